@@ -1,0 +1,44 @@
+using System.CommandLine;
+
+namespace Fleet.Cli;
+
+/// <summary>Exit codes every verb keeps: 0 pass, 1 a device (or check) failed, 2 could not run.</summary>
+public static class ExitCodes
+{
+    public const int Pass = 0;
+    public const int Failed = 1;
+    public const int CouldNotRun = 2;
+}
+
+/// <summary>Runs the command tree, turning parse errors and unexpected exceptions into exit code 2 with a one-line message.</summary>
+public static class CliRunner
+{
+    public static async Task<int> RunAsync(RootCommand root, string[] args)
+    {
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                await Console.Error.WriteLineAsync($"fleet: {error.Message}");
+            }
+
+            return ExitCodes.CouldNotRun;
+        }
+
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync("fleet: cancelled.");
+            return ExitCodes.CouldNotRun;
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException or IOException or Fleet.Domain.DomainException)
+        {
+            await Console.Error.WriteLineAsync($"fleet: {ex.Message}");
+            return ExitCodes.CouldNotRun;
+        }
+    }
+}

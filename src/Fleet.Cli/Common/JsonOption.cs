@@ -1,0 +1,48 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Fleet.Cli;
+
+/// <summary>
+/// The <c>--json [FILE]</c> option every verb takes: present without a value writes JSON to stdout, with a value to that file.
+/// </summary>
+public static class JsonOutput
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>Creates the option. Its value is "-" when given bare (stdout), a path when given one, null when absent.</summary>
+    public static Option<string?> CreateOption() => new("--json")
+    {
+        Description = "Write the result as JSON: to FILE when given, else to stdout.",
+        Arity = ArgumentArity.ZeroOrOne,
+        HelpName = "FILE",
+        DefaultValueFactory = _ => null,
+        CustomParser = r => r.Tokens.Count == 0 ? "-" : r.Tokens[0].Value,
+    };
+
+    /// <summary>Writes <paramref name="value"/> where the option says; does nothing when it was not given.</summary>
+    public static async Task WriteAsync<T>(string? target, T value, CancellationToken ct = default)
+    {
+        if (target is null)
+        {
+            return;
+        }
+
+        var json = JsonSerializer.Serialize(value, Options);
+        if (target == "-")
+        {
+            await Console.Out.WriteLineAsync(json);
+        }
+        else
+        {
+            await File.WriteAllTextAsync(target, json + "\n", ct);
+        }
+    }
+}
