@@ -1,0 +1,158 @@
+using Fleet.Domain.Audit;
+using Fleet.Domain.Catalog;
+using Fleet.Domain.Inventory;
+using Fleet.Domain.Procurement;
+using Fleet.Data.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Fleet.Data.Configurations;
+
+internal sealed class DatacenterConfiguration : IEntityTypeConfiguration<Datacenter>
+{
+    public void Configure(EntityTypeBuilder<Datacenter> b)
+    {
+        b.Property(x => x.Code).HasMaxLength(16);
+        b.Property(x => x.Name).HasMaxLength(200);
+        b.Property(x => x.Currency).HasMaxLength(3);
+        b.HasIndex(x => x.Code).IsUnique();
+        b.Property(x => x.Version).IsConcurrencyToken();
+        b.HasMany(x => x.Racks).WithOne(r => r.Datacenter).HasForeignKey(r => r.DatacenterId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class RackConfiguration : IEntityTypeConfiguration<Rack>
+{
+    public void Configure(EntityTypeBuilder<Rack> b)
+    {
+        b.Property(x => x.Name).HasMaxLength(64);
+        b.HasIndex(x => new { x.DatacenterId, x.Name }).IsUnique();
+        b.Property(x => x.Version).IsConcurrencyToken();
+        b.HasMany(x => x.Hosts).WithOne(h => h.Rack).HasForeignKey(h => h.RackId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class HostConfiguration : IEntityTypeConfiguration<Host>
+{
+    public void Configure(EntityTypeBuilder<Host> b)
+    {
+        b.Property(x => x.Hostname).HasMaxLength(128);
+        b.Property(x => x.ServerModel).HasMaxLength(128);
+        b.Property(x => x.Serial).HasMaxLength(128);
+        b.HasIndex(x => x.Hostname).IsUnique();
+        b.Property(x => x.Version).IsConcurrencyToken();
+    }
+}
+
+internal sealed class GpuModelConfiguration : IEntityTypeConfiguration<GpuModel>
+{
+    public void Configure(EntityTypeBuilder<GpuModel> b)
+    {
+        b.Property(x => x.Name).HasMaxLength(100);
+        b.Property(x => x.Vendor).HasMaxLength(100);
+        b.Property(x => x.Architecture).HasMaxLength(100);
+        b.Property(x => x.FormFactor).HasMaxLength(50);
+        b.HasIndex(x => x.Name).IsUnique();
+        b.Property(x => x.Version).IsConcurrencyToken();
+    }
+}
+
+internal sealed class GpuConfiguration : IEntityTypeConfiguration<Gpu>
+{
+    public void Configure(EntityTypeBuilder<Gpu> b)
+    {
+        b.Property(x => x.Serial).HasMaxLength(64);
+        b.Property(x => x.Uuid).HasMaxLength(64);
+        b.Property(x => x.AssetTag).HasMaxLength(64);
+        b.Property(x => x.BoardPartNumber).HasMaxLength(64);
+        b.Property(x => x.Vbios).HasMaxLength(64);
+        b.Property(x => x.PoNumber).HasMaxLength(64);
+        b.Property(x => x.Currency).HasMaxLength(3);
+        b.Property(x => x.Notes).HasMaxLength(2000);
+        b.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+        b.Property(x => x.Version).IsConcurrencyToken();
+        b.HasIndex(x => x.Serial).IsUnique();
+        b.HasIndex(x => x.Uuid).IsUnique();
+        b.HasIndex(x => x.AssetTag);
+        b.HasIndex(x => new { x.Status, x.Serial });
+        b.HasIndex(x => new { x.DatacenterId, x.Serial });
+        b.HasIndex(x => new { x.GpuModelId, x.Serial });
+        b.HasIndex(x => x.ReceivedAt);
+        b.HasIndex(x => x.HostId);
+        b.HasOne(x => x.Model).WithMany().HasForeignKey(x => x.GpuModelId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne(x => x.Datacenter).WithMany().HasForeignKey(x => x.DatacenterId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne(x => x.Host).WithMany().HasForeignKey(x => x.HostId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<PurchaseOrderLine>().WithMany().HasForeignKey(x => x.PurchaseOrderLineId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<Gpu>().WithMany().HasForeignKey(x => x.ReplacesGpuId).OnDelete(DeleteBehavior.Restrict);
+        b.HasMany(x => x.Placements).WithOne().HasForeignKey(p => p.GpuId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class GpuPlacementConfiguration : IEntityTypeConfiguration<GpuPlacement>
+{
+    public void Configure(EntityTypeBuilder<GpuPlacement> b)
+    {
+        b.Property(x => x.PciBusId).HasMaxLength(32);
+        b.HasIndex(x => new { x.GpuId, x.From });
+        b.HasOne(x => x.Host).WithMany().HasForeignKey(x => x.HostId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class VendorConfiguration : IEntityTypeConfiguration<Vendor>
+{
+    public void Configure(EntityTypeBuilder<Vendor> b)
+    {
+        b.Property(x => x.Name).HasMaxLength(200);
+        b.Property(x => x.ContactEmail).HasMaxLength(200);
+        b.Property(x => x.Notes).HasMaxLength(2000);
+        b.HasIndex(x => x.Name).IsUnique();
+        b.Property(x => x.Version).IsConcurrencyToken();
+    }
+}
+
+internal sealed class PurchaseOrderConfiguration : IEntityTypeConfiguration<PurchaseOrder>
+{
+    public void Configure(EntityTypeBuilder<PurchaseOrder> b)
+    {
+        b.Property(x => x.Number).HasMaxLength(64);
+        b.Property(x => x.Currency).HasMaxLength(3);
+        b.Property(x => x.Notes).HasMaxLength(2000);
+        b.Property(x => x.Status).HasConversion<string>().HasMaxLength(24);
+        b.HasIndex(x => x.Number).IsUnique();
+        b.Property(x => x.Version).IsConcurrencyToken();
+        b.HasOne(x => x.Vendor).WithMany().HasForeignKey(x => x.VendorId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<Datacenter>().WithMany().HasForeignKey(x => x.DatacenterId).OnDelete(DeleteBehavior.Restrict);
+        b.HasMany(x => x.Lines).WithOne(l => l.PurchaseOrder).HasForeignKey(l => l.PurchaseOrderId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class PurchaseOrderLineConfiguration : IEntityTypeConfiguration<PurchaseOrderLine>
+{
+    public void Configure(EntityTypeBuilder<PurchaseOrderLine> b) =>
+        b.HasOne<GpuModel>().WithMany().HasForeignKey(x => x.GpuModelId).OnDelete(DeleteBehavior.Restrict);
+}
+
+internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntry>
+{
+    public void Configure(EntityTypeBuilder<AuditEntry> b)
+    {
+        b.Property(x => x.Actor).HasMaxLength(256);
+        b.Property(x => x.RequestId).HasMaxLength(128);
+        b.Property(x => x.EntityType).HasMaxLength(64);
+        b.Property(x => x.EntityKey).HasMaxLength(128);
+        b.Property(x => x.Action).HasMaxLength(32);
+        b.Property(x => x.Message).HasMaxLength(2000);
+        b.HasIndex(x => new { x.EntityType, x.EntityKey, x.At });
+    }
+}
+
+internal sealed class ApiTokenConfiguration : IEntityTypeConfiguration<ApiToken>
+{
+    public void Configure(EntityTypeBuilder<ApiToken> b)
+    {
+        b.Property(x => x.Name).HasMaxLength(200);
+        b.Property(x => x.TokenHash).HasMaxLength(64);
+        b.Property(x => x.Role).HasMaxLength(32);
+        b.HasIndex(x => x.TokenHash).IsUnique();
+    }
+}

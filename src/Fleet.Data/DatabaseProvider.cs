@@ -1,0 +1,45 @@
+using Fleet.Data.Bulk;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Fleet.Data;
+
+/// <summary>
+/// One database backend: how to configure EF Core for it (its migrations assembly included) and how to bulk-write.
+/// Implemented by each migrations project, so Fleet.Data never references a provider package.
+/// </summary>
+public interface IDatabaseProvider
+{
+    /// <summary>"Sqlite" or "Postgres", as <c>Database:Provider</c> names it.</summary>
+    string Name { get; }
+
+    /// <summary>Applies the provider, its migrations assembly and Fleet's conventions to <paramref name="builder"/>.</summary>
+    void Configure(DbContextOptionsBuilder builder, string connectionString);
+
+    /// <summary>Writes many new rows without the change tracker, inside the context's current transaction.</summary>
+    IBulkWriter BulkWriter { get; }
+}
+
+public static class FleetDataServiceCollectionExtensions
+{
+    /// <summary>Registers the context factory (one short-lived context per operation) on <paramref name="provider"/>.</summary>
+    public static IServiceCollection AddFleetData(this IServiceCollection services, IDatabaseProvider provider, string connectionString)
+    {
+        services.AddSingleton(provider);
+        services.AddDbContextFactory<FleetDbContext>(o => provider.Configure(o, connectionString));
+        return services;
+    }
+
+    /// <summary>Options shared by every provider: snake_case names so PostgreSQL needs no quoting.</summary>
+    public static DbContextOptionsBuilder UseFleetConventions(this DbContextOptionsBuilder builder) =>
+        builder.UseSnakeCaseNamingConvention();
+
+    /// <summary>Creates options for a context on <paramref name="provider"/> outside dependency injection (tests, tools).</summary>
+    public static DbContextOptions<FleetDbContext> CreateOptions(this IDatabaseProvider provider, string connectionString)
+    {
+        var builder = new DbContextOptionsBuilder<FleetDbContext>();
+        provider.Configure(builder, connectionString);
+        return builder.Options;
+    }
+}

@@ -1,0 +1,77 @@
+using Fleet.Data.Identity;
+using Fleet.Domain;
+using Fleet.Domain.Audit;
+using Fleet.Domain.Catalog;
+using Fleet.Domain.Inventory;
+using Fleet.Domain.Procurement;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+
+namespace Fleet.Data;
+
+/// <summary>
+/// The one model of Fleet's data, on SQLite or PostgreSQL (the provider comes in through the options).
+/// </summary>
+/// <remarks>
+/// Add a migration to both providers (from the repository root):
+/// <code>
+/// dotnet ef migrations add NAME --project migrations/Fleet.Migrations.Sqlite --startup-project migrations/Fleet.Migrations.Sqlite -o Migrations
+/// dotnet ef migrations add NAME --project migrations/Fleet.Migrations.Postgres --startup-project migrations/Fleet.Migrations.Postgres -o Migrations
+/// </code>
+/// </remarks>
+public class FleetDbContext(DbContextOptions<FleetDbContext> options) : IdentityDbContext<FleetUser>(options)
+{
+    public DbSet<Datacenter> Datacenters => Set<Datacenter>();
+    public DbSet<Rack> Racks => Set<Rack>();
+    public DbSet<Host> Hosts => Set<Host>();
+    public DbSet<GpuModel> GpuModels => Set<GpuModel>();
+    public DbSet<Gpu> Gpus => Set<Gpu>();
+    public DbSet<GpuPlacement> GpuPlacements => Set<GpuPlacement>();
+    public DbSet<Vendor> Vendors => Set<Vendor>();
+    public DbSet<PurchaseOrder> PurchaseOrders => Set<PurchaseOrder>();
+    public DbSet<PurchaseOrderLine> PurchaseOrderLines => Set<PurchaseOrderLine>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(FleetDbContext).Assembly);
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Money: 18 digits, 4 decimals, on both providers.
+        configurationBuilder.Properties<decimal>().HavePrecision(18, 4);
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        BumpVersions();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        BumpVersions();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>Every saved change to a versioned aggregate bumps its version, so a writer holding the old one is refused.</summary>
+    private void BumpVersions()
+    {
+        foreach (var entry in ChangeTracker.Entries<IVersioned>())
+        {
+            if (entry.State == EntityState.Added)
+            {
+                entry.Entity.Version = 1;
+            }
+            else if (entry.State == EntityState.Modified)
+            {
+                entry.Entity.Version = entry.Property(e => e.Version).OriginalValue + 1;
+            }
+        }
+    }
+}

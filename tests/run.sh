@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Runs the whole Fleet test suite on a fresh machine: restore, build, a throwaway PostgreSQL, Debian's Chromium,
+# every test project. Ends with one line: "N passed, N failed, N skipped". Exit status 0 only when nothing failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+work=$(mktemp -d /tmp/fleet-tests.XXXXXX)
+chmod 755 "$work"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+export FLEET_REQUIRE_POSTGRES=1
+
+say() { printf '\n== %s\n' "$*" >&2; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+apt_updated=
+apt_install() {
+  [ -n "$apt_updated" ] || { as_root apt-get update -qq >&2; apt_updated=1; }
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "$@" >&2
+}
+
+# --- PostgreSQL: a throwaway cluster from the machine's binaries, as the postgres user (initdb refuses root).
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then
+  say "installing PostgreSQL"
+  apt_install postgresql
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+fi
+pg_port=${FLEET_PG_PORT:-55432}
+pg_data="$work/pg"
+mkdir -p "$pg_data"
+run_pg() {
+  if [ "$(id -u)" = 0 ]; then
+    id postgres >/dev/null 2>&1 || useradd --system --home "$work" postgres
+    chown -R postgres "$pg_data"
+    su postgres -s /bin/sh -c "$*"
+  else
+    sh -c "$*"
+  fi
+}
+say "starting PostgreSQL on 127.0.0.1:$pg_port"
+run_pg "'$pg_bin/initdb' -D '$pg_data' -A trust -U postgres --no-sync -E UTF8 --locale=C.UTF-8 >'$work/initdb.log' 2>&1" \
+  || { cat "$work/initdb.log" >&2; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+run_pg "'$pg_bin/pg_ctl' -D '$pg_data' -l '$work/pg.log' -w -t 60 -o \"-p $pg_port -k '$pg_data' -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300\" start >&2" \
+  || { cat "$work/pg.log" >&2; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+cleanup() { run_pg "'$pg_bin/pg_ctl' -D '$pg_data' -m immediate stop >/dev/null 2>&1"; rm -rf "$work"; }
+trap cleanup EXIT
+export FLEET_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Pooling=true;Maximum Pool Size=50"
+
+# --- Chromium for the end-to-end tests (Debian's build; Playwright drives it, never downloads its own).
+if ! command -v chromium >/dev/null 2>&1; then
+  say "installing Debian's chromium"
+  apt_install chromium fonts-dejavu-core || true
+fi
+export FLEET_CHROMIUM=$(command -v chromium || true)
+
+# --- Restore and build once.
+say "restore and build"
+if ! dotnet tool restore >&2 || ! dotnet build Fleet.sln -c Release >"$work/build.log" 2>&1; then
+  grep -E "error|Error" "$work/build.log" | sort -u | head -50 >&2
+  echo "0 passed, 1 failed, 0 skipped"
+  exit 1
+fi
+
+# --- Every test project.
+say "testing"
+results="$work/results"
+dotnet test Fleet.sln -c Release --no-build --results-directory "$results" \
+  --logger "trx" --logger "console;verbosity=normal" 2>&1 | tee "$work/test.log" | grep -E "^\s+(Failed|Skipped) |Passed!|Failed!|error" >&2
+status=${PIPESTATUS[0]}
+
+passed=0; failed=0; skipped=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  get() { printf '%s' "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' || echo 0; }
+  passed=$((passed + $(get passed)))
+  failed=$((failed + $(get failed) + $(get error) + $(get timeout) + $(get aborted)))
+  skipped=$((skipped + $(get notExecuted)))
+done
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  # The run broke outside any test (a crashed test host, say): count it as a failure.
+  failed=1
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
