@@ -1,0 +1,21 @@
+using Fleet.Application.Export;
+using Fleet.Application.Import;
+using Fleet.Application.Inventory;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Fleet.Application;
+
+public static class FleetApplicationServiceCollectionExtensions
+{
+    /// <summary>Registers Fleet's use cases. Needs <c>AddFleetData</c> first.</summary>
+    public static IServiceCollection AddFleetApplication(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(new ImportOptions());
+        services.AddScoped<InventoryService>();
+        services.AddScoped<GpuImportService>();
+        services.AddScoped<GpuExportService>();
+        return services;
+    }
+}

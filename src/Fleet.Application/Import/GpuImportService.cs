@@ -1,0 +1,688 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using System.Text.Unicode;
+using CsvHelper;
+using CsvHelper.Configuration;
+using Fleet.Application.Audit;
+using Fleet.Application.Common;
+using Fleet.Data;
+using Fleet.Domain;
+using Fleet.Domain.Audit;
+using Fleet.Domain.Inventory;
+using Fleet.Domain.Lifecycle;
+using Microsoft.EntityFrameworkCore;
+
+namespace Fleet.Application.Import;
+
+/// <summary>
+/// Imports a GPU list from CSV: validate everything first (every error with line, column, value and message), then
+/// commit all-or-nothing in one transaction through the provider's bulk writer.
+/// </summary>
+public sealed partial class GpuImportService(
+    IDbContextFactory<FleetDbContext> contexts, IDatabaseProvider provider, TimeProvider time, ImportOptions options)
+{
+    private const int ChunkSize = 500;
+    private static readonly string[] s_dateFormats =
+        ["yyyy-MM-dd", "yyyy-MM-ddTHH:mm:ss", "yyyy-MM-ddTHH:mm:ssZ", "yyyy-MM-ddTHH:mm:ssK", "yyyy-MM-ddTHH:mm:ss.FFFFFFFK", "yyyy-MM-dd HH:mm:ss"];
+    private static readonly DateTime s_earliest = new(1990, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+    private static readonly DateTime s_latest = new(2100, 12, 31, 0, 0, 0, DateTimeKind.Utc);
+    private const decimal MaxUnitCost = 10_000_000m;
+
+    private static readonly Dictionary<string, int> s_maxLength = new(StringComparer.Ordinal)
+    {
+        [GpuCsvColumns.Serial] = 64, [GpuCsvColumns.Model] = 100, [GpuCsvColumns.Status] = 16, [GpuCsvColumns.Datacenter] = 16,
+        [GpuCsvColumns.Host] = 128, [GpuCsvColumns.Slot] = 4, [GpuCsvColumns.Uuid] = 64, [GpuCsvColumns.AssetTag] = 64,
+        [GpuCsvColumns.BoardPartNumber] = 64, [GpuCsvColumns.Vbios] = 64, [GpuCsvColumns.PoNumber] = 64, [GpuCsvColumns.UnitCost] = 32,
+        [GpuCsvColumns.Currency] = 3, [GpuCsvColumns.ReceivedAt] = 40, [GpuCsvColumns.WarrantyEndsAt] = 40, [GpuCsvColumns.Notes] = 2000,
+    };
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._/-]*$")]
+    private static partial Regex SerialPattern();
+
+    [GeneratedRegex("^[A-Z]{3}$")]
+    private static partial Regex CurrencyPattern();
+
+    /// <summary>A row that passed the per-field checks, with its parsed values.</summary>
+    private sealed record ParsedRow(
+        int Line, string Serial, string Model, GpuStatus? Status, string? Datacenter, string? Host, int? Slot, string? Uuid,
+        string? AssetTag, string? BoardPartNumber, string? Vbios, string? PoNumber, decimal? UnitCost, string? Currency,
+        DateTime? ReceivedAt, DateTime? WarrantyEndsAt, string? Notes);
+
+    public async Task<ImportResult> ImportAsync(Stream content, ImportMode mode, bool dryRun, Actor actor, CancellationToken ct = default)
+    {
+        var errors = new ErrorList(options.MaxErrors);
+        var text = await ReadTextAsync(content, errors, ct);
+        if (text is null)
+        {
+            return new ImportResult(dryRun, 0, 0, errors.Items);
+        }
+
+        var rows = Parse(text, errors);
+        if (rows.Count == 0 && errors.Count == 0)
+        {
+            errors.Add(2, "", null, "The file has a header but no GPU rows.");
+        }
+
+        if (errors.Count > 0 && rows.Count == 0)
+        {
+            return new ImportResult(dryRun, 0, 0, errors.Items);
+        }
+
+        CheckWithinFile(rows, errors);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var plan = await CheckAgainstDatabaseAsync(db, rows, mode, errors, ct);
+        if (errors.Count > 0)
+        {
+            return new ImportResult(dryRun, 0, 0, errors.Items);
+        }
+
+        if (dryRun)
+        {
+            return new ImportResult(true, plan.Inserts.Count, plan.Updates.Count, []);
+        }
+
+        await CommitAsync(db, plan, actor, ct);
+        return new ImportResult(false, plan.Inserts.Count, plan.Updates.Count, []);
+    }
+
+    /// <summary>Reads the upload as strict UTF-8 (BOM optional) within the size limit; null with an error when it is not text.</summary>
+    private async Task<string?> ReadTextAsync(Stream content, ErrorList errors, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = ArrayPool<byte>.Shared.Rent(81920);
+        try
+        {
+            int read;
+            while ((read = await content.ReadAsync(chunk.AsMemory(0, chunk.Length), ct)) > 0)
+            {
+                buffer.Write(chunk, 0, read);
+                if (buffer.Length > options.MaxBytes)
+                {
+                    errors.Add(1, "", null, $"The file is larger than the {options.MaxBytes / (1024 * 1024)} MiB import limit; split it.");
+                    return null;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+
+        var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            bytes = bytes[3..];
+        }
+
+        if (bytes.IsEmpty || bytes.Trim((ReadOnlySpan<byte>)[(byte)' ', (byte)'\r', (byte)'\n', (byte)'\t']).IsEmpty)
+        {
+            errors.Add(1, "", null, $"The file is empty. Expected a header line such as: {string.Join(",", GpuCsvColumns.All)}.");
+            return null;
+        }
+
+        var nul = bytes.IndexOf((byte)0);
+        if (nul >= 0)
+        {
+            errors.Add(LineAt(bytes, nul), "", null,
+                "This is a binary file (it contains NUL bytes), not CSV text. UTF-16 files must be saved as UTF-8.");
+            return null;
+        }
+
+        var chars = new char[bytes.Length];
+        var status = Utf8.ToUtf16(bytes, chars, out var bytesRead, out var charsWritten, replaceInvalidSequences: false);
+        if (status != System.Buffers.OperationStatus.Done)
+        {
+            errors.Add(LineAt(bytes, bytesRead), "", $"0x{bytes[bytesRead]:X2}",
+                $"The file is not valid UTF-8 (byte 0x{bytes[bytesRead]:X2} at offset {bytesRead}). Save it as UTF-8 CSV.");
+            return null;
+        }
+
+        return new string(chars, 0, charsWritten);
+    }
+
+    private static int LineAt(ReadOnlySpan<byte> bytes, int offset) => bytes[..offset].Count((byte)'\n') + 1;
+
+    /// <summary>Parses header and rows with CsvHelper; per-field checks only (nothing from the database yet).</summary>
+    private List<ParsedRow> Parse(string text, ErrorList errors)
+    {
+        var firstLine = text.AsSpan(0, text.IndexOfAny(['\r', '\n']) is var nl and >= 0 ? nl : text.Length);
+        var delimiter = firstLine.Count(';') > firstLine.Count(',') ? ";" : ",";
+        var badData = new List<(int Line, string Field)>();
+        var config = new CsvConfiguration(CultureInfo.InvariantCulture)
+        {
+            Delimiter = delimiter,
+            HasHeaderRecord = true,
+            PrepareHeaderForMatch = a => a.Header.Trim().ToLowerInvariant(),
+            MissingFieldFound = null,
+            HeaderValidated = null,
+            BadDataFound = a => badData.Add((a.Context.Parser?.RawRow ?? 0, a.Field)),
+            IgnoreBlankLines = true,
+        };
+        using var reader = new StringReader(text);
+        using var csv = new CsvReader(reader, config);
+        csv.Context.RegisterClassMap<GpuCsvImportRowMap>();
+        if (!csv.Read())
+        {
+            errors.Add(1, "", null, "The file has no header line.");
+            return [];
+        }
+
+        csv.ReadHeader();
+        var header = csv.HeaderRecord ?? [];
+        var known = new HashSet<string>(GpuCsvColumns.All, StringComparer.Ordinal);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < header.Length; i++)
+        {
+            var name = header[i].Trim().ToLowerInvariant();
+            if (name.Length == 0)
+            {
+                errors.Add(1, $"#{i + 1}", header[i], $"Column {i + 1} has no name. Valid columns: {string.Join(", ", GpuCsvColumns.All)}.");
+            }
+            else if (!known.Contains(name))
+            {
+                errors.Add(1, header[i], header[i], $"Unknown column '{header[i]}'. Valid columns: {string.Join(", ", GpuCsvColumns.All)}.");
+            }
+            else if (!seen.Add(name))
+            {
+                errors.Add(1, header[i], header[i], $"Column '{name}' appears more than once.");
+            }
+        }
+
+        foreach (var required in GpuCsvColumns.Required.Where(r => !seen.Contains(r)))
+        {
+            errors.Add(1, required, null, $"Missing required column '{required}'. Found: {string.Join(", ", header)}.");
+        }
+
+        if (errors.Count > 0)
+        {
+            return [];
+        }
+
+        var rows = new List<ParsedRow>();
+        while (true)
+        {
+            bool more;
+            try
+            {
+                more = csv.Read();
+            }
+            catch (CsvHelperException ex)
+            {
+                errors.Add(csv.Parser.RawRow, "", null, $"The CSV cannot be read past here: {FirstLine(ex.Message)}");
+                break;
+            }
+
+            if (!more)
+            {
+                break;
+            }
+
+            var raw = csv.Parser.RawRecord;
+            var line = csv.Parser.RawRow - Math.Max(0, raw.TrimEnd('\r', '\n').Count('\n'));
+            if (rows.Count >= options.MaxRows)
+            {
+                errors.Add(line, "", null, $"The file has more than {options.MaxRows:N0} rows; split it.");
+                break;
+            }
+
+            if (badData.Count > 0)
+            {
+                var field = badData[^1].Field;
+                badData.Clear();
+                errors.Add(line, "", Shorten(field),
+                    raw.Count('"') % 2 == 1 || !raw.TrimEnd('\r', '\n').EndsWith('"') && field.StartsWith('"')
+                        ? "A quoted value is not closed (unterminated quote); every '\"' that opens a value needs one that closes it."
+                        : "A quote appears inside an unquoted value; quote the whole value and double the inner quotes.");
+                continue;
+            }
+
+            if (csv.Parser.Count != header.Length)
+            {
+                errors.Add(line, "", null,
+                    $"This row has {csv.Parser.Count} fields; the header has {header.Length}. Check for an unquoted '{delimiter}' in a value.");
+                continue;
+            }
+
+            var row = csv.GetRecord<GpuCsvImportRow>();
+            if (ParseRow(line, row, errors) is { } parsed)
+            {
+                rows.Add(parsed);
+            }
+
+            if (errors.Full)
+            {
+                break;
+            }
+        }
+
+        return rows;
+    }
+
+    private static string FirstLine(string s) => s.Split('\n')[0].Trim();
+
+    private static string? Shorten(string? s) => s is { Length: > 120 } ? s[..117] + "..." : s;
+
+    private static ParsedRow? ParseRow(int line, GpuCsvImportRow r, ErrorList errors)
+    {
+        var before = errors.Count;
+        string? Text(string column, string? value)
+        {
+            var v = value?.Trim();
+            if (string.IsNullOrEmpty(v))
+            {
+                return null;
+            }
+
+            if (v.Length > s_maxLength[column])
+            {
+                errors.Add(line, column, Shorten(v), $"{column} is {v.Length:N0} characters long; the limit is {s_maxLength[column]:N0}.");
+                return null;
+            }
+
+            if (v.Any(c => char.IsControl(c) && c is not '\t' || column != GpuCsvColumns.Notes && c == '\t'))
+            {
+                errors.Add(line, column, Shorten(v), $"{column} contains control characters.");
+                return null;
+            }
+
+            return v;
+        }
+
+        var serial = Text(GpuCsvColumns.Serial, r.Serial);
+        if (serial is null && errors.Count == before)
+        {
+            errors.Add(line, GpuCsvColumns.Serial, r.Serial, "serial is required.");
+        }
+        else if (serial is not null && !SerialPattern().IsMatch(serial))
+        {
+            errors.Add(line, GpuCsvColumns.Serial, serial, "serial may hold only letters, digits and . _ / - (and must start with a letter or digit).");
+        }
+
+        var model = Text(GpuCsvColumns.Model, r.Model);
+        if (model is null && r.Model is not { Length: > 100 })
+        {
+            errors.Add(line, GpuCsvColumns.Model, r.Model, "model is required (a catalog name such as 'H100 SXM5 80GB').");
+        }
+
+        GpuStatus? status = null;
+        if (Text(GpuCsvColumns.Status, r.Status) is { } s)
+        {
+            if (GpuLifecycle.TryParse(s, out var st))
+            {
+                status = st;
+            }
+            else
+            {
+                errors.Add(line, GpuCsvColumns.Status, s, $"Unknown status '{s}'. Valid statuses: {string.Join(", ", Enum.GetNames<GpuStatus>())}.");
+            }
+        }
+
+        int? slot = null;
+        if (Text(GpuCsvColumns.Slot, r.Slot) is { } sl)
+        {
+            if (int.TryParse(sl, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n < 256)
+            {
+                slot = n;
+            }
+            else
+            {
+                errors.Add(line, GpuCsvColumns.Slot, sl, "slot must be a whole number from 0 to 255.");
+            }
+        }
+
+        decimal? cost = null;
+        if (Text(GpuCsvColumns.UnitCost, r.UnitCost) is { } c)
+        {
+            if (!decimal.TryParse(c, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var d))
+            {
+                errors.Add(line, GpuCsvColumns.UnitCost, c, "unit_cost must be a plain number such as 29999.50 (no currency sign, no thousands separator).");
+            }
+            else if (d < 0)
+            {
+                errors.Add(line, GpuCsvColumns.UnitCost, c, "unit_cost must not be negative.");
+            }
+            else if (d > MaxUnitCost)
+            {
+                errors.Add(line, GpuCsvColumns.UnitCost, c, $"unit_cost {d:N2} is implausibly large (limit {MaxUnitCost:N0} per card).");
+            }
+            else if (d.Scale > 4)
+            {
+                errors.Add(line, GpuCsvColumns.UnitCost, c, "unit_cost has more than 4 decimal places.");
+            }
+            else
+            {
+                cost = d;
+            }
+        }
+
+        var currency = Text(GpuCsvColumns.Currency, r.Currency)?.ToUpperInvariant();
+        if (currency is not null && !CurrencyPattern().IsMatch(currency))
+        {
+            errors.Add(line, GpuCsvColumns.Currency, r.Currency, "currency must be a three-letter ISO 4217 code such as USD or EUR.");
+            currency = null;
+        }
+
+        var received = Date(line, GpuCsvColumns.ReceivedAt, Text(GpuCsvColumns.ReceivedAt, r.ReceivedAt), errors);
+        var warranty = Date(line, GpuCsvColumns.WarrantyEndsAt, Text(GpuCsvColumns.WarrantyEndsAt, r.WarrantyEndsAt), errors);
+        if (received is not null && warranty is not null && warranty < received)
+        {
+            errors.Add(line, GpuCsvColumns.WarrantyEndsAt, r.WarrantyEndsAt, $"warranty_ends_at is before received_at ({received:yyyy-MM-dd}).");
+        }
+
+        var host = Text(GpuCsvColumns.Host, r.Host);
+        if (slot is not null && host is null && r.Host is not { Length: > 128 })
+        {
+            errors.Add(line, GpuCsvColumns.Slot, r.Slot, "slot is given without a host.");
+        }
+        else if (host is not null && slot is null && errors.Count == before)
+        {
+            errors.Add(line, GpuCsvColumns.Slot, r.Slot, $"host '{host}' is given without a slot.");
+        }
+
+        var row = new ParsedRow(line, serial ?? "", model ?? "", status, Text(GpuCsvColumns.Datacenter, r.Datacenter)?.ToUpperInvariant(),
+            host, slot, Text(GpuCsvColumns.Uuid, r.Uuid), Text(GpuCsvColumns.AssetTag, r.AssetTag),
+            Text(GpuCsvColumns.BoardPartNumber, r.BoardPartNumber), Text(GpuCsvColumns.Vbios, r.Vbios), Text(GpuCsvColumns.PoNumber, r.PoNumber),
+            cost, currency, received, warranty, Text(GpuCsvColumns.Notes, r.Notes));
+        return errors.Count == before ? row : null;
+    }
+
+    private static DateTime? Date(int line, string column, string? value, ErrorList errors)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (!DateTime.TryParseExact(value, s_dateFormats, CultureInfo.InvariantCulture,
+                DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var d))
+        {
+            errors.Add(line, column, value, $"{column} '{value}' is not a real date; write it as YYYY-MM-DD.");
+            return null;
+        }
+
+        if (d < s_earliest || d > s_latest)
+        {
+            errors.Add(line, column, value, $"{column} {d:yyyy-MM-dd} is outside 1990–2100.");
+            return null;
+        }
+
+        return DateTime.SpecifyKind(d, DateTimeKind.Utc);
+    }
+
+    /// <summary>Duplicates inside the file: serials, UUIDs and host slots.</summary>
+    private static void CheckWithinFile(List<ParsedRow> rows, ErrorList errors)
+    {
+        var serials = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        var uuids = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        var slots = new Dictionary<(string, int), int>();
+        foreach (var row in rows)
+        {
+            if (!serials.TryAdd(row.Serial, row.Line))
+            {
+                errors.Add(row.Line, GpuCsvColumns.Serial, row.Serial, $"Duplicate serial: already on line {serials[row.Serial]}.");
+            }
+
+            if (row.Uuid is not null && !uuids.TryAdd(row.Uuid, row.Line))
+            {
+                errors.Add(row.Line, GpuCsvColumns.Uuid, row.Uuid, $"Duplicate uuid: already on line {uuids[row.Uuid]}.");
+            }
+
+            if (row.Host is not null && row.Slot is { } slot && !slots.TryAdd((row.Host.ToUpperInvariant(), slot), row.Line))
+            {
+                errors.Add(row.Line, GpuCsvColumns.Slot, slot.ToString(CultureInfo.InvariantCulture),
+                    $"Slot {slot} of host {row.Host} is already taken on line {slots[(row.Host.ToUpperInvariant(), slot)]}.");
+            }
+        }
+    }
+
+    private sealed record ExistingGpu(int Id, string Serial, string? Uuid, int? HostId, int? Slot);
+
+    private sealed record HostInfo(int Id, string Hostname, int DatacenterId, int Slots);
+
+    private sealed record Plan(
+        List<(ParsedRow Row, int ModelId, int? DatacenterId, HostInfo? Host)> Inserts,
+        List<(ParsedRow Row, int ModelId, int? DatacenterId, HostInfo? Host, ExistingGpu Existing)> Updates);
+
+    private static async Task<Plan> CheckAgainstDatabaseAsync(FleetDbContext db, List<ParsedRow> rows, ImportMode mode, ErrorList errors, CancellationToken ct)
+    {
+        var plan = new Plan([], []);
+        var models = await db.GpuModels.AsNoTracking().ToDictionaryAsync(m => m.Name.ToUpperInvariant(), m => m.Id, ct);
+        var modelNames = await db.GpuModels.AsNoTracking().OrderBy(m => m.Name).Select(m => m.Name).ToListAsync(ct);
+        var datacenters = await db.Datacenters.AsNoTracking().ToDictionaryAsync(d => d.Code.ToUpperInvariant(), d => d.Id, ct);
+
+        var existing = new Dictionary<string, ExistingGpu>(StringComparer.OrdinalIgnoreCase);
+        foreach (var chunk in rows.Select(r => r.Serial).Distinct(StringComparer.OrdinalIgnoreCase).Chunk(ChunkSize))
+        {
+            foreach (var g in await db.Gpus.AsNoTracking().Where(g => chunk.Contains(g.Serial))
+                         .Select(g => new ExistingGpu(g.Id, g.Serial, g.Uuid, g.HostId, g.Slot)).ToListAsync(ct))
+            {
+                existing[g.Serial] = g;
+            }
+        }
+
+        var uuidOwners = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var chunk in rows.Where(r => r.Uuid is not null).Select(r => r.Uuid!).Chunk(ChunkSize))
+        {
+            foreach (var g in await db.Gpus.AsNoTracking().Where(g => g.Uuid != null && chunk.Contains(g.Uuid))
+                         .Select(g => new { g.Uuid, g.Serial }).ToListAsync(ct))
+            {
+                uuidOwners[g.Uuid!] = g.Serial;
+            }
+        }
+
+        var hosts = new Dictionary<string, HostInfo>(StringComparer.OrdinalIgnoreCase);
+        var occupied = new Dictionary<(int, int), string>();
+        foreach (var chunk in rows.Where(r => r.Host is not null).Select(r => r.Host!).Distinct(StringComparer.OrdinalIgnoreCase).Chunk(ChunkSize))
+        {
+            foreach (var h in await db.Hosts.AsNoTracking().Where(h => chunk.Contains(h.Hostname))
+                         .Select(h => new HostInfo(h.Id, h.Hostname, h.Rack!.DatacenterId, h.GpuSlots)).ToListAsync(ct))
+            {
+                hosts[h.Hostname] = h;
+            }
+        }
+
+        foreach (var chunk in hosts.Values.Select(h => h.Id).Chunk(ChunkSize))
+        {
+            foreach (var g in await db.Gpus.AsNoTracking().Where(g => g.HostId != null && chunk.Contains(g.HostId.Value))
+                         .Select(g => new { HostId = g.HostId!.Value, Slot = g.Slot ?? -1, g.Serial }).ToListAsync(ct))
+            {
+                occupied[(g.HostId, g.Slot)] = g.Serial;
+            }
+        }
+
+        foreach (var row in rows)
+        {
+            var ok = true;
+            void Fail(string column, string? value, string message)
+            {
+                errors.Add(row.Line, column, value, message);
+                ok = false;
+            }
+
+            if (!models.TryGetValue(row.Model.ToUpperInvariant(), out var modelId))
+            {
+                Fail(GpuCsvColumns.Model, row.Model, $"Unknown model '{row.Model}'. Catalog models: {string.Join(", ", modelNames)}.");
+            }
+
+            int? dcId = null;
+            if (row.Datacenter is not null)
+            {
+                if (datacenters.TryGetValue(row.Datacenter, out var id))
+                {
+                    dcId = id;
+                }
+                else
+                {
+                    Fail(GpuCsvColumns.Datacenter, row.Datacenter, $"Unknown datacenter '{row.Datacenter}'. Known: {string.Join(", ", datacenters.Keys.Order())}.");
+                }
+            }
+
+            HostInfo? host = null;
+            if (row.Host is not null)
+            {
+                if (!hosts.TryGetValue(row.Host, out host))
+                {
+                    Fail(GpuCsvColumns.Host, row.Host, $"Unknown host '{row.Host}'.");
+                }
+                else
+                {
+                    if (dcId is not null && dcId != host.DatacenterId)
+                    {
+                        Fail(GpuCsvColumns.Host, row.Host, $"Host {host.Hostname} is not in datacenter {row.Datacenter}.");
+                    }
+
+                    dcId = host.DatacenterId;
+                    if (row.Slot >= host.Slots)
+                    {
+                        Fail(GpuCsvColumns.Slot, row.Slot?.ToString(CultureInfo.InvariantCulture), $"Host {host.Hostname} has slots 0–{host.Slots - 1}.");
+                    }
+                    else if (occupied.TryGetValue((host.Id, row.Slot!.Value), out var holder) && !string.Equals(holder, row.Serial, StringComparison.OrdinalIgnoreCase))
+                    {
+                        Fail(GpuCsvColumns.Slot, row.Slot?.ToString(CultureInfo.InvariantCulture), $"Slot {row.Slot} of host {host.Hostname} already holds GPU {holder}.");
+                    }
+                }
+            }
+
+            existing.TryGetValue(row.Serial, out var current);
+            if (current is not null && mode == ImportMode.Insert)
+            {
+                Fail(GpuCsvColumns.Serial, row.Serial, $"GPU {row.Serial} already exists. Use upsert mode to update it.");
+            }
+
+            if (row.Uuid is not null && uuidOwners.TryGetValue(row.Uuid, out var owner) && !string.Equals(owner, row.Serial, StringComparison.OrdinalIgnoreCase))
+            {
+                Fail(GpuCsvColumns.Uuid, row.Uuid, $"uuid {row.Uuid} already belongs to GPU {owner}.");
+            }
+
+            if (!ok)
+            {
+                continue;
+            }
+
+            if (current is null)
+            {
+                plan.Inserts.Add((row, modelId, dcId, host));
+            }
+            else
+            {
+                plan.Updates.Add((row, modelId, dcId, host, current));
+            }
+        }
+
+        return plan;
+    }
+
+    private async Task CommitAsync(FleetDbContext db, Plan plan, Actor actor, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        try
+        {
+            var inserted = plan.Inserts.Select(i => new Gpu
+            {
+                Serial = i.Row.Serial, Uuid = i.Row.Uuid, AssetTag = i.Row.AssetTag, BoardPartNumber = i.Row.BoardPartNumber, Vbios = i.Row.Vbios,
+                GpuModelId = i.ModelId, Status = i.Row.Status ?? GpuStatus.Received, UnitCost = i.Row.UnitCost, Currency = i.Row.Currency ?? "USD",
+                PoNumber = i.Row.PoNumber, ReceivedAt = i.Row.ReceivedAt ?? now, WarrantyEndsAt = i.Row.WarrantyEndsAt, Notes = i.Row.Notes,
+                InServiceAt = i.Row.Status == GpuStatus.InService ? now : null,
+                DatacenterId = i.DatacenterId, HostId = i.Host?.Id, Slot = i.Host is null ? null : i.Row.Slot, Version = 1,
+            }).ToList();
+            await provider.BulkWriter.InsertAsync(db, inserted, ct);
+
+            var placed = inserted.Where(g => g.HostId is not null).ToList();
+            if (placed.Count > 0)
+            {
+                var ids = new Dictionary<string, int>(StringComparer.Ordinal);
+                foreach (var chunk in placed.Select(g => g.Serial).Chunk(ChunkSize))
+                {
+                    foreach (var g in await db.Gpus.AsNoTracking().Where(g => chunk.Contains(g.Serial)).Select(g => new { g.Serial, g.Id }).ToListAsync(ct))
+                    {
+                        ids[g.Serial] = g.Id;
+                    }
+                }
+
+                await provider.BulkWriter.InsertAsync(db, placed.Select(g => new GpuPlacement
+                {
+                    GpuId = ids[g.Serial], HostId = g.HostId!.Value, Slot = g.Slot!.Value, From = now,
+                }), ct);
+            }
+
+            var audits = inserted.Select(g => AuditLog.Entry(actor, now, nameof(Gpu), g.Serial, AuditActions.Import, null, AuditLog.GpuState(g),
+                $"Imported as {g.Status}.")).ToList();
+
+            foreach (var chunk in plan.Updates.Chunk(ChunkSize))
+            {
+                var ids = chunk.Select(u => u.Existing.Id).ToList();
+                var tracked = await db.Gpus.Include(g => g.Placements.Where(p => p.To == null)).Where(g => ids.Contains(g.Id))
+                    .ToDictionaryAsync(g => g.Id, ct);
+                foreach (var (row, modelId, dcId, host, existing) in chunk)
+                {
+                    var gpu = tracked[existing.Id];
+                    var before = AuditLog.GpuState(gpu);
+                    gpu.GpuModelId = modelId;
+                    gpu.Status = row.Status ?? gpu.Status;
+                    gpu.Uuid = row.Uuid ?? gpu.Uuid;
+                    gpu.AssetTag = row.AssetTag ?? gpu.AssetTag;
+                    gpu.BoardPartNumber = row.BoardPartNumber ?? gpu.BoardPartNumber;
+                    gpu.Vbios = row.Vbios ?? gpu.Vbios;
+                    gpu.PoNumber = row.PoNumber ?? gpu.PoNumber;
+                    gpu.UnitCost = row.UnitCost ?? gpu.UnitCost;
+                    gpu.Currency = row.Currency ?? gpu.Currency;
+                    gpu.ReceivedAt = row.ReceivedAt ?? gpu.ReceivedAt;
+                    gpu.WarrantyEndsAt = row.WarrantyEndsAt ?? gpu.WarrantyEndsAt;
+                    gpu.Notes = row.Notes ?? gpu.Notes;
+                    if (host is not null && (gpu.HostId != host.Id || gpu.Slot != row.Slot))
+                    {
+                        gpu.PlaceIn(new Host { Id = host.Id, Hostname = host.Hostname, GpuSlots = host.Slots }, host.DatacenterId, row.Slot!.Value, now);
+                        gpu.Host = null;
+                    }
+                    else if (host is null && dcId is not null)
+                    {
+                        gpu.DatacenterId = dcId;
+                    }
+
+                    audits.Add(AuditLog.Entry(actor, now, nameof(Gpu), gpu.Serial, AuditActions.Import, before, AuditLog.GpuState(gpu), "Updated by import."));
+                }
+
+                db.ChangeTracker.DetectChanges();
+                await db.SaveChangesAsync(ct);
+            }
+
+            await provider.BulkWriter.InsertAsync(db, audits, ct);
+            await tx.CommitAsync(ct);
+        }
+        catch (Exception ex) when (ex is DbUpdateException or System.Data.Common.DbException)
+        {
+            await tx.RollbackAsync(CancellationToken.None);
+            throw new ConcurrencyException(
+                "Another change wrote some of these GPUs (same serial, uuid or slot) while this import ran; nothing was written. Run the import again.");
+        }
+    }
+
+    /// <summary>Errors in file order, capped so a hopeless file does not produce a million of them.</summary>
+    private sealed class ErrorList(int max)
+    {
+        private readonly List<ImportError> _items = [];
+        private int _dropped;
+
+        public int Count => _items.Count + _dropped;
+        public bool Full => _items.Count >= max;
+
+        public IReadOnlyList<ImportError> Items => _dropped == 0
+            ? _items.OrderBy(e => e.Line).ToList()
+            : [.. _items.OrderBy(e => e.Line), new ImportError(_items.Max(e => e.Line), "", null, $"…and {_dropped:N0} more errors not listed.")];
+
+        public void Add(int line, string column, string? value, string message)
+        {
+            if (_items.Count >= max)
+            {
+                _dropped++;
+                return;
+            }
+
+            _items.Add(new ImportError(line, column, value, message));
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using Fleet.Domain.Lifecycle;
+
+namespace Fleet.Application.Inventory;
+
+/// <summary>Filters, paging and sort of the inventory grid and of <c>GET /api/gpus</c>.</summary>
+public sealed record GpuQuery
+{
+    public string? Status { get; init; }
+    public string? Datacenter { get; init; }
+    public string? Model { get; init; }
+    public string? Search { get; init; }
+    public int Page { get; init; } = 1;
+    public int PageSize { get; init; } = 50;
+    /// <summary>A field as it appears in the JSON (<c>serial</c>), <c>-</c> first for descending.</summary>
+    public string? Sort { get; init; }
+}
+
+/// <summary>One row of the inventory grid.</summary>
+public sealed record GpuListItem(
+    string Serial,
+    string? Uuid,
+    string? AssetTag,
+    string Model,
+    GpuStatus Status,
+    string? Datacenter,
+    string? Host,
+    int? Slot,
+    decimal? UnitCost,
+    string Currency,
+    string? PoNumber,
+    DateTime? ReceivedAt,
+    DateTime? WarrantyEndsAt,
+    long Version);
+
+public sealed record PlacementItem(string Datacenter, string Rack, string Host, int Slot, string? PciBusId, DateTime From, DateTime? To);
+
+public sealed record GpuModelItem(
+    string Name, string Vendor, string Architecture, string FormFactor, int MemoryGb, double MemoryBandwidthTbs,
+    double Fp64Tflops, double Fp32Tflops, double Tf32Tflops, double Fp16Tflops, double Bf16Tflops, double? Fp8Tflops,
+    int TdpW, decimal TypicalPriceUsd, int Gpus);
+
+/// <summary>Everything the GPU page shows.</summary>
+public sealed record GpuDetail(
+    GpuListItem Gpu,
+    string? BoardPartNumber,
+    string? Vbios,
+    DateTime? InServiceAt,
+    string? Notes,
+    string? ReplacesSerial,
+    GpuModelItem ModelSpec,
+    IReadOnlyList<PlacementItem> Placements,
+    IReadOnlyList<GpuStatus> AllowedTransitions);
+
+public sealed record AuditItem(DateTime At, string Actor, string Action, string? Message, string? BeforeJson, string? AfterJson, string? RequestId);
+
+public sealed record DatacenterItem(string Code, string Name, decimal PowerCapacityKw, decimal Pue, decimal ElectricityPricePerKwh,
+    string Currency, int Racks, int Hosts, int Gpus);
+
+public sealed record CountItem(string Key, int Count);
+
+public sealed record FleetSummary(int Total, IReadOnlyList<CountItem> ByStatus, IReadOnlyList<CountItem> ByDatacenter,
+    IReadOnlyList<CountItem> ByModel);
+
+/// <summary>A status change asked for by a user; <see cref="ExpectedVersion"/> guards against a stale page.</summary>
+public sealed record TransitionRequest(string To, string? Message, long? ExpectedVersion = null);

@@ -1,0 +1,249 @@
+using System.Linq.Expressions;
+using Fleet.Application.Audit;
+using Fleet.Application.Common;
+using Fleet.Data;
+using Fleet.Domain;
+using Fleet.Domain.Audit;
+using Fleet.Domain.Inventory;
+using Fleet.Domain.Lifecycle;
+using Microsoft.EntityFrameworkCore;
+
+namespace Fleet.Application.Inventory;
+
+/// <summary>The inventory's reads and its lifecycle writes; one short-lived context per call.</summary>
+public sealed class InventoryService(IDbContextFactory<FleetDbContext> contexts, TimeProvider time)
+{
+    public const int MaxPageSize = 500;
+
+    /// <summary>The sort fields, by their JSON names.</summary>
+    public static IReadOnlyList<string> SortFields { get; } =
+        ["serial", "uuid", "assetTag", "model", "status", "datacenter", "host", "unitCost", "poNumber", "receivedAt", "warrantyEndsAt"];
+
+    public async Task<PagedResult<GpuListItem>> ListAsync(GpuQuery query, CancellationToken ct = default)
+    {
+        if (query.Page < 1)
+        {
+            throw new ValidationException("page", $"page must be 1 or more, got {query.Page}.");
+        }
+
+        if (query.PageSize is < 1 or > MaxPageSize)
+        {
+            throw new ValidationException("pageSize", $"pageSize must be between 1 and {MaxPageSize}, got {query.PageSize}.");
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var filtered = await FilterAsync(db, query, ct);
+        var total = await filtered.CountAsync(ct);
+        var items = await Project(Sort(filtered, query.Sort))
+            .Skip((query.Page - 1) * query.PageSize)
+            .Take(query.PageSize)
+            .ToListAsync(ct);
+        return new PagedResult<GpuListItem>(total, items);
+    }
+
+    /// <summary>Streams every card the filters select, in the requested order (exports).</summary>
+    public async IAsyncEnumerable<GpuListItem> StreamAsync(GpuQuery query, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var filtered = await FilterAsync(db, query, ct);
+        await foreach (var item in Project(Sort(filtered, query.Sort)).AsAsyncEnumerable().WithCancellation(ct))
+        {
+            yield return item;
+        }
+    }
+
+    /// <summary>Applies the grid's filters, refusing unknown values with the parameter's name.</summary>
+    internal static async Task<IQueryable<Gpu>> FilterAsync(FleetDbContext db, GpuQuery query, CancellationToken ct)
+    {
+        IQueryable<Gpu> gpus = db.Gpus.AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(query.Status))
+        {
+            if (!GpuLifecycle.TryParse(query.Status, out var status))
+            {
+                throw new ValidationException("status",
+                    $"Unknown status '{query.Status}'. Valid statuses: {string.Join(", ", Enum.GetNames<GpuStatus>())}.");
+            }
+
+            gpus = gpus.Where(g => g.Status == status);
+        }
+
+        if (!string.IsNullOrWhiteSpace(query.Datacenter))
+        {
+            var code = query.Datacenter.Trim().ToUpperInvariant();
+            var id = await db.Datacenters.Where(d => d.Code.ToUpper() == code).Select(d => (int?)d.Id).FirstOrDefaultAsync(ct)
+                ?? throw new ValidationException("datacenter",
+                    $"Unknown datacenter '{query.Datacenter}'. Known: {string.Join(", ", await db.Datacenters.Select(d => d.Code).ToListAsync(ct))}.");
+            gpus = gpus.Where(g => g.DatacenterId == id);
+        }
+
+        if (!string.IsNullOrWhiteSpace(query.Model))
+        {
+            var name = query.Model.Trim().ToUpperInvariant();
+            var id = await db.GpuModels.Where(m => m.Name.ToUpper() == name).Select(m => (int?)m.Id).FirstOrDefaultAsync(ct)
+                ?? throw new ValidationException("model",
+                    $"Unknown model '{query.Model}'. Known: {string.Join(", ", await db.GpuModels.Select(m => m.Name).ToListAsync(ct))}.");
+            gpus = gpus.Where(g => g.GpuModelId == id);
+        }
+
+        if (!string.IsNullOrWhiteSpace(query.Search))
+        {
+            var term = query.Search.Trim().ToUpperInvariant();
+            gpus = gpus.Where(g =>
+                g.Serial.ToUpper().Contains(term) ||
+                (g.Uuid != null && g.Uuid.ToUpper().Contains(term)) ||
+                (g.AssetTag != null && g.AssetTag.ToUpper().Contains(term)) ||
+                (g.Host != null && g.Host.Hostname.ToUpper().Contains(term)));
+        }
+
+        return gpus;
+    }
+
+    internal static IQueryable<Gpu> Sort(IQueryable<Gpu> gpus, string? sort)
+    {
+        var field = string.IsNullOrWhiteSpace(sort) ? "serial" : sort.Trim();
+        var descending = field.StartsWith('-');
+        field = field.TrimStart('-', '+');
+        IOrderedQueryable<Gpu> Order<TKey>(Expression<Func<Gpu, TKey>> key) =>
+            descending ? gpus.OrderByDescending(key) : gpus.OrderBy(key);
+
+        var ordered = field.ToUpperInvariant() switch
+        {
+            "SERIAL" => Order(g => g.Serial),
+            "UUID" => Order(g => g.Uuid),
+            "ASSETTAG" => Order(g => g.AssetTag),
+            "MODEL" => Order(g => g.Model!.Name),
+            "STATUS" => Order(g => g.Status),
+            "DATACENTER" => Order(g => g.Datacenter!.Code),
+            "HOST" => Order(g => g.Host!.Hostname),
+            // SQLite cannot order decimals; as a double the order is the same for money amounts.
+            "UNITCOST" => Order(g => (double?)g.UnitCost),
+            "PONUMBER" => Order(g => g.PoNumber),
+            "RECEIVEDAT" => Order(g => g.ReceivedAt),
+            "WARRANTYENDSAT" => Order(g => g.WarrantyEndsAt),
+            _ => throw new ValidationException("sort",
+                $"Unknown sort field '{field}'. Valid: {string.Join(", ", SortFields)} (prefix '-' for descending)."),
+        };
+        return ordered.ThenBy(g => g.Id);
+    }
+
+    internal static IQueryable<GpuListItem> Project(IQueryable<Gpu> gpus) => gpus.Select(g => new GpuListItem(
+        g.Serial, g.Uuid, g.AssetTag, g.Model!.Name, g.Status, g.Datacenter != null ? g.Datacenter.Code : null,
+        g.Host != null ? g.Host.Hostname : null, g.Slot, g.UnitCost, g.Currency, g.PoNumber, g.ReceivedAt, g.WarrantyEndsAt, g.Version));
+
+    public async Task<GpuDetail> GetAsync(string serial, string? role = null, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var item = await Project(db.Gpus.AsNoTracking().Where(g => g.Serial == serial)).FirstOrDefaultAsync(ct)
+            ?? throw new NotFoundException($"No GPU with serial '{serial}'.");
+        var gpu = await db.Gpus.AsNoTracking().Include(g => g.Model).FirstAsync(g => g.Serial == serial, ct);
+        var placements = await db.GpuPlacements.AsNoTracking().Where(p => p.GpuId == gpu.Id)
+            .OrderByDescending(p => p.From).ThenByDescending(p => p.Id)
+            .Select(p => new PlacementItem(p.Host!.Rack!.Datacenter!.Code, p.Host.Rack.Name, p.Host.Hostname, p.Slot, p.PciBusId, p.From, p.To))
+            .ToListAsync(ct);
+        var replaces = gpu.ReplacesGpuId is null ? null
+            : await db.Gpus.Where(g => g.Id == gpu.ReplacesGpuId).Select(g => g.Serial).FirstOrDefaultAsync(ct);
+        var count = await db.Gpus.CountAsync(g => g.GpuModelId == gpu.GpuModelId, ct);
+        var m = gpu.Model!;
+        var spec = new GpuModelItem(m.Name, m.Vendor, m.Architecture, m.FormFactor, m.MemoryGb, m.MemoryBandwidthTbs, m.Fp64Tflops,
+            m.Fp32Tflops, m.Tf32Tflops, m.Fp16Tflops, m.Bf16Tflops, m.Fp8Tflops, m.TdpW, m.TypicalPriceUsd, count);
+        var allowed = role is null ? GpuLifecycle.AllowedFrom(gpu.Status) : GpuLifecycle.AllowedFrom(gpu.Status, role);
+        return new GpuDetail(item, gpu.BoardPartNumber, gpu.Vbios, gpu.InServiceAt, gpu.Notes, replaces, spec, placements, allowed);
+    }
+
+    public async Task<IReadOnlyList<AuditItem>> HistoryAsync(string serial, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        if (!await db.Gpus.AnyAsync(g => g.Serial == serial, ct))
+        {
+            throw new NotFoundException($"No GPU with serial '{serial}'.");
+        }
+
+        return await db.AuditEntries.AsNoTracking()
+            .Where(a => a.EntityType == nameof(Gpu) && a.EntityKey == serial)
+            .OrderByDescending(a => a.At).ThenByDescending(a => a.Id)
+            .Select(a => new AuditItem(a.At, a.Actor, a.Action, a.Message, a.BeforeJson, a.AfterJson, a.RequestId))
+            .ToListAsync(ct);
+    }
+
+    /// <summary>Moves a card through the lifecycle, audited; a stale <see cref="TransitionRequest.ExpectedVersion"/> is refused.</summary>
+    public async Task<GpuListItem> TransitionAsync(string serial, TransitionRequest request, Actor actor, CancellationToken ct = default)
+    {
+        if (string.IsNullOrWhiteSpace(request.To))
+        {
+            throw new ValidationException("to", "Say which state to move to ('to').");
+        }
+
+        if (!GpuLifecycle.TryParse(request.To, out var to))
+        {
+            throw new ValidationException("to", $"Unknown status '{request.To}'. Valid statuses: {string.Join(", ", Enum.GetNames<GpuStatus>())}.");
+        }
+
+        if (request.Message is { Length: > 2000 })
+        {
+            throw new ValidationException("message", "The message is longer than 2,000 characters.");
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var gpu = await db.Gpus.Include(g => g.Placements.Where(p => p.To == null)).FirstOrDefaultAsync(g => g.Serial == serial, ct)
+            ?? throw new NotFoundException($"No GPU with serial '{serial}'.");
+        if (request.ExpectedVersion is { } expected && expected != gpu.Version)
+        {
+            throw new ConcurrencyException(
+                $"GPU {serial} was changed by someone else (version {gpu.Version}, you had {expected}). Reload and try again.");
+        }
+
+        var before = AuditLog.GpuState(gpu);
+        var now = time.GetUtcNow().UtcDateTime;
+        var record = gpu.TransitionTo(to, actor.Name, actor.Role, now, request.Message?.Trim());
+        db.AuditEntries.Add(AuditLog.Entry(actor, now, nameof(Gpu), serial, AuditActions.Transition, before, AuditLog.GpuState(gpu),
+            $"{record.From} → {record.To}" + (string.IsNullOrWhiteSpace(request.Message) ? "" : $": {request.Message.Trim()}")));
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw new ConcurrencyException($"GPU {serial} was changed by someone else while you edited it. Reload and try again.");
+        }
+
+        return await Project(db.Gpus.AsNoTracking().Where(g => g.Id == gpu.Id)).FirstAsync(ct);
+    }
+
+    public async Task<IReadOnlyList<DatacenterItem>> DatacentersAsync(CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var gpus = await db.Gpus.Where(g => g.DatacenterId != null).GroupBy(g => g.DatacenterId)
+            .Select(g => new { Id = g.Key!.Value, Count = g.Count() }).ToDictionaryAsync(x => x.Id, x => x.Count, ct);
+        var list = await db.Datacenters.AsNoTracking().OrderBy(d => d.Code)
+            .Select(d => new { d.Id, d.Code, d.Name, d.PowerCapacityKw, d.Pue, d.ElectricityPricePerKwh, d.Currency,
+                Racks = d.Racks.Count, Hosts = d.Racks.SelectMany(r => r.Hosts).Count() })
+            .ToListAsync(ct);
+        return list.Select(d => new DatacenterItem(d.Code, d.Name, d.PowerCapacityKw, d.Pue, d.ElectricityPricePerKwh, d.Currency,
+            d.Racks, d.Hosts, gpus.GetValueOrDefault(d.Id))).ToList();
+    }
+
+    public async Task<IReadOnlyList<GpuModelItem>> ModelsAsync(CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var counts = await db.Gpus.GroupBy(g => g.GpuModelId).Select(g => new { g.Key, Count = g.Count() })
+            .ToDictionaryAsync(x => x.Key, x => x.Count, ct);
+        var models = await db.GpuModels.AsNoTracking().OrderBy(m => m.Name).ToListAsync(ct);
+        return models.Select(m => new GpuModelItem(m.Name, m.Vendor, m.Architecture, m.FormFactor, m.MemoryGb, m.MemoryBandwidthTbs,
+            m.Fp64Tflops, m.Fp32Tflops, m.Tf32Tflops, m.Fp16Tflops, m.Bf16Tflops, m.Fp8Tflops, m.TdpW, m.TypicalPriceUsd,
+            counts.GetValueOrDefault(m.Id))).ToList();
+    }
+
+    /// <summary>Counts for the dashboard, computed in the database.</summary>
+    public async Task<FleetSummary> SummaryAsync(CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var byStatus = await db.Gpus.GroupBy(g => g.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
+        var byDc = await db.Gpus.GroupBy(g => g.Datacenter != null ? g.Datacenter.Code : "(none)")
+            .Select(g => new CountItem(g.Key, g.Count())).ToListAsync(ct);
+        var byModel = await db.Gpus.GroupBy(g => g.Model!.Name).Select(g => new CountItem(g.Key, g.Count())).ToListAsync(ct);
+        var statuses = Enum.GetValues<GpuStatus>()
+            .Select(s => new CountItem(s.ToString(), byStatus.FirstOrDefault(x => x.Key == s)?.Count ?? 0)).ToList();
+        return new FleetSummary(statuses.Sum(s => s.Count), statuses, byDc.OrderBy(x => x.Key).ToList(),
+            byModel.OrderByDescending(x => x.Count).ToList());
+    }
+}
