@@ -1,7 +1,9 @@
 using Fleet.Data;
 using Fleet.Data.Bulk;
 using Microsoft.EntityFrameworkCore;
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Fleet.Migrations.Sqlite;
 
@@ -20,6 +22,7 @@ public sealed class SqliteDatabaseProvider : IDatabaseProvider
     public void Configure(DbContextOptionsBuilder builder, string connectionString) =>
         builder
             .UseSqlite(connectionString, o => o.MigrationsAssembly(typeof(SqliteDatabaseProvider).Assembly.GetName().Name))
+            .AddInterceptors(WalInterceptor.Instance)
             .UseFleetConventions();
 }
 
@@ -28,4 +31,25 @@ public sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<FleetD
 {
     public FleetDbContext CreateDbContext(string[] args) =>
         new(new SqliteDatabaseProvider().CreateOptions("Data Source=design-time.db"));
+}
+
+/// <summary>Write-ahead logging lets readers go on while an import writes; a busy wait instead of "database is locked".</summary>
+internal sealed class WalInterceptor : DbConnectionInterceptor
+{
+    public static readonly WalInterceptor Instance = new();
+
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
+
+    public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Apply(connection);
+        return Task.CompletedTask;
+    }
+
+    private static void Apply(DbConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=15000; PRAGMA synchronous=NORMAL;";
+        command.ExecuteNonQuery();
+    }
 }

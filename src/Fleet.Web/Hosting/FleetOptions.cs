@@ -1,0 +1,46 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Fleet.Web.Hosting;
+
+/// <summary><c>Database</c>: which store, and how long start-up waits for it.</summary>
+public sealed class DatabaseOptions
+{
+    public const string Section = "Database";
+
+    /// <summary><c>Sqlite</c> (default, embedded) or <c>Postgres</c>.</summary>
+    [Required]
+    [RegularExpression("^(?i)(Sqlite|Postgres)$", ErrorMessage = "Database:Provider must be 'Sqlite' or 'Postgres'.")]
+    public string Provider { get; set; } = "Sqlite";
+
+    /// <summary>How long start-up keeps retrying while the database comes up.</summary>
+    [Range(0, 600)]
+    public int StartupRetrySeconds { get; set; } = 60;
+}
+
+/// <summary><c>Fleet:Demo</c>: the demo fleet.</summary>
+public sealed class DemoOptions
+{
+    public const string Section = "Fleet:Demo";
+
+    /// <summary>Seed an empty database with the demo fleet; defaults to on for SQLite, off for PostgreSQL.</summary>
+    public bool? Seed { get; set; }
+
+    /// <summary>Create one demo user per role (password shown on the login page); defaults like <see cref="Seed"/>.</summary>
+    public bool? Users { get; set; }
+}
+
+/// <summary><c>Fleet:Bootstrap</c>: the first admin on a production database, and an admin API token.</summary>
+public sealed class BootstrapOptions
+{
+    public const string Section = "Fleet:Bootstrap";
+
+    /// <summary>Accepted as an Admin bearer token when set.</summary>
+    [MinLength(16, ErrorMessage = "Fleet:Bootstrap:AdminToken must be at least 16 characters.")]
+    public string? AdminToken { get; set; }
+
+    [EmailAddress]
+    public string? AdminEmail { get; set; }
+
+    [MinLength(10, ErrorMessage = "Fleet:Bootstrap:AdminPassword must be at least 10 characters.")]
+    public string? AdminPassword { get; set; }
+}

@@ -1,0 +1,128 @@
+using System.Text.Json.Serialization;
+using Fleet.Application;
+using Fleet.Data;
+using Fleet.Data.Identity;
+using Fleet.Data.Seeding;
+using Fleet.Migrations.Postgres;
+using Fleet.Migrations.Sqlite;
+using Fleet.Web.Api;
+using Fleet.Web.Components;
+using Fleet.Web.Security;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
+using MudBlazor.Services;
+
+namespace Fleet.Web.Hosting;
+
+public static class FleetWebServiceCollectionExtensions
+{
+    /// <summary>The store named by <c>Database:Provider</c>, its connection string, migrations and seeding at start-up.</summary>
+    public static WebApplicationBuilder AddFleetDatabase(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
+        var providerName = builder.Configuration[$"{DatabaseOptions.Section}:Provider"] ?? "Sqlite";
+        IDatabaseProvider provider = providerName.ToUpperInvariant() switch
+        {
+            "SQLITE" => new SqliteDatabaseProvider(),
+            "POSTGRES" => new PostgresDatabaseProvider(),
+            _ => throw new InvalidOperationException($"Database:Provider must be 'Sqlite' or 'Postgres', got '{providerName}'."),
+        };
+        var connectionString = builder.Configuration.GetConnectionString("Fleet");
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            if (provider is not SqliteDatabaseProvider)
+            {
+                throw new InvalidOperationException("ConnectionStrings:Fleet is required when Database:Provider is Postgres.");
+            }
+
+            var dataFolder = Path.Combine(builder.Environment.ContentRootPath, "data");
+            Directory.CreateDirectory(dataFolder);
+            connectionString = $"Data Source={Path.Combine(dataFolder, "fleet.db")};Default Timeout=30";
+        }
+
+        builder.Services.AddFleetData(provider, connectionString);
+        builder.Services.AddSingleton<DemoSeeder>();
+        builder.Services.AddHostedService<DatabaseStartup>();
+        return builder;
+    }
+
+    /// <summary>Cookie sign-in for people (ASP.NET Core Identity), bearer API tokens for agents, role policies.</summary>
+    public static WebApplicationBuilder AddFleetSecurity(this WebApplicationBuilder builder)
+    {
+        const string smart = "CookieOrToken";
+        builder.Services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddAuthentication(o =>
+            {
+                o.DefaultScheme = smart;
+                o.DefaultChallengeScheme = smart;
+            })
+            .AddPolicyScheme(smart, "Cookie or bearer token", o => o.ForwardDefaultSelector = ctx =>
+                ctx.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    ? ApiTokenAuthenticationHandler.SchemeName
+                    : IdentityConstants.ApplicationScheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null)
+            .AddIdentityCookies(cookies => cookies.ApplicationCookie?.Configure(o =>
+            {
+                o.LoginPath = "/login";
+                o.AccessDeniedPath = "/denied";
+                o.Events.OnRedirectToLogin = ctx => ApiAware(ctx, StatusCodes.Status401Unauthorized);
+                o.Events.OnRedirectToAccessDenied = ctx => ApiAware(ctx, StatusCodes.Status403Forbidden);
+            }));
+        builder.Services.AddIdentityCore<FleetUser>(o =>
+            {
+                o.Password.RequiredLength = 10;
+                o.User.RequireUniqueEmail = true;
+                o.Lockout.MaxFailedAccessAttempts = 10;
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<FleetDbContext>()
+            .AddSignInManager()
+            .AddClaimsPrincipalFactory<FleetClaimsPrincipalFactory>();
+        builder.Services.AddAuthorization(Policies.Add);
+        builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddScoped<ApiTokens>();
+        return builder;
+    }
+
+    private static Task ApiAware(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> ctx, int status)
+    {
+        if (ctx.Request.Path.StartsWithSegments("/api"))
+        {
+            ctx.Response.StatusCode = status;
+            return Task.CompletedTask;
+        }
+
+        ctx.Response.Redirect(ctx.RedirectUri);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Blazor Server with MudBlazor, the HTTP API's JSON, problem details and OpenAPI.</summary>
+    public static WebApplicationBuilder AddFleetWeb(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddMudServices();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<DomainExceptionHandler>();
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        builder.Services.AddOpenApi();
+        return builder;
+    }
+
+    /// <summary>The request pipeline and every endpoint.</summary>
+    public static WebApplication UseFleet(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseStaticFiles();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+        app.MapOpenApi();
+        app.MapSystemEndpoints();
+        app.MapGroup("/api").MapGpuApi();
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+}

@@ -1,0 +1,33 @@
+using System.Security.Claims;
+using Fleet.Application.Common;
+using Fleet.Domain;
+using Microsoft.AspNetCore.Authorization;
+
+namespace Fleet.Web.Security;
+
+/// <summary>Authorization policies by role; Admin passes every one.</summary>
+public static class Policies
+{
+    public const string AnyRole = "AnyRole";
+    public const string Procurement = "Procurement";
+    public const string Technician = "Technician";
+    public const string Finance = "Finance";
+    public const string Admin = "Admin";
+
+    public static void Add(AuthorizationOptions options)
+    {
+        options.AddPolicy(AnyRole, p => p.RequireRole(Roles.All));
+        options.AddPolicy(Procurement, p => p.RequireRole(Roles.Admin, Roles.Procurement));
+        options.AddPolicy(Technician, p => p.RequireRole(Roles.Admin, Roles.Technician));
+        options.AddPolicy(Finance, p => p.RequireRole(Roles.Admin, Roles.Finance));
+        options.AddPolicy(Admin, p => p.RequireRole(Roles.Admin));
+    }
+
+    /// <summary>The audit actor for a signed-in principal: its display name and its strongest role.</summary>
+    public static Actor ToActor(this ClaimsPrincipal user, string? requestId = null)
+    {
+        var role = Roles.All.FirstOrDefault(user.IsInRole) ?? Roles.Viewer;
+        var name = user.FindFirst("display_name")?.Value ?? user.Identity?.Name ?? "unknown";
+        return new Actor(name, role, requestId);
+    }
+}
