@@ -106,20 +106,27 @@ public sealed class InventoryService(IDbContextFactory<FleetDbContext> contexts,
         IOrderedQueryable<Gpu> Order<TKey>(Expression<Func<Gpu, TKey>> key) =>
             descending ? gpus.OrderByDescending(key) : gpus.OrderBy(key);
 
+        // Empty values sort last in both directions, the same on every provider.
+        IOrderedQueryable<Gpu> OrderNullsLast<TKey>(Expression<Func<Gpu, bool>> isNull, Expression<Func<Gpu, TKey>> key)
+        {
+            var nullsLast = gpus.OrderBy(isNull);
+            return descending ? nullsLast.ThenByDescending(key) : nullsLast.ThenBy(key);
+        }
+
         var ordered = field.ToUpperInvariant() switch
         {
             "SERIAL" => Order(g => g.Serial),
-            "UUID" => Order(g => g.Uuid),
-            "ASSETTAG" => Order(g => g.AssetTag),
+            "UUID" => OrderNullsLast(g => g.Uuid == null, g => g.Uuid),
+            "ASSETTAG" => OrderNullsLast(g => g.AssetTag == null, g => g.AssetTag),
             "MODEL" => Order(g => g.Model!.Name),
             "STATUS" => Order(g => g.Status),
-            "DATACENTER" => Order(g => g.Datacenter!.Code),
-            "HOST" => Order(g => g.Host!.Hostname),
+            "DATACENTER" => OrderNullsLast(g => g.DatacenterId == null, g => g.Datacenter!.Code),
+            "HOST" => OrderNullsLast(g => g.HostId == null, g => g.Host!.Hostname),
             // SQLite cannot order decimals; as a double the order is the same for money amounts.
-            "UNITCOST" => Order(g => (double?)g.UnitCost),
-            "PONUMBER" => Order(g => g.PoNumber),
-            "RECEIVEDAT" => Order(g => g.ReceivedAt),
-            "WARRANTYENDSAT" => Order(g => g.WarrantyEndsAt),
+            "UNITCOST" => OrderNullsLast(g => g.UnitCost == null, g => (double?)g.UnitCost),
+            "PONUMBER" => OrderNullsLast(g => g.PoNumber == null, g => g.PoNumber),
+            "RECEIVEDAT" => OrderNullsLast(g => g.ReceivedAt == null, g => g.ReceivedAt),
+            "WARRANTYENDSAT" => OrderNullsLast(g => g.WarrantyEndsAt == null, g => g.WarrantyEndsAt),
             _ => throw new ValidationException("sort",
                 $"Unknown sort field '{field}'. Valid: {string.Join(", ", SortFields)} (prefix '-' for descending)."),
         };
