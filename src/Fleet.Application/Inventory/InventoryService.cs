@@ -125,12 +125,14 @@ public sealed class InventoryService(IDbContextFactory<FleetDbContext> contexts,
             // SQLite cannot order decimals; as a double the order is the same for money amounts.
             "UNITCOST" => OrderNullsLast(g => g.UnitCost == null, g => (double?)g.UnitCost),
             "PONUMBER" => OrderNullsLast(g => g.PoNumber == null, g => g.PoNumber),
-            "RECEIVEDAT" => OrderNullsLast(g => g.ReceivedAt == null, g => g.ReceivedAt),
+            // Every received card has a date, so this sort can walk the (status, datacenter, received_at, id) index.
+            "RECEIVEDAT" => Order(g => g.ReceivedAt),
             "WARRANTYENDSAT" => OrderNullsLast(g => g.WarrantyEndsAt == null, g => g.WarrantyEndsAt),
             _ => throw new ValidationException("sort",
                 $"Unknown sort field '{field}'. Valid: {string.Join(", ", SortFields)} (prefix '-' for descending)."),
         };
-        return ordered.ThenBy(g => g.Id);
+        // The tie-breaker follows the direction, so one index serves both directions.
+        return descending ? ordered.ThenByDescending(g => g.Id) : ordered.ThenBy(g => g.Id);
     }
 
     internal static IQueryable<GpuListItem> Project(IQueryable<Gpu> gpus) => gpus.Select(g => new GpuListItem(

@@ -20,7 +20,7 @@ public static class FleetWebServiceCollectionExtensions
     public static WebApplicationBuilder AddFleetDatabase(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
+        builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         var providerName = builder.Configuration[$"{DatabaseOptions.Section}:Provider"] ?? "Sqlite";
         IDatabaseProvider provider = providerName.ToUpperInvariant() switch
         {
