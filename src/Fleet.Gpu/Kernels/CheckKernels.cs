@@ -75,6 +75,15 @@ public static class CheckKernels
         }
     }
 
+    /// <summary>Overwrites 32-bit word <paramref name="index"/> (e.g. with a NaN's bits).</summary>
+    public static void SetWord32(Index1D i, ArrayView<uint> words, long index, uint value)
+    {
+        if (i == 0)
+        {
+            words[index] = value;
+        }
+    }
+
     /// <summary>Flips bit <paramref name="bit"/> of 64-bit word <paramref name="index"/>.</summary>
     public static void FlipBit64(Index1D i, ArrayView<ulong> words, long index, int bit)
     {

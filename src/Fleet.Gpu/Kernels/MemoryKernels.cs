@@ -58,12 +58,11 @@ public static class MemoryKernels
 
     /// <summary>
     /// Checks every word against the pattern; a mismatch increments its block's counter and, for the first
-    /// <paramref name="logPerBlock"/> of that block, records index, expected and actual. When <paramref name="rewrite"/> is
-    /// set the word is then overwritten with <paramref name="newValue"/> (moving inversions).
+    /// <paramref name="logPerBlock"/> of that block, records index, expected and actual.
     /// </summary>
     public static void Verify(LongIndex1D li, ArrayView<uint> words, int kind, uint value, uint seed, int offset,
         ArrayView<long> blockErrors, ArrayView<long> logIndex, ArrayView<uint> logExpected, ArrayView<uint> logActual,
-        long blockWords, int logPerBlock, int rewrite, uint newValue)
+        long blockWords, int logPerBlock)
     {
         long i = li;
         var actual = words[i];
@@ -79,11 +78,6 @@ public static class MemoryKernels
                 logExpected[at] = expected;
                 logActual[at] = actual;
             }
-        }
-
-        if (rewrite != 0)
-        {
-            words[i] = newValue;
         }
     }
 
