@@ -1,3 +1,4 @@
+using Fleet.Gpu.BurnIn;
 using Fleet.Gpu.Native;
 
 namespace Fleet.Gpu.Telemetry;
