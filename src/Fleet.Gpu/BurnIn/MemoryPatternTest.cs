@@ -78,6 +78,9 @@ public sealed record PatternTest(string Name, IReadOnlyList<PatternStep> Steps)
 /// </summary>
 public sealed class MemoryPatternTest(TimeProvider time)
 {
+    /// <summary>Words per kernel launch (ILGPU's implicit grids take 32-bit indices).</summary>
+    public const long ChunkWords = 1L << 28;
+
     /// <summary>Errors logged per block.</summary>
     public int LogPerBlock { get; init; } = 8;
 
@@ -98,10 +101,21 @@ public sealed class MemoryPatternTest(TimeProvider time)
         using var logIndex = accelerator.Allocate1D<long>(blocks * LogPerBlock);
         using var logExpected = accelerator.Allocate1D<uint>(blocks * LogPerBlock);
         using var logActual = accelerator.Allocate1D<uint>(blocks * LogPerBlock);
-        var fill = accelerator.LoadAutoGroupedStreamKernel<LongIndex1D, ArrayView<uint>, int, uint, uint, int>(MemoryKernels.Fill);
-        var verify = accelerator.LoadAutoGroupedStreamKernel<LongIndex1D, ArrayView<uint>, int, uint, uint, int,
+        var fillKernel = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<uint>, long, int, uint, uint, int>(MemoryKernels.Fill);
+        var verifyKernel = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<uint>, long, int, uint, uint, int,
             ArrayView<long>, ArrayView<long>, ArrayView<uint>, ArrayView<uint>, long, int>(MemoryKernels.Verify);
         var force = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<uint>, long, int, int>(CheckKernels.ForceBit32);
+        void Chunks(Action<int, long> launch)
+        {
+            for (long at = 0; at < words; at += ChunkWords)
+            {
+                launch((int)Math.Min(ChunkWords, words - at), at);
+            }
+        }
+
+        void Fill(PatternKind kind, uint value, uint seed, int offset) =>
+            Chunks((count, at) => fillKernel(count, region.View, at, (int)kind, value, seed, offset));
+
         var faultWord = fault.MemoryWordIndex(words);
         var basePtr = region.NativePtr;
 
@@ -119,8 +133,8 @@ public sealed class MemoryPatternTest(TimeProvider time)
                 if (step.Verify)
                 {
                     blockErrors.MemSetToZero();
-                    verify(region.Extent, region.View, (int)step.Kind, step.Value, step.Seed, step.Offset, blockErrors.View,
-                        logIndex.View, logExpected.View, logActual.View, blockWords, LogPerBlock);
+                    Chunks((count, at) => verifyKernel(count, region.View, at, (int)step.Kind, step.Value, step.Seed, step.Offset, blockErrors.View,
+                        logIndex.View, logExpected.View, logActual.View, blockWords, LogPerBlock));
                     accelerator.Synchronize();
                     var perBlock = blockErrors.GetAsArray1D();
                     var stepErrors = perBlock.Sum();
@@ -133,12 +147,12 @@ public sealed class MemoryPatternTest(TimeProvider time)
                     // Rewrite after the re-read, so a re-read shows what was stored, not the next pattern.
                     if (step.Rewrite is { } next)
                     {
-                        fill(region.Extent, region.View, (int)PatternKind.Constant, next, 0, 0);
+                        Fill(PatternKind.Constant, next, 0, 0);
                     }
                 }
                 else
                 {
-                    fill(region.Extent, region.View, (int)step.Kind, step.Value, step.Seed, step.Offset);
+                    Fill(step.Kind, step.Value, step.Seed, step.Offset);
                 }
 
                 if (fault.Kind == FaultKind.Memory && (!step.Verify || step.Rewrite is not null))

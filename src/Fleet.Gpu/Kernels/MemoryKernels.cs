@@ -49,10 +49,10 @@ public static class MemoryKernels
         }
     }
 
-    /// <summary>Writes the pattern into every word.</summary>
-    public static void Fill(LongIndex1D i, ArrayView<uint> words, int kind, uint value, uint seed, int offset)
+    /// <summary>Writes the pattern into words [start, start + extent) (launched in chunks: ILGPU indices are 32-bit).</summary>
+    public static void Fill(Index1D i, ArrayView<uint> words, long start, int kind, uint value, uint seed, int offset)
     {
-        long at = i;
+        var at = start + i;
         words[at] = Expected(at, kind, value, seed, offset);
     }
 
@@ -60,11 +60,11 @@ public static class MemoryKernels
     /// Checks every word against the pattern; a mismatch increments its block's counter and, for the first
     /// <paramref name="logPerBlock"/> of that block, records index, expected and actual.
     /// </summary>
-    public static void Verify(LongIndex1D li, ArrayView<uint> words, int kind, uint value, uint seed, int offset,
+    public static void Verify(Index1D li, ArrayView<uint> words, long start, int kind, uint value, uint seed, int offset,
         ArrayView<long> blockErrors, ArrayView<long> logIndex, ArrayView<uint> logExpected, ArrayView<uint> logActual,
         long blockWords, int logPerBlock)
     {
-        long i = li;
+        var i = start + li;
         var actual = words[i];
         var expected = Expected(i, kind, value, seed, offset);
         if (actual != expected)
@@ -79,12 +79,5 @@ public static class MemoryKernels
                 logActual[at] = actual;
             }
         }
-    }
-
-    /// <summary>Streams <paramref name="source"/> into <paramref name="target"/> (a kernel-side copy for bandwidth checks).</summary>
-    public static void Copy(LongIndex1D li, ArrayView<uint> source, ArrayView<uint> target)
-    {
-        long i = li;
-        target[i] = source[i];
     }
 }

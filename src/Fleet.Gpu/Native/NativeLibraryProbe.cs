@@ -50,6 +50,8 @@ public static class NativeLibraryProbe
     private static string FirstLine(string message)
     {
         var cut = message.IndexOfAny(['\r', '\n']);
-        return cut < 0 ? message : message[..cut];
+        var line = cut < 0 ? message : message[..cut];
+        var sentence = line.IndexOf(". ", StringComparison.Ordinal);
+        return sentence < 0 ? line : line[..sentence];
     }
 }
