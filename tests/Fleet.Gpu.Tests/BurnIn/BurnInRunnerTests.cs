@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Fleet.Gpu.BurnIn;
+using Fleet.Gpu.Devices;
+using Fleet.Gpu.Telemetry;
 using Fleet.Gpu.Tests.Backends;
 using Json.Schema;
 
@@ -102,6 +104,46 @@ public class BurnInRunnerTests(CpuFixture fixture) : IClassFixture<CpuFixture>
         var wrongSchema = JsonNode.Parse(json)!;
         wrongSchema["schema"] = "fleet.burnin/v2";
         Assert.False(schema.Evaluate(JsonDocument.Parse(wrongSchema.ToJsonString()).RootElement).IsValid);
+    }
+
+    [Fact]
+    public async Task Json_ResultWithFullGpuTelemetry_ValidatesAgainstSchema()
+    {
+        var real = await Run(Tiny(FaultKind.Gemm));
+        var t0 = new DateTimeOffset(2026, 11, 26, 8, 0, 0, TimeSpan.Zero);
+        TelemetrySnapshot Snap(int s) => new()
+        {
+            At = t0.AddSeconds(s), TemperatureC = 70 + s, SlowdownTemperatureC = 87, MaxOperatingTemperatureC = 85, ShutdownTemperatureC = 92,
+            PowerW = 690.5, PowerLimitW = 700, EnergyJ = 1e6 + s, SmClockMhz = 1980, MemoryClockMhz = 2619, MaxSmClockMhz = 1980,
+            ClockEventReasons = 0x4, EccCorrectedVolatile = 1, EccUncorrectedVolatile = 0, EccCorrectedAggregate = 10, EccUncorrectedAggregate = 0,
+            RemappedRowsCorrectable = 0, RemappedRowsUncorrectable = 0, RowRemapPending = false, RowRemapFailed = false,
+            RetiredPagesSingleBit = 0, RetiredPagesDoubleBit = 0, PcieReplayCounter = 0, PcieLinkGeneration = 5, PcieLinkWidth = 16, XidErrors = s == 5 ? [79] : [],
+        };
+        var device = real.Devices[0] with
+        {
+            Device = real.Devices[0].Device with
+            {
+                Id = "0", Kind = DeviceKind.Cuda, CudaIndex = 0, Name = "NVIDIA H100 80GB HBM3", ComputeCapability = "9.0", ClockMhz = 1980,
+                MemoryClockMhz = 2619, MemoryBusWidthBits = 5120, PciBusId = "00000000:1B:00.0", Uuid = "GPU-0f2a", Serial = "1650123456789",
+                BoardPartNumber = "692-2G520-0200-000", VbiosVersion = "96.00.74.00.01", InforomVersion = "G520.0200.00.05", DriverVersion = "550.54.15",
+                PcieLinkGenerationCurrent = 5, PcieLinkGenerationMax = 5, PcieLinkWidthCurrent = 16, PcieLinkWidthMax = 16, CatalogModel = "H100 SXM5 80GB",
+            },
+            Telemetry = TelemetrySampler.Summarise(new FixedSource(), TimeSpan.FromSeconds(5), Snap(0), Snap(10), [Snap(5)]),
+        };
+        var json = BurnInJson.Serialize(real with { Devices = [device] });
+        var evaluation = s_schema.Value.Evaluate(JsonDocument.Parse(json).RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        Assert.True(evaluation.IsValid, string.Join("\n", (evaluation.Details ?? []).Where(d => d.Errors is not null).SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Value}"))));
+        Assert.Equal(79UL, Assert.Single(BurnInJson.Deserialize(json).Devices[0].Telemetry!.XidErrors));
+    }
+
+    private sealed class FixedSource : ITelemetrySource
+    {
+        public bool IsAvailable => true;
+        public string? UnavailableReason => null;
+        public TelemetrySnapshot Read(DateTimeOffset at) => new() { At = at };
+        public void Dispose()
+        {
+        }
     }
 
     [Fact]
