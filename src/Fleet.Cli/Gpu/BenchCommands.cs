@@ -85,7 +85,7 @@ public static class BenchCommands
             }
 
             var report = new MatmulBenchReport { Device = backend.Info, Rows = rows, Notes = notes };
-            var target = r.GetValue(json);
+            var target = GpuConsole.JsonTarget(r, json);
             if (target != "-")
             {
                 var c = CultureInfo.InvariantCulture;
@@ -126,7 +126,7 @@ public static class BenchCommands
             var bw = new BandwidthTest(TimeProvider.System).Run(backend, ct, mib is { } m ? m * 1048576L : null);
             var spec = backend.Info.CatalogModel is { } name ? GpuCatalog.Find(name)?.MemoryBandwidthTbs * 1000 : null;
             var report = new BandwidthBenchReport { Device = backend.Info, Bandwidth = bw, SpecGBs = spec, PercentOfSpec = spec is > 0 ? 100 * bw.DeviceToDeviceGBs / spec : null };
-            var target = r.GetValue(json);
+            var target = GpuConsole.JsonTarget(r, json);
             if (target != "-")
             {
                 var c = CultureInfo.InvariantCulture;

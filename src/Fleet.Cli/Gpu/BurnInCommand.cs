@@ -77,7 +77,7 @@ public static class BurnInCommand
                 err.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
                     $"burn-in {plan.Level} on {string.Join(", ", backends.Select(b => b.Info.Id + " " + b.Info.Name))}: stress {plan.StressTime.TotalSeconds:F0} s{(settings.Fault.Kind == FaultKind.None ? string.Empty : $", injecting a {settings.Fault.Kind} fault")}")));
                 var result = await new BurnInRunner(TimeProvider.System).RunAsync(backends, settings, new ProgressPrinter(err), ct);
-                var target = r.GetValue(json);
+                var target = GpuConsole.JsonTarget(r, json);
                 if (target != "-")
                 {
                     PrintSummary(result);

@@ -26,7 +26,7 @@ public static class DevicesCommand
                 err.MarkupLine($"[yellow]note:[/] {Markup.Escape(note)}");
             }
 
-            var target = r.GetValue(json);
+            var target = GpuConsole.JsonTarget(r, json);
             if (target != "-")
             {
                 Print(inventory);

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Reflection;
 using Fleet.Gpu.BurnIn;
@@ -6,7 +7,7 @@ using Spectre.Console;
 namespace Fleet.Cli.Gpu;
 
 /// <summary>Shared helpers of the gpu verbs: the stderr console, argument parsing, the tool version.</summary>
-internal static class GpuConsole
+public static class GpuConsole
 {
     /// <summary>Progress and messages go to stderr so stdout stays clean for results and JSON.</summary>
     public static IAnsiConsole CreateError() => AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
@@ -54,6 +55,21 @@ internal static class GpuConsole
         "nan" => FaultKind.Nan,
         _ => throw new ArgumentException($"--inject-fault '{text}' is not one of gemm, memory, nan"),
     };
+
+    /// <summary>
+    /// The --json target: "-" for stdout, a path, or null when absent. Reads the option's presence directly, because a bare
+    /// <c>--json</c> with no token yields null from <see cref="JsonOutput.CreateOption"/>'s parser in System.CommandLine 2.0.
+    /// </summary>
+    public static string? JsonTarget(ParseResult parse, Option<string?> json)
+    {
+        var result = parse.GetResult(json);
+        if (result is null || result.Implicit)
+        {
+            return null;
+        }
+
+        return result.Tokens.Count == 0 ? "-" : result.Tokens[0].Value;
+    }
 
     public static string Gb(long bytes) => (bytes / 1e9).ToString("F1", CultureInfo.InvariantCulture) + " GB";
 

@@ -33,7 +33,7 @@ public sealed class CpuBackend : IComputeBackend
         StressMemoryFraction = 0.5,
         MaxStressResults = 4,
         PatternMemoryFraction = 0.5,
-        MaxPatternBytes = 256L << 10,
+        MaxPatternBytes = 64L << 10,
         BandwidthBytes = 8L << 20,
     };
 
