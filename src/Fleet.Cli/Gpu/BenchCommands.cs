@@ -91,7 +91,7 @@ public static class BenchCommands
                 var c = CultureInfo.InvariantCulture;
                 foreach (var row in rows)
                 {
-                    Console.Out.WriteLine(string.Create(c, $"{row.Engine,-12} {row.Precision,-5} {row.Size,6}  {row.Tflops,10:F4} TFLOP/s  {(row.PercentOfSpec is { } p ? p.ToString("F1", c) + " % of spec" : "no catalog spec")}  median {row.MedianSecondsPerProduct * 1e3:F3} ms x{row.Batch}  {(row.Verified ? "verified" : "VERIFICATION FAILED")}"));
+                    Console.Out.WriteLine(string.Create(c, $"{row.Engine,-12} {row.Precision.ToString().ToLowerInvariant(),-5} {row.Size,6}  {row.Tflops,10:F3} TFLOP/s ({row.Tflops * 1000:F3} GFLOP/s)  {(row.PercentOfSpec is { } p ? p.ToString("F1", c) + " % of spec" : "no catalog spec")}  median {row.MedianSecondsPerProduct * 1e3:F3} ms x{row.Batch}  {(row.Verified ? "verified" : "VERIFICATION FAILED")}"));
                 }
             }
 

@@ -110,7 +110,7 @@ public static class BurnInCommand
             Console.Out.WriteLine(string.Create(c, $"[{d.Device.Id}] {d.Device.Name}: {d.Verdict.ToString().ToUpperInvariant()}{(d.Complete ? string.Empty : " (incomplete)")}"));
             foreach (var g in d.Gemm)
             {
-                Console.Out.WriteLine(string.Create(c, $"    gemm {g.Precision,-5} {g.Size}x{g.Size} {g.Engine}: {g.Products} products, {g.Gflops:F2} GFLOP/s, repeat mismatches {g.RepeatMismatches}, non-finite {g.NonFinite}, reference max rel err {g.Reference?.MaxRelativeError:E2} (tol {g.Reference?.Tolerance:E2})"));
+                Console.Out.WriteLine(string.Create(c, $"    gemm {g.Precision.ToString().ToLowerInvariant(),-5} {g.Size}x{g.Size} {g.Engine}: {g.Products} products, {g.Gflops:F3} GFLOP/s, repeat mismatches {g.RepeatMismatches}, non-finite {g.NonFinite}, reference max rel err {g.Reference?.MaxRelativeError:E2} (tol {g.Reference?.Tolerance:E2})"));
             }
 
             if (d.Memory is { } m)

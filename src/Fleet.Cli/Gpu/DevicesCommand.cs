@@ -9,13 +9,15 @@ namespace Fleet.Cli.Gpu;
 public static class DevicesCommand
 {
     /// <summary>The devices JSON ("fleet.devices/v1").</summary>
-    public sealed record DevicesReport(string Schema, IReadOnlyList<GpuDeviceInfo> Devices, IReadOnlyList<string> Notes);
+    public sealed record DevicesReport(string Schema, IReadOnlyList<GpuDeviceInfo> Devices, IReadOnlyList<string> Notes, IReadOnlyList<SmokeCheckResult>? Checks);
 
     public static Command Create()
     {
         var json = JsonOutput.CreateOption();
+        var check = new Option<bool>("--check") { Description = "Also open each device and launch a trivial kernel, reporting which step fails (exit 1 if any does)." };
         var cmd = new Command("devices", "List CUDA GPUs (compute capability, memory, SMs, clocks, NVML identity, PCIe link) and the CPU accelerator.");
         cmd.Options.Add(json);
+        cmd.Options.Add(check);
         cmd.SetAction(async (ParseResult r, CancellationToken ct) =>
         {
             var err = GpuConsole.CreateError();
@@ -32,8 +34,28 @@ public static class DevicesCommand
                 Print(inventory);
             }
 
-            await JsonOutput.WriteAsync(target, new DevicesReport("fleet.devices/v1", inventory.Devices, inventory.Notes), ct);
-            return ExitCodes.Pass;
+            List<SmokeCheckResult>? checks = null;
+            if (r.GetValue(check))
+            {
+                checks = [];
+                foreach (var d in inventory.Devices)
+                {
+                    var result = DeviceSmokeCheck.Run(discovery, d);
+                    checks.Add(result);
+                    foreach (var step in result.Steps)
+                    {
+                        err.MarkupLine(Markup.Escape($"[{d.Id}] check {step.Step}: {(step.Ok ? "ok" : "FAILED: " + step.Error)}"));
+                    }
+
+                    foreach (var note in result.Notes)
+                    {
+                        err.MarkupLine(Markup.Escape($"[{d.Id}] note: {note}"));
+                    }
+                }
+            }
+
+            await JsonOutput.WriteAsync(target, new DevicesReport("fleet.devices/v1", inventory.Devices, inventory.Notes, checks), ct);
+            return checks is not null && checks.Any(c => !c.Ok) ? ExitCodes.Failed : ExitCodes.Pass;
         });
         return cmd;
     }

@@ -10,7 +10,16 @@ namespace Fleet.Cli.Gpu;
 public static class GpuConsole
 {
     /// <summary>Progress and messages go to stderr so stdout stays clean for results and JSON.</summary>
-    public static IAnsiConsole CreateError() => AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+    public static IAnsiConsole CreateError()
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        if (Console.IsErrorRedirected)
+        {
+            console.Profile.Width = 400; // logs: one message per line, not wrapped at 80 columns
+        }
+
+        return console;
+    }
 
     public static string ToolVersion =>
         typeof(GpuConsole).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
