@@ -42,7 +42,7 @@ def main(out: str) -> int:
         if engine == "cublas" and ratio is not None:
             verdict = "ok" if ratio >= MATMUL_TARGET else f"MISS (<{MATMUL_TARGET:.0%})"
             misses += ratio < MATMUL_TARGET
-        print(f"{dtype:<6} {engine or '-':<12} {fmt(ours):>11} {fmt(theirs):>11} {fmt(ratio, '{:.1%}'):>12} {fmt(of_spec, '{:.1%}'):>11}  {verdict}")
+        print(f"{dtype:<6} {engine or '-':<12} {fmt(ours, '{:.4g}'):>11} {fmt(theirs, '{:.4g}'):>11} {fmt(ratio, '{:.1%}'):>12} {fmt(of_spec, '{:.1%}'):>11}  {verdict}")
 
     bw = load(os.path.join(out, "bandwidth.json")) or {}
     ours = (bw.get("bandwidth") or {}).get("deviceToDeviceGBs")

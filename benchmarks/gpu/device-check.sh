@@ -47,7 +47,6 @@ if [[ -z "$FLEET" || ! -x "$FLEET" ]]; then
   echo "device-check: no fleet binary (set FLEET=... or publish to $REPO/publish/fleet/fleet)" | tee -a "$LOG"
   exit 2
 fi
-echo "device-check: fleet=$FLEET out=$OUT size=$SIZE device=$DEVICE" | tee -a "$LOG"
 
 say "driver and CUDA"
 if command -v nvidia-smi >/dev/null 2>&1; then
@@ -63,9 +62,11 @@ HAS_GPU=0
 if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; then HAS_GPU=1; fi
 if [[ "$HAS_GPU" == "0" ]]; then
   DEVICE="cpu"
-  SIZE="${CPU_SIZE:-64}"
+  SIZE="${CPU_SIZE:-32}"
   echo "no GPU visible: running the same steps on the CPU accelerator with size $SIZE (figures are not comparable)" | tee -a "$LOG"
+  FAILURES+=("no NVIDIA GPU visible (nvidia-smi -L failed or absent): only the CPU accelerator was checked")
 fi
+echo "device-check: fleet=$FLEET out=$OUT size=$SIZE device=$DEVICE" | tee -a "$LOG"
 
 # 1. ILGPU: open each device, allocate, compile, launch, synchronise, read back; each step reported.
 step "ilgpu smoke check" 0 90 "$FLEET" gpu devices --check --json "$OUT/devices.json"
