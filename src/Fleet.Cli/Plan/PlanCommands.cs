@@ -109,6 +109,11 @@ public static class PlanCommands
                 await Console.Error.WriteLineAsync($"fleet: {ex.Message}");
                 return ExitCodes.Failed;
             }
+            catch (PlanningInputException ex)
+            {
+                await Console.Error.WriteLineAsync($"fleet: {ex.Message}");
+                return ExitCodes.CouldNotRun;
+            }
 
             stderr.MarkupLineInterpolated($"[grey]{result.Probes.Count} simulations in {clock.Elapsed.TotalSeconds:F1} s[/]");
             var output = parse.GetValue(json);

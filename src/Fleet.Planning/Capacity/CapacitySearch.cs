@@ -11,6 +11,9 @@ namespace Fleet.Planning.Capacity;
 /// <summary>No fleet size up to the limit meets the target: the SLO is out of reach for this model, GPU and performance model.</summary>
 public sealed class CapacityUnreachableException(string message) : InvalidOperationException(message);
 
+/// <summary>The search was asked for something the scenario cannot give (unknown GPU, no failure rate for spares...).</summary>
+public sealed class PlanningInputException(string message) : Exception(message);
+
 /// <summary>What to search for.</summary>
 public sealed record CapacityOptions
 {
@@ -93,15 +96,15 @@ public sealed class CapacitySearch(Simulator simulator)
         if (options.GpuModel is not null)
         {
             gpu = GpuCatalog.Find(options.GpuModel)
-                ?? throw new ArgumentException($"--gpu-model: unknown GPU model '{options.GpuModel}' (known: {string.Join(", ", GpuCatalog.Models.Select(m => m.Name))}).", nameof(options));
+                ?? throw new PlanningInputException($"--gpu-model: unknown GPU model '{options.GpuModel}' (known: {string.Join(", ", GpuCatalog.Models.Select(m => m.Name))}).");
             if (scenario.Performance is ProfilePerformance p && !string.Equals(p.Profile.GpuModel, gpu.Name, StringComparison.OrdinalIgnoreCase))
             {
-                throw new ArgumentException($"--gpu-model: the scenario's profile was measured on '{p.Profile.GpuModel}', not '{gpu.Name}'; use a roofline or fixed performance model to size another GPU.", nameof(options));
+                throw new PlanningInputException($"--gpu-model: the scenario's profile was measured on '{p.Profile.GpuModel}', not '{gpu.Name}'; use a roofline or fixed performance model to size another GPU.");
             }
 
             if (gpu.PeakTflops(scenario.Model.Precision) is null)
             {
-                throw new ArgumentException($"--gpu-model: {gpu.Name} has no {scenario.Model.Dtype} support.", nameof(options));
+                throw new PlanningInputException($"--gpu-model: {gpu.Name} has no {scenario.Model.Dtype} support.");
             }
         }
 
@@ -109,24 +112,24 @@ public sealed class CapacitySearch(Simulator simulator)
         var pool = basePool with { GpuModel = gpu, Gpus = tp };
         if (KvCache.CapacityTokens(scenario, pool) <= 0)
         {
-            throw new ArgumentException($"{scenario.Model.Shape.Name} in {scenario.Model.Dtype} does not fit on {tp} x {gpu.Name}.", nameof(options));
+            throw new PlanningInputException($"{scenario.Model.Shape.Name} in {scenario.Model.Dtype} does not fit on {tp} x {gpu.Name}.");
         }
 
         var target = options.TargetAttainment ?? scenario.Slo.Percentile / 100;
         if (target is <= 0 or > 1)
         {
-            throw new ArgumentException($"--target-attainment must be > 0 and <= 1 (got {target.ToString(CultureInfo.InvariantCulture)}).", nameof(options));
+            throw new PlanningInputException($"--target-attainment must be > 0 and <= 1 (got {target.ToString(CultureInfo.InvariantCulture)}).");
         }
 
         var datacenters = scenario.Datacenters;
         if (options.SurviveDatacenterLoss && datacenters.Count < 2)
         {
-            throw new ArgumentException("--survive-datacenter-loss needs a fleet in at least two datacenters.", nameof(options));
+            throw new PlanningInputException("--survive-datacenter-loss needs a fleet in at least two datacenters.");
         }
 
         if (options.Spares && scenario.Failures is null)
         {
-            throw new ArgumentException("--spares needs a failure rate: add $.failures (gpuFailuresPerDay, repairHours) to the scenario.", nameof(options));
+            throw new PlanningInputException("--spares needs a failure rate: add $.failures (gpuFailuresPerDay, repairHours) to the scenario.");
         }
 
         var requests = RequestGenerator.Generate(scenario);

@@ -47,7 +47,7 @@ public static class ScenarioParser
         }
         catch (JsonException ex)
         {
-            throw new ScenarioException([$"$: not valid JSON (line {(ex.LineNumber ?? 0) + 1}, byte {(ex.BytePositionInLine ?? 0) + 1}): {ex.Message.Split(" Path:")[0]}"]);
+            throw new ScenarioException([$"$: not valid JSON (line {(ex.LineNumber ?? 0) + 1}, byte {(ex.BytePositionInLine ?? 0) + 1}): {ex.Message.Split(" LineNumber:")[0].Split(" Path:")[0].Trim()}"]);
         }
 
         using (document)
