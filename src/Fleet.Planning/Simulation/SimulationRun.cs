@@ -180,7 +180,7 @@ internal sealed class SimulationRun
             _replicasByDc[_dcOf[i]]++;
         }
 
-        _failureRandom = new Random(RequestGenerator.Derive(scenario.Seed, 3));
+        _failureRandom = SeededRandom.ForStream(scenario.Seed, 3);
         _failureRate = new double[_m];
         _repairSeconds = (scenario.Failures?.RepairHours ?? 0) * 3600;
         for (var i = 0; i < _m; i++)
@@ -465,10 +465,19 @@ internal sealed class SimulationRun
             steps = frozen ? _finishing[r].MinKey - _decodeIndex[r] : 1;
             seconds = 0;
             var ctx = _sumCtx[r];
-            for (long s = 0; s < steps; s++)
+            var lastShape = new StepShape(0, 0, batch, ctx + ((steps - 1) * batch));
+            if (steps > 1 && _models[pool] is FixedStepModel fixedModel && fixedModel.StepSeconds(lastShape) >= _floors[pool].StepSeconds(lastShape))
             {
-                seconds += Cost(pool, new StepShape(0, 0, batch, ctx));
-                ctx += batch;
+                // A fixed decode step is constant and the floor only grows with context: no step of the run is clamped.
+                seconds = steps * fixedModel.StepSeconds(lastShape);
+            }
+            else
+            {
+                for (long s = 0; s < steps; s++)
+                {
+                    seconds += Cost(pool, new StepShape(0, 0, batch, ctx));
+                    ctx += batch;
+                }
             }
         }
         else

@@ -24,7 +24,7 @@ public sealed class RequestSet
 }
 
 /// <summary>
-/// Draws a scenario's requests. Arrival times and lengths come from separate streams seeded from the scenario seed,
+/// Draws a scenario's requests. Arrival times and lengths come from separate <see cref="SeededRandom"/> streams of the scenario seed,
 /// so changing a length distribution leaves the arrival times alone (common random numbers across what-ifs).
 /// </summary>
 public static class RequestGenerator
@@ -45,8 +45,8 @@ public static class RequestGenerator
             return new RequestSet(a, p, o);
         }
 
-        var arrivals = Arrivals(w.Arrival, scenario.DurationSeconds, new Random(Derive(scenario.Seed, 1)));
-        var lengths = new Random(Derive(scenario.Seed, 2));
+        var arrivals = Arrivals(w.Arrival, scenario.DurationSeconds, SeededRandom.ForStream(scenario.Seed, 1));
+        var lengths = SeededRandom.ForStream(scenario.Seed, 2);
         var prompt = new int[arrivals.Length];
         var output = new int[arrivals.Length];
         for (var i = 0; i < arrivals.Length; i++)
@@ -57,9 +57,6 @@ public static class RequestGenerator
 
         return new RequestSet(arrivals, prompt, output);
     }
-
-    /// <summary>A seed for stream <paramref name="stream"/> of a run seeded with <paramref name="seed"/>.</summary>
-    public static int Derive(int seed, int stream) => unchecked((seed * 1_000_003) + (stream * 7919) + 17);
 
     private static double[] Arrivals(ArrivalSpec spec, double duration, Random random)
     {
