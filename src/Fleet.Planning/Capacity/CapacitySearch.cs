@@ -48,6 +48,7 @@ public sealed record CapacityResult
     public int ServingGpus { get; init; }
     public int SpareGpus { get; init; }
     public int Replicas { get; init; }
+    /// <summary>Simulated SLO attainment at the answer; with datacenter loss, the worst of all-up and each datacenter lost.</summary>
     public double Attainment { get; init; }
     /// <summary>One replica fewer (null when the answer is a single replica).</summary>
     public int? GpusBelow { get; init; }

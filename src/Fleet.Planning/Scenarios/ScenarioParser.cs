@@ -87,7 +87,7 @@ public static class ScenarioParser
         var scheduler = ReadScheduler(root.Object("scheduler", true));
         var fleet = ReadFleet(root, model, scheduler, errors);
         var performance = ReadPerformance(root.Object("performance", true), baseDirectory, model, fleet, errors);
-        var workload = ReadWorkload(root.Object("workload", true), baseDirectory, duration, errors);
+        var workload = ReadWorkload(root.Object("workload", true), baseDirectory, duration, isTrace, errors);
         var slo = ReadSlo(root.Object("slo", true));
         var failures = ReadFailures(root.Object("failures", false));
         var outage = ReadOutage(root.Object("outage", false), fleet);
@@ -435,7 +435,7 @@ public static class ScenarioParser
         return errors.Count == before ? new ProfilePerformance(full, profile) : null;
     }
 
-    private static WorkloadSpec? ReadWorkload(JsonObjectReader? r, string baseDirectory, double? duration, List<string> errors)
+    private static WorkloadSpec? ReadWorkload(JsonObjectReader? r, string baseDirectory, double? duration, bool isTrace, List<string> errors)
     {
         if (r is null)
         {
@@ -444,7 +444,7 @@ public static class ScenarioParser
 
         var arrival = ReadArrival(r.Object("arrival", true), baseDirectory, duration, errors);
         TokenDistribution? prompt = null, output = null;
-        if (arrival is TraceArrival)
+        if (isTrace)
         {
             foreach (var name in new[] { "promptTokens", "outputTokens" })
             {
@@ -461,7 +461,7 @@ public static class ScenarioParser
         }
 
         r.RejectUnknown();
-        if (arrival is null || (arrival is not TraceArrival && (prompt is null || output is null)))
+        if (arrival is null || (!isTrace && (prompt is null || output is null)))
         {
             return null;
         }
