@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Fleet.Planning.Simulation;
 
 /// <summary>
@@ -30,6 +32,7 @@ internal sealed class IndexedMinHeap
 
     public double KeyOf(int item) => _keys[item];
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Insert(int item, double key, long tie = 0)
     {
         _keys[item] = key;
@@ -40,6 +43,7 @@ internal sealed class IndexedMinHeap
         Up(Count - 1);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Remove(int item)
     {
         var at = _position[item];
@@ -57,6 +61,7 @@ internal sealed class IndexedMinHeap
         Down(_position[last]);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Update(int item, double key, long tie = 0)
     {
         var decreased = key < _keys[item] || (key == _keys[item] && tie < _ties[item]);
@@ -72,9 +77,11 @@ internal sealed class IndexedMinHeap
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool Less(int a, int b) =>
         _keys[a] < _keys[b] || (_keys[a] == _keys[b] && (_ties[a] < _ties[b] || (_ties[a] == _ties[b] && a < b)));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Up(int i)
     {
         var item = _heap[i];
@@ -96,6 +103,7 @@ internal sealed class IndexedMinHeap
         _position[item] = i;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Down(int i)
     {
         var item = _heap[i];
@@ -144,6 +152,7 @@ internal sealed class FinishHeap
 
     public void Clear() => Count = 0;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Push(long key, int item)
     {
         if (Count == _keys.Length)
@@ -170,6 +179,7 @@ internal sealed class FinishHeap
         _items[i] = item;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Pop()
     {
         Count--;

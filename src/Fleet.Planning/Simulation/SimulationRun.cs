@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Fleet.Planning.Analytic;
 using Fleet.Planning.Performance;
 using Fleet.Planning.Scenarios;
@@ -54,6 +55,7 @@ internal sealed class SimulationRun
     private readonly bool[] _failed;
     private readonly byte[] _stepKind;
     private readonly long[] _stepCount;
+    private readonly double[] _stepEnd;
     private readonly int[] _stepBudget;
     private readonly int[] _outstanding;
     private readonly IndexedMinHeap _events;
@@ -158,6 +160,7 @@ internal sealed class SimulationRun
         _failed = new bool[_m];
         _stepKind = new byte[_m];
         _stepCount = new long[_m];
+        _stepEnd = new double[_m];
         _stepBudget = new int[_m];
         _outstanding = new int[_m];
         _events = new IndexedMinHeap(_m);
@@ -189,6 +192,7 @@ internal sealed class SimulationRun
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public SimulationResult Execute()
     {
         for (var r = _m - 1; r >= 0; r--)
@@ -256,6 +260,7 @@ internal sealed class SimulationRun
         return BuildResult();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Arrive(int i, double t)
     {
         _inSystem++;
@@ -268,6 +273,7 @@ internal sealed class SimulationRun
         Dispatch(i, t);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Dispatch(int i, double t)
     {
         if (_upCount == 0)
@@ -334,6 +340,7 @@ internal sealed class SimulationRun
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EnqueueOwn(int r, int i)
     {
         _next[i] = -1;
@@ -353,6 +360,7 @@ internal sealed class SimulationRun
         ChangeOutstanding(r, +1);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ChangeOutstanding(int r, int delta)
     {
         _outstanding[r] += delta;
@@ -362,6 +370,7 @@ internal sealed class SimulationRun
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void StartStep(int r, double t)
     {
         var pool = _poolOf[r];
@@ -493,13 +502,23 @@ internal sealed class SimulationRun
 
         _stepKind[r] = kind;
         _stepCount[r] = steps;
-        _events.Insert(r, t + seconds);
+        _stepEnd[r] = t + seconds;
+        if (_events.Contains(r))
+        {
+            _events.Update(r, t + seconds);
+        }
+        else
+        {
+            _events.Insert(r, t + seconds);
+        }
+
         _busyCount++;
         _busyByDc[_dcOf[r]]++;
         _stepEvents++;
         _steps += steps;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double Cost(int pool, in StepShape shape)
     {
         var seconds = _models[pool].StepSeconds(shape);
@@ -513,9 +532,10 @@ internal sealed class SimulationRun
         return seconds;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EndStep(int r, double t)
     {
-        _events.Remove(r);
+        // r stays in the event heap: StartStep re-keys it (one sift instead of a remove and an insert) or removes it.
         _busyCount--;
         _busyByDc[_dcOf[r]]--;
         var kind = _stepKind[r];
@@ -569,8 +589,13 @@ internal sealed class SimulationRun
         }
 
         StartStep(r, t);
+        if (_stepEnd[r] <= t && _events.Contains(r))
+        {
+            _events.Remove(r);
+        }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CompletePrefill(int r, int q, double t)
     {
         _pCount[r]--;
@@ -587,6 +612,7 @@ internal sealed class SimulationRun
         _finishing[r].Push(_decodeIndex[r] + _output[q] - 1, q);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Finish(int r, int q, double t, bool decoding)
     {
         _finished[q] = t;
@@ -762,6 +788,7 @@ internal sealed class SimulationRun
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Advance(double t)
     {
         if (t <= _lastT)
@@ -778,6 +805,18 @@ internal sealed class SimulationRun
         {
             _busyAreaDc[d] += _busyByDc[d] * dt;
             _upAreaDc[d] += _upByDc[d] * dt;
+        }
+
+        var last = _minuteQueued.Count - 1;
+        if (last >= 0 && t <= (last + 1) * 60.0 && _lastT >= last * 60.0)
+        {
+            // The common case: still inside the current minute.
+            _minuteQueued[last] += _queued * dt;
+            _minuteAdmitted[last] += _admittedTotal * dt;
+            _minuteBusy[last] += _busyCount * dt;
+            _minuteUp[last] += _upCount * dt;
+            _lastT = t;
+            return;
         }
 
         var from = _lastT;
