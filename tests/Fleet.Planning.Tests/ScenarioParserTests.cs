@@ -323,6 +323,14 @@ public sealed class ScenarioParserTests : IDisposable
         Assert.Contains(broken, e => e.StartsWith("$.performance.path: ", StringComparison.Ordinal) && e.Contains("is not a valid inference profile", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Parse_WorkloadTooLargeToSimulate_IsRefusedUpFront()
+    {
+        var json = Edit("durationSeconds", JsonValue.Create(1e8));
+
+        Assert.Contains(Errors(json), e => e.StartsWith("$.durationSeconds: the workload would generate about 1E+09 requests; the simulator takes at most 10,000,000", StringComparison.Ordinal));
+    }
+
     private static string FindUp(string relative)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -100,6 +100,21 @@ public static class ScenarioParser
             return null;
         }
 
+        var expected = ExpectedRequests(workload.Arrival, duration);
+        if (expected > MaxRequests)
+        {
+            errors.Add(string.Create(CultureInfo.InvariantCulture,
+                $"$.durationSeconds: the workload would generate about {expected:G3} requests; the simulator takes at most {MaxRequests:N0} (shorten the duration or lower the rate)"));
+            return null;
+        }
+
+        var gpus = fleet.Sum(p => (long)p.Gpus);
+        if (gpus > MaxGpus)
+        {
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"$.fleet: {gpus:N0} GPUs in all; the simulator takes at most {MaxGpus:N0}"));
+            return null;
+        }
+
         if (duration is null && workload.Arrival is TraceArrival trace)
         {
             duration = trace.Entries[^1].ArrivalSeconds + 1e-9;
@@ -122,6 +137,21 @@ public static class ScenarioParser
             Cost = cost ?? new CostSpec(),
         };
     }
+
+    /// <summary>Most requests one scenario may generate (about 1.4 GB of simulator state).</summary>
+    public const long MaxRequests = 10_000_000;
+
+    /// <summary>Most GPUs one scenario may hold.</summary>
+    public const long MaxGpus = 1_000_000;
+
+    private static double ExpectedRequests(ArrivalSpec arrival, double? duration) => arrival switch
+    {
+        PoissonArrival p => p.RatePerSecond * (duration ?? 0),
+        GammaArrival g => g.RatePerSecond * (duration ?? 0),
+        DailyArrival d => d.RatePerSecond * d.HourlyFactors.Average() * (duration ?? 0),
+        TraceArrival t => t.Entries.Count,
+        _ => 0,
+    };
 
     private static bool IsTrace(JsonElement root) =>
         root.ValueKind == JsonValueKind.Object
