@@ -11,7 +11,7 @@ namespace Fleet.Inference.Cpu;
 public sealed unsafe class CpuTransformer : IDecoder
 {
     private readonly TransformerWeights _weights;
-    private readonly ParallelOptions _parallel;
+    private readonly WorkerPool _pool;
     private readonly int _seqLen;
     private readonly float[] _x;
     private readonly float[] _xb;
@@ -38,7 +38,7 @@ public sealed unsafe class CpuTransformer : IDecoder
         _weights = weights;
         var c = weights.Config;
         _seqLen = Math.Min(maxSeqLen ?? c.SeqLen, c.SeqLen);
-        _parallel = new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount };
+        _pool = new WorkerPool(threads > 0 ? threads : Environment.ProcessorCount);
         _x = new float[c.Dim];
         _xb = new float[c.Dim];
         _xb2 = new float[c.Dim];
@@ -123,6 +123,7 @@ public sealed unsafe class CpuTransformer : IDecoder
         }
 
         _disposed = true;
+        _pool.Dispose();
         NativeMemory.Free(_keyCache);
         NativeMemory.Free(_valueCache);
     }
@@ -171,7 +172,7 @@ public sealed unsafe class CpuTransformer : IDecoder
         var rows = (pos + 1) * kvDim;
         var keys = (nint)keyLayer;
         var values = (nint)valueLayer;
-        Parallel.For(0, c.Heads, _parallel, h =>
+        _pool.Run(c.Heads, h =>
         {
             var q = new ReadOnlySpan<float>(_q, h * headSize, headSize);
             var keyRows = new ReadOnlySpan<float>((float*)keys, rows);
@@ -199,7 +200,7 @@ public sealed unsafe class CpuTransformer : IDecoder
 
     private void ForRows(int rows, Action<int, int> body)
     {
-        var workers = _parallel.MaxDegreeOfParallelism;
+        var workers = _pool.Workers;
         if (workers <= 1 || rows < 64)
         {
             body(0, rows);
@@ -209,7 +210,7 @@ public sealed unsafe class CpuTransformer : IDecoder
         // A few chunks per worker balance uneven cores without paying per-row scheduling.
         var chunks = Math.Min(rows / 16, workers * 4);
         var size = (rows + chunks - 1) / chunks;
-        Parallel.For(0, chunks, _parallel, i =>
+        _pool.Run(chunks, i =>
         {
             var start = i * size;
             var end = Math.Min(rows, start + size);

@@ -8,7 +8,7 @@ public sealed class Sampler
 {
     private readonly float _temperature;
     private readonly float _topp;
-    private (float Prob, int Index)[] _probIndex = [];
+    private ulong[] _keys = [];
     private ulong _state;
 
     /// <param name="temperature">0 = greedy; must not be negative.</param>
@@ -89,29 +89,31 @@ public sealed class Sampler
     internal int SampleTopP(ReadOnlySpan<float> probabilities, float topp, float coin)
     {
         var n = probabilities.Length;
-        if (_probIndex.Length < n)
+        if (_keys.Length < n)
         {
-            _probIndex = new (float, int)[n];
+            _keys = new ulong[n];
         }
 
+        // Candidates as sortable keys: descending probability, then ascending index, which is the order glibc's stable
+        // merge-sort qsort leaves equal probabilities in. Probabilities are ≥ 0, so their bit patterns sort as numbers.
         var n0 = 0;
         var cutoff = (1f - topp) / (n - 1);
         for (var i = 0; i < n; i++)
         {
             if (probabilities[i] >= cutoff)
             {
-                _probIndex[n0++] = (probabilities[i], i);
+                var bits = BitConverter.SingleToUInt32Bits(probabilities[i]);
+                _keys[n0++] = ((ulong)(uint.MaxValue - bits) << 32) | (uint)i;
             }
         }
 
-        // Descending by probability, ties in index order (glibc's qsort is a stable merge sort at these sizes).
-        var span = _probIndex.AsSpan(0, n0);
-        span.Sort(static (a, b) => a.Prob > b.Prob ? -1 : a.Prob < b.Prob ? 1 : a.Index.CompareTo(b.Index));
+        var keys = _keys.AsSpan(0, n0);
+        keys.Sort();
         var cumulative = 0f;
         var lastIdx = n0 - 1;
         for (var i = 0; i < n0; i++)
         {
-            cumulative += span[i].Prob;
+            cumulative += probabilities[(int)(uint)keys[i]];
             if (cumulative > topp)
             {
                 lastIdx = i;
@@ -123,14 +125,15 @@ public sealed class Sampler
         var cdf = 0f;
         for (var i = 0; i <= lastIdx; i++)
         {
-            cdf += span[i].Prob;
+            var index = (int)(uint)keys[i];
+            cdf += probabilities[index];
             if (r < cdf)
             {
-                return span[i].Index;
+                return index;
             }
         }
 
-        return span[lastIdx].Index;
+        return (int)(uint)keys[lastIdx];
     }
 
     private uint RandomU32()
