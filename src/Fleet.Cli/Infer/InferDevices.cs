@@ -1,5 +1,7 @@
+using Fleet.Domain.Models;
 using Fleet.Inference.Cpu;
 using Fleet.Inference.Model;
+using Fleet.Inference.Profiling;
 
 namespace Fleet.Cli.Infer;
 
@@ -11,4 +13,7 @@ internal static class InferDevices
         "cpu" => new CpuTransformer(weights, threads),
         _ => throw new InvalidOperationException($"--device {device} is not available in this build."),
     };
+
+    public static IProfileTarget CreateGpuProfileTarget(ModelShape shape, string dtype, int maxContext, int seed, IProgress<string> progress) =>
+        throw new InvalidOperationException("--device gpu is not available in this build.");
 }
