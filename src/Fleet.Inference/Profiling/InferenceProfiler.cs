@@ -119,20 +119,25 @@ public sealed class InferenceProfiler(TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(target);
         var free = target.DeviceMemoryBytes - target.WeightBytes;
-        var batch = 0;
         var perSequence = target.KvBytesPerToken * (long)context;
-        var hi = (int)Math.Min(65536, Math.Max(0, free / Math.Max(1, perSequence)));
-        // Workspace grows with batch: search down from the KV-only bound.
-        for (var b = hi; b >= 1; b = b > 64 ? b - Math.Max(1, b / 64) : b - 1)
+        bool Fits(int b) => (perSequence * b) + target.WorkspaceBytes(b) <= free;
+
+        // Binary search over [0, KV-only bound]; workspace only grows with the batch.
+        int lo = 0, hi = (int)Math.Min(1 << 20, Math.Max(0, free / Math.Max(1, perSequence)));
+        while (lo < hi)
         {
-            if ((perSequence * b) + target.WorkspaceBytes(b) <= free)
+            var mid = lo + ((hi - lo + 1) / 2);
+            if (Fits(mid))
             {
-                batch = b;
-                break;
+                lo = mid;
+            }
+            else
+            {
+                hi = mid - 1;
             }
         }
 
-        return batch;
+        return lo;
     }
 
     /// <summary>Fits t = a + b·ΣL + c·ΣL² over prefill measurements (ΣL over the batch).</summary>
