@@ -23,9 +23,10 @@ public static class InferRunCommand
         var device = new Option<string>("--device") { Description = "cpu or gpu.", DefaultValueFactory = _ => "cpu" };
         device.AcceptOnlyFromAmong("cpu", "gpu");
         var threads = new Option<int>("--threads") { Description = "CPU worker threads (0 = all cores).", DefaultValueFactory = _ => 0 };
+        var dtype = new Option<string>("--dtype") { Description = "GPU weight type: bf16 or f16 (the CPU engine is float32).", DefaultValueFactory = _ => "bf16" };
 
         var cmd = new Command("run", "Generate text from a checkpoint, printing exactly what llama2.c's run.c prints.");
-        foreach (var o in new Option[] { checkpoint, tokenizer, prompt, steps, temperature, topp, seed, device, threads })
+        foreach (var o in new Option[] { checkpoint, tokenizer, prompt, steps, temperature, topp, seed, device, threads, dtype })
         {
             cmd.Options.Add(o);
         }
@@ -58,7 +59,7 @@ public static class InferRunCommand
 
             using var weights = ModelLoader.Open(r.GetValue(checkpoint)!);
             var tok = Llama2Tokenizer.Load(r.GetValue(tokenizer)!, weights.Config.VocabSize);
-            using var decoder = InferDevices.CreateDecoder(r.GetValue(device)!, weights, r.GetValue(threads));
+            using var decoder = InferDevices.CreateDecoder(r.GetValue(device)!, weights, r.GetValue(threads), r.GetValue(dtype)!);
             var sampler = new Sampler(temp, p, seedValue);
             await using var stdout = Console.OpenStandardOutput();
             var result = Generator.Generate(decoder, tok, sampler, r.GetValue(prompt) ?? string.Empty, stepCount, TimeProvider.System,

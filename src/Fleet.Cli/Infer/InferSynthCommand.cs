@@ -23,8 +23,9 @@ public static class InferSynthCommand
         var seed = new Option<int>("--seed") { Description = "Weight seed.", DefaultValueFactory = _ => 1 };
         var output = new Option<string>("--out") { Description = "Checkpoint path to write.", Required = true };
         var tokenizerOut = new Option<string?>("--tokenizer-out") { Description = "Also write a matching tokenizer.bin here." };
+        var exact = new Option<string?>("--exact-in") { Description = "Round weights to values exactly representable in bf16 or f16, so GPU and CPU engines hold identical weights." };
         var cmd = new Command("synth", "Write a random-weight llama2.c checkpoint (and tokenizer) of a given shape.");
-        foreach (var o in new Option[] { preset, dim, hidden, layers, heads, kvHeads, vocab, seqLen, untied, seed, output, tokenizerOut })
+        foreach (var o in new Option[] { preset, dim, hidden, layers, heads, kvHeads, vocab, seqLen, untied, seed, output, tokenizerOut, exact })
         {
             cmd.Options.Add(o);
         }
@@ -49,6 +50,11 @@ public static class InferSynthCommand
             var seedValue = r.GetValue(seed);
             using (var weights = SyntheticWeights.Create(config, new Random(seedValue)))
             {
+                if (r.GetValue(exact) is { } type)
+                {
+                    Fleet.Inference.Gpu.DeviceWeights.RoundHostWeights(weights, InferDevices.ParseGpuType(type));
+                }
+
                 Llama2Checkpoint.Write(r.GetValue(output)!, weights);
             }
 
