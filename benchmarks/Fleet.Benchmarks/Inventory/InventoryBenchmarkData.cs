@@ -26,10 +26,10 @@ internal static class InventoryBenchmarkData
     }
 
     /// <summary>The same rows as entities, for the raw bulk-write baseline.</summary>
-    public static List<Gpu> Entities(int rows, IReadOnlyDictionary<string, GpuModel> models, int fraId, int iadId, string prefix = "RAW")
+    public static List<Domain.Inventory.Gpu> Entities(int rows, IReadOnlyDictionary<string, GpuModel> models, int fraId, int iadId, string prefix = "RAW")
     {
         var names = GpuCatalog.Models.Select(m => m.Name).ToArray();
-        return Enumerable.Range(0, rows).Select(i => new Gpu
+        return Enumerable.Range(0, rows).Select(i => new Domain.Inventory.Gpu
         {
             Serial = $"{prefix}{i:D8}", GpuModelId = models[names[i % names.Length]].Id, Status = i % 10 == 0 ? GpuStatus.Validated : GpuStatus.Received,
             DatacenterId = i % 2 == 0 ? fraId : iadId, Uuid = $"GPU-{Guid.NewGuid()}", AssetTag = $"AT-{i:D7}", PoNumber = $"PO-2026-{i / 1000}",
