@@ -76,6 +76,7 @@ public sealed class BurnInRunner(TimeProvider time)
         BandwidthMetrics? bandwidth = null;
         var errors = new List<Finding>();
         var complete = false;
+        GemmStressMetrics? inFlight = null; // the precision being stressed, kept when a cancel interrupts it
         var work = Task.Factory.StartNew(() =>
         {
             backend.BindToCurrentThread();
@@ -87,8 +88,12 @@ public sealed class BurnInRunner(TimeProvider time)
             foreach (var p in precisions)
             {
                 Report($"gemm {p}".ToLowerInvariant(), message: $"{n}x{n} on {backend.Matmul.Name}");
-                var m = stress.Run(backend, backend.Matmul, p, n, perPrecision, settings.Fault, random,
-                    r => Report($"gemm {p}".ToLowerInvariant(), r.Gflops, r.RepeatMismatches + r.NonFinite), ct);
+                var m = stress.Run(backend, backend.Matmul, p, n, perPrecision, settings.Fault, random, r =>
+                {
+                    inFlight = r;
+                    Report($"gemm {p}".ToLowerInvariant(), r.Gflops, r.RepeatMismatches + r.NonFinite);
+                }, ct);
+                inFlight = null;
                 gemm.Add(m);
             }
 
@@ -114,6 +119,11 @@ public sealed class BurnInRunner(TimeProvider time)
         }
         catch (OperationCanceledException)
         {
+            if (inFlight is not null)
+            {
+                gemm.Add(inFlight);
+            }
+
             Report("cancelled", message: "stopped; keeping the partial result");
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
