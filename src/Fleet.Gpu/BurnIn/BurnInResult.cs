@@ -149,7 +149,7 @@ public sealed record BandwidthMetrics
     public double DeviceToHostGBs { get; init; }
     /// <summary>Whether host buffers were page-locked (pinned).</summary>
     public bool PinnedHostMemory { get; init; }
-    public string Timing { get; init; } = "stream synchronize + Stopwatch around repeated copies; median of repeats";
+    public string Timing { get; init; } = "accelerator synchronize + clock around a batch of back-to-back copies; median of repeats";
 }
 
 /// <summary>Telemetry before, during and after; the deltas are the result.</summary>
