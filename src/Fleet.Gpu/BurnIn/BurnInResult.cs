@@ -99,7 +99,9 @@ public sealed record GemmStressMetrics
     public long Rounds { get; init; }
     /// <summary>Products computed (64-bit: long runs on fast cards overflow 32-bit counters).</summary>
     public long Products { get; init; }
+    /// <summary>Wall time of this precision's stress, including the host reference check and the comparisons.</summary>
     public double ElapsedSeconds { get; init; }
+    /// <summary>Throughput of the stress rounds' products alone (synchronised; host check and comparisons excluded).</summary>
     public double Gflops { get; init; }
     /// <summary>Elements of repeated products differing from the first beyond tolerance.</summary>
     public long RepeatMismatches { get; init; }
