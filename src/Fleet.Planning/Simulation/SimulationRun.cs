@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Fleet.Planning.Analytic;
 using Fleet.Planning.Performance;
 using Fleet.Planning.Scenarios;
@@ -884,8 +885,8 @@ internal sealed class SimulationRun
         }
 
         var dropped = _droppedNoCapacity + _droppedTooLong + _stranded;
-        var ttftStats = Stats(ttft);
-        var tpotStats = Stats(tpot);
+        var ttftStats = Stats(ttft, slo.Percentile, out var ttftAtPercentile);
+        var tpotStats = Stats(tpot, slo.Percentile, out var tpotAtPercentile);
         var attainment = _n == 0 ? 1 : (double)met / _n;
         double Rate(double x) => makespan > 0 ? x / makespan : 0;
         var meanInSystem = makespan > 0 ? _areaInSystem / makespan : 0;
@@ -957,8 +958,8 @@ internal sealed class SimulationRun
             Restarted = _restarted,
             Ttft = ttftStats,
             Tpot = tpotStats,
-            E2e = Stats(e2e),
-            Wait = Stats(wait),
+            E2e = Stats(e2e, 50, out _),
+            Wait = Stats(wait, 50, out _),
             WaitProbability = _completed > 0 ? (double)waited / _completed : 0,
             ThroughputTokensPerSecond = Rate(outputTokens),
             PromptTokensPerSecond = Rate(promptTokens),
@@ -966,7 +967,7 @@ internal sealed class SimulationRun
             Goodput = Rate(met),
             SloAttainment = attainment,
             Slo = new SloReport(slo.TtftSeconds, slo.TpotSeconds, slo.Percentile,
-                Percentile(ttft, slo.Percentile), Percentile(tpot, slo.Percentile), attainment >= slo.Percentile / 100),
+                ttftAtPercentile, tpotAtPercentile, attainment >= slo.Percentile / 100),
             Utilization = _areaUp > 0 ? _areaBusy / _areaUp : 0,
             MeanBatchSize = _areaBusy > 0 ? _areaAdmitted / _areaBusy : 0,
             LittlesLaw = new LittlesLawCheck(meanInSystem, departures, meanTime, littleError),
@@ -978,42 +979,92 @@ internal sealed class SimulationRun
         };
     }
 
-    /// <summary>Mean and percentiles; sorts <paramref name="values"/> in place.</summary>
-    private static LatencyStats Stats(List<double> values)
+    /// <summary>Mean, percentiles and max by selection (O(n), no full sort); reorders <paramref name="values"/>.</summary>
+    private static LatencyStats Stats(List<double> values, double extraPercentile, out double extra)
     {
         if (values.Count == 0)
         {
+            extra = double.NaN;
             return new LatencyStats(0, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
         }
 
-        values.Sort();
+        var a = CollectionsMarshal.AsSpan(values);
         var sum = 0.0;
-        foreach (var v in values)
+        var max = double.NegativeInfinity;
+        foreach (var v in a)
         {
             sum += v;
+            max = Math.Max(max, v);
         }
 
-        return new LatencyStats(values.Count, sum / values.Count, Sorted(values, 50), Sorted(values, 90), Sorted(values, 99), values[^1]);
+        extra = Percentile(a, extraPercentile);
+        return new LatencyStats(values.Count, sum / values.Count, Percentile(a, 50), Percentile(a, 90), Percentile(a, 99), max);
     }
 
-    private static double Percentile(List<double> values, double p)
+    /// <summary>Linear interpolation between closest ranks, as a sorted array would give; reorders the span.</summary>
+    internal static double Percentile(Span<double> values, double p)
     {
-        if (values.Count == 0)
-        {
-            return double.NaN;
-        }
-
-        values.Sort();
-        return Sorted(values, p);
-    }
-
-    /// <summary>Linear interpolation between closest ranks of sorted values.</summary>
-    internal static double Sorted(List<double> sorted, double p)
-    {
-        var pos = p / 100 * (sorted.Count - 1);
+        var pos = p / 100 * (values.Length - 1);
         var lo = (int)Math.Floor(pos);
-        var hi = Math.Min(lo + 1, sorted.Count - 1);
-        return sorted[lo] + ((pos - lo) * (sorted[hi] - sorted[lo]));
+        var low = Select(values, lo);
+        if (lo + 1 >= values.Length || pos == lo)
+        {
+            return low;
+        }
+
+        // After selecting rank lo, rank lo + 1 is the smallest value above it.
+        var next = double.PositiveInfinity;
+        foreach (var v in values[(lo + 1)..])
+        {
+            next = Math.Min(next, v);
+        }
+
+        return low + ((pos - lo) * (next - low));
+    }
+
+    /// <summary>Hoare selection: puts the k-th smallest value at index k, smaller ones before it, and returns it.</summary>
+    private static double Select(Span<double> a, int k)
+    {
+        int left = 0, right = a.Length - 1;
+        while (left < right)
+        {
+            var pivot = a[left + ((right - left) / 2)];
+            int i = left, j = right;
+            while (i <= j)
+            {
+                while (a[i] < pivot)
+                {
+                    i++;
+                }
+
+                while (a[j] > pivot)
+                {
+                    j--;
+                }
+
+                if (i <= j)
+                {
+                    (a[i], a[j]) = (a[j], a[i]);
+                    i++;
+                    j--;
+                }
+            }
+
+            if (k <= j)
+            {
+                right = j;
+            }
+            else if (k >= i)
+            {
+                left = i;
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        return a[k];
     }
 
     private static int IndexOf(IReadOnlyList<string> list, string value)
