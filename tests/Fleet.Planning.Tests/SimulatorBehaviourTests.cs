@@ -220,6 +220,22 @@ public class SimulatorBehaviourTests
         Assert.Equal((int)Math.Ceiling(result.MakespanSeconds / 60), result.PerMinute.Count);
         Assert.All(result.PerMinute, m => Assert.InRange(m.Utilization, 0, 1));
         Assert.True(result.Ttft.P50 <= result.Ttft.P90 && result.Ttft.P90 <= result.Ttft.P99 && result.Ttft.P99 <= result.Ttft.Max);
+
+        // Percentiles by sorting here, linear interpolation between closest ranks.
+        var ttft = Enumerable.Range(0, r.Arrival.Length).Select(i => r.FirstToken[i] - r.Arrival[i]).Order().ToArray();
+        double Rank(double p)
+        {
+            var pos = p / 100 * (ttft.Length - 1);
+            var lo = (int)Math.Floor(pos);
+            return lo + 1 < ttft.Length ? ttft[lo] + ((pos - lo) * (ttft[lo + 1] - ttft[lo])) : ttft[lo];
+        }
+
+        Assert.Equal(Rank(50), result.Ttft.P50, 12);
+        Assert.Equal(Rank(90), result.Ttft.P90, 12);
+        Assert.Equal(Rank(99), result.Ttft.P99, 12);
+        Assert.Equal(ttft[^1], result.Ttft.Max, 12);
+        Assert.Equal(ttft.Average(), result.Ttft.Mean, 9);
+        Assert.Equal(Rank(99), result.Slo.TtftAtPercentile, 12);
     }
 
     [Fact]

@@ -160,7 +160,7 @@ public static class BurnInCommand
                 _last[value.DeviceId] = (value.Phase, now);
                 var c = CultureInfo.InvariantCulture;
                 var line = string.Create(c, $"[{value.DeviceId}] {value.Elapsed.TotalSeconds,6:F1}s {value.Phase,-10}")
-                    + (value.Gflops is { } g ? string.Create(c, $" {g,9:F2} GFLOP/s") : string.Empty)
+                    + (value.Gflops is { } g ? string.Create(c, $" {g,10:F3} GFLOP/s") : string.Empty)
                     + (value.TemperatureC is { } t ? string.Create(c, $" {t:F0} °C") : string.Empty)
                     + (value.PowerW is { } p ? string.Create(c, $" {p:F0} W") : string.Empty)
                     + string.Create(c, $" errors {value.Errors}")

@@ -99,7 +99,9 @@ public sealed record GemmStressMetrics
     public long Rounds { get; init; }
     /// <summary>Products computed (64-bit: long runs on fast cards overflow 32-bit counters).</summary>
     public long Products { get; init; }
+    /// <summary>Wall time of this precision's stress, including the host reference check and the comparisons.</summary>
     public double ElapsedSeconds { get; init; }
+    /// <summary>Throughput of the stress rounds' products alone (synchronised; host check and comparisons excluded).</summary>
     public double Gflops { get; init; }
     /// <summary>Elements of repeated products differing from the first beyond tolerance.</summary>
     public long RepeatMismatches { get; init; }
@@ -149,7 +151,7 @@ public sealed record BandwidthMetrics
     public double DeviceToHostGBs { get; init; }
     /// <summary>Whether host buffers were page-locked (pinned).</summary>
     public bool PinnedHostMemory { get; init; }
-    public string Timing { get; init; } = "stream synchronize + Stopwatch around repeated copies; median of repeats";
+    public string Timing { get; init; } = "accelerator synchronize + clock around a batch of back-to-back copies; median of repeats";
 }
 
 /// <summary>Telemetry before, during and after; the deltas are the result.</summary>

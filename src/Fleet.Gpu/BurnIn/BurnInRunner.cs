@@ -47,6 +47,20 @@ public sealed class BurnInRunner(TimeProvider time)
         };
     }
 
+    /// <summary>A telemetry read that cannot stop the burn-in: a failure becomes a note and an empty snapshot.</summary>
+    private TelemetrySnapshot SafeRead(IComputeBackend backend, List<string> notes)
+    {
+        try
+        {
+            return backend.Telemetry.Read(time.GetUtcNow());
+        }
+        catch (Exception ex) when (ex is Native.NvmlException or InvalidOperationException)
+        {
+            notes.Add($"telemetry read failed: {ex.Message}");
+            return new TelemetrySnapshot { At = time.GetUtcNow() };
+        }
+    }
+
     private sealed record DeviceOutcome(DeviceBurnInResult Result, DeviceEvaluation Evaluation, IReadOnlyList<Finding> Errors);
 
     private async Task<DeviceOutcome> RunDeviceAsync(IComputeBackend backend, BurnInSettings settings, int seed,
@@ -55,7 +69,8 @@ public sealed class BurnInRunner(TimeProvider time)
         var plan = settings.Plan;
         var sampler = new TelemetrySampler(backend.Telemetry, time, plan.TelemetryInterval);
         using var samplingStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var before = backend.Telemetry.Read(time.GetUtcNow());
+        var notes = backend.Notes.ToList();
+        var before = SafeRead(backend, notes);
         var sampling = sampler.RunAsync(samplingStop.Token);
         var start = time.GetTimestamp();
         var id = backend.Info.Id;
@@ -76,6 +91,7 @@ public sealed class BurnInRunner(TimeProvider time)
         BandwidthMetrics? bandwidth = null;
         var errors = new List<Finding>();
         var complete = false;
+        GemmStressMetrics? inFlight = null; // the precision being stressed, kept when a cancel interrupts it
         var work = Task.Factory.StartNew(() =>
         {
             backend.BindToCurrentThread();
@@ -87,8 +103,12 @@ public sealed class BurnInRunner(TimeProvider time)
             foreach (var p in precisions)
             {
                 Report($"gemm {p}".ToLowerInvariant(), message: $"{n}x{n} on {backend.Matmul.Name}");
-                var m = stress.Run(backend, backend.Matmul, p, n, perPrecision, settings.Fault, random,
-                    r => Report($"gemm {p}".ToLowerInvariant(), r.Gflops, r.RepeatMismatches + r.NonFinite), ct);
+                var m = stress.Run(backend, backend.Matmul, p, n, perPrecision, settings.Fault, random, r =>
+                {
+                    inFlight = r;
+                    Report($"gemm {p}".ToLowerInvariant(), r.Gflops, r.RepeatMismatches + r.NonFinite);
+                }, ct);
+                inFlight = null;
                 gemm.Add(m);
             }
 
@@ -114,6 +134,11 @@ public sealed class BurnInRunner(TimeProvider time)
         }
         catch (OperationCanceledException)
         {
+            if (inFlight is not null)
+            {
+                gemm.Add(inFlight);
+            }
+
             Report("cancelled", message: "stopped; keeping the partial result");
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -124,10 +149,9 @@ public sealed class BurnInRunner(TimeProvider time)
 
         await samplingStop.CancelAsync().ConfigureAwait(false);
         await sampling.ConfigureAwait(false);
-        var after = backend.Telemetry.Read(time.GetUtcNow());
+        var after = SafeRead(backend, notes);
         var samples = sampler.Samples;
         var summary = TelemetrySampler.Summarise(backend.Telemetry, plan.TelemetryInterval, before, after, samples);
-        var notes = backend.Notes.ToList();
         if (sampler.Error is { } e)
         {
             notes.Add($"telemetry sampling stopped: {e}");

@@ -71,7 +71,7 @@ public sealed class DeviceDiscovery : IDisposable
                     devices.Add(AddNvmlIdentity(CudaBackend.Describe(cudaDevices[i], i)));
                 }
             }
-            catch (Exception ex) when (ex is CudaException or InvalidOperationException or NotSupportedException or DllNotFoundException or TypeInitializationException)
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 notes.Add($"no NVIDIA GPU usable: ILGPU CUDA initialisation failed: {ex.GetType().Name}: {ex.Message}");
             }

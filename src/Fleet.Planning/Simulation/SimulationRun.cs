@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Fleet.Planning.Analytic;
 using Fleet.Planning.Performance;
 using Fleet.Planning.Scenarios;
@@ -25,16 +26,7 @@ internal sealed class SimulationRun
 
     // Requests (struct of arrays).
     private readonly int _n;
-    private readonly double[] _arrival;
-    private readonly int[] _prompt;
-    private readonly int[] _output;
-    private readonly double[] _admitted;
-    private readonly double[] _firstToken;
-    private readonly double[] _finished;
-    private readonly int[] _next;
-    private readonly int[] _remainingPrefill;
-    private readonly int[] _replicaOf;
-    private readonly byte[] _state;
+    private readonly RequestState[] _req;
     private readonly long _maxTokens;
 
     // Replicas.
@@ -100,16 +92,20 @@ internal sealed class SimulationRun
         _shared = _routing == RoutingPolicy.SharedQueue;
 
         _n = requests.Count;
-        _arrival = requests.Arrivals;
-        _prompt = requests.PromptTokens;
-        _output = requests.OutputTokens;
-        _admitted = Filled(_n, double.NaN);
-        _firstToken = Filled(_n, double.NaN);
-        _finished = Filled(_n, double.NaN);
-        _next = new int[_n];
-        _remainingPrefill = new int[_n];
-        _replicaOf = Filled(_n, -1);
-        _state = new byte[_n];
+        _req = new RequestState[_n];
+        for (var i = 0; i < _n; i++)
+        {
+            _req[i] = new RequestState
+            {
+                Arrival = requests.Arrivals[i],
+                Prompt = requests.PromptTokens[i],
+                Output = requests.OutputTokens[i],
+                Admitted = double.NaN,
+                FirstToken = double.NaN,
+                Finished = double.NaN,
+                Replica = -1,
+            };
+        }
 
         var pools = scenario.Fleet;
         var datacenters = scenario.Datacenters;
@@ -226,7 +222,7 @@ internal sealed class SimulationRun
                 }
             }
 
-            var tA = nextArrival < _n ? _arrival[nextArrival] : double.PositiveInfinity;
+            var tA = nextArrival < _n ? _req[nextArrival].Arrival : double.PositiveInfinity;
             var tE = _events.Count > 0 ? _events.MinKey : double.PositiveInfinity;
             var tC = _control.TryPeek(out _, out var priority) ? priority.Time : double.PositiveInfinity;
             if (double.IsPositiveInfinity(tA) && double.IsPositiveInfinity(tE)
@@ -264,7 +260,7 @@ internal sealed class SimulationRun
     private void Arrive(int i, double t)
     {
         _inSystem++;
-        if (_prompt[i] + (long)_output[i] > _maxTokens)
+        if (_req[i].Prompt + (long)_req[i].Output > _maxTokens)
         {
             Drop(i, t, tooLong: true);
             return;
@@ -311,10 +307,10 @@ internal sealed class SimulationRun
                 }
 
             default:
-                _next[i] = -1;
+                _req[i].Next = -1;
                 if (_sqTail >= 0)
                 {
-                    _next[_sqTail] = i;
+                    _req[_sqTail].Next = i;
                 }
                 else
                 {
@@ -323,8 +319,8 @@ internal sealed class SimulationRun
 
                 _sqTail = i;
                 _queued++;
-                _state[i] = Queued;
-                _replicaOf[i] = -1;
+                _req[i].State = Queued;
+                _req[i].Replica = -1;
                 while (_idleCount > 0)
                 {
                     var r = _idle[--_idleCount];
@@ -343,10 +339,10 @@ internal sealed class SimulationRun
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EnqueueOwn(int r, int i)
     {
-        _next[i] = -1;
+        _req[i].Next = -1;
         if (_qTail[r] >= 0)
         {
-            _next[_qTail[r]] = i;
+            _req[_qTail[r]].Next = i;
         }
         else
         {
@@ -355,8 +351,8 @@ internal sealed class SimulationRun
 
         _qTail[r] = i;
         _queued++;
-        _state[i] = Queued;
-        _replicaOf[i] = r;
+        _req[i].State = Queued;
+        _req[i].Replica = r;
         ChangeOutstanding(r, +1);
     }
 
@@ -383,7 +379,7 @@ internal sealed class SimulationRun
                 break;
             }
 
-            long need = _prompt[q] + _output[q];
+            long need = _req[q].Prompt + _req[q].Output;
             if (_kvUsed[r] + need > _kvCap[r])
             {
                 break;
@@ -391,7 +387,7 @@ internal sealed class SimulationRun
 
             if (_shared)
             {
-                _sqHead = _next[q];
+                _sqHead = _req[q].Next;
                 if (_sqHead < 0)
                 {
                     _sqTail = -1;
@@ -401,7 +397,7 @@ internal sealed class SimulationRun
             }
             else
             {
-                _qHead[r] = _next[q];
+                _qHead[r] = _req[q].Next;
                 if (_qHead[r] < 0)
                 {
                     _qTail[r] = -1;
@@ -410,14 +406,14 @@ internal sealed class SimulationRun
 
             _queued--;
             _kvUsed[r] += need;
-            _admitted[q] = t;
-            _state[q] = Prefilling;
-            _replicaOf[q] = r;
-            _remainingPrefill[q] = _prompt[q];
-            _next[q] = -1;
+            _req[q].Admitted = t;
+            _req[q].State = Prefilling;
+            _req[q].Replica = r;
+            _req[q].Remaining = _req[q].Prompt;
+            _req[q].Next = -1;
             if (_pTail[r] >= 0)
             {
-                _next[_pTail[r]] = q;
+                _req[_pTail[r]].Next = q;
             }
             else
             {
@@ -439,10 +435,10 @@ internal sealed class SimulationRun
             double squares = 0;
             if (_chunk == 0)
             {
-                for (var q = _pHead[r]; q >= 0; q = _next[q])
+                for (var q = _pHead[r]; q >= 0; q = _req[q].Next)
                 {
-                    tokens += _remainingPrefill[q];
-                    squares += (double)_remainingPrefill[q] * _remainingPrefill[q];
+                    tokens += _req[q].Remaining;
+                    squares += (double)_req[q].Remaining * _req[q].Remaining;
                 }
 
                 kind = PrefillOnlyStep;
@@ -451,9 +447,9 @@ internal sealed class SimulationRun
             else
             {
                 var budget = Math.Max(0, _chunk - _decodeCount[r]);
-                for (var q = _pHead[r]; q >= 0 && budget > 0; q = _next[q])
+                for (var q = _pHead[r]; q >= 0 && budget > 0; q = _req[q].Next)
                 {
-                    var take = Math.Min(budget, _remainingPrefill[q]);
+                    var take = Math.Min(budget, _req[q].Remaining);
                     tokens += take;
                     squares += (double)take * take;
                     budget -= take;
@@ -470,7 +466,7 @@ internal sealed class SimulationRun
             var batch = _decodeCount[r];
             var head = _qHead[r];
             var frozen = admitted >= _maxBatch
-                || (!_shared && head >= 0 && _kvUsed[r] + _prompt[head] + _output[head] > _kvCap[r]);
+                || (!_shared && head >= 0 && _kvUsed[r] + _req[head].Prompt + _req[head].Output > _kvCap[r]);
             steps = frozen ? _finishing[r].MinKey - _decodeIndex[r] : 1;
             seconds = 0;
             var ctx = _sumCtx[r];
@@ -545,7 +541,7 @@ internal sealed class SimulationRun
             _pHead[r] = _pTail[r] = -1;
             while (q >= 0)
             {
-                var following = _next[q];
+                var following = _req[q].Next;
                 CompletePrefill(r, q, t);
                 q = following;
             }
@@ -569,15 +565,15 @@ internal sealed class SimulationRun
                 while (budget > 0 && _pHead[r] >= 0)
                 {
                     var q = _pHead[r];
-                    var take = Math.Min(budget, _remainingPrefill[q]);
-                    _remainingPrefill[q] -= take;
+                    var take = Math.Min(budget, _req[q].Remaining);
+                    _req[q].Remaining -= take;
                     budget -= take;
-                    if (_remainingPrefill[q] > 0)
+                    if (_req[q].Remaining > 0)
                     {
                         break;
                     }
 
-                    _pHead[r] = _next[q];
+                    _pHead[r] = _req[q].Next;
                     if (_pHead[r] < 0)
                     {
                         _pTail[r] = -1;
@@ -599,43 +595,43 @@ internal sealed class SimulationRun
     private void CompletePrefill(int r, int q, double t)
     {
         _pCount[r]--;
-        _firstToken[q] = t;
-        if (_output[q] == 1)
+        _req[q].FirstToken = t;
+        if (_req[q].Output == 1)
         {
             Finish(r, q, t, decoding: false);
             return;
         }
 
-        _state[q] = Decoding;
+        _req[q].State = Decoding;
         _decodeCount[r]++;
-        _sumCtx[r] += _prompt[q] + 1;
-        _finishing[r].Push(_decodeIndex[r] + _output[q] - 1, q);
+        _sumCtx[r] += _req[q].Prompt + 1;
+        _finishing[r].Push(_decodeIndex[r] + _req[q].Output - 1, q);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Finish(int r, int q, double t, bool decoding)
     {
-        _finished[q] = t;
-        _state[q] = Done;
-        _kvUsed[r] -= _prompt[q] + (long)_output[q];
+        _req[q].Finished = t;
+        _req[q].State = Done;
+        _kvUsed[r] -= _req[q].Prompt + (long)_req[q].Output;
         if (decoding)
         {
             _decodeCount[r]--;
-            _sumCtx[r] -= _prompt[q] + (long)_output[q];
+            _sumCtx[r] -= _req[q].Prompt + (long)_req[q].Output;
         }
 
         _admittedTotal--;
         _inSystem--;
         _completed++;
         _completedDc[_dcOf[r]]++;
-        _tokensDc[_dcOf[r]] += _output[q];
+        _tokensDc[_dcOf[r]] += _req[q].Output;
         ChangeOutstanding(r, -1);
     }
 
     private void Drop(int i, double t, bool tooLong)
     {
-        _state[i] = DroppedState;
-        _finished[i] = t;
+        _req[i].State = DroppedState;
+        _req[i].Finished = t;
         _inSystem--;
         if (tooLong)
         {
@@ -698,12 +694,12 @@ internal sealed class SimulationRun
         }
 
         var victims = new List<int>();
-        for (var q = _qHead[r]; q >= 0; q = _next[q])
+        for (var q = _qHead[r]; q >= 0; q = _req[q].Next)
         {
             victims.Add(q);
         }
 
-        for (var q = _pHead[r]; q >= 0; q = _next[q])
+        for (var q = _pHead[r]; q >= 0; q = _req[q].Next)
         {
             victims.Add(q);
         }
@@ -734,7 +730,7 @@ internal sealed class SimulationRun
 
         foreach (var q in victims)
         {
-            if (_state[q] == Queued)
+            if (_req[q].State == Queued)
             {
                 _queued--;
             }
@@ -743,8 +739,8 @@ internal sealed class SimulationRun
                 _admittedTotal--;
             }
 
-            _admitted[q] = double.NaN;
-            _firstToken[q] = double.NaN;
+            _req[q].Admitted = double.NaN;
+            _req[q].FirstToken = double.NaN;
             _restarted++;
             Dispatch(q, t);
         }
@@ -778,10 +774,10 @@ internal sealed class SimulationRun
     {
         for (var i = 0; i < _n; i++)
         {
-            if (_state[i] is Queued or Prefilling or Decoding)
+            if (_req[i].State is Queued or Prefilling or Decoding)
             {
-                _state[i] = DroppedState;
-                _finished[i] = _lastT;
+                _req[i].State = DroppedState;
+                _req[i].Finished = _lastT;
                 _stranded++;
                 _inSystem--;
             }
@@ -860,32 +856,32 @@ internal sealed class SimulationRun
         double timeInSystem = 0;
         for (var i = 0; i < _n; i++)
         {
-            timeInSystem += _finished[i] - _arrival[i];
-            if (_state[i] != Done)
+            timeInSystem += _req[i].Finished - _req[i].Arrival;
+            if (_req[i].State != Done)
             {
                 continue;
             }
 
-            var first = _firstToken[i] - _arrival[i];
-            var perToken = _output[i] > 1 ? (_finished[i] - _firstToken[i]) / (_output[i] - 1) : 0;
-            var w = _admitted[i] - _arrival[i];
+            var first = _req[i].FirstToken - _req[i].Arrival;
+            var perToken = _req[i].Output > 1 ? (_req[i].Finished - _req[i].FirstToken) / (_req[i].Output - 1) : 0;
+            var w = _req[i].Admitted - _req[i].Arrival;
             ttft.Add(first);
-            if (_output[i] > 1)
+            if (_req[i].Output > 1)
             {
                 tpot.Add(perToken);
             }
 
-            e2e.Add(_finished[i] - _arrival[i]);
+            e2e.Add(_req[i].Finished - _req[i].Arrival);
             wait.Add(w);
             waited += w > 1e-12 ? 1 : 0;
             met += first <= slo.TtftSeconds && perToken <= slo.TpotSeconds ? 1 : 0;
-            outputTokens += _output[i];
-            promptTokens += _prompt[i];
+            outputTokens += _req[i].Output;
+            promptTokens += _req[i].Prompt;
         }
 
         var dropped = _droppedNoCapacity + _droppedTooLong + _stranded;
-        var ttftStats = Stats(ttft);
-        var tpotStats = Stats(tpot);
+        var ttftStats = Stats(ttft, slo.Percentile, out var ttftAtPercentile);
+        var tpotStats = Stats(tpot, slo.Percentile, out var tpotAtPercentile);
         var attainment = _n == 0 ? 1 : (double)met / _n;
         double Rate(double x) => makespan > 0 ? x / makespan : 0;
         var meanInSystem = makespan > 0 ? _areaInSystem / makespan : 0;
@@ -957,8 +953,8 @@ internal sealed class SimulationRun
             Restarted = _restarted,
             Ttft = ttftStats,
             Tpot = tpotStats,
-            E2e = Stats(e2e),
-            Wait = Stats(wait),
+            E2e = Stats(e2e, 50, out _),
+            Wait = Stats(wait, 50, out _),
             WaitProbability = _completed > 0 ? (double)waited / _completed : 0,
             ThroughputTokensPerSecond = Rate(outputTokens),
             PromptTokensPerSecond = Rate(promptTokens),
@@ -966,7 +962,7 @@ internal sealed class SimulationRun
             Goodput = Rate(met),
             SloAttainment = attainment,
             Slo = new SloReport(slo.TtftSeconds, slo.TpotSeconds, slo.Percentile,
-                Percentile(ttft, slo.Percentile), Percentile(tpot, slo.Percentile), attainment >= slo.Percentile / 100),
+                ttftAtPercentile, tpotAtPercentile, attainment >= slo.Percentile / 100),
             Utilization = _areaUp > 0 ? _areaBusy / _areaUp : 0,
             MeanBatchSize = _areaBusy > 0 ? _areaAdmitted / _areaBusy : 0,
             LittlesLaw = new LittlesLawCheck(meanInSystem, departures, meanTime, littleError),
@@ -974,46 +970,110 @@ internal sealed class SimulationRun
             PerMinute = minutes,
             Engine = new EngineStats(_eventCount, _stepEvents, _steps, _clamped),
             Warnings = warnings,
-            Records = new RequestRecords(_arrival, _prompt, _output, _admitted, _firstToken, _finished, _replicaOf),
+            Records = Records(),
         };
     }
 
-    /// <summary>Mean and percentiles; sorts <paramref name="values"/> in place.</summary>
-    private static LatencyStats Stats(List<double> values)
+    private RequestRecords Records()
+    {
+        var (arrival, prompt, output) = (new double[_n], new int[_n], new int[_n]);
+        var (admitted, first, finished, replica) = (new double[_n], new double[_n], new double[_n], new int[_n]);
+        for (var i = 0; i < _n; i++)
+        {
+            ref readonly var q = ref _req[i];
+            (arrival[i], prompt[i], output[i]) = (q.Arrival, q.Prompt, q.Output);
+            (admitted[i], first[i], finished[i], replica[i]) = (q.Admitted, q.FirstToken, q.Finished, q.Replica);
+        }
+
+        return new RequestRecords(arrival, prompt, output, admitted, first, finished, replica);
+    }
+
+    /// <summary>Mean, percentiles and max by selection (O(n), no full sort); reorders <paramref name="values"/>.</summary>
+    private static LatencyStats Stats(List<double> values, double extraPercentile, out double extra)
     {
         if (values.Count == 0)
         {
+            extra = double.NaN;
             return new LatencyStats(0, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
         }
 
-        values.Sort();
+        var a = CollectionsMarshal.AsSpan(values);
         var sum = 0.0;
-        foreach (var v in values)
+        var max = double.NegativeInfinity;
+        foreach (var v in a)
         {
             sum += v;
+            max = Math.Max(max, v);
         }
 
-        return new LatencyStats(values.Count, sum / values.Count, Sorted(values, 50), Sorted(values, 90), Sorted(values, 99), values[^1]);
+        extra = Percentile(a, extraPercentile);
+        return new LatencyStats(values.Count, sum / values.Count, Percentile(a, 50), Percentile(a, 90), Percentile(a, 99), max);
     }
 
-    private static double Percentile(List<double> values, double p)
+    /// <summary>Linear interpolation between closest ranks, as a sorted array would give; reorders the span.</summary>
+    internal static double Percentile(Span<double> values, double p)
     {
-        if (values.Count == 0)
-        {
-            return double.NaN;
-        }
-
-        values.Sort();
-        return Sorted(values, p);
-    }
-
-    /// <summary>Linear interpolation between closest ranks of sorted values.</summary>
-    internal static double Sorted(List<double> sorted, double p)
-    {
-        var pos = p / 100 * (sorted.Count - 1);
+        var pos = p / 100 * (values.Length - 1);
         var lo = (int)Math.Floor(pos);
-        var hi = Math.Min(lo + 1, sorted.Count - 1);
-        return sorted[lo] + ((pos - lo) * (sorted[hi] - sorted[lo]));
+        var low = Select(values, lo);
+        if (lo + 1 >= values.Length || pos == lo)
+        {
+            return low;
+        }
+
+        // After selecting rank lo, rank lo + 1 is the smallest value above it.
+        var next = double.PositiveInfinity;
+        foreach (var v in values[(lo + 1)..])
+        {
+            next = Math.Min(next, v);
+        }
+
+        return low + ((pos - lo) * (next - low));
+    }
+
+    /// <summary>Hoare selection: puts the k-th smallest value at index k, smaller ones before it, and returns it.</summary>
+    private static double Select(Span<double> a, int k)
+    {
+        int left = 0, right = a.Length - 1;
+        while (left < right)
+        {
+            var pivot = a[left + ((right - left) / 2)];
+            int i = left, j = right;
+            while (i <= j)
+            {
+                while (a[i] < pivot)
+                {
+                    i++;
+                }
+
+                while (a[j] > pivot)
+                {
+                    j--;
+                }
+
+                if (i <= j)
+                {
+                    (a[i], a[j]) = (a[j], a[i]);
+                    i++;
+                    j--;
+                }
+            }
+
+            if (k <= j)
+            {
+                right = j;
+            }
+            else if (k >= i)
+            {
+                left = i;
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        return a[k];
     }
 
     private static int IndexOf(IReadOnlyList<string> list, string value)
@@ -1035,4 +1095,19 @@ internal sealed class SimulationRun
         Array.Fill(a, value);
         return a;
     }
+}
+
+/// <summary>One request's simulation state, kept together so a replica touching a request touches one cache line.</summary>
+internal struct RequestState
+{
+    public double Arrival;
+    public double Admitted;
+    public double FirstToken;
+    public double Finished;
+    public int Prompt;
+    public int Output;
+    public int Next;
+    public int Remaining;
+    public int Replica;
+    public byte State;
 }

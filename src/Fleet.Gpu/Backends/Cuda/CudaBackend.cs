@@ -28,6 +28,7 @@ public sealed class CudaBackend : IComputeBackend
         _context = Context.Create(b => b.Cuda());
         _accelerator = _context.GetCudaDevice(index).CreateCudaAccelerator(_context);
         Info = info with { FreeMemoryBytes = _accelerator.GetFreeMemory() };
+        Scale = ScaleFor(Info.FreeMemoryBytes ?? info.MemoryBytes);
         var tiled = new IlgpuMatmulEngine(_accelerator);
         if (CublasHandle.TryCreate(out _cublas, out var reason))
         {
@@ -72,15 +73,30 @@ public sealed class CudaBackend : IComputeBackend
     public ITelemetrySource Telemetry { get; }
 
     /// <inheritdoc/>
-    public DeviceScale Scale { get; } = new()
+    public DeviceScale Scale { get; }
+
+    /// <summary>
+    /// Sizes from free memory: the largest power-of-two product edge up to 8192 (gpu-burn's and the PyTorch reference's
+    /// size) whose FP64 inputs and two results take at most 1/16 of free memory; copies of 1/64 of free memory up to 1 GiB.
+    /// </summary>
+    public static DeviceScale ScaleFor(long freeBytes)
     {
-        MatmulSize = 8192,
-        StressMemoryFraction = 0.85,
-        MaxStressResults = 64,
-        PatternMemoryFraction = 0.85,
-        MaxPatternBytes = long.MaxValue,
-        BandwidthBytes = 1L << 30,
-    };
+        var edge = 8192;
+        while (edge > 256 && 4L * edge * edge * sizeof(double) > freeBytes / 16)
+        {
+            edge /= 2;
+        }
+
+        return new DeviceScale
+        {
+            MatmulSize = edge,
+            StressMemoryFraction = 0.85,
+            MaxStressResults = 64,
+            PatternMemoryFraction = 0.85,
+            MaxPatternBytes = long.MaxValue,
+            BandwidthBytes = Math.Clamp(freeBytes / 64, 64L << 20, 1L << 30),
+        };
+    }
 
     /// <inheritdoc/>
     public IReadOnlyList<string> Notes => _notes;
