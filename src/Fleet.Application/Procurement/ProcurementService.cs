@@ -409,7 +409,7 @@ public sealed partial class ProcurementService(IDbContextFactory<FleetDbContext>
             errors.Add(new ImportError(row.Line, "serial", row.Serial, $"Serial {row.Serial} is already in the fleet."));
         }
 
-        foreach (var group in assigned.GroupBy(a => a.Line.Id))
+        foreach (var group in assigned.Where(a => !known.Contains(a.Row.Serial)).GroupBy(a => a.Line.Id))
         {
             var line = lineById[group.Key];
             var remaining = line.Quantity - line.QuantityReceived;
