@@ -1,6 +1,7 @@
 using Fleet.Application.Export;
 using Fleet.Application.Import;
 using Fleet.Application.Inventory;
+using Fleet.Application.Procurement;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -16,6 +17,7 @@ public static class FleetApplicationServiceCollectionExtensions
         services.AddScoped<InventoryService>();
         services.AddScoped<GpuImportService>();
         services.AddScoped<GpuExportService>();
+        services.AddFleetProcurement();
         return services;
     }
 }

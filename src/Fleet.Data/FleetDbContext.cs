@@ -2,8 +2,10 @@ using Fleet.Data.Identity;
 using Fleet.Domain;
 using Fleet.Domain.Audit;
 using Fleet.Domain.Catalog;
+using Fleet.Domain.Finance;
 using Fleet.Domain.Inventory;
 using Fleet.Domain.Procurement;
+using Fleet.Domain.Rma;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
@@ -30,6 +32,16 @@ public class FleetDbContext(DbContextOptions<FleetDbContext> options) : Identity
     public DbSet<Vendor> Vendors => Set<Vendor>();
     public DbSet<PurchaseOrder> PurchaseOrders => Set<PurchaseOrder>();
     public DbSet<PurchaseOrderLine> PurchaseOrderLines => Set<PurchaseOrderLine>();
+    public DbSet<Quote> Quotes => Set<Quote>();
+    public DbSet<QuoteLine> QuoteLines => Set<QuoteLine>();
+    public DbSet<Delivery> Deliveries => Set<Delivery>();
+    public DbSet<Invoice> Invoices => Set<Invoice>();
+    public DbSet<InvoiceLine> InvoiceLines => Set<InvoiceLine>();
+    public DbSet<RmaCase> RmaCases => Set<RmaCase>();
+    public DbSet<DepreciationPolicy> DepreciationPolicies => Set<DepreciationPolicy>();
+    public DbSet<Budget> Budgets => Set<Budget>();
+    public DbSet<GpuEnergyReading> GpuEnergyReadings => Set<GpuEnergyReading>();
+    public DbSet<StoredProfile> StoredProfiles => Set<StoredProfile>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
 

@@ -298,6 +298,166 @@ namespace Fleet.Migrations.Sqlite.Migrations
                     b.ToTable("gpu_models", (string)null);
                 });
 
+            modelBuilder.Entity("Fleet.Domain.Finance.Budget", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("amount");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("currency");
+
+                    b.Property<int>("DatacenterId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("datacenter_id");
+
+                    b.Property<int>("FiscalYear")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("fiscal_year");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_budgets");
+
+                    b.HasIndex("DatacenterId", "FiscalYear", "Currency")
+                        .IsUnique()
+                        .HasDatabaseName("ix_budgets_datacenter_id_fiscal_year_currency");
+
+                    b.ToTable("budgets", (string)null);
+                });
+
+            modelBuilder.Entity("Fleet.Domain.Finance.DepreciationPolicy", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<int>("GpuModelId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("gpu_model_id");
+
+                    b.Property<int>("LifeMonths")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("life_months");
+
+                    b.Property<decimal?>("SalvageAmount")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("salvage_amount");
+
+                    b.Property<decimal>("SalvagePercent")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("salvage_percent");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_depreciation_policies");
+
+                    b.HasIndex("GpuModelId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_depreciation_policies_gpu_model_id");
+
+                    b.ToTable("depreciation_policies", (string)null);
+                });
+
+            modelBuilder.Entity("Fleet.Domain.Finance.GpuEnergyReading", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<double>("EnergyKwh")
+                        .HasColumnType("REAL")
+                        .HasColumnName("energy_kwh");
+
+                    b.Property<int>("GpuId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("gpu_id");
+
+                    b.Property<DateTime>("PeriodEnd")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("period_end");
+
+                    b.Property<DateTime>("PeriodStart")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("period_start");
+
+                    b.HasKey("Id")
+                        .HasName("pk_gpu_energy_readings");
+
+                    b.HasIndex("GpuId", "PeriodStart")
+                        .HasDatabaseName("ix_gpu_energy_readings_gpu_id_period_start");
+
+                    b.ToTable("gpu_energy_readings", (string)null);
+                });
+
+            modelBuilder.Entity("Fleet.Domain.Finance.StoredProfile", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Dtype")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("dtype");
+
+                    b.Property<string>("GpuModel")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("gpu_model");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("json");
+
+                    b.Property<string>("Model")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("model");
+
+                    b.Property<double>("TokensPerSecond")
+                        .HasColumnType("REAL")
+                        .HasColumnName("tokens_per_second");
+
+                    b.Property<DateTime>("UploadedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("uploaded_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_stored_profiles");
+
+                    b.HasIndex("GpuModel", "Model", "UploadedAt")
+                        .HasDatabaseName("ix_stored_profiles_gpu_model_model_uploaded_at");
+
+                    b.ToTable("stored_profiles", (string)null);
+                });
+
             modelBuilder.Entity("Fleet.Domain.Inventory.Datacenter", b =>
                 {
                     b.Property<int>("Id")
@@ -618,6 +778,128 @@ namespace Fleet.Migrations.Sqlite.Migrations
                     b.ToTable("racks", (string)null);
                 });
 
+            modelBuilder.Entity("Fleet.Domain.Procurement.Delivery", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("count");
+
+                    b.Property<string>("PackingList")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("packing_list");
+
+                    b.Property<int>("PurchaseOrderId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("purchase_order_id");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("ReceivedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("received_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_deliveries");
+
+                    b.HasIndex("PurchaseOrderId")
+                        .HasDatabaseName("ix_deliveries_purchase_order_id");
+
+                    b.ToTable("deliveries", (string)null);
+                });
+
+            modelBuilder.Entity("Fleet.Domain.Procurement.Invoice", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("currency");
+
+                    b.Property<string>("Discrepancies")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("discrepancies");
+
+                    b.Property<bool>("Flagged")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("flagged");
+
+                    b.Property<DateTime>("InvoicedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("invoiced_at");
+
+                    b.Property<string>("Number")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("number");
+
+                    b.Property<int>("PurchaseOrderId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("purchase_order_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_invoices");
+
+                    b.HasIndex("PurchaseOrderId", "Number")
+                        .IsUnique()
+                        .HasDatabaseName("ix_invoices_purchase_order_id_number");
+
+                    b.ToTable("invoices", (string)null);
+                });
+
+            modelBuilder.Entity("Fleet.Domain.Procurement.InvoiceLine", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<int>("InvoiceId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("invoice_id");
+
+                    b.Property<int>("PurchaseOrderLineId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("purchase_order_line_id");
+
+                    b.Property<int>("Quantity")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("quantity");
+
+                    b.Property<decimal>("UnitPrice")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("unit_price");
+
+                    b.HasKey("Id")
+                        .HasName("pk_invoice_lines");
+
+                    b.HasIndex("InvoiceId")
+                        .HasDatabaseName("ix_invoice_lines_invoice_id");
+
+                    b.HasIndex("PurchaseOrderLineId")
+                        .HasDatabaseName("ix_invoice_lines_purchase_order_line_id");
+
+                    b.ToTable("invoice_lines", (string)null);
+                });
+
             modelBuilder.Entity("Fleet.Domain.Procurement.PurchaseOrder", b =>
                 {
                     b.Property<int>("Id")
@@ -729,6 +1011,113 @@ namespace Fleet.Migrations.Sqlite.Migrations
                     b.ToTable("purchase_order_lines", (string)null);
                 });
 
+            modelBuilder.Entity("Fleet.Domain.Procurement.Quote", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("currency");
+
+                    b.Property<int?>("DatacenterId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("datacenter_id");
+
+                    b.Property<int?>("PurchaseOrderId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("purchase_order_id");
+
+                    b.Property<DateTime>("QuotedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("quoted_at");
+
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reference");
+
+                    b.Property<DateTime?>("ValidUntil")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("valid_until");
+
+                    b.Property<int>("VendorId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("vendor_id");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_quotes");
+
+                    b.HasIndex("DatacenterId")
+                        .HasDatabaseName("ix_quotes_datacenter_id");
+
+                    b.HasIndex("PurchaseOrderId")
+                        .HasDatabaseName("ix_quotes_purchase_order_id");
+
+                    b.HasIndex("Reference")
+                        .IsUnique()
+                        .HasDatabaseName("ix_quotes_reference");
+
+                    b.HasIndex("VendorId")
+                        .HasDatabaseName("ix_quotes_vendor_id");
+
+                    b.ToTable("quotes", (string)null);
+                });
+
+            modelBuilder.Entity("Fleet.Domain.Procurement.QuoteLine", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime?>("ExpectedDelivery")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expected_delivery");
+
+                    b.Property<int>("GpuModelId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("gpu_model_id");
+
+                    b.Property<int>("Quantity")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("quantity");
+
+                    b.Property<int>("QuoteId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("quote_id");
+
+                    b.Property<decimal>("UnitPrice")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("unit_price");
+
+                    b.Property<int>("WarrantyMonths")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("warranty_months");
+
+                    b.HasKey("Id")
+                        .HasName("pk_quote_lines");
+
+                    b.HasIndex("GpuModelId")
+                        .HasDatabaseName("ix_quote_lines_gpu_model_id");
+
+                    b.HasIndex("QuoteId")
+                        .HasDatabaseName("ix_quote_lines_quote_id");
+
+                    b.ToTable("quote_lines", (string)null);
+                });
+
             modelBuilder.Entity("Fleet.Domain.Procurement.Vendor", b =>
                 {
                     b.Property<int>("Id")
@@ -765,6 +1154,107 @@ namespace Fleet.Migrations.Sqlite.Migrations
                         .HasDatabaseName("ix_vendors_name");
 
                     b.ToTable("vendors", (string)null);
+                });
+
+            modelBuilder.Entity("Fleet.Domain.Rma.RmaCase", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<bool>("AdvanceReplacement")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("advance_replacement");
+
+                    b.Property<DateTime?>("ClosedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("closed_at");
+
+                    b.Property<decimal?>("CreditAmount")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("credit_amount");
+
+                    b.Property<string>("CreditCurrency")
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("credit_currency");
+
+                    b.Property<string>("Evidence")
+                        .HasMaxLength(64000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("evidence");
+
+                    b.Property<int>("GpuId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("gpu_id");
+
+                    b.Property<DateTime>("OpenedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("opened_at");
+
+                    b.Property<string>("OpenedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("opened_by");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<int?>("ReplacementGpuId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("replacement_gpu_id");
+
+                    b.Property<DateTime?>("ShippedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("shipped_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<string>("TrackingNumber")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tracking_number");
+
+                    b.Property<string>("VendorCaseNumber")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("vendor_case_number");
+
+                    b.Property<int?>("VendorId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("vendor_id");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_rma_cases");
+
+                    b.HasIndex("GpuId")
+                        .HasDatabaseName("ix_rma_cases_gpu_id");
+
+                    b.HasIndex("ReplacementGpuId")
+                        .HasDatabaseName("ix_rma_cases_replacement_gpu_id");
+
+                    b.HasIndex("VendorId")
+                        .HasDatabaseName("ix_rma_cases_vendor_id");
+
+                    b.HasIndex("Status", "OpenedAt")
+                        .HasDatabaseName("ix_rma_cases_status_opened_at");
+
+                    b.ToTable("rma_cases", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole", b =>
@@ -927,6 +1417,36 @@ namespace Fleet.Migrations.Sqlite.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("Fleet.Domain.Finance.Budget", b =>
+                {
+                    b.HasOne("Fleet.Domain.Inventory.Datacenter", null)
+                        .WithMany()
+                        .HasForeignKey("DatacenterId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_budgets_datacenters_datacenter_id");
+                });
+
+            modelBuilder.Entity("Fleet.Domain.Finance.DepreciationPolicy", b =>
+                {
+                    b.HasOne("Fleet.Domain.Catalog.GpuModel", null)
+                        .WithMany()
+                        .HasForeignKey("GpuModelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_depreciation_policies_gpu_models_gpu_model_id");
+                });
+
+            modelBuilder.Entity("Fleet.Domain.Finance.GpuEnergyReading", b =>
+                {
+                    b.HasOne("Fleet.Domain.Inventory.Gpu", null)
+                        .WithMany()
+                        .HasForeignKey("GpuId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_gpu_energy_readings_gpus_gpu_id");
+                });
+
             modelBuilder.Entity("Fleet.Domain.Inventory.Gpu", b =>
                 {
                     b.HasOne("Fleet.Domain.Inventory.Datacenter", "Datacenter")
@@ -1010,6 +1530,43 @@ namespace Fleet.Migrations.Sqlite.Migrations
                     b.Navigation("Datacenter");
                 });
 
+            modelBuilder.Entity("Fleet.Domain.Procurement.Delivery", b =>
+                {
+                    b.HasOne("Fleet.Domain.Procurement.PurchaseOrder", null)
+                        .WithMany()
+                        .HasForeignKey("PurchaseOrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_deliveries_purchase_orders_purchase_order_id");
+                });
+
+            modelBuilder.Entity("Fleet.Domain.Procurement.Invoice", b =>
+                {
+                    b.HasOne("Fleet.Domain.Procurement.PurchaseOrder", null)
+                        .WithMany()
+                        .HasForeignKey("PurchaseOrderId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_invoices_purchase_orders_purchase_order_id");
+                });
+
+            modelBuilder.Entity("Fleet.Domain.Procurement.InvoiceLine", b =>
+                {
+                    b.HasOne("Fleet.Domain.Procurement.Invoice", null)
+                        .WithMany("Lines")
+                        .HasForeignKey("InvoiceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_invoice_lines_invoices_invoice_id");
+
+                    b.HasOne("Fleet.Domain.Procurement.PurchaseOrderLine", null)
+                        .WithMany()
+                        .HasForeignKey("PurchaseOrderLineId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_invoice_lines_purchase_order_lines_purchase_order_line_id");
+                });
+
             modelBuilder.Entity("Fleet.Domain.Procurement.PurchaseOrder", b =>
                 {
                     b.HasOne("Fleet.Domain.Inventory.Datacenter", null)
@@ -1045,6 +1602,69 @@ namespace Fleet.Migrations.Sqlite.Migrations
                         .HasConstraintName("fk_purchase_order_lines_purchase_orders_purchase_order_id");
 
                     b.Navigation("PurchaseOrder");
+                });
+
+            modelBuilder.Entity("Fleet.Domain.Procurement.Quote", b =>
+                {
+                    b.HasOne("Fleet.Domain.Inventory.Datacenter", null)
+                        .WithMany()
+                        .HasForeignKey("DatacenterId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_quotes_datacenters_datacenter_id");
+
+                    b.HasOne("Fleet.Domain.Procurement.PurchaseOrder", null)
+                        .WithMany()
+                        .HasForeignKey("PurchaseOrderId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_quotes_purchase_orders_purchase_order_id");
+
+                    b.HasOne("Fleet.Domain.Procurement.Vendor", "Vendor")
+                        .WithMany()
+                        .HasForeignKey("VendorId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_quotes_vendors_vendor_id");
+
+                    b.Navigation("Vendor");
+                });
+
+            modelBuilder.Entity("Fleet.Domain.Procurement.QuoteLine", b =>
+                {
+                    b.HasOne("Fleet.Domain.Catalog.GpuModel", null)
+                        .WithMany()
+                        .HasForeignKey("GpuModelId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_quote_lines_gpu_models_gpu_model_id");
+
+                    b.HasOne("Fleet.Domain.Procurement.Quote", null)
+                        .WithMany("Lines")
+                        .HasForeignKey("QuoteId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_quote_lines_quotes_quote_id");
+                });
+
+            modelBuilder.Entity("Fleet.Domain.Rma.RmaCase", b =>
+                {
+                    b.HasOne("Fleet.Domain.Inventory.Gpu", null)
+                        .WithMany()
+                        .HasForeignKey("GpuId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_rma_cases_gpus_gpu_id");
+
+                    b.HasOne("Fleet.Domain.Inventory.Gpu", null)
+                        .WithMany()
+                        .HasForeignKey("ReplacementGpuId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_rma_cases_gpus_replacement_gpu_id");
+
+                    b.HasOne("Fleet.Domain.Procurement.Vendor", null)
+                        .WithMany()
+                        .HasForeignKey("VendorId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_rma_cases_vendors_vendor_id");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
@@ -1119,7 +1739,17 @@ namespace Fleet.Migrations.Sqlite.Migrations
                     b.Navigation("Hosts");
                 });
 
+            modelBuilder.Entity("Fleet.Domain.Procurement.Invoice", b =>
+                {
+                    b.Navigation("Lines");
+                });
+
             modelBuilder.Entity("Fleet.Domain.Procurement.PurchaseOrder", b =>
+                {
+                    b.Navigation("Lines");
+                });
+
+            modelBuilder.Entity("Fleet.Domain.Procurement.Quote", b =>
                 {
                     b.Navigation("Lines");
                 });

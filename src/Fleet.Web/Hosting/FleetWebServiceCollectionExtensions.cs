@@ -129,6 +129,7 @@ public static class FleetWebServiceCollectionExtensions
         app.MapOpenApi();
         app.MapSystemEndpoints();
         app.MapGroup("/api").MapGpuApi();
+        app.MapGroup("/api").MapProcurementApi().MapRmaApi().MapReportApi();
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;

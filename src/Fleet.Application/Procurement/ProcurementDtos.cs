@@ -1,0 +1,58 @@
+using Fleet.Application.Import;
+using Fleet.Domain.Procurement;
+
+namespace Fleet.Application.Procurement;
+
+/// <summary>A vendor as lists show it.</summary>
+public sealed record VendorItem(int Id, string Name, string? ContactEmail, string? Notes, long Version);
+
+/// <summary>Creates or edits a vendor; <see cref="ExpectedVersion"/> guards an edit against a stale read.</summary>
+public sealed record VendorRequest(string? Name, string? ContactEmail, string? Notes, long? ExpectedVersion = null);
+
+/// <summary>One line of a new order or quote.</summary>
+public sealed record OrderLineRequest(string? Model, int Quantity, decimal UnitPrice, int? WarrantyMonths = null, DateTime? ExpectedDelivery = null);
+
+/// <summary>A new purchase order; it starts as Draft.</summary>
+public sealed record CreateOrderRequest(
+    string? Number, string? Vendor, string? Currency, string? Datacenter, DateTime? OrderedAt, IReadOnlyList<OrderLineRequest>? Lines, string? Notes = null);
+
+/// <summary>A vendor quote to record; <see cref="ProcurementService.ConvertQuoteAsync"/> turns it into an order.</summary>
+public sealed record CreateQuoteRequest(
+    string? Reference, string? Vendor, string? Currency, string? Datacenter, DateTime? QuotedAt, DateTime? ValidUntil, IReadOnlyList<OrderLineRequest>? Lines);
+
+public sealed record OrderLineItem(int Id, string Model, int Quantity, int QuantityReceived, decimal UnitPrice, int WarrantyMonths, DateTime? ExpectedDelivery);
+
+/// <summary>A purchase order with its lines and its total (in its one currency).</summary>
+public sealed record OrderItem(
+    string Number, string Vendor, DateTime OrderedAt, string Currency, PurchaseOrderStatus Status, string? Datacenter,
+    IReadOnlyList<OrderLineItem> Lines, decimal Total, long Version, string? Notes);
+
+public sealed record QuoteItem(string Reference, string Vendor, DateTime QuotedAt, DateTime? ValidUntil, string Currency, string? Datacenter,
+    IReadOnlyList<OrderLineRequest> Lines, decimal Total, string? OrderNumber);
+
+/// <summary>A delivery against an order: the serial list as pasted text or a packing-list CSV (<c>serial</c>[,<c>model</c>]).</summary>
+public sealed record ReceiveRequest(string? Serials, DateTime? ReceivedAt = null, string? PackingList = null, bool DryRun = false);
+
+/// <summary>What a delivery did (or would do); any error means nothing was written.</summary>
+public sealed record ReceiveResult(bool DryRun, int Received, PurchaseOrderStatus Status, IReadOnlyList<ImportError> Errors)
+{
+    public bool Succeeded => Errors.Count == 0;
+}
+
+public sealed record InvoiceLineRequest(string? Model, int Quantity, decimal UnitPrice);
+
+/// <summary>A vendor invoice to check three ways against its order and the receipts.</summary>
+public sealed record InvoiceRequest(string? Number, DateTime? InvoicedAt, string? Currency, IReadOnlyList<InvoiceLineRequest>? Lines);
+
+public sealed record InvoiceItem(string Number, string OrderNumber, DateTime InvoicedAt, string Currency, decimal Total, bool Flagged,
+    IReadOnlyList<string> Discrepancies);
+
+/// <summary>Limits of the three-way check.</summary>
+public sealed class ProcurementOptions
+{
+    /// <summary>How far an invoiced unit price may differ from the ordered one, in percent.</summary>
+    public decimal PriceTolerancePercent { get; set; } = 1m;
+    /// <summary>How many cards an invoice may differ from ordered and received quantities.</summary>
+    public int QuantityTolerance { get; set; }
+    public int MaxSerialsPerDelivery { get; set; } = 20_000;
+}

@@ -1,0 +1,340 @@
+using System.Globalization;
+using Fleet.Application.Audit;
+using Fleet.Application.Common;
+using Fleet.Application.Procurement;
+using Fleet.Data;
+using Fleet.Domain;
+using Fleet.Domain.Audit;
+using Fleet.Domain.Inventory;
+using Fleet.Domain.Lifecycle;
+using Fleet.Domain.Rma;
+using Microsoft.EntityFrameworkCore;
+
+namespace Fleet.Application.Rma;
+
+/// <summary>Opens an RMA case for a failed card.</summary>
+public sealed record OpenRmaRequest(string? Reason, string? Evidence = null, string? VendorCaseNumber = null, bool AdvanceReplacement = false);
+
+/// <summary>The failed card is on its way to the vendor.</summary>
+public sealed record ShipRmaRequest(string? TrackingNumber, DateTime? ShippedAt = null, string? VendorCaseNumber = null);
+
+/// <summary>The vendor's replacement card arrived; <see cref="CreditAmount"/> is a credit note that came with it, if any.</summary>
+public sealed record ReplacementRequest(string? Serial, DateTime? ReceivedAt = null, decimal? CreditAmount = null, string? CreditCurrency = null);
+
+/// <summary>A vendor credit on a case; <see cref="Close"/> ends a case that gets no replacement.</summary>
+public sealed record CreditRequest(decimal Amount, string? Currency, bool Close = false);
+
+public sealed record RmaCaseItem(
+    int Id, string Serial, string Model, string? Datacenter, string? Vendor, RmaStatus Status, GpuStatus GpuStatus, string Reason, string? Evidence,
+    string? VendorCaseNumber, DateTime OpenedAt, string OpenedBy, DateTime? ShippedAt, string? TrackingNumber, bool AdvanceReplacement,
+    decimal? CreditAmount, string? CreditCurrency, DateTime? ClosedAt, string? ReplacementSerial, int AgeDays, DateTime? WarrantyEndsAt, long Version);
+
+/// <summary>A failed card nobody has opened a case for yet.</summary>
+public sealed record FailedCardItem(string Serial, string Model, string? Datacenter, string? Host, string? Vendor, DateTime? WarrantyEndsAt,
+    string Warranty, string? Notes);
+
+/// <summary>What a technician works through: failed cards without a case, open cases oldest first.</summary>
+public sealed record TechnicianQueue(IReadOnlyList<FailedCardItem> FailedWithoutCase, IReadOnlyList<RmaCaseItem> OpenCases);
+
+/// <summary>
+/// RMA cases from a failed card to its replacement. Cost-basis policy: a replacement is the same asset continuing — it
+/// carries the original card's unit cost less any vendor credit, the original's currency, purchase-order line, warranty
+/// end and depreciation start (reports follow <c>ReplacesGpuId</c>), and the returned card leaves the asset register.
+/// </summary>
+public sealed class RmaService(IDbContextFactory<FleetDbContext> contexts, TimeProvider time)
+{
+    /// <summary>The warranty status in words, as of <paramref name="asOf"/>.</summary>
+    public static string WarrantyStatus(DateTime? endsAt, DateTime asOf) => endsAt switch
+    {
+        null => "Unknown",
+        { } end when end.Date < asOf.Date => string.Create(CultureInfo.InvariantCulture, $"Expired {end:yyyy-MM-dd}"),
+        { } end => string.Create(CultureInfo.InvariantCulture, $"In warranty ({(end.Date - asOf.Date).Days} days left)"),
+    };
+
+    public async Task<TechnicianQueue> QueueAsync(CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var vendors = await VendorByLineAsync(db, ct);
+        var failed = await db.Gpus.AsNoTracking()
+            .Where(g => g.Status == GpuStatus.Failed && !db.RmaCases.Any(c => c.GpuId == g.Id && c.Status != RmaStatus.Closed))
+            .OrderBy(g => g.Serial)
+            .Select(g => new { g.Serial, Model = g.Model!.Name, Dc = g.Datacenter != null ? g.Datacenter.Code : null,
+                Host = g.Host != null ? g.Host.Hostname : null, g.PurchaseOrderLineId, g.WarrantyEndsAt, g.Notes })
+            .ToListAsync(ct);
+        var open = await CasesAsync(db, db.RmaCases.Where(c => c.Status != RmaStatus.Closed), ct);
+        return new TechnicianQueue(
+            failed.Select(f => new FailedCardItem(f.Serial, f.Model, f.Dc, f.Host,
+                f.PurchaseOrderLineId is { } l ? vendors.GetValueOrDefault(l) : null, f.WarrantyEndsAt, WarrantyStatus(f.WarrantyEndsAt, now), f.Notes)).ToList(),
+            open.OrderByDescending(c => c.AgeDays).ThenBy(c => c.Vendor).ToList());
+    }
+
+    public async Task<IReadOnlyList<RmaCaseItem>> ListAsync(CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return (await CasesAsync(db, db.RmaCases, ct)).OrderByDescending(c => c.OpenedAt).ToList();
+    }
+
+    public async Task<RmaCaseItem> GetAsync(int id, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return (await CasesAsync(db, db.RmaCases.Where(c => c.Id == id), ct)).FirstOrDefault()
+            ?? throw new NotFoundException($"No RMA case {id}.");
+    }
+
+    private static async Task<Dictionary<int, string>> VendorByLineAsync(FleetDbContext db, CancellationToken ct) =>
+        await db.PurchaseOrderLines.AsNoTracking().Select(l => new { l.Id, l.PurchaseOrder!.Vendor!.Name })
+            .ToDictionaryAsync(x => x.Id, x => x.Name, ct);
+
+    private async Task<List<RmaCaseItem>> CasesAsync(FleetDbContext db, IQueryable<RmaCase> cases, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var rows = await (
+            from c in cases.AsNoTracking()
+            join g in db.Gpus on c.GpuId equals g.Id
+            select new
+            {
+                Case = c, g.Serial, Model = g.Model!.Name, Dc = g.Datacenter != null ? g.Datacenter.Code : null, g.Status, g.WarrantyEndsAt,
+                Vendor = db.Vendors.Where(v => v.Id == c.VendorId).Select(v => v.Name).FirstOrDefault(),
+                Replacement = db.Gpus.Where(r => r.Id == c.ReplacementGpuId).Select(r => r.Serial).FirstOrDefault(),
+            }).ToListAsync(ct);
+        return rows.Select(r => new RmaCaseItem(r.Case.Id, r.Serial, r.Model, r.Dc, r.Vendor, r.Case.Status, r.Status, r.Case.Reason, r.Case.Evidence,
+            r.Case.VendorCaseNumber, r.Case.OpenedAt, r.Case.OpenedBy, r.Case.ShippedAt, r.Case.TrackingNumber, r.Case.AdvanceReplacement,
+            r.Case.CreditAmount, r.Case.CreditCurrency, r.Case.ClosedAt, r.Replacement,
+            Math.Max(0, (int)((r.Case.ClosedAt ?? now) - r.Case.OpenedAt).TotalDays), r.WarrantyEndsAt, r.Case.Version)).ToList();
+    }
+
+    /// <summary>Opens a case for a Failed card and moves it to RmaPending; without evidence the card's notes (burn-in findings) are kept.</summary>
+    public async Task<RmaCaseItem> OpenAsync(string serial, OpenRmaRequest request, Actor actor, CancellationToken ct = default)
+    {
+        ProcurementService.Require(actor, Roles.Technician, "Opening an RMA case");
+        var reason = request.Reason?.Trim();
+        if (string.IsNullOrEmpty(reason) || reason.Length > 2000)
+        {
+            throw new ValidationException("reason", "Say why the card goes back (reason, 1 to 2,000 characters).");
+        }
+
+        if (request.Evidence is { Length: > 64_000 })
+        {
+            throw new ValidationException("evidence", "The evidence is longer than 64,000 characters; attach a summary.");
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var gpu = await db.Gpus.Include(g => g.Placements.Where(p => p.To == null)).FirstOrDefaultAsync(g => g.Serial == serial, ct)
+            ?? throw new NotFoundException($"No GPU with serial '{serial}'.");
+        if (await db.RmaCases.AnyAsync(c => c.GpuId == gpu.Id && c.Status != RmaStatus.Closed, ct))
+        {
+            throw new DomainException($"GPU {serial} already has an open RMA case.");
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var vendorId = gpu.PurchaseOrderLineId is { } lineId
+            ? await db.PurchaseOrderLines.Where(l => l.Id == lineId).Select(l => (int?)l.PurchaseOrder!.VendorId).FirstOrDefaultAsync(ct)
+            : null;
+        var rma = new RmaCase
+        {
+            GpuId = gpu.Id, VendorId = vendorId, Reason = reason, OpenedAt = now, OpenedBy = actor.Name,
+            Evidence = string.IsNullOrWhiteSpace(request.Evidence) ? gpu.Notes : request.Evidence.Trim(),
+            VendorCaseNumber = Clean(request.VendorCaseNumber, "vendorCaseNumber", 64), AdvanceReplacement = request.AdvanceReplacement,
+        };
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        Transition(db, gpu, GpuStatus.RmaPending, actor, now, $"RMA opened: {reason}");
+        db.RmaCases.Add(rma);
+        await ProcurementService.SaveAsync(db, $"GPU {serial}", ct);
+        db.AuditEntries.Add(AuditLog.Entry(actor, now, nameof(RmaCase), rma.Id.ToString(CultureInfo.InvariantCulture), AuditActions.Create, null,
+            new { serial, rma.Reason, rma.VendorCaseNumber, rma.AdvanceReplacement }));
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return await GetAsync(rma.Id, ct);
+    }
+
+    /// <summary>Records the shipment and moves the card RmaPending → RmaShipped (and on to Returned when an advance replacement already came).</summary>
+    public async Task<RmaCaseItem> ShipAsync(int id, ShipRmaRequest request, Actor actor, long? expectedVersion = null, CancellationToken ct = default)
+    {
+        ProcurementService.Require(actor, Roles.Technician, "Shipping an RMA");
+        var tracking = Clean(request.TrackingNumber, "trackingNumber", 128)
+            ?? throw new ValidationException("trackingNumber", "Give the carrier's tracking number.");
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var (rma, gpu) = await LoadAsync(db, id, expectedVersion, ct);
+        if (rma.Status != RmaStatus.Open)
+        {
+            throw new DomainException($"RMA case {id} is {rma.Status}; only an open case can be shipped.");
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var shippedAt = request.ShippedAt?.ToUniversalTime() ?? now;
+        if (shippedAt < rma.OpenedAt.Date || shippedAt > now.AddDays(1))
+        {
+            throw new ValidationException("shippedAt", $"shippedAt {shippedAt:yyyy-MM-dd} must lie between the case's opening and today.");
+        }
+
+        rma.ShippedAt = shippedAt;
+        rma.TrackingNumber = tracking;
+        rma.VendorCaseNumber = Clean(request.VendorCaseNumber, "vendorCaseNumber", 64) ?? rma.VendorCaseNumber;
+        rma.Status = RmaStatus.Shipped;
+        Transition(db, gpu, GpuStatus.RmaShipped, actor, now, $"RMA {id} shipped, tracking {tracking}");
+        if (rma.ReplacementGpuId is not null)
+        {
+            Transition(db, gpu, GpuStatus.Returned, actor, now, $"RMA {id}: replaced in advance");
+            rma.Status = RmaStatus.Closed;
+            rma.ClosedAt = now;
+        }
+
+        AuditCase(db, rma, actor, now, "Shipped");
+        await ProcurementService.SaveAsync(db, $"RMA case {id}", ct);
+        return await GetAsync(id, ct);
+    }
+
+    /// <summary>
+    /// Receives the replacement as a new card in status Received, linked to the one it replaces, with the cost basis the
+    /// policy gives; a shipped case closes and the old card becomes Returned.
+    /// </summary>
+    public async Task<RmaCaseItem> ReceiveReplacementAsync(int id, ReplacementRequest request, Actor actor, CancellationToken ct = default)
+    {
+        ProcurementService.Require(actor, Roles.Technician, "Receiving an RMA replacement");
+        var serial = request.Serial?.Trim();
+        if (string.IsNullOrEmpty(serial) || serial.Length > 64)
+        {
+            throw new ValidationException("serial", "Give the replacement card's serial (1 to 64 characters).");
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var (rma, gpu) = await LoadAsync(db, id, null, ct);
+        if (rma.ReplacementGpuId is not null || rma.Status == RmaStatus.Closed)
+        {
+            throw new DomainException($"RMA case {id} already has its replacement or is closed.");
+        }
+
+        if (rma.Status == RmaStatus.Open && !rma.AdvanceReplacement)
+        {
+            throw new DomainException($"RMA case {id} has not been shipped and is not an advance replacement; ship the failed card first.");
+        }
+
+        if (await db.Gpus.AnyAsync(g => g.Serial.ToUpper() == serial.ToUpper(), ct))
+        {
+            throw new ValidationException("serial", $"Serial {serial} is already in the fleet.");
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var receivedAt = request.ReceivedAt?.ToUniversalTime() ?? now;
+        if (request.CreditAmount is { } credit)
+        {
+            ApplyCredit(rma, gpu, credit, request.CreditCurrency);
+        }
+
+        var replacement = new Gpu
+        {
+            Serial = serial, GpuModelId = gpu.GpuModelId, Status = GpuStatus.Received,
+            UnitCost = gpu.UnitCost is { } cost ? Math.Max(0m, cost - (rma.CreditAmount ?? 0m)) : null,
+            Currency = gpu.Currency, PurchaseOrderLineId = gpu.PurchaseOrderLineId, PoNumber = gpu.PoNumber, ReceivedAt = receivedAt,
+            WarrantyEndsAt = gpu.WarrantyEndsAt, DatacenterId = gpu.DatacenterId, ReplacesGpuId = gpu.Id,
+            Notes = string.Create(CultureInfo.InvariantCulture, $"RMA {id} replacement for {gpu.Serial}"),
+        };
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        db.Gpus.Add(replacement);
+        db.AuditEntries.Add(AuditLog.Entry(actor, now, nameof(Gpu), serial, AuditActions.Create, null, AuditLog.GpuState(replacement),
+            $"Replacement for {gpu.Serial} under RMA {id}"));
+        await ProcurementService.SaveAsync(db, $"RMA case {id}", ct);
+        rma.ReplacementGpuId = replacement.Id;
+        if (rma.Status == RmaStatus.Shipped)
+        {
+            Transition(db, gpu, GpuStatus.Returned, actor, now, $"RMA {id}: replaced by {serial}");
+            rma.Status = RmaStatus.Closed;
+            rma.ClosedAt = now;
+        }
+
+        AuditCase(db, rma, actor, now, $"Replacement {serial} received");
+        await ProcurementService.SaveAsync(db, $"RMA case {id}", ct);
+        await tx.CommitAsync(ct);
+        return await GetAsync(id, ct);
+    }
+
+    /// <summary>Records a vendor credit; it lowers the replacement's cost when there is one. With Close, a shipped case ends without replacement.</summary>
+    public async Task<RmaCaseItem> CreditAsync(int id, CreditRequest request, Actor actor, CancellationToken ct = default)
+    {
+        ProcurementService.Require(actor, Roles.Technician, "Recording an RMA credit");
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var (rma, gpu) = await LoadAsync(db, id, null, ct);
+        var previous = rma.CreditAmount ?? 0m;
+        ApplyCredit(rma, gpu, request.Amount, request.Currency);
+        var now = time.GetUtcNow().UtcDateTime;
+        if (rma.ReplacementGpuId is { } replacementId)
+        {
+            var replacement = await db.Gpus.FirstAsync(g => g.Id == replacementId, ct);
+            if (replacement.UnitCost is { } cost)
+            {
+                replacement.UnitCost = Math.Max(0m, cost + previous - rma.CreditAmount!.Value);
+            }
+        }
+
+        if (request.Close && rma.Status != RmaStatus.Closed)
+        {
+            if (rma.Status != RmaStatus.Shipped)
+            {
+                throw new DomainException($"RMA case {id} is {rma.Status}; only a shipped case can be closed on a credit.");
+            }
+
+            Transition(db, gpu, GpuStatus.Returned, actor, now, $"RMA {id}: closed on credit");
+            rma.Status = RmaStatus.Closed;
+            rma.ClosedAt = now;
+        }
+
+        AuditCase(db, rma, actor, now, "Credit recorded");
+        await ProcurementService.SaveAsync(db, $"RMA case {id}", ct);
+        return await GetAsync(id, ct);
+    }
+
+    private static void ApplyCredit(RmaCase rma, Gpu gpu, decimal amount, string? currency)
+    {
+        var code = (currency ?? gpu.Currency).Trim().ToUpperInvariant();
+        if (code != gpu.Currency)
+        {
+            throw new ValidationException("currency", $"The credit is in {code} but GPU {gpu.Serial} was bought in {gpu.Currency}; record it in {gpu.Currency}.");
+        }
+
+        if (amount < 0 || (gpu.UnitCost is { } cost && amount > cost))
+        {
+            throw new ValidationException("creditAmount", string.Create(CultureInfo.InvariantCulture,
+                $"A credit must lie between 0 and the card's cost ({gpu.UnitCost}); got {amount}."));
+        }
+
+        rma.CreditAmount = amount;
+        rma.CreditCurrency = code;
+    }
+
+    private static async Task<(RmaCase Case, Gpu Gpu)> LoadAsync(FleetDbContext db, int id, long? expectedVersion, CancellationToken ct)
+    {
+        var rma = await db.RmaCases.FirstOrDefaultAsync(c => c.Id == id, ct) ?? throw new NotFoundException($"No RMA case {id}.");
+        if (expectedVersion is { } v && v != rma.Version)
+        {
+            throw new ConcurrencyException($"RMA case {id} was changed by someone else. Reload and try again.");
+        }
+
+        var gpu = await db.Gpus.Include(g => g.Placements.Where(p => p.To == null)).FirstAsync(g => g.Id == rma.GpuId, ct);
+        return (rma, gpu);
+    }
+
+    private static void Transition(FleetDbContext db, Gpu gpu, GpuStatus to, Actor actor, DateTime now, string message)
+    {
+        var before = AuditLog.GpuState(gpu);
+        var record = gpu.TransitionTo(to, actor.Name, actor.Role, now, message);
+        db.AuditEntries.Add(AuditLog.Entry(actor, now, nameof(Gpu), gpu.Serial, AuditActions.Transition, before, AuditLog.GpuState(gpu),
+            $"{record.From} → {record.To}: {message}"));
+    }
+
+    private static void AuditCase(FleetDbContext db, RmaCase rma, Actor actor, DateTime now, string message) =>
+        db.AuditEntries.Add(AuditLog.Entry(actor, now, nameof(RmaCase), rma.Id.ToString(CultureInfo.InvariantCulture), AuditActions.Update, null,
+            new { Status = rma.Status.ToString(), rma.ShippedAt, rma.TrackingNumber, rma.VendorCaseNumber, rma.CreditAmount, rma.CreditCurrency, rma.ReplacementGpuId },
+            message));
+
+    private static string? Clean(string? value, string name, int max)
+    {
+        var v = value?.Trim();
+        if (string.IsNullOrEmpty(v))
+        {
+            return null;
+        }
+
+        return v.Length <= max ? v : throw new ValidationException(name, string.Create(CultureInfo.InvariantCulture, $"{name} is longer than {max} characters."));
+    }
+}

@@ -1,0 +1,132 @@
+using Fleet.Application.Common;
+using Fleet.Application.Procurement;
+using Fleet.Web.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Fleet.Web.Api;
+
+/// <summary><c>/api/vendors</c>, <c>/api/orders</c>, <c>/api/quotes</c>: procurement over HTTP. Procurement writes; every role reads.</summary>
+public static class ProcurementEndpoints
+{
+    private const int MaxDeliveryBytes = 4 * 1024 * 1024;
+
+    public static RouteGroupBuilder MapProcurementApi(this RouteGroupBuilder api)
+    {
+        var vendors = api.MapGroup("/vendors").WithTags("Procurement");
+        vendors.MapGet("/", async (ProcurementService s, CancellationToken ct) => TypedResults.Ok(await s.VendorsAsync(ct)))
+            .WithName("ListVendors").WithSummary("Every vendor.").RequireAuthorization(Policies.AnyRole);
+        vendors.MapPost("/", async (VendorRequest body, HttpContext http, ProcurementService s, CancellationToken ct) =>
+                TypedResults.Ok(await s.SaveVendorAsync(null, body, http.User.ToActor(http.TraceIdentifier), ct)))
+            .WithName("CreateVendor").WithSummary("Adds a vendor.").RequireAuthorization(Policies.Procurement);
+        vendors.MapPut("/{id:int}", async (int id, VendorRequest body, HttpContext http, ProcurementService s, CancellationToken ct) =>
+                TypedResults.Ok(await s.SaveVendorAsync(id, body, http.User.ToActor(http.TraceIdentifier), ct)))
+            .WithName("UpdateVendor").WithSummary("Edits a vendor (expectedVersion guards against stale edits).").RequireAuthorization(Policies.Procurement);
+
+        var orders = api.MapGroup("/orders").WithTags("Procurement");
+        orders.MapGet("/", async (ProcurementService s, CancellationToken ct) => TypedResults.Ok(await s.OrdersAsync(ct)))
+            .WithName("ListOrders").WithSummary("Purchase orders, newest first, with lines and received quantities.").RequireAuthorization(Policies.AnyRole);
+        orders.MapGet("/{number}", async (string number, ProcurementService s, CancellationToken ct) => TypedResults.Ok(await s.GetOrderAsync(number, ct)))
+            .WithName("GetOrder").WithSummary("One purchase order.").RequireAuthorization(Policies.AnyRole);
+        orders.MapPost("/", async (CreateOrderRequest body, HttpContext http, ProcurementService s, CancellationToken ct) =>
+                TypedResults.Ok(await s.CreateOrderAsync(body, http.User.ToActor(http.TraceIdentifier), ct)))
+            .WithName("CreateOrder").WithSummary("Records a Draft purchase order with its lines.").RequireAuthorization(Policies.Procurement);
+        orders.MapPost("/{number}/submit", async (string number, HttpContext http, ProcurementService s, CancellationToken ct) =>
+                TypedResults.Ok(await s.SubmitAsync(number, http.User.ToActor(http.TraceIdentifier), ct)))
+            .WithName("SubmitOrder").WithSummary("Draft → Submitted.").RequireAuthorization(Policies.Procurement);
+        orders.MapPost("/{number}/cancel", async (string number, HttpContext http, ProcurementService s, CancellationToken ct) =>
+                TypedResults.Ok(await s.CancelAsync(number, http.User.ToActor(http.TraceIdentifier), ct)))
+            .WithName("CancelOrder").WithSummary("Draft or Submitted → Cancelled.").RequireAuthorization(Policies.Procurement);
+        orders.MapPost("/{number}/deliveries", Receive).WithName("ReceiveDelivery")
+            .WithSummary("Receives serials (JSON, text/csv body or one uploaded packing list) all-or-nothing; 422 lists every error with line and column.")
+            .RequireAuthorization(Policies.Procurement).DisableAntiforgery();
+        orders.MapGet("/{number}/invoices", async (string number, ProcurementService s, CancellationToken ct) => TypedResults.Ok(await s.InvoicesAsync(number, ct)))
+            .WithName("ListInvoices").WithSummary("Invoices recorded against the order with their three-way flags.").RequireAuthorization(Policies.AnyRole);
+        orders.MapPost("/{number}/invoices", async (string number, InvoiceRequest body, HttpContext http, ProcurementService s, CancellationToken ct) =>
+                TypedResults.Ok(await s.RecordInvoiceAsync(number, body, http.User.ToActor(http.TraceIdentifier), ct)))
+            .WithName("RecordInvoice").WithSummary("Records an invoice and flags differences from order and receipts.").RequireAuthorization(Policies.Procurement);
+
+        var quotes = api.MapGroup("/quotes").WithTags("Procurement");
+        quotes.MapGet("/", async (ProcurementService s, CancellationToken ct) => TypedResults.Ok(await s.QuotesAsync(ct)))
+            .WithName("ListQuotes").WithSummary("Vendor quotes and the orders they became.").RequireAuthorization(Policies.AnyRole);
+        quotes.MapPost("/", async (CreateQuoteRequest body, HttpContext http, ProcurementService s, CancellationToken ct) =>
+                TypedResults.Ok(await s.CreateQuoteAsync(body, http.User.ToActor(http.TraceIdentifier), ct)))
+            .WithName("CreateQuote").WithSummary("Records a vendor quote.").RequireAuthorization(Policies.Procurement);
+        quotes.MapPost("/{reference}/convert", async (string reference, ConvertQuoteRequest body, HttpContext http, ProcurementService s, CancellationToken ct) =>
+                TypedResults.Ok(await s.ConvertQuoteAsync(reference, body.OrderNumber ?? "", http.User.ToActor(http.TraceIdentifier), ct)))
+            .WithName("ConvertQuote").WithSummary("Turns a quote into a Draft purchase order.").RequireAuthorization(Policies.Procurement);
+        return api;
+    }
+
+    /// <summary>The body of <c>POST /api/quotes/{reference}/convert</c>.</summary>
+    public sealed record ConvertQuoteRequest(string? OrderNumber);
+
+    private static async Task<IResult> Receive(string number, HttpContext http, ProcurementService s, CancellationToken ct,
+        [FromQuery] string? dryRun = null, [FromQuery] string? receivedAt = null)
+    {
+        var isDryRun = dryRun?.ToUpperInvariant() switch
+        {
+            null or "" or "FALSE" or "0" => false,
+            "TRUE" or "1" => true,
+            _ => throw new ValidationException("dryRun", $"dryRun must be true or false, got '{dryRun}'."),
+        };
+        DateTime? at = receivedAt is null ? null : ReportEndpoints.ParseDate("receivedAt", receivedAt).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        ReceiveRequest request;
+        if (http.Request.HasJsonContentType())
+        {
+            request = await http.Request.ReadFromJsonAsync<ReceiveRequest>(ct)
+                ?? throw new ValidationException("body", "Send {\"serials\": \"...\"}.");
+        }
+        else if (http.Request.HasFormContentType)
+        {
+            var form = await http.Request.ReadFormAsync(ct);
+            if (form.Files.Count != 1)
+            {
+                throw new ValidationException("file", $"Send exactly one packing-list file in the form; got {form.Files.Count}.");
+            }
+
+            request = new ReceiveRequest(await ReadTextAsync(form.Files[0].OpenReadStream(), ct), at, form.Files[0].FileName);
+        }
+        else
+        {
+            request = new ReceiveRequest(await ReadTextAsync(http.Request.Body, ct), at);
+        }
+
+        request = request with { DryRun = isDryRun || request.DryRun, ReceivedAt = request.ReceivedAt ?? at };
+        var result = await s.ReceiveAsync(number, request, http.User.ToActor(http.TraceIdentifier), ct);
+        if (result.Succeeded)
+        {
+            return TypedResults.Ok(result);
+        }
+
+        return TypedResults.Problem(new ProblemDetails
+        {
+            Status = StatusCodes.Status422UnprocessableEntity,
+            Title = "The delivery has errors; nothing was received.",
+            Detail = $"{result.Errors.Count} error(s). The first: line {result.Errors[0].Line}, {result.Errors[0].Message}",
+            Extensions = { ["errors"] = result.Errors, ["dryRun"] = result.DryRun },
+        });
+    }
+
+    private static async Task<string> ReadTextAsync(Stream body, CancellationToken ct)
+    {
+        using var reader = new StreamReader(body, detectEncodingFromByteOrderMarks: true);
+        var buffer = new char[MaxDeliveryBytes + 1];
+        var read = 0;
+        int n;
+        while (read < buffer.Length && (n = await reader.ReadAsync(buffer.AsMemory(read), ct)) > 0)
+        {
+            read += n;
+        }
+
+        if (read > MaxDeliveryBytes)
+        {
+            throw new ValidationException("file", "A packing list is at most 4 MiB.");
+        }
+
+        var text = new string(buffer, 0, read);
+        return text.Contains('\0', StringComparison.Ordinal)
+            ? throw new ValidationException("file", "This is a binary file, not a packing list (CSV or text, UTF-8).")
+            : text;
+    }
+}

@@ -1,0 +1,125 @@
+using System.Globalization;
+using Fleet.Application.Common;
+using Fleet.Application.Finance;
+using Fleet.Application.Reports;
+using Fleet.Domain;
+using Fleet.Web.Security;
+
+namespace Fleet.Web.Api;
+
+/// <summary>
+/// <c>/api/reports</c> (every report as CSV, XLSX or JSON), <c>/api/budgets</c> and <c>/api/depreciation-policies</c>
+/// (Finance edits), <c>/api/profiles</c> (inference profiles for cost per token).
+/// </summary>
+public static class ReportEndpoints
+{
+    private static readonly HashSet<string> s_parameters =
+        new(["asOf", "from", "to", "datacenter", "model", "vendor", "po", "currency", "scope", "format"], StringComparer.OrdinalIgnoreCase);
+
+    public static RouteGroupBuilder MapReportApi(this RouteGroupBuilder api)
+    {
+        var reports = api.MapGroup("/reports").WithTags("Reports");
+        reports.MapGet("/", () => TypedResults.Ok(ReportService.Names)).WithName("ListReports").WithSummary("The report names.")
+            .RequireAuthorization(Policies.AnyRole);
+        reports.MapGet("/{name}", Run).WithName("GetReport")
+            .WithSummary("A report as CSV (default; UTF-8 BOM, formula-safe), format=xlsx or format=json. asOf/from/to are yyyy-MM-dd.")
+            .RequireAuthorization(Policies.AnyRole);
+
+        var budgets = api.MapGroup("/budgets").WithTags("Finance");
+        budgets.MapGet("/", async (FinanceService s, CancellationToken ct) => TypedResults.Ok(await s.BudgetsAsync(ct)))
+            .WithName("ListBudgets").WithSummary("Capex budgets per datacenter and fiscal year.").RequireAuthorization(Policies.AnyRole);
+        budgets.MapPut("/", async (BudgetRequest body, HttpContext http, FinanceService s, CancellationToken ct) =>
+                TypedResults.Ok(await s.SetBudgetAsync(body, http.User.ToActor(http.TraceIdentifier), ct)))
+            .WithName("SetBudget").WithSummary("Sets a datacenter's budget for a fiscal year.").RequireAuthorization(Policies.Finance);
+
+        var policies = api.MapGroup("/depreciation-policies").WithTags("Finance");
+        policies.MapGet("/", async (FinanceService s, CancellationToken ct) => TypedResults.Ok(await s.PoliciesAsync(ct)))
+            .WithName("ListDepreciationPolicies").WithSummary("Life and salvage floor per GPU model.").RequireAuthorization(Policies.AnyRole);
+        policies.MapPut("/{model}", async (string model, PolicyRequest body, HttpContext http, FinanceService s, CancellationToken ct) =>
+                TypedResults.Ok(await s.SetPolicyAsync(model, body, http.User.ToActor(http.TraceIdentifier), ct)))
+            .WithName("SetDepreciationPolicy").WithSummary("Sets a model's depreciation life and salvage floor.").RequireAuthorization(Policies.Finance);
+
+        var profiles = api.MapGroup("/profiles").WithTags("Finance");
+        profiles.MapGet("/", async (FinanceService s, CancellationToken ct) => TypedResults.Ok(await s.ProfilesAsync(ct)))
+            .WithName("ListProfiles").WithSummary("Uploaded inference profiles.").RequireAuthorization(Policies.AnyRole);
+        profiles.MapPost("/", UploadProfile).WithName("UploadProfile")
+            .WithSummary("Stores an inference profile (the JSON `fleet infer profile` writes) for cost per million tokens.")
+            .RequireAuthorization(p => p.RequireRole(Roles.Admin, Roles.Technician, Roles.Finance));
+        return api;
+    }
+
+    /// <summary>Parses a yyyy-MM-dd parameter or throws naming it.</summary>
+    public static DateOnly ParseDate(string name, string raw) =>
+        DateOnly.TryParseExact(raw.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)
+            ? d
+            : throw new ValidationException(name, $"{name} must be a date as yyyy-MM-dd, got '{raw}'.");
+
+    /// <summary>Reads the report query, refusing unknown parameters and malformed dates by name.</summary>
+    public static ReportQuery ReadQuery(IQueryCollection q)
+    {
+        foreach (var key in q.Keys.Where(k => !s_parameters.Contains(k)))
+        {
+            throw new ValidationException(key, $"Unknown query parameter '{key}'. Valid: {string.Join(", ", s_parameters)}.");
+        }
+
+        string? Text(string name) => q[name].ToString() is { Length: > 0 } s ? s.Trim() : null;
+        DateOnly? Date(string name) => Text(name) is { } raw ? ParseDate(name, raw) : null;
+        var scope = Text("scope")?.ToUpperInvariant() switch
+        {
+            null or "REGISTER" => CardScope.Register,
+            "PURCHASED" => CardScope.Purchased,
+            _ => throw new ValidationException("scope", $"scope must be register or purchased, got '{Text("scope")}'."),
+        };
+        return new ReportQuery
+        {
+            AsOf = Date("asOf"), From = Date("from"), To = Date("to"), Datacenter = Text("datacenter"), Model = Text("model"),
+            Vendor = Text("vendor"), PoNumber = Text("po"), Currency = Text("currency"), Scope = scope,
+        };
+    }
+
+    private static async Task<IResult> Run(string name, HttpContext http, ReportService reports, TimeProvider time, CancellationToken ct)
+    {
+        var format = http.Request.Query["format"].ToString().ToUpperInvariant() switch
+        {
+            "" or "CSV" => "csv",
+            "XLSX" => "xlsx",
+            "JSON" => "json",
+            var other => throw new ValidationException("format", $"format must be csv, xlsx or json, got '{other.ToLowerInvariant()}'."),
+        };
+        var table = await reports.RunAsync(name, ReadQuery(http.Request.Query), ct);
+        if (format == "json")
+        {
+            return TypedResults.Ok(new
+            {
+                table.Name, table.Title, table.Notes, Columns = table.Columns.Select(c => new { c.Name, c.Title, Kind = c.Kind.ToString() }),
+                Rows = table.Rows.Select(r => r.Cells), table.Totals,
+            });
+        }
+
+        var file = $"fleet-{name}-{time.GetUtcNow():yyyyMMdd-HHmm}.{format}";
+        http.Response.ContentType = format == "csv" ? ReportExporter.CsvContentType : ReportExporter.XlsxContentType;
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"{file}\"";
+        if (format == "csv")
+        {
+            await ReportExporter.WriteCsvAsync(table, http.Response.Body, ct);
+        }
+        else
+        {
+            await ReportExporter.WriteXlsxAsync(table, http.Response.Body, ct);
+        }
+
+        return TypedResults.Empty;
+    }
+
+    private static async Task<IResult> UploadProfile(HttpContext http, FinanceService s, CancellationToken ct)
+    {
+        using var reader = new StreamReader(http.Request.Body);
+        var json = await reader.ReadToEndAsync(ct);
+        if (json.Length > 4 * 1024 * 1024)
+        {
+            throw new ValidationException("body", "A profile is at most 4 MiB.");
+        }
+
+        return TypedResults.Ok(await s.UploadProfileAsync(json, http.User.ToActor(http.TraceIdentifier), ct));
+    }
+}

@@ -1,0 +1,40 @@
+using Fleet.Application.Rma;
+using Fleet.Web.Security;
+
+namespace Fleet.Web.Api;
+
+/// <summary><c>/api/rma</c>: returns of failed cards. Technicians open and move cases; every role reads.</summary>
+public static class RmaEndpoints
+{
+    /// <summary>The body of <c>POST /api/rma</c>: which card, and the case's details.</summary>
+    public sealed record OpenRmaBody(string? Serial, string? Reason, string? Evidence, string? VendorCaseNumber, bool AdvanceReplacement);
+
+    public sealed record ShipRmaBody(string? TrackingNumber, DateTime? ShippedAt, string? VendorCaseNumber, long? ExpectedVersion);
+
+    public static RouteGroupBuilder MapRmaApi(this RouteGroupBuilder api)
+    {
+        var rma = api.MapGroup("/rma").WithTags("RMA");
+        rma.MapGet("/", async (RmaService s, CancellationToken ct) => TypedResults.Ok(await s.ListAsync(ct)))
+            .WithName("ListRmaCases").WithSummary("Every RMA case, newest first.").RequireAuthorization(Policies.AnyRole);
+        rma.MapGet("/queue", async (RmaService s, CancellationToken ct) => TypedResults.Ok(await s.QueueAsync(ct)))
+            .WithName("RmaQueue").WithSummary("Failed cards without a case and open cases by age and vendor, with warranty status.")
+            .RequireAuthorization(Policies.AnyRole);
+        rma.MapGet("/{id:int}", async (int id, RmaService s, CancellationToken ct) => TypedResults.Ok(await s.GetAsync(id, ct)))
+            .WithName("GetRmaCase").WithSummary("One RMA case.").RequireAuthorization(Policies.AnyRole);
+        rma.MapPost("/", async (OpenRmaBody body, HttpContext http, RmaService s, CancellationToken ct) =>
+                TypedResults.Ok(await s.OpenAsync(body.Serial ?? "", new OpenRmaRequest(body.Reason, body.Evidence, body.VendorCaseNumber, body.AdvanceReplacement),
+                    http.User.ToActor(http.TraceIdentifier), ct)))
+            .WithName("OpenRmaCase").WithSummary("Opens a case for a Failed card (→ RmaPending).").RequireAuthorization(Policies.Technician);
+        rma.MapPost("/{id:int}/ship", async (int id, ShipRmaBody body, HttpContext http, RmaService s, CancellationToken ct) =>
+                TypedResults.Ok(await s.ShipAsync(id, new ShipRmaRequest(body.TrackingNumber, body.ShippedAt, body.VendorCaseNumber),
+                    http.User.ToActor(http.TraceIdentifier), body.ExpectedVersion, ct)))
+            .WithName("ShipRmaCase").WithSummary("Records the shipment (→ RmaShipped).").RequireAuthorization(Policies.Technician);
+        rma.MapPost("/{id:int}/replacement", async (int id, ReplacementRequest body, HttpContext http, RmaService s, CancellationToken ct) =>
+                TypedResults.Ok(await s.ReceiveReplacementAsync(id, body, http.User.ToActor(http.TraceIdentifier), ct)))
+            .WithName("ReceiveRmaReplacement").WithSummary("Receives the replacement card, linked to the one it replaces.").RequireAuthorization(Policies.Technician);
+        rma.MapPost("/{id:int}/credit", async (int id, CreditRequest body, HttpContext http, RmaService s, CancellationToken ct) =>
+                TypedResults.Ok(await s.CreditAsync(id, body, http.User.ToActor(http.TraceIdentifier), ct)))
+            .WithName("CreditRmaCase").WithSummary("Records a vendor credit; it lowers the replacement's cost.").RequireAuthorization(Policies.Technician);
+        return api;
+    }
+}

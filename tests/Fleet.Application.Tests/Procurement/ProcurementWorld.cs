@@ -1,0 +1,79 @@
+using Fleet.Application.Common;
+using Fleet.Application.Finance;
+using Fleet.Application.Procurement;
+using Fleet.Application.Reports;
+using Fleet.Application.Rma;
+using Fleet.Data;
+using Fleet.Data.Seeding;
+using Fleet.Domain;
+using Fleet.Domain.Inventory;
+using Fleet.Domain.Procurement;
+using Fleet.Testing;
+using Microsoft.EntityFrameworkCore;
+
+namespace Fleet.Application.Tests.Procurement;
+
+/// <summary>A clock that stands still where a test puts it.</summary>
+public sealed class FixedTime(DateTimeOffset now) : TimeProvider
+{
+    public DateTimeOffset Now { get; set; } = now;
+
+    public override DateTimeOffset GetUtcNow() => Now;
+}
+
+/// <summary>Creates contexts on a test database for the services under test.</summary>
+public sealed class TestContextFactory(TestDatabase database) : IDbContextFactory<FleetDbContext>
+{
+    public FleetDbContext CreateDbContext() => database.CreateContext();
+}
+
+/// <summary>A migrated database with the catalog, two datacenters (IAD1 in USD, FRA1 in EUR) and two vendors, plus the real services.</summary>
+public sealed class ProcurementWorld : IAsyncDisposable
+{
+    public static readonly Actor Buyer = new("pat", Roles.Procurement);
+    public static readonly Actor Tech = new("tess", Roles.Technician);
+    public static readonly Actor Accountant = new("fin", Roles.Finance);
+    public static readonly Actor Viewer = new("val", Roles.Viewer);
+
+    private ProcurementWorld(TestDatabase database)
+    {
+        Database = database;
+        var contexts = new TestContextFactory(database);
+        Procurement = new ProcurementService(contexts, Time, new ProcurementOptions());
+        Rma = new RmaService(contexts, Time);
+        Finance = new FinanceService(contexts, Time);
+        Reports = new ReportService(contexts, Time, FinanceOptions);
+    }
+
+    public TestDatabase Database { get; }
+    public FixedTime Time { get; } = new(new DateTimeOffset(2024, 6, 30, 12, 0, 0, TimeSpan.Zero));
+    public FinanceOptions FinanceOptions { get; } = new() { AssumedLoad = 0.7 };
+    public ProcurementService Procurement { get; }
+    public RmaService Rma { get; }
+    public FinanceService Finance { get; }
+    public ReportService Reports { get; }
+
+    public static async Task<ProcurementWorld> CreateAsync(string provider)
+    {
+        var world = new ProcurementWorld(await TestDatabase.CreateAsync(provider));
+        await using var db = world.Database.CreateContext();
+        await DemoSeeder.EnsureCatalogAsync(db, CancellationToken.None);
+        db.Datacenters.AddRange(
+            new Datacenter { Code = "IAD1", Name = "Ashburn 1", Pue = 1.35m, ElectricityPricePerKwh = 0.08m, Currency = "USD" },
+            new Datacenter { Code = "FRA1", Name = "Frankfurt 1", Pue = 1.25m, ElectricityPricePerKwh = 0.19m, Currency = "EUR" });
+        db.Vendors.AddRange(new Vendor { Name = "Supermicro" }, new Vendor { Name = "Dell Technologies" });
+        await db.SaveChangesAsync();
+        return world;
+    }
+
+    /// <summary>Creates and submits an order.</summary>
+    public async Task<OrderItem> SubmittedOrderAsync(string number, string currency, string datacenter, DateTime orderedAt, params OrderLineRequest[] lines)
+    {
+        await Procurement.CreateOrderAsync(new CreateOrderRequest(number, "Supermicro", currency, datacenter, orderedAt, lines), Buyer);
+        return await Procurement.SubmitAsync(number, Buyer);
+    }
+
+    public FleetDbContext Db() => Database.CreateContext();
+
+    public async ValueTask DisposeAsync() => await Database.DisposeAsync();
+}

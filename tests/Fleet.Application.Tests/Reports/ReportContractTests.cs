@@ -1,0 +1,312 @@
+using System.Globalization;
+using System.Text;
+using Fleet.Application.Common;
+using Fleet.Application.Finance;
+using Fleet.Application.Procurement;
+using Fleet.Application.Reports;
+using Fleet.Application.Rma;
+using Fleet.Application.Tests.Procurement;
+using Fleet.Domain;
+using Fleet.Domain.Finance;
+using Fleet.Domain.Lifecycle;
+using Fleet.Testing;
+using Microsoft.EntityFrameworkCore;
+using MiniExcelLibs;
+
+namespace Fleet.Application.Tests.Reports;
+
+/// <summary>
+/// Reports over a small hand-built fleet, every expected figure worked out by hand:
+/// A-1 and C-1: H100, 36,000 USD each, IAD1, received 10 Jan 2024 (A-1 in service 15 Jan), life 36 months → 1,000 a month from February.
+/// B-1: L40S, 12,000 EUR, FRA1, received 29 Feb 2024, never in service, life 12 months → 1,000 a month from March.
+/// The clock stands at 30 June 2024.
+/// </summary>
+public abstract class ReportContractTests(string provider)
+{
+    private const string H100 = "H100 SXM5 80GB";
+    private const string L40S = "L40S 48GB";
+    private static readonly DateOnly s_asOf = new(2024, 6, 30);
+
+    private async Task<ProcurementWorld> FleetAsync()
+    {
+        var world = await ProcurementWorld.CreateAsync(provider);
+        await world.Finance.SetPolicyAsync(H100, new PolicyRequest(36, null, 0m), ProcurementWorld.Accountant);
+        await world.Finance.SetPolicyAsync(L40S, new PolicyRequest(12, null, 0m), ProcurementWorld.Accountant);
+        await world.SubmittedOrderAsync("PO-A", "USD", "IAD1", new DateTime(2024, 1, 2, 0, 0, 0, DateTimeKind.Utc), new OrderLineRequest(H100, 2, 36_000m, 36));
+        await world.SubmittedOrderAsync("PO-B", "EUR", "FRA1", new DateTime(2024, 2, 1, 0, 0, 0, DateTimeKind.Utc), new OrderLineRequest(L40S, 1, 12_000m, 24));
+        await world.Procurement.ReceiveAsync("PO-A", new ReceiveRequest("A-1\nC-1", new DateTime(2024, 1, 10, 0, 0, 0, DateTimeKind.Utc)), ProcurementWorld.Buyer);
+        await world.Procurement.ReceiveAsync("PO-B", new ReceiveRequest("B-1", new DateTime(2024, 2, 29, 0, 0, 0, DateTimeKind.Utc)), ProcurementWorld.Buyer);
+        await using var db = world.Db();
+        var a = await db.Gpus.SingleAsync(g => g.Serial == "A-1");
+        a.InServiceAt = new DateTime(2024, 1, 15, 9, 0, 0, DateTimeKind.Utc);
+        a.Status = GpuStatus.InService;
+        var c = await db.Gpus.SingleAsync(g => g.Serial == "C-1");
+        c.WarrantyEndsAt = new DateTime(2024, 7, 20, 0, 0, 0, DateTimeKind.Utc);
+        await db.SaveChangesAsync();
+        return world;
+    }
+
+    private static decimal Money(ReportTable t, ReportRow r, string column) => (decimal)r.Cells[t.IndexOf(column)]!;
+
+    private static ReportRow Row(ReportTable t, string column, object value) =>
+        t.Rows.Single(r => Equals(r.Cells[t.IndexOf(column)], value));
+
+    [SkippableFact]
+    public async Task AssetRegister_AsOfJune_MatchesHandFiguresPerCurrency()
+    {
+        await using var world = await FleetAsync();
+
+        var t = await world.Reports.RunAsync(ReportService.AssetRegister, new ReportQuery { AsOf = s_asOf });
+
+        Assert.Equal(["A-1", "B-1", "C-1"], t.Rows.Select(r => (string)r.Cells[0]!));
+        var a = Row(t, "serial", "A-1");
+        Assert.Equal(5_000m, Money(t, a, "accumulated_depreciation"));   // Feb–Jun
+        Assert.Equal(31_000m, Money(t, a, "book_value"));
+        Assert.Equal(new DateOnly(2024, 1, 15), a.Cells[t.IndexOf("start_date")]);
+        var b = Row(t, "serial", "B-1");
+        Assert.Equal(4_000m, Money(t, b, "accumulated_depreciation"));   // Mar–Jun
+        Assert.Equal(8_000m, Money(t, b, "book_value"));
+        Assert.Equal("received", b.Cells[t.IndexOf("start_basis")]);
+        Assert.Equal(72_000m, t.Totals.Single(x => x.Column == "cost" && x.Currency == "USD").Amount);
+        Assert.Equal(12_000m, t.Totals.Single(x => x.Column == "cost" && x.Currency == "EUR").Amount);
+        Assert.Equal(62_000m, t.Totals.Single(x => x.Column == "book_value" && x.Currency == "USD").Amount);
+        Assert.Equal(8_000m, t.Totals.Single(x => x.Column == "book_value" && x.Currency == "EUR").Amount);
+    }
+
+    [SkippableFact]
+    public async Task DepreciationSchedule_Year2024_ChargesByMonthAndDrillsToCards()
+    {
+        await using var world = await FleetAsync();
+
+        var t = await world.Reports.RunAsync(ReportService.DepreciationSchedule, new ReportQuery { AsOf = s_asOf });
+
+        Assert.DoesNotContain(t.Rows, r => (string)r.Cells[0]! == "2024-01");
+        Assert.Equal(11, t.Rows.Count(r => (string)r.Cells[1]! == "IAD1"));   // Feb–Dec
+        Assert.Equal(10, t.Rows.Count(r => (string)r.Cells[1]! == "FRA1"));   // Mar–Dec
+        Assert.All(t.Rows.Where(r => (string)r.Cells[1]! == "IAD1"), r => Assert.Equal(2_000m, Money(t, r, "depreciation")));
+        Assert.Equal(22_000m, t.Totals.Single(x => x.Currency == "USD").Amount);
+        Assert.Equal(10_000m, t.Totals.Single(x => x.Currency == "EUR").Amount);
+
+        var march = t.Rows.Single(r => (string)r.Cells[0]! == "2024-03" && (string)r.Cells[1]! == "FRA1");
+        var behind = await world.Reports.RunAsync(ReportService.AssetRegister, march.Drill!);
+        Assert.Equal("B-1", (string)Assert.Single(behind.Rows).Cells[0]!);
+        Assert.Equal(Money(t, march, "depreciation"), behind.Rows.Sum(r => Money(behind, r, "depreciation_in_period")));
+    }
+
+    [SkippableFact]
+    public async Task Capex_ByMonthDatacenterVendorOrder_KeepsCurrenciesApart()
+    {
+        await using var world = await FleetAsync();
+
+        var t = await world.Reports.RunAsync(ReportService.Capex, new ReportQuery { AsOf = s_asOf });
+
+        Assert.Equal(2, t.Rows.Count);
+        var jan = Row(t, "po_number", "PO-A");
+        Assert.Equal(["2024-01", "IAD1", "Supermicro", "PO-A", "USD"], jan.Cells.Take(5).Cast<string>());
+        Assert.Equal(2, jan.Cells[5]);
+        Assert.Equal(72_000m, Money(t, jan, "amount"));
+        Assert.Equal(12_000m, Money(t, Row(t, "po_number", "PO-B"), "amount"));
+        var behind = await world.Reports.RunAsync(ReportService.AssetRegister, jan.Drill!);
+        Assert.Equal(72_000m, behind.Rows.Sum(r => Money(behind, r, "cost")));
+    }
+
+    [SkippableFact]
+    public async Task BudgetVsActual_WithBudget_ShowsRemainingAndPercent()
+    {
+        await using var world = await FleetAsync();
+        await world.Finance.SetBudgetAsync(new BudgetRequest("IAD1", 2024, "USD", 100_000m), ProcurementWorld.Accountant);
+
+        var t = await world.Reports.RunAsync(ReportService.BudgetVsActual, new ReportQuery { AsOf = s_asOf });
+
+        var iad = Row(t, "datacenter", "IAD1");
+        Assert.Equal((100_000m, 72_000m, 28_000m, 72.0m),
+            (Money(t, iad, "budget"), Money(t, iad, "actual"), Money(t, iad, "remaining"), (decimal)iad.Cells[t.IndexOf("percent_used")]!));
+        var fra = Row(t, "datacenter", "FRA1");
+        Assert.Null(fra.Cells[t.IndexOf("budget")]);
+        Assert.Equal(12_000m, Money(t, fra, "actual"));
+        await Assert.ThrowsAsync<ForbiddenException>(() =>
+            world.Finance.SetBudgetAsync(new BudgetRequest("IAD1", 2024, "USD", 1m), ProcurementWorld.Buyer));
+    }
+
+    [SkippableFact]
+    public async Task CostPerGpuHour_June_UsesMeasuredEnergyWhereThereIsSomeAndProfileForTokens()
+    {
+        await using var world = await FleetAsync();
+        await using (var db = world.Db())
+        {
+            var a = await db.Gpus.SingleAsync(g => g.Serial == "A-1");
+            db.GpuEnergyReadings.Add(new GpuEnergyReading
+            {
+                GpuId = a.Id, PeriodStart = new DateTime(2024, 6, 1, 0, 0, 0, DateTimeKind.Utc),
+                PeriodEnd = new DateTime(2024, 6, 16, 0, 0, 0, DateTimeKind.Utc), EnergyKwh = 200,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        await world.Finance.UploadProfileAsync(ProfileJson(H100, [(1, 0.01), (8, 0.02)]), ProcurementWorld.Tech);
+
+        var t = await world.Reports.RunAsync(ReportService.CostPerGpuHour,
+            new ReportQuery { AsOf = s_asOf, From = new DateOnly(2024, 6, 1), To = new DateOnly(2024, 6, 30) });
+
+        // IAD1: 2 cards × 720 h; depreciation 2 × 1,000; energy: A-1 measured 200 kWh over 360 h → 400 kWh for 720 h,
+        // C-1 estimated 700 W × 0.7 × 720 h = 352.8 kWh; power (752.8 × 1.35 × 0.08) = 81.3024 → 81.30;
+        // total 2,081.30 → 1.4453 per GPU-hour; 400 tokens/s → 1.4453 / 1.44 = 1.0037 per million tokens.
+        var iad = Row(t, "datacenter", "IAD1");
+        Assert.Equal(1440.0, iad.Cells[t.IndexOf("gpu_hours")]);
+        Assert.Equal(2_000m, Money(t, iad, "depreciation"));
+        Assert.Equal(752.8, iad.Cells[t.IndexOf("energy_kwh")]);
+        Assert.Equal("mixed", iad.Cells[t.IndexOf("energy_basis")]);
+        Assert.Equal(81.30m, Money(t, iad, "power_cost"));
+        Assert.Equal(2_081.30m, Money(t, iad, "total_cost"));
+        Assert.Equal(1.4453m, Money(t, iad, "cost_per_gpu_hour"));
+        Assert.Equal(1.0037m, Money(t, iad, "cost_per_million_tokens"));
+        // FRA1: 350 W × 0.7 × 720 h = 176.4 kWh × 1.25 × 0.19 = 41.895 → 41.90; 1,041.90 / 720 = 1.4471; no L40S profile.
+        var fra = Row(t, "datacenter", "FRA1");
+        Assert.Equal("EUR", fra.Cells[t.IndexOf("currency")]);
+        Assert.Equal(41.90m, Money(t, fra, "power_cost"));
+        Assert.Equal(1.4471m, Money(t, fra, "cost_per_gpu_hour"));
+        Assert.Null(fra.Cells[t.IndexOf("cost_per_million_tokens")]);
+    }
+
+    [SkippableFact]
+    public async Task Warranties_WithinNinetyDays_ListsOnlyThoseWithWindow()
+    {
+        await using var world = await FleetAsync();
+
+        var t = await world.Reports.RunAsync(ReportService.Warranties, new ReportQuery { AsOf = s_asOf });
+
+        var row = Assert.Single(t.Rows);
+        Assert.Equal("C-1", row.Cells[0]);
+        Assert.Equal(20, row.Cells[t.IndexOf("days_left")]);
+        Assert.Equal("30 days", row.Cells[t.IndexOf("window")]);
+    }
+
+    [SkippableFact]
+    public async Task RmaReplacement_WithCredit_ContinuesOriginalScheduleAndLeavesCapexAlone()
+    {
+        await using var world = await FleetAsync();
+        await using (var db = world.Db())
+        {
+            var a = await db.Gpus.SingleAsync(g => g.Serial == "A-1");
+            a.Status = GpuStatus.Failed;
+            a.Notes = "Burn-in: 3 of 1,024 GEMM results differ.";
+            await db.SaveChangesAsync();
+        }
+
+        var queue = await world.Rma.QueueAsync();
+        Assert.Equal("A-1", Assert.Single(queue.FailedWithoutCase).Serial);
+        Assert.StartsWith("In warranty", queue.FailedWithoutCase[0].Warranty, StringComparison.Ordinal);
+
+        var opened = await world.Rma.OpenAsync("A-1", new OpenRmaRequest("GEMM mismatches", null, "SMC-42"), ProcurementWorld.Tech);
+        Assert.Equal(GpuStatus.RmaPending, opened.GpuStatus);
+        Assert.Equal("Supermicro", opened.Vendor);
+        Assert.Contains("GEMM results differ", opened.Evidence, StringComparison.Ordinal);
+        Assert.Empty((await world.Rma.QueueAsync()).FailedWithoutCase);
+        Assert.Single((await world.Rma.QueueAsync()).OpenCases);
+
+        var shipped = await world.Rma.ShipAsync(opened.Id, new ShipRmaRequest("1Z999"), ProcurementWorld.Tech);
+        Assert.Equal(GpuStatus.RmaShipped, shipped.GpuStatus);
+        var closed = await world.Rma.ReceiveReplacementAsync(opened.Id,
+            new ReplacementRequest("A-1R", new DateTime(2024, 6, 20, 0, 0, 0, DateTimeKind.Utc), 6_000m, "USD"), ProcurementWorld.Tech);
+        Assert.Equal(Domain.Rma.RmaStatus.Closed, closed.Status);
+        Assert.Equal(GpuStatus.Returned, closed.GpuStatus);
+        Assert.Equal("A-1R", closed.ReplacementSerial);
+
+        var register = await world.Reports.RunAsync(ReportService.AssetRegister, new ReportQuery { AsOf = s_asOf });
+        Assert.DoesNotContain(register.Rows, r => (string)r.Cells[0]! == "A-1");
+        var replacement = Row(register, "serial", "A-1R");
+        // Cost 36,000 − 6,000 = 30,000 from A-1's start (15 Jan): 5 months × 30,000 / 36 = 4,166.666… → 4,166.67.
+        Assert.Equal(30_000m, Money(register, replacement, "cost"));
+        Assert.Equal(new DateOnly(2024, 1, 15), replacement.Cells[register.IndexOf("start_date")]);
+        Assert.Equal(4_166.67m, Money(register, replacement, "accumulated_depreciation"));
+        Assert.Equal("replaces A-1", replacement.Cells[register.IndexOf("start_basis")]);
+
+        var capex = await world.Reports.RunAsync(ReportService.Capex, new ReportQuery { AsOf = s_asOf });
+        Assert.Equal(72_000m, capex.Totals.Single(x => x.Currency == "USD").Amount);
+        var credits = await world.Reports.RunAsync(ReportService.RmaCredits, new ReportQuery { AsOf = s_asOf });
+        var credit = Assert.Single(credits.Rows);
+        Assert.Equal(6_000m, Money(credits, credit, "credit"));
+        Assert.Equal("A-1R", credit.Cells[credits.IndexOf("replacement")]);
+
+        await using var check = world.Db();
+        Assert.True(await check.AuditEntries.CountAsync(e => e.EntityType == "Gpu" && e.EntityKey == "A-1" && e.Action == "Transition") >= 3);
+        var newCard = await check.Gpus.SingleAsync(g => g.Serial == "A-1R");
+        Assert.Equal(GpuStatus.Received, newCard.Status);
+        Assert.Equal((await check.Gpus.SingleAsync(g => g.Serial == "A-1")).Id, newCard.ReplacesGpuId);
+    }
+
+    [SkippableFact]
+    public async Task OpenRma_HealthyCard_IsRefusedNamingItsState()
+    {
+        await using var world = await FleetAsync();
+
+        var e = await Assert.ThrowsAsync<DomainException>(() => world.Rma.OpenAsync("C-1", new OpenRmaRequest("looks odd"), ProcurementWorld.Tech));
+
+        Assert.Contains("Received", e.Message, StringComparison.Ordinal);
+        await using var db = world.Db();
+        Assert.Equal(0, await db.RmaCases.CountAsync());
+        await Assert.ThrowsAsync<ForbiddenException>(() => world.Rma.OpenAsync("C-1", new OpenRmaRequest("x"), ProcurementWorld.Viewer));
+    }
+
+    [SkippableFact]
+    public async Task RunAsync_UnknownNameOrReversedDates_AreClearErrors()
+    {
+        await using var world = await FleetAsync();
+
+        var unknown = await Assert.ThrowsAsync<NotFoundException>(() => world.Reports.RunAsync("profit", new ReportQuery()));
+        var reversed = await Assert.ThrowsAsync<ValidationException>(() => world.Reports.RunAsync(ReportService.Capex,
+            new ReportQuery { From = new DateOnly(2024, 5, 1), To = new DateOnly(2024, 4, 1) }));
+        var dc = await Assert.ThrowsAsync<ValidationException>(() => world.Reports.RunAsync(ReportService.Capex, new ReportQuery { Datacenter = "MARS" }));
+
+        Assert.Contains("asset-register", unknown.Message, StringComparison.Ordinal);
+        Assert.Contains("rma-credits", unknown.Message, StringComparison.Ordinal);
+        Assert.Equal("from", reversed.Parameter);
+        Assert.Equal("datacenter", dc.Parameter);
+    }
+
+    [SkippableFact]
+    public async Task Export_CsvAndXlsx_AreFormulaSafeWithRawNumbers()
+    {
+        await using var world = await FleetAsync();
+        await world.Procurement.SaveVendorAsync(null, new VendorRequest("=HYPERLINK(\"http://x\")", null, null), ProcurementWorld.Buyer);
+        await world.Procurement.CreateOrderAsync(new CreateOrderRequest("PO-X", "=HYPERLINK(\"http://x\")", "USD", "IAD1",
+            new DateTime(2024, 3, 1, 0, 0, 0, DateTimeKind.Utc), [new OrderLineRequest(H100, 1, 1_234.5m)]), ProcurementWorld.Buyer);
+        await world.Procurement.SubmitAsync("PO-X", ProcurementWorld.Buyer);
+        await world.Procurement.ReceiveAsync("PO-X", new ReceiveRequest("X-9", new DateTime(2024, 3, 2, 0, 0, 0, DateTimeKind.Utc)), ProcurementWorld.Buyer);
+        var t = await world.Reports.RunAsync(ReportService.AssetRegister, new ReportQuery { AsOf = s_asOf, PoNumber = "PO-X" });
+
+        using var csv = new MemoryStream();
+        await ReportExporter.WriteCsvAsync(t, csv, CancellationToken.None);
+        var bytes = csv.ToArray();
+        Assert.Equal([0xEF, 0xBB, 0xBF], bytes[..3]);
+        var lines = Encoding.UTF8.GetString(bytes[3..]).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("serial,model,datacenter,vendor,po_number,status,cost,currency,start_date", lines[0], StringComparison.Ordinal);
+        Assert.Contains("'=HYPERLINK", lines[1], StringComparison.Ordinal);
+        var cells = lines[1].Split(',');
+        var costIndex = t.IndexOf("cost");
+        Assert.Equal(1_234.5m, decimal.Parse(cells[^(t.Columns.Count - costIndex)], CultureInfo.InvariantCulture));
+        Assert.Contains(",2024-03-02,", lines[1], StringComparison.Ordinal);
+
+        using var xlsx = new MemoryStream();
+        await ReportExporter.WriteXlsxAsync(t, xlsx, CancellationToken.None);
+        xlsx.Position = 0;
+        var sheet = xlsx.Query(useHeaderRow: true).Cast<IDictionary<string, object>>().ToList();
+        var only = Assert.Single(sheet);
+        Assert.Equal("X-9", only["serial"]);
+        Assert.Equal(1_234.5, Convert.ToDouble(only["cost"], CultureInfo.InvariantCulture));
+        Assert.StartsWith("=HYPERLINK", (string)only["vendor"], StringComparison.Ordinal);
+    }
+
+    internal static string ProfileJson(string gpuModel, (int Batch, double Seconds)[] decode) =>
+        $$"""
+        {"schema":"fleet.inference-profile/v1","gpuModel":"{{gpuModel}}","model":"llama-3.1-8b","dtype":"bf16",
+         "ceilings":{"bandwidthBytesPerSecond":3.0e12,"matmulFlopsPerSecond":7.0e14},
+         "prefill":{"a":0.001,"b":0.00001,"c":0},"decode":{"a":0.008,"b":0.000001,"c":0.0001},
+         "memory":{"deviceMemoryBytes":85899345920,"weightBytes":16000000000,"kvBytesPerToken":131072,"maxBatch":[]},
+         "decodePoints":[{{string.Join(",", decode.Select(d => string.Create(CultureInfo.InvariantCulture, $"{{\"batch\":{d.Batch},\"context\":1024,\"seconds\":{d.Seconds}}}")))}}]}
+        """;
+}
+
+public sealed class SqliteReportTests() : ReportContractTests(TestDatabase.Sqlite);
+
+public sealed class PostgresReportTests() : ReportContractTests(TestDatabase.Postgres);
