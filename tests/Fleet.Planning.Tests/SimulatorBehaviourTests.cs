@@ -175,7 +175,7 @@ public class SimulatorBehaviourTests
     }
 
     [Fact]
-    public void Simulate_Failures_RestartWorkAndLowerAttainment()
+    public void Simulate_Failures_RestartWorkAndRaiseLatency()
     {
         var calm = s_simulator.Run(TestScenarios.Roofline(4, 150, 120));
         var failing = s_simulator.Run(Variant("failures") with { Workload = new WorkloadSpec(new PoissonArrival(150), new UniformTokens(100, 900), new GeometricTokens(100)) });
