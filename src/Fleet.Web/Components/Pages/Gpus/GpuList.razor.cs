@@ -113,15 +113,25 @@ public partial class GpuList
                 Status = Status, Datacenter = Datacenter, Model = Model, Search = Search,
                 Page = state.Page + 1, PageSize = state.PageSize, Sort = _sort,
             }, ct);
-            _error = null;
             _total = page.Total;
+            SetError(null);
             return new GridData<GpuListItem> { Items = page.Items, TotalItems = page.Total };
         }
         catch (DomainException ex)
         {
-            _error = ex.Message;
             _total = 0;
+            SetError(ex.Message);
             return new GridData<GpuListItem> { Items = [], TotalItems = 0 };
+        }
+    }
+
+    /// <summary>The grid calls <see cref="LoadAsync"/> itself, so the page re-renders only when its alert changes.</summary>
+    private void SetError(string? message)
+    {
+        if (_error != message)
+        {
+            _error = message;
+            StateHasChanged();
         }
     }
 
