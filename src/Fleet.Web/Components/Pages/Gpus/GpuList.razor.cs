@@ -105,7 +105,9 @@ public partial class GpuList
     {
         _loadedFilters = (Status, Datacenter, Model, Search);
         var sort = state.SortDefinitions.FirstOrDefault();
-        _sort = sort is null ? null : (sort.Descending ? "-" : "") + SortField(sort.SortBy, _grid);
+        var sortText = sort is null ? null : (sort.Descending ? "-" : "") + SortField(sort.SortBy, _grid);
+        var sortChanged = sortText != _sort;
+        _sort = sortText;
         try
         {
             var page = await Inventory.ListAsync(new GpuQuery
@@ -114,21 +116,21 @@ public partial class GpuList
                 Page = state.Page + 1, PageSize = state.PageSize, Sort = _sort,
             }, ct);
             _total = page.Total;
-            SetError(null);
+            SetError(null, sortChanged);
             return new GridData<GpuListItem> { Items = page.Items, TotalItems = page.Total };
         }
         catch (DomainException ex)
         {
             _total = 0;
-            SetError(ex.Message);
+            SetError(ex.Message, sortChanged);
             return new GridData<GpuListItem> { Items = [], TotalItems = 0 };
         }
     }
 
-    /// <summary>The grid calls <see cref="LoadAsync"/> itself, so the page re-renders only when its alert changes.</summary>
-    private void SetError(string? message)
+    /// <summary>The grid calls <see cref="LoadAsync"/> itself, so the page re-renders when its alert or the export's sort changes.</summary>
+    private void SetError(string? message, bool sortChanged)
     {
-        if (_error != message)
+        if (_error != message || sortChanged)
         {
             _error = message;
             StateHasChanged();
