@@ -88,6 +88,19 @@ public sealed class ImportPageTests : ComponentTestContext
     }
 
     [Fact]
+    public void Upload_BinaryFile_ShowsTheReadErrorAndNoCommit()
+    {
+        var cut = RenderAsProcurement();
+
+        cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromBinary([0x50, 0x4B, 0x03, 0x04, 0xFF, 0xFE, 0x00, 0x81], "gpus.xlsx"));
+
+        cut.WaitForElement("[data-testid='import-errors']");
+        var error = Assert.Single(cut.FindAll("[data-testid='import-error']"));
+        Assert.False(string.IsNullOrWhiteSpace(error.QuerySelector("[data-testid='error-message']")!.TextContent));
+        Assert.Empty(cut.FindAll("[data-testid='import-commit']"));
+    }
+
+    [Fact]
     public void Render_HelpPanel_ListsEveryCsvColumnAndTheSample()
     {
         var cut = RenderAsProcurement();
