@@ -16,7 +16,7 @@ public partial class GpuList
     private MudDataGrid<GpuListItem>? _grid;
     private IReadOnlyList<string> _datacenters = [];
     private IReadOnlyList<string> _models = [];
-    private (string?, string?, string?, string?) _loadedFilters;
+    private (string?, string?, string?, string?)? _loadedFilters;
     private int? _total;
     private string? _error;
 
@@ -59,8 +59,9 @@ public partial class GpuList
     protected override async Task OnParametersSetAsync()
     {
         // The URL is the single source of the filters: a changed query string (a filter, back/forward) reloads from page one.
+        // Before the grid's own first load there is nothing to refresh (reloading then would load twice).
         var filters = (Status, Datacenter, Model, Search);
-        if (_grid is not null && filters != _loadedFilters)
+        if (_grid is not null && _loadedFilters is { } loaded && filters != loaded)
         {
             if (_grid.CurrentPage != 0)
             {
