@@ -25,6 +25,18 @@ public class GpuCommandTests
     }
 
     [Fact]
+    public async Task DevicesCheck_Cpu_EveryStepOkInOrder()
+    {
+        var run = await FleetProcess.RunAsync("gpu", "devices", "--check", "--json");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        using var doc = JsonDocument.Parse(run.Stdout);
+        var cpu = doc.RootElement.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("deviceId").GetString() == "cpu");
+        Assert.True(cpu.GetProperty("ok").GetBoolean());
+        var steps = cpu.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("step").GetString()).ToList();
+        Assert.Equal(["open accelerator", "bind context to thread", "allocate 16384 bytes", "compile kernel", "launch kernel", "synchronize", "read back and verify"], steps.Take(7));
+    }
+
+    [Fact]
     public async Task Devices_JsonToStdout_StdoutIsOnlyJson()
     {
         var run = await FleetProcess.RunAsync("gpu", "devices", "--json");
