@@ -40,12 +40,6 @@ public static class BenchCommands
         {
             var err = GpuConsole.CreateError();
             var precision = Enum.Parse<Precision>(r.GetValue(dtype)!, ignoreCase: true);
-            if (precision == Precision.Fp8)
-            {
-                err.MarkupLine("[red]fleet: fp8 is not available: cuBLAS GemmEx has no FP8 path (it needs cublasLt, not bound yet) and ILGPU has no FP8 type.[/]");
-                return ExitCodes.CouldNotRun;
-            }
-
             var n = r.GetValue(size);
             if (n is <= 0 or > 46340)
             {

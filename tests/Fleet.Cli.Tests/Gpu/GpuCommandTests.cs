@@ -79,7 +79,6 @@ public class GpuCommandTests
     [InlineData("gpu", "burnin", "--device", "9")]
     [InlineData("gpu", "bench", "matmul", "--dtype", "fp4")]
     [InlineData("gpu", "bench", "matmul", "--device", "cpu", "--size", "0")]
-    [InlineData("gpu", "bench", "matmul", "--device", "cpu", "--dtype", "fp8")]
     [InlineData("gpu", "bench", "bandwidth", "--device", "cpu", "--size-mib", "-1")]
     public async Task BadArguments_ExitTwoWithOneLineMessage_NoStackTrace(params string[] args)
     {
@@ -111,6 +110,17 @@ public class GpuCommandTests
             Assert.True(r.GetProperty("tflops").GetDouble() > 0);
             Assert.Equal(24, r.GetProperty("size").GetInt32());
         });
+    }
+
+    [Fact]
+    public async Task BenchMatmul_CpuFp8_VerifiedOnOneEngine()
+    {
+        var run = await FleetProcess.RunAsync("gpu", "bench", "matmul", "--device", "cpu", "--dtype", "fp8", "--size", "16", "--repeats", "3", "--json");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        using var doc = JsonDocument.Parse(run.Stdout);
+        var row = Assert.Single(doc.RootElement.GetProperty("rows").EnumerateArray());
+        Assert.Equal("fp8", row.GetProperty("precision").GetString());
+        Assert.True(row.GetProperty("verified").GetBoolean());
     }
 
     [Fact]

@@ -12,7 +12,7 @@ namespace Fleet.Gpu.Tests.Backends;
 /// <summary>What every backend must do, written once; each backend runs it through a concrete subclass.</summary>
 public abstract class ComputeBackendContract
 {
-    private static readonly Precision[] s_precisions = [Precision.Fp64, Precision.Fp32, Precision.Tf32, Precision.Fp16, Precision.Bf16];
+    private static readonly Precision[] s_precisions = [Precision.Fp64, Precision.Fp32, Precision.Tf32, Precision.Fp16, Precision.Bf16, Precision.Fp8];
 
     protected ComputeBackendContract(BackendFixture fixture)
     {
