@@ -115,7 +115,7 @@ public sealed class CudaBackend : IComputeBackend
         {
             MatmulSize = edge,
             StressMemoryFraction = 0.85,
-            MaxStressResults = 64,
+            MaxStressResults = 1024,
             PatternMemoryFraction = 0.85,
             MaxPatternBytes = long.MaxValue,
             BandwidthBytes = Math.Clamp(freeBytes / 64, 64L << 20, 1L << 30),
