@@ -75,7 +75,7 @@ public static class BenchCommands
             var benchmark = new MatmulBenchmark(TimeProvider.System) { Repeats = reps };
             foreach (var engine in engines)
             {
-                err.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"[{selected.Id}] {precision} {edge}x{edge}x{edge} on {engine.Name}...")));
+                err.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"[{selected.Id}] {precision.ToString().ToLowerInvariant()} {edge}x{edge}x{edge} on {engine.Name}...")));
                 rows.Add(benchmark.Run(backend, engine, precision, edge, new Random(42), ct));
             }
 
