@@ -38,6 +38,7 @@ public static class BenchCommands
 
         cmd.SetAction(async (ParseResult r, CancellationToken ct) =>
         {
+            var target = GpuConsole.JsonTarget(r, json);
             var err = GpuConsole.CreateError();
             var precision = Enum.Parse<Precision>(r.GetValue(dtype)!, ignoreCase: true);
             var n = r.GetValue(size);
@@ -80,7 +81,6 @@ public static class BenchCommands
             }
 
             var report = new MatmulBenchReport { Device = backend.Info, Rows = rows, Notes = notes };
-            var target = GpuConsole.JsonTarget(r, json);
             if (target != "-")
             {
                 var c = CultureInfo.InvariantCulture;
@@ -107,6 +107,7 @@ public static class BenchCommands
         cmd.Options.Add(json);
         cmd.SetAction(async (ParseResult r, CancellationToken ct) =>
         {
+            var target = GpuConsole.JsonTarget(r, json);
             var mib = r.GetValue(size);
             if (mib is <= 0)
             {
@@ -121,7 +122,6 @@ public static class BenchCommands
             var bw = new BandwidthTest(TimeProvider.System).Run(backend, ct, mib is { } m ? m * 1048576L : null);
             var spec = backend.Info.CatalogModel is { } name ? GpuCatalog.Find(name)?.MemoryBandwidthTbs * 1000 : null;
             var report = new BandwidthBenchReport { Device = backend.Info, Bandwidth = bw, SpecGBs = spec, PercentOfSpec = spec is > 0 ? 100 * bw.DeviceToDeviceGBs / spec : null };
-            var target = GpuConsole.JsonTarget(r, json);
             if (target != "-")
             {
                 var c = CultureInfo.InvariantCulture;

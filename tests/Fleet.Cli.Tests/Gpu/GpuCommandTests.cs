@@ -80,6 +80,8 @@ public class GpuCommandTests
     [InlineData("gpu", "bench", "matmul", "--dtype", "fp4")]
     [InlineData("gpu", "bench", "matmul", "--device", "cpu", "--size", "0")]
     [InlineData("gpu", "bench", "bandwidth", "--device", "cpu", "--size-mib", "-1")]
+    [InlineData("gpu", "burnin", "--device", "cpu", "--json", "/nonexistent-fleet-dir/result.json")]
+    [InlineData("gpu", "devices", "--json", "/tmp")]
     public async Task BadArguments_ExitTwoWithOneLineMessage_NoStackTrace(params string[] args)
     {
         var run = await FleetProcess.RunAsync(args);
