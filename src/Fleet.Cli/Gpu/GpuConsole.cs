@@ -77,7 +77,19 @@ public static class GpuConsole
             return null;
         }
 
-        return result.Tokens.Count == 0 ? "-" : result.Tokens[0].Value;
+        var target = result.Tokens.Count == 0 ? "-" : result.Tokens[0].Value;
+        if (target != "-")
+        {
+            // Fail before a long run, not after it: the folder must exist and the path must not be a folder.
+            var full = Path.GetFullPath(target);
+            var dir = Path.GetDirectoryName(full);
+            if (Directory.Exists(full) || (dir is not null && !Directory.Exists(dir)))
+            {
+                throw new ArgumentException($"--json '{target}': {(Directory.Exists(full) ? "is a folder" : $"folder {dir} does not exist")}");
+            }
+        }
+
+        return target;
     }
 
     public static string Gb(long bytes) => (bytes / 1e9).ToString("F1", CultureInfo.InvariantCulture) + " GB";
