@@ -38,7 +38,7 @@ public static class BenchCommands
 
         cmd.SetAction(async (ParseResult r, CancellationToken ct) =>
         {
-            var target = GpuConsole.JsonTarget(r, json);
+            var target = JsonOutput.Target(r, json);
             var err = GpuConsole.CreateError();
             var precision = Enum.Parse<Precision>(r.GetValue(dtype)!, ignoreCase: true);
             var n = r.GetValue(size);
@@ -107,7 +107,7 @@ public static class BenchCommands
         cmd.Options.Add(json);
         cmd.SetAction(async (ParseResult r, CancellationToken ct) =>
         {
-            var target = GpuConsole.JsonTarget(r, json);
+            var target = JsonOutput.Target(r, json);
             var mib = r.GetValue(size);
             if (mib is <= 0)
             {

@@ -28,7 +28,7 @@ public static class BurnInCommand
 
         cmd.SetAction(async (ParseResult r, CancellationToken ct) =>
         {
-            var target = GpuConsole.JsonTarget(r, json);
+            var target = JsonOutput.Target(r, json);
             var err = GpuConsole.CreateError();
             var levelValue = Enum.Parse<BurnInLevel>(r.GetValue(level)!, ignoreCase: true);
             var durationText = r.GetValue(duration);

@@ -20,7 +20,7 @@ public static class DevicesCommand
         cmd.Options.Add(check);
         cmd.SetAction(async (ParseResult r, CancellationToken ct) =>
         {
-            var target = GpuConsole.JsonTarget(r, json);
+            var target = JsonOutput.Target(r, json);
             var err = GpuConsole.CreateError();
             using var discovery = new DeviceDiscovery();
             var inventory = discovery.Discover();

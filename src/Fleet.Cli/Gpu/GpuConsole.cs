@@ -65,32 +65,6 @@ public static class GpuConsole
         _ => throw new ArgumentException($"--inject-fault '{text}' is not one of gemm, memory, nan"),
     };
 
-    /// <summary>
-    /// The --json target: "-" for stdout, a path, or null when absent. Reads the option's presence directly, because a bare
-    /// <c>--json</c> with no token yields null from <see cref="JsonOutput.CreateOption"/>'s parser in System.CommandLine 2.0.
-    /// </summary>
-    public static string? JsonTarget(ParseResult parse, Option<string?> json)
-    {
-        var result = parse.GetResult(json);
-        if (result is null || result.Implicit)
-        {
-            return null;
-        }
-
-        var target = result.Tokens.Count == 0 ? "-" : result.Tokens[0].Value;
-        if (target != "-")
-        {
-            // Fail before a long run, not after it: the folder must exist and the path must not be a folder.
-            var full = Path.GetFullPath(target);
-            var dir = Path.GetDirectoryName(full);
-            if (Directory.Exists(full) || (dir is not null && !Directory.Exists(dir)))
-            {
-                throw new ArgumentException($"--json '{target}': {(Directory.Exists(full) ? "is a folder" : $"folder {dir} does not exist")}");
-            }
-        }
-
-        return target;
-    }
 
     public static string Gb(long bytes) => (bytes / 1e9).ToString("F1", CultureInfo.InvariantCulture) + " GB";
 
