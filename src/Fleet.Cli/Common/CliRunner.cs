@@ -35,9 +35,10 @@ public static class CliRunner
             await Console.Error.WriteLineAsync("fleet: cancelled.");
             return ExitCodes.CouldNotRun;
         }
-        catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException or IOException or Fleet.Domain.DomainException)
+        catch (Exception ex)
         {
-            await Console.Error.WriteLineAsync($"fleet: {ex.Message}");
+            // Users get one line, never a stack trace; FLEET_DEBUG=1 shows the whole exception.
+            await Console.Error.WriteLineAsync(Environment.GetEnvironmentVariable("FLEET_DEBUG") == "1" ? $"fleet: {ex}" : $"fleet: {ex.Message}");
             return ExitCodes.CouldNotRun;
         }
     }
