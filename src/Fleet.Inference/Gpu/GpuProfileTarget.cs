@@ -59,7 +59,8 @@ public sealed class GpuProfileTarget : IProfileTarget
     {
         var a = _device.Accelerator;
         var free = Math.Max(64L << 20, (DeviceMemoryBytes - _weights.Bytes) / 8);
-        var n = (int)Math.Min(256L << 20, free / sizeof(float) / 2);
+        // 1 GiB per buffer on a GPU; ILGPU's CPU accelerator simulates threads, so it gets a token size.
+        var n = (int)Math.Min(_device.IsCpu ? 1L << 16 : 256L << 20, free / sizeof(float) / 2);
         double bandwidth;
         using (var src = a.Allocate1D<float>(n))
         using (var dst = a.Allocate1D<float>(n))
@@ -70,7 +71,7 @@ public sealed class GpuProfileTarget : IProfileTarget
 
         // The matrix ceiling is what the engine's own matmul backend reaches on a large batch (not a vendor library).
         var dim = Math.Min(_config.Dim, 8192);
-        const int rows = 256;
+        var rows = _device.IsCpu ? 4 : 256;
         double flops;
         using (var x = a.Allocate1D<float>((long)rows * dim))
         using (var y = a.Allocate1D<float>((long)rows * dim))
