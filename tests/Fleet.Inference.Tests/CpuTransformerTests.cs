@@ -36,13 +36,14 @@ public class CpuTransformerTests
     [Fact]
     public void Forward_OneThreadOrTwo_IdenticalBits()
     {
-        var config = new TransformerConfig(64, 96, 2, 4, 2, 128, 32, false);
+        // Big enough that the matrix products (1000 × 128) and, at position 400, attention take the parallel path.
+        var config = new TransformerConfig(128, 384, 2, 8, 2, 1000, 512, false);
         using var w = SyntheticWeights.Create(config, new Random(9));
         using var a = new CpuTransformer(w, threads: 1);
         using var b = new CpuTransformer(w, threads: 2);
-        for (var pos = 0; pos < 10; pos++)
+        foreach (var pos in new[] { 0, 1, 2, 400, 401 })
         {
-            Assert.Equal(a.Forward(pos * 7 % 128, pos).ToArray(), b.Forward(pos * 7 % 128, pos).ToArray());
+            Assert.Equal(a.Forward(pos * 7 % 1000, pos).ToArray(), b.Forward(pos * 7 % 1000, pos).ToArray());
         }
     }
 

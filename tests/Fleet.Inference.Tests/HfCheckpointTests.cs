@@ -210,6 +210,7 @@ public class HfCheckpointTests
     [InlineData("{ not json", "not valid JSON")]
     [InlineData("""{"hidden_size": 32}""", "'num_attention_heads'")]
     [InlineData("""{"model_type":"gpt2","hidden_size":32}""", "model_type 'gpt2'")]
+    [InlineData("""{"model_type":"llama","rope_scaling":{"rope_type":"llama3","factor":8.0},"hidden_size":32}""", "rope_scaling 'llama3' is not supported")]
     [InlineData("""{"hidden_size":30,"intermediate_size":8,"num_hidden_layers":1,"num_attention_heads":4,"vocab_size":10}""", "does not divide dim 30")]
     public void Open_BadConfig_ExplainsWhy(string json, string expected)
     {

@@ -8,6 +8,7 @@ RUNC_SRC=${1:?usage: compare-runc.sh PATH/TO/run.c [FLEET_BINARY] [THREADS]}
 REPO=$(cd "$(dirname "$0")/../../.." && pwd)
 FLEET=${2:-}
 THREADS=${3:-$(nproc)}
+STEPS=${STEPS:-256}   # positions per run (0 = each model's seq_len)
 REPEAT=${REPEAT:-3}   # best tok/s of REPEAT alternating runs each (the machine may be shared)
 WORK=$(mktemp -d /tmp/fleet-runc.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
@@ -28,7 +29,7 @@ CONFIGS=(
   "mqa-tied|--dim 192 --hidden-dim 512 --layers 3 --heads 6 --kv-heads 1 --vocab 2000 --seq-len 200"
 )
 printf '%-14s %-10s %12s %12s %s\n' model mode "run.c tok/s" "fleet tok/s" "output bytes"
-echo "threads=$THREADS repeat=$REPEAT $(date -u +%FT%TZ) $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
+echo "threads=$THREADS steps=$STEPS repeat=$REPEAT $(date -u +%FT%TZ) $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
 for entry in "${CONFIGS[@]}"; do
   name=${entry%%|*}
   opts=${entry#*|}
@@ -38,8 +39,8 @@ for entry in "${CONFIGS[@]}"; do
     if [[ $mode == greedy ]]; then rargs=(-t 0); fargs=(--temperature 0); else rargs=(-t 1.0 -p 0.9 -s 42); fargs=(--temperature 1.0 --topp 0.9 --seed 42); fi
     r=0; f=0
     for _ in $(seq "$REPEAT"); do
-      OMP_NUM_THREADS=$THREADS "$WORK/run" "$WORK/$name.bin" -z "$WORK/$name.tok" -n 0 -i "$PROMPT" "${rargs[@]}" >"$WORK/runc.out" 2>"$WORK/runc.err"
-      "$FLEET" infer run --checkpoint "$WORK/$name.bin" --tokenizer "$WORK/$name.tok" --steps 0 --prompt "$PROMPT" --threads "$THREADS" "${fargs[@]}" >"$WORK/fleet.out" 2>"$WORK/fleet.err"
+      OMP_NUM_THREADS=$THREADS "$WORK/run" "$WORK/$name.bin" -z "$WORK/$name.tok" -n "$STEPS" -i "$PROMPT" "${rargs[@]}" >"$WORK/runc.out" 2>"$WORK/runc.err"
+      "$FLEET" infer run --checkpoint "$WORK/$name.bin" --tokenizer "$WORK/$name.tok" --steps "$STEPS" --prompt "$PROMPT" --threads "$THREADS" "${fargs[@]}" >"$WORK/fleet.out" 2>"$WORK/fleet.err"
       r=$(awk -v a="$r" '/achieved tok\/s/ { print ($3 > a ? $3 : a) }' "$WORK/runc.err")
       f=$(awk -v a="$f" '/achieved tok\/s/ { print ($3 > a ? $3 : a) }' "$WORK/fleet.err")
     done

@@ -84,6 +84,12 @@ public static class HfCheckpoint
                 throw new ModelFormatException($"{path}: model_type '{type}' is not a Llama-family model (llama, mistral).");
             }
 
+            if (root.TryGetProperty("rope_scaling", out var scaling) && scaling.ValueKind == JsonValueKind.Object)
+            {
+                var kind = scaling.TryGetProperty("rope_type", out var rt) ? rt.GetString() : scaling.TryGetProperty("type", out var t0) ? t0.GetString() : "?";
+                throw new ModelFormatException($"{path}: rope_scaling '{kind}' is not supported (the engine implements plain RoPE with rope_theta); refusing rather than generating with wrong positions.");
+            }
+
             var dim = Int("hidden_size");
             var heads = Int("num_attention_heads");
             if (root.TryGetProperty("head_dim", out var hd) && hd.ValueKind == JsonValueKind.Number && heads > 0 && hd.GetInt32() * heads != dim)

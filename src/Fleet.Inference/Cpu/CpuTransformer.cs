@@ -137,7 +137,7 @@ public sealed unsafe class CpuTransformer : IDecoder
         var wk = _weights.Pointer(WeightKind.Wk, layer);
         var wv = _weights.Pointer(WeightKind.Wv, layer);
         var total = dim + (2 * kvDim);
-        ForRows(total, (start, end) =>
+        ForRows(total, dim, (start, end) =>
         {
             var xb = new ReadOnlySpan<float>(_xb);
             Segment(_q, xb, wq, dim, 0, dim, start, end);
@@ -153,7 +153,7 @@ public sealed unsafe class CpuTransformer : IDecoder
         var hidden = c.HiddenDim;
         var w1 = _weights.Pointer(WeightKind.W1, layer);
         var w3 = _weights.Pointer(WeightKind.W3, layer);
-        ForRows(hidden, (start, end) =>
+        ForRows(hidden, 2 * dim, (start, end) =>
         {
             var xb = new ReadOnlySpan<float>(_xb);
             Ops.MatVecRows(_hb, xb, new ReadOnlySpan<float>(w1, hidden * dim), start, end);
@@ -172,20 +172,31 @@ public sealed unsafe class CpuTransformer : IDecoder
         var rows = (pos + 1) * kvDim;
         var keys = (nint)keyLayer;
         var values = (nint)valueLayer;
-        _pool.Run(c.Heads, h =>
+        Action<int> head = h =>
         {
             var q = new ReadOnlySpan<float>(_q, h * headSize, headSize);
             var keyRows = new ReadOnlySpan<float>((float*)keys, rows);
             var valueRows = new ReadOnlySpan<float>((float*)values, rows);
             Ops.AttentionHead(q, keyRows, valueRows, kvDim, h / kvMul * headSize, pos,
                 _att.AsSpan(h * seqLen, seqLen), _xb.AsSpan(h * headSize, headSize));
-        });
+        };
+        if ((long)(pos + 1) * c.Dim < SerialWork)
+        {
+            for (var h = 0; h < c.Heads; h++)
+            {
+                head(h);
+            }
+        }
+        else
+        {
+            _pool.Run(c.Heads, head);
+        }
     }
 
     private void MatVec(float[] output, float[] x, float* w, int n, int d)
     {
         var wAddress = (nint)w;
-        ForRows(d, (start, end) => Ops.MatVecRows(output, x, new ReadOnlySpan<float>((float*)wAddress, checked(d * n)), start, end));
+        ForRows(d, n, (start, end) => Ops.MatVecRows(output, x, new ReadOnlySpan<float>((float*)wAddress, checked(d * n)), start, end));
     }
 
     private static void Segment(float[] output, ReadOnlySpan<float> x, float* w, int n, int first, int count, int start, int end)
@@ -198,10 +209,13 @@ public sealed unsafe class CpuTransformer : IDecoder
         }
     }
 
-    private void ForRows(int rows, Action<int, int> body)
+    /// <summary>Below this many multiply-adds a fork-join costs more than it saves.</summary>
+    private const long SerialWork = 48 * 1024;
+
+    private void ForRows(int rows, int workPerRow, Action<int, int> body)
     {
         var workers = _pool.Workers;
-        if (workers <= 1 || rows < 64)
+        if (workers <= 1 || rows < 64 || (long)rows * workPerRow < SerialWork)
         {
             body(0, rows);
             return;

@@ -5,18 +5,15 @@ namespace Fleet.Inference.Cpu;
 /// <summary>
 /// A fork-join pool for the per-token parallel loops: a decode step issues ~30 short loops, and waking thread-pool
 /// workers for each costs more than the work on small models. Workers spin briefly between loops (as OpenMP's do),
-/// then back off to sleeping; the calling thread takes part in every loop.
+/// then back off to sleeping. The caller takes part and waits only for items actually claimed, so a worker that the
+/// OS has not scheduled (a busy machine) never holds a loop up: the caller simply runs its share.
 /// </summary>
 internal sealed class WorkerPool : IDisposable
 {
     private readonly Thread[] _threads;
-    private Action<int>? _job;
-    private int _count;
-    private int _next;
-    private int _pending;
+    private Job? _current;
     private int _generation;
     private volatile bool _stopping;
-    private Exception? _error;
 
     public WorkerPool(int workers)
     {
@@ -45,21 +42,17 @@ internal sealed class WorkerPool : IDisposable
             return;
         }
 
-        _job = job;
-        _count = count;
-        _error = null;
-        Volatile.Write(ref _next, 0);
-        Volatile.Write(ref _pending, _threads.Length);
+        var state = new Job(job, count);
+        Volatile.Write(ref _current, state);
         Interlocked.Increment(ref _generation);
-        Work();
+        state.Work();
         var spin = new SpinWait();
-        while (Volatile.Read(ref _pending) != 0)
+        while (Volatile.Read(ref state.Remaining) != 0)
         {
             spin.SpinOnce(-1);
         }
 
-        _job = null;
-        if (_error is { } error)
+        if (state.Error is { } error)
         {
             ExceptionDispatchInfo.Capture(error).Throw();
         }
@@ -71,23 +64,6 @@ internal sealed class WorkerPool : IDisposable
         foreach (var t in _threads)
         {
             t.Join();
-        }
-    }
-
-    private void Work()
-    {
-        var job = _job!;
-        int i;
-        while ((i = Interlocked.Increment(ref _next) - 1) < _count)
-        {
-            try
-            {
-                job(i);
-            }
-            catch (Exception ex)
-            {
-                Interlocked.CompareExchange(ref _error, ex, null);
-            }
         }
     }
 
@@ -120,8 +96,50 @@ internal sealed class WorkerPool : IDisposable
             }
 
             seen = Volatile.Read(ref _generation);
-            Work();
-            Interlocked.Decrement(ref _pending);
+
+            // A late worker may pick up a newer job than the one that woke it: every job carries its own counters.
+            Volatile.Read(ref _current)?.Work();
+        }
+    }
+
+    private sealed class Job
+    {
+        public int Remaining;
+        private readonly Action<int> _body;
+        private readonly int _count;
+        private readonly Lock _errorLock = new();
+        private int _next;
+
+        public Job(Action<int> body, int count)
+        {
+            _body = body;
+            _count = count;
+            Remaining = count;
+        }
+
+        public Exception? Error { get; private set; }
+
+        public void Work()
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref _next) - 1) < _count)
+            {
+                try
+                {
+                    _body(i);
+                }
+                catch (Exception ex)
+                {
+                    lock (_errorLock)
+                    {
+                        Error ??= ex;
+                    }
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref Remaining);
+                }
+            }
         }
     }
 }

@@ -83,8 +83,36 @@ public sealed class GpuDevice : IDisposable
 
     public void Synchronize() => Accelerator.Synchronize();
 
+    /// <summary>
+    /// The matrix-product backend for this device: cuBLAS GemmEx for batched rows on CUDA when libcublas loads
+    /// (the ILGPU GEMV kernel for single rows), else the ILGPU kernel everywhere.
+    /// </summary>
+    public IMatmulBackend Matmul => _matmul ??= CreateMatmul();
+
+    /// <summary>Why cuBLAS is not in use, when it is not (null on the CPU accelerator).</summary>
+    public string? MatmulNote { get; private set; }
+
+    private IMatmulBackend? _matmul;
+
+    private IMatmulBackend CreateMatmul()
+    {
+        if (IsCpu)
+        {
+            return new IlgpuMatmul(this);
+        }
+
+        if (Cuda.CublasMatmul.TryCreate(this, out var cublas, out var reason))
+        {
+            return cublas!;
+        }
+
+        MatmulNote = $"cuBLAS unavailable ({reason}); using the ILGPU kernel";
+        return new IlgpuMatmul(this);
+    }
+
     public void Dispose()
     {
+        (_matmul as IDisposable)?.Dispose();
         Accelerator.Dispose();
         Context.Dispose();
     }
@@ -106,7 +134,10 @@ internal sealed class GpuKernelSet
         FillRandom = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<ushort>, ulong, float, float, int>(GpuKernels.FillRandom);
         Copy = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(GpuKernels.Copy);
         Gather = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int>(GatherRows);
+        ToBits = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<ushort>, int>(GpuKernels.ToBits);
     }
+
+    public Action<Index1D, ArrayView<float>, ArrayView<ushort>, int> ToBits { get; }
 
     public Action<Index1D, ArrayView<ushort>, ArrayView<int>, ArrayView<float>, KernelDims> Embedding { get; }
 

@@ -375,6 +375,10 @@ public static class GpuKernels
         return (ushort)half;
     }
 
+    /// <summary>Float activations to 16-bit raw values, for vendor GEMMs whose two inputs must share a type.</summary>
+    public static void ToBits(Index1D index, ArrayView<float> x, ArrayView<ushort> bits, int weightType) =>
+        bits[index] = FromFloat(x[index], weightType);
+
     /// <summary>Device-to-device copy for the bandwidth probe.</summary>
     public static void Copy(Index1D index, ArrayView<float> source, ArrayView<float> destination) => destination[index] = source[index];
 }

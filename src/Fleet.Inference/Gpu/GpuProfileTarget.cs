@@ -43,7 +43,7 @@ public sealed class GpuProfileTarget : IProfileTarget
 
     public string GpuModel => GpuCatalog.MatchDeviceName(_device.Name)?.Name ?? _device.Name;
 
-    public string DeviceName => $"{_device.Name} (matmul: {new IlgpuMatmul(_device).Name})";
+    public string DeviceName => $"{_device.Name} (matmul: {_device.Matmul.Name}{(_device.MatmulNote is { } note ? "; " + note : string.Empty)})";
 
     public long DeviceMemoryBytes => _device.MemoryBytes;
 
@@ -59,7 +59,8 @@ public sealed class GpuProfileTarget : IProfileTarget
     {
         var a = _device.Accelerator;
         var free = Math.Max(64L << 20, (DeviceMemoryBytes - _weights.Bytes) / 8);
-        var n = (int)Math.Min(256L << 20, free / sizeof(float) / 2);
+        // 1 GiB per buffer on a GPU; ILGPU's CPU accelerator simulates threads, so it gets a token size.
+        var n = (int)Math.Min(_device.IsCpu ? 1L << 16 : 256L << 20, free / sizeof(float) / 2);
         double bandwidth;
         using (var src = a.Allocate1D<float>(n))
         using (var dst = a.Allocate1D<float>(n))
@@ -68,9 +69,10 @@ public sealed class GpuProfileTarget : IProfileTarget
             bandwidth = 2.0 * n * sizeof(float) / Best(3, () => _device.Kernels.Copy(n, src.View, dst.View), cancellationToken);
         }
 
-        // The matrix ceiling is what the engine's own matmul backend reaches on a large batch (not a vendor library).
-        var dim = Math.Min(_config.Dim, 8192);
-        const int rows = 256;
+        // The matrix ceiling is what the engine's matmul backend (cuBLAS when present) reaches on a large product.
+        // 8192³ on a GPU, as the PyTorch reference figure; token sizes on the CPU accelerator.
+        var dim = _device.IsCpu ? Math.Min(_config.Dim, 64) : 8192;
+        var rows = _device.IsCpu ? 4 : 8192;
         double flops;
         using (var x = a.Allocate1D<float>((long)rows * dim))
         using (var y = a.Allocate1D<float>((long)rows * dim))
@@ -78,7 +80,7 @@ public sealed class GpuProfileTarget : IProfileTarget
         {
             x.MemSetToZero();
             w.MemSetToZero();
-            var matmul = new IlgpuMatmul(_device);
+            var matmul = _device.Matmul;
             var args = new GemvArgs { N = dim, D = dim, Rows = rows, WeightType = (int)_weights.Type };
             flops = 2.0 * rows * dim * dim / Best(3, () => matmul.Gemv(x.View, w.View, y.View, args), cancellationToken);
         }

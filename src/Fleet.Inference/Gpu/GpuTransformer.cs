@@ -46,7 +46,7 @@ public sealed class GpuTransformer : IDecoder
         ArgumentOutOfRangeException.ThrowIfLessThan(seqLen, 1);
         _device = device;
         _weights = weights;
-        _matmul = matmul ?? new IlgpuMatmul(device);
+        _matmul = matmul ?? device.Matmul;
         var c = weights.Config;
         MaxRows = maxRows;
         Slots = slots;
