@@ -26,21 +26,22 @@ if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then
 fi
 pg_port=${FLEET_PG_PORT:-55432}
 pg_data="$work/pg"
-mkdir -p "$pg_data"
+pg_logs="$work/pglogs"
+mkdir -p "$pg_data" "$pg_logs"
 run_pg() {
   if [ "$(id -u)" = 0 ]; then
     id postgres >/dev/null 2>&1 || useradd --system --home "$work" postgres
-    chown -R postgres "$pg_data"
+    chown -R postgres "$pg_data" "$pg_logs"
     su postgres -s /bin/sh -c "$*"
   else
     sh -c "$*"
   fi
 }
 say "starting PostgreSQL on 127.0.0.1:$pg_port"
-run_pg "'$pg_bin/initdb' -D '$pg_data' -A trust -U postgres --no-sync -E UTF8 --locale=C.UTF-8 >'$work/initdb.log' 2>&1" \
-  || { cat "$work/initdb.log" >&2; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
-run_pg "'$pg_bin/pg_ctl' -D '$pg_data' -l '$work/pg.log' -w -t 60 -o \"-p $pg_port -k '$pg_data' -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300\" start >&2" \
-  || { cat "$work/pg.log" >&2; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+run_pg "'$pg_bin/initdb' -D '$pg_data' -A trust -U postgres --no-sync -E UTF8 --locale=C.UTF-8 >'$pg_logs/initdb.log' 2>&1" \
+  || { cat "$pg_logs/initdb.log" >&2; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+run_pg "'$pg_bin/pg_ctl' -D '$pg_data' -l '$pg_logs/pg.log' -w -t 60 -o \"-p $pg_port -k '$pg_data' -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300\" start >&2" \
+  || { cat "$pg_logs/pg.log" >&2; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 cleanup() { run_pg "'$pg_bin/pg_ctl' -D '$pg_data' -m immediate stop >/dev/null 2>&1"; rm -rf "$work"; }
 trap cleanup EXIT
 export FLEET_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Pooling=true;Maximum Pool Size=50"

@@ -1,5 +1,9 @@
 using BenchmarkDotNet.Running;
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+namespace Fleet.Benchmarks;
 
-public partial class Program;
+/// <summary>Runs the benchmarks: <c>dotnet run -c Release --project benchmarks/Fleet.Benchmarks -- --filter '*Name*'</c>.</summary>
+public static class BenchmarkProgram
+{
+    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args);
+}

@@ -76,13 +76,15 @@ public class FleetDbContext(DbContextOptions<FleetDbContext> options) : Identity
     {
         foreach (var entry in ChangeTracker.Entries<IVersioned>())
         {
+            // Through the entry, not the entity: with automatic change detection off the entity's setter would go unseen.
+            var version = entry.Property(e => e.Version);
             if (entry.State == EntityState.Added)
             {
-                entry.Entity.Version = 1;
+                version.CurrentValue = 1;
             }
             else if (entry.State == EntityState.Modified)
             {
-                entry.Entity.Version = entry.Property(e => e.Version).OriginalValue + 1;
+                version.CurrentValue = version.OriginalValue + 1;
             }
         }
     }

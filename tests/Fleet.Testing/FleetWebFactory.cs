@@ -19,6 +19,20 @@ public sealed class FleetWebFactory(string provider, bool seedDemo = false) : We
     private readonly Dictionary<string, string> _tokens = [];
     private TestDatabase? _database;
 
+    static FleetWebFactory()
+    {
+        // Lets the factory find src/Fleet.Web from any host (benchmarks, other test projects) without a test manifest.
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var web = Path.Combine(dir.FullName, "src", "Fleet.Web");
+            if (File.Exists(Path.Combine(dir.FullName, "Fleet.sln")) && Directory.Exists(web))
+            {
+                Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_FLEET_WEB", web);
+                break;
+            }
+        }
+    }
+
     public TestDatabase Database => _database ?? throw new InvalidOperationException("Call StartAsync first.");
 
     public string ProviderName => provider;

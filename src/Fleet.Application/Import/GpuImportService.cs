@@ -35,7 +35,7 @@ public sealed partial class GpuImportService(
         [GpuCsvColumns.Serial] = 64, [GpuCsvColumns.Model] = 100, [GpuCsvColumns.Status] = 16, [GpuCsvColumns.Datacenter] = 16,
         [GpuCsvColumns.Host] = 128, [GpuCsvColumns.Slot] = 4, [GpuCsvColumns.Uuid] = 64, [GpuCsvColumns.AssetTag] = 64,
         [GpuCsvColumns.BoardPartNumber] = 64, [GpuCsvColumns.Vbios] = 64, [GpuCsvColumns.PoNumber] = 64, [GpuCsvColumns.UnitCost] = 32,
-        [GpuCsvColumns.Currency] = 3, [GpuCsvColumns.ReceivedAt] = 40, [GpuCsvColumns.WarrantyEndsAt] = 40, [GpuCsvColumns.Notes] = 2000,
+        [GpuCsvColumns.Currency] = 16, [GpuCsvColumns.ReceivedAt] = 40, [GpuCsvColumns.WarrantyEndsAt] = 40, [GpuCsvColumns.Notes] = 2000,
     };
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._/-]*$")]
@@ -201,6 +201,7 @@ public sealed partial class GpuImportService(
         }
 
         var rows = new List<ParsedRow>();
+        var lines = new LineCounter(text);
         while (true)
         {
             bool more;
@@ -220,21 +221,26 @@ public sealed partial class GpuImportService(
             }
 
             var raw = csv.Parser.RawRecord;
-            var line = csv.Parser.RawRow - Math.Max(0, raw.TrimEnd('\r', '\n').Count('\n'));
+            var line = lines.LineOf(csv.Parser.CharCount - raw.Length);
             if (rows.Count >= options.MaxRows)
             {
                 errors.Add(line, "", null, $"The file has more than {options.MaxRows:N0} rows; split it.");
                 break;
             }
 
+            if (raw.Count('"') % 2 == 1)
+            {
+                badData.Clear();
+                errors.Add(line, "", Shorten(raw.TrimEnd('\r', '\n')),
+                    "A quoted value is not closed (unterminated quote): every '\"' that opens a value needs one that closes it.");
+                continue;
+            }
+
             if (badData.Count > 0)
             {
                 var field = badData[^1].Field;
                 badData.Clear();
-                errors.Add(line, "", Shorten(field),
-                    raw.Count('"') % 2 == 1 || !raw.TrimEnd('\r', '\n').EndsWith('"') && field.StartsWith('"')
-                        ? "A quoted value is not closed (unterminated quote); every '\"' that opens a value needs one that closes it."
-                        : "A quote appears inside an unquoted value; quote the whole value and double the inner quotes.");
+                errors.Add(line, "", Shorten(field), "A quote appears inside an unquoted value; quote the whole value and double the inner quotes.");
                 continue;
             }
 
@@ -658,6 +664,27 @@ public sealed partial class GpuImportService(
             await tx.RollbackAsync(CancellationToken.None);
             throw new ConcurrencyException(
                 "Another change wrote some of these GPUs (same serial, uuid or slot) while this import ran; nothing was written. Run the import again.");
+        }
+    }
+
+    /// <summary>Maps character offsets (visited in increasing order) to 1-based line numbers without rescanning.</summary>
+    private sealed class LineCounter(string text)
+    {
+        private int _offset;
+        private int _line = 1;
+
+        public int LineOf(long offset)
+        {
+            var target = (int)Math.Clamp(offset, 0, text.Length);
+            if (target < _offset)
+            {
+                _offset = 0;
+                _line = 1;
+            }
+
+            _line += text.AsSpan(_offset, target - _offset).Count('\n');
+            _offset = target;
+            return _line;
         }
     }
 

@@ -106,24 +106,33 @@ public sealed class InventoryService(IDbContextFactory<FleetDbContext> contexts,
         IOrderedQueryable<Gpu> Order<TKey>(Expression<Func<Gpu, TKey>> key) =>
             descending ? gpus.OrderByDescending(key) : gpus.OrderBy(key);
 
+        // Empty values sort last in both directions, the same on every provider.
+        IOrderedQueryable<Gpu> OrderNullsLast<TKey>(Expression<Func<Gpu, bool>> isNull, Expression<Func<Gpu, TKey>> key)
+        {
+            var nullsLast = gpus.OrderBy(isNull);
+            return descending ? nullsLast.ThenByDescending(key) : nullsLast.ThenBy(key);
+        }
+
         var ordered = field.ToUpperInvariant() switch
         {
             "SERIAL" => Order(g => g.Serial),
-            "UUID" => Order(g => g.Uuid),
-            "ASSETTAG" => Order(g => g.AssetTag),
+            "UUID" => OrderNullsLast(g => g.Uuid == null, g => g.Uuid),
+            "ASSETTAG" => OrderNullsLast(g => g.AssetTag == null, g => g.AssetTag),
             "MODEL" => Order(g => g.Model!.Name),
             "STATUS" => Order(g => g.Status),
-            "DATACENTER" => Order(g => g.Datacenter!.Code),
-            "HOST" => Order(g => g.Host!.Hostname),
+            "DATACENTER" => OrderNullsLast(g => g.DatacenterId == null, g => g.Datacenter!.Code),
+            "HOST" => OrderNullsLast(g => g.HostId == null, g => g.Host!.Hostname),
             // SQLite cannot order decimals; as a double the order is the same for money amounts.
-            "UNITCOST" => Order(g => (double?)g.UnitCost),
-            "PONUMBER" => Order(g => g.PoNumber),
+            "UNITCOST" => OrderNullsLast(g => g.UnitCost == null, g => (double?)g.UnitCost),
+            "PONUMBER" => OrderNullsLast(g => g.PoNumber == null, g => g.PoNumber),
+            // Every received card has a date, so this sort can walk the (status, datacenter, received_at, id) index.
             "RECEIVEDAT" => Order(g => g.ReceivedAt),
-            "WARRANTYENDSAT" => Order(g => g.WarrantyEndsAt),
+            "WARRANTYENDSAT" => OrderNullsLast(g => g.WarrantyEndsAt == null, g => g.WarrantyEndsAt),
             _ => throw new ValidationException("sort",
                 $"Unknown sort field '{field}'. Valid: {string.Join(", ", SortFields)} (prefix '-' for descending)."),
         };
-        return ordered.ThenBy(g => g.Id);
+        // The tie-breaker follows the direction, so one index serves both directions.
+        return descending ? ordered.ThenByDescending(g => g.Id) : ordered.ThenBy(g => g.Id);
     }
 
     internal static IQueryable<GpuListItem> Project(IQueryable<Gpu> gpus) => gpus.Select(g => new GpuListItem(

@@ -2,8 +2,15 @@ using System.CommandLine;
 
 namespace Fleet.Cli.Infer;
 
-/// <summary>The `fleet infer` verbs.</summary>
+/// <summary>The `fleet infer` verbs: run a model, profile a preset.</summary>
 public static class InferCommands
 {
-    public static Command Create() => new("infer", "Not built yet.");
+    public static Command Create()
+    {
+        var infer = new Command("infer", "Run the built-in Llama-architecture transformer and profile it for the capacity planner.");
+        infer.Subcommands.Add(InferRunCommand.Create());
+        infer.Subcommands.Add(InferProfileCommand.Create());
+        infer.Subcommands.Add(InferSynthCommand.Create());
+        return infer;
+    }
 }

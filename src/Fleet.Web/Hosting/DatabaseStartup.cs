@@ -44,7 +44,7 @@ public sealed class DatabaseStartup(
             if ((demo.Value.Seed ?? isSqlite) && await DemoSeeder.IsEmptyAsync(db, cancellationToken))
             {
                 var started = DateTime.UtcNow;
-                await services.GetRequiredService<DemoSeeder>().SeedAsync(db, ct: cancellationToken);
+                await services.GetRequiredService<DemoSeeder>().SeedAsync(db, hostScale: demo.Value.Scale, ct: cancellationToken);
                 logger.LogInformation("Seeded the demo fleet in {Seconds:F1} s.", (DateTime.UtcNow - started).TotalSeconds);
             }
         }

@@ -25,6 +25,10 @@ public sealed class DemoOptions
     /// <summary>Seed an empty database with the demo fleet; defaults to on for SQLite, off for PostgreSQL.</summary>
     public bool? Seed { get; set; }
 
+    /// <summary>Multiplies the demo fleet's size (1 = 10,000 GPUs, 100 = 1,000,000) for load tests.</summary>
+    [Range(0.01, 1000)]
+    public double Scale { get; set; } = 1.0;
+
     /// <summary>Create one demo user per role (password shown on the login page); defaults like <see cref="Seed"/>.</summary>
     public bool? Users { get; set; }
 }

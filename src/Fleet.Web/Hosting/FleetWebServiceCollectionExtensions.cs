@@ -20,7 +20,7 @@ public static class FleetWebServiceCollectionExtensions
     public static WebApplicationBuilder AddFleetDatabase(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
+        builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         var providerName = builder.Configuration[$"{DatabaseOptions.Section}:Provider"] ?? "Sqlite";
         IDatabaseProvider provider = providerName.ToUpperInvariant() switch
         {
@@ -51,7 +51,15 @@ public static class FleetWebServiceCollectionExtensions
     public static WebApplicationBuilder AddFleetSecurity(this WebApplicationBuilder builder)
     {
         const string smart = "CookieOrToken";
-        builder.Services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.Section)
+            .PostConfigure(o =>
+            {
+                // An empty value (docker-compose's default) means "not set".
+                o.AdminToken = string.IsNullOrWhiteSpace(o.AdminToken) ? null : o.AdminToken;
+                o.AdminEmail = string.IsNullOrWhiteSpace(o.AdminEmail) ? null : o.AdminEmail;
+                o.AdminPassword = string.IsNullOrWhiteSpace(o.AdminPassword) ? null : o.AdminPassword;
+            })
+            .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddAuthentication(o =>
             {
                 o.DefaultScheme = smart;

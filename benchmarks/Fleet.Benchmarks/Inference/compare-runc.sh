@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Compares `fleet infer run` (CPU engine) with llama2.c's run.c on random-weight checkpoints: token streams
+# (greedy and seeded top-p sampling) and tok/s, same machine, same thread count, run back to back.
+# Usage: compare-runc.sh PATH/TO/run.c [FLEET_BINARY] [THREADS]
+# run.c is not part of this repository: fetch it from karpathy/llama2.c yourself.
+set -euo pipefail
+RUNC_SRC=${1:?usage: compare-runc.sh PATH/TO/run.c [FLEET_BINARY] [THREADS]}
+REPO=$(cd "$(dirname "$0")/../../.." && pwd)
+FLEET=${2:-}
+THREADS=${3:-$(nproc)}
+REPEAT=${REPEAT:-3}   # best tok/s of REPEAT alternating runs each (the machine may be shared)
+WORK=$(mktemp -d /tmp/fleet-runc.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+
+if [[ -z "$FLEET" ]]; then
+  dotnet build "$REPO/src/Fleet.Cli" -c Release -o "$WORK/fleet" >/dev/null
+  FLEET="$WORK/fleet/fleet"
+fi
+gcc -Ofast -fopenmp -march=native -o "$WORK/run" "$RUNC_SRC" -lm
+
+PROMPT="Once upon a time, there was a little girl named Lily. She"
+fail=0
+# name | synth options
+CONFIGS=(
+  "stories-15m|--preset stories-15m"
+  "stories-110m|--preset stories-110m"
+  "gqa-untied|--dim 256 --hidden-dim 704 --layers 4 --heads 8 --kv-heads 2 --vocab 4096 --seq-len 256 --untied"
+  "mqa-tied|--dim 192 --hidden-dim 512 --layers 3 --heads 6 --kv-heads 1 --vocab 2000 --seq-len 200"
+)
+printf '%-14s %-10s %12s %12s %s\n' model mode "run.c tok/s" "fleet tok/s" "output bytes"
+echo "threads=$THREADS repeat=$REPEAT $(date -u +%FT%TZ) $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
+for entry in "${CONFIGS[@]}"; do
+  name=${entry%%|*}
+  opts=${entry#*|}
+  # shellcheck disable=SC2086
+  "$FLEET" infer synth $opts --seed 11 --out "$WORK/$name.bin" --tokenizer-out "$WORK/$name.tok"
+  for mode in greedy topp; do
+    if [[ $mode == greedy ]]; then rargs=(-t 0); fargs=(--temperature 0); else rargs=(-t 1.0 -p 0.9 -s 42); fargs=(--temperature 1.0 --topp 0.9 --seed 42); fi
+    r=0; f=0
+    for _ in $(seq "$REPEAT"); do
+      OMP_NUM_THREADS=$THREADS "$WORK/run" "$WORK/$name.bin" -z "$WORK/$name.tok" -n 0 -i "$PROMPT" "${rargs[@]}" >"$WORK/runc.out" 2>"$WORK/runc.err"
+      "$FLEET" infer run --checkpoint "$WORK/$name.bin" --tokenizer "$WORK/$name.tok" --steps 0 --prompt "$PROMPT" --threads "$THREADS" "${fargs[@]}" >"$WORK/fleet.out" 2>"$WORK/fleet.err"
+      r=$(awk -v a="$r" '/achieved tok\/s/ { print ($3 > a ? $3 : a) }' "$WORK/runc.err")
+      f=$(awk -v a="$f" '/achieved tok\/s/ { print ($3 > a ? $3 : a) }' "$WORK/fleet.err")
+    done
+    if cmp -s "$WORK/runc.out" "$WORK/fleet.out"; then same=identical; else same=DIFFERENT; fail=1; fi
+    printf '%-14s %-10s %12.1f %12.1f %s (%s bytes)\n' "$name" "$mode" "$r" "$f" "$same" "$(wc -c <"$WORK/fleet.out")"
+  done
+done
+exit $fail

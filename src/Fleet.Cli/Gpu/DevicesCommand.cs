@@ -1,0 +1,81 @@
+using System.CommandLine;
+using System.Globalization;
+using Fleet.Gpu.Devices;
+using Spectre.Console;
+
+namespace Fleet.Cli.Gpu;
+
+/// <summary>`fleet gpu devices`: every CUDA GPU with its identity, and the CPU accelerator; says why when no GPU is found.</summary>
+public static class DevicesCommand
+{
+    /// <summary>The devices JSON ("fleet.devices/v1").</summary>
+    public sealed record DevicesReport(string Schema, IReadOnlyList<GpuDeviceInfo> Devices, IReadOnlyList<string> Notes, IReadOnlyList<SmokeCheckResult>? Checks);
+
+    public static Command Create()
+    {
+        var json = JsonOutput.CreateOption();
+        var check = new Option<bool>("--check") { Description = "Also open each device and launch a trivial kernel, reporting which step fails (exit 1 if any does)." };
+        var cmd = new Command("devices", "List CUDA GPUs (compute capability, memory, SMs, clocks, NVML identity, PCIe link) and the CPU accelerator.");
+        cmd.Options.Add(json);
+        cmd.Options.Add(check);
+        cmd.SetAction(async (ParseResult r, CancellationToken ct) =>
+        {
+            var err = GpuConsole.CreateError();
+            using var discovery = new DeviceDiscovery();
+            var inventory = discovery.Discover();
+            foreach (var note in inventory.Notes)
+            {
+                err.MarkupLine($"[yellow]note:[/] {Markup.Escape(note)}");
+            }
+
+            var target = GpuConsole.JsonTarget(r, json);
+            if (target != "-")
+            {
+                Print(inventory);
+            }
+
+            List<SmokeCheckResult>? checks = null;
+            if (r.GetValue(check))
+            {
+                checks = [];
+                foreach (var d in inventory.Devices)
+                {
+                    var result = DeviceSmokeCheck.Run(discovery, d);
+                    checks.Add(result);
+                    foreach (var step in result.Steps)
+                    {
+                        err.MarkupLine(Markup.Escape($"[{d.Id}] check {step.Step}: {(step.Ok ? "ok" : "FAILED: " + step.Error)}"));
+                    }
+
+                    foreach (var note in result.Notes)
+                    {
+                        err.MarkupLine(Markup.Escape($"[{d.Id}] note: {note}"));
+                    }
+                }
+            }
+
+            await JsonOutput.WriteAsync(target, new DevicesReport("fleet.devices/v1", inventory.Devices, inventory.Notes, checks), ct);
+            return checks is not null && checks.Any(c => !c.Ok) ? ExitCodes.Failed : ExitCodes.Pass;
+        });
+        return cmd;
+    }
+
+    private static void Print(DeviceInventory inventory)
+    {
+        foreach (var d in inventory.Devices)
+        {
+            var c = CultureInfo.InvariantCulture;
+            Console.Out.WriteLine(string.Create(c, $"[{d.Id}] {d.Name}") + (d.CatalogModel is null ? string.Empty : $" (catalog: {d.CatalogModel})"));
+            if (d.Kind == DeviceKind.Cuda)
+            {
+                Console.Out.WriteLine(string.Create(c, $"    compute {d.ComputeCapability}, {GpuConsole.Gb(d.MemoryBytes)}, {d.MultiprocessorCount} SMs, {d.ClockMhz} MHz SM / {d.MemoryClockMhz} MHz memory, bus {d.MemoryBusWidthBits} bit"));
+                Console.Out.WriteLine(string.Create(c, $"    PCI {d.PciBusId}, PCIe gen {d.PcieLinkGenerationCurrent?.ToString(c) ?? "?"}/{d.PcieLinkGenerationMax?.ToString(c) ?? "?"} x{d.PcieLinkWidthCurrent?.ToString(c) ?? "?"}/x{d.PcieLinkWidthMax?.ToString(c) ?? "?"} (current/max)"));
+                Console.Out.WriteLine(string.Create(c, $"    UUID {d.Uuid ?? "?"}, serial {d.Serial ?? "?"}, board {d.BoardPartNumber ?? "?"}, VBIOS {d.VbiosVersion ?? "?"}, driver {d.DriverVersion ?? "?"}"));
+            }
+            else
+            {
+                Console.Out.WriteLine(string.Create(c, $"    {d.MultiprocessorCount} processors, {d.MaxThreadsPerGroup} threads/group, {GpuConsole.Gb(d.MemoryBytes)} host memory"));
+            }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Reflection;
+using Fleet.Gpu.BurnIn;
+using Spectre.Console;
+
+namespace Fleet.Cli.Gpu;
+
+/// <summary>Shared helpers of the gpu verbs: the stderr console, argument parsing, the tool version.</summary>
+public static class GpuConsole
+{
+    /// <summary>Progress and messages go to stderr so stdout stays clean for results and JSON.</summary>
+    public static IAnsiConsole CreateError()
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        if (Console.IsErrorRedirected)
+        {
+            console.Profile.Width = 400; // logs: one message per line, not wrapped at 80 columns
+        }
+
+        return console;
+    }
+
+    public static string ToolVersion =>
+        typeof(GpuConsole).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
+        ?? typeof(GpuConsole).Assembly.GetName().Version?.ToString() ?? "0.0.0";
+
+    /// <summary>Parses "90", "90s", "5m", "1h", "1h30m" or "hh:mm:ss"; throws naming the option on anything else.</summary>
+    public static TimeSpan ParseDuration(string text)
+    {
+        var t = text.Trim().ToLowerInvariant();
+        if (t.Contains(':', StringComparison.Ordinal) && TimeSpan.TryParse(t, CultureInfo.InvariantCulture, out var ts) && ts > TimeSpan.Zero)
+        {
+            return ts;
+        }
+
+        var total = TimeSpan.Zero;
+        var number = string.Empty;
+        foreach (var ch in t)
+        {
+            if (char.IsDigit(ch) || ch == '.')
+            {
+                number += ch;
+                continue;
+            }
+
+            total += Unit(number, ch, text);
+            number = string.Empty;
+        }
+
+        if (number.Length > 0)
+        {
+            total += Unit(number, 's', text);
+        }
+
+        return total > TimeSpan.Zero ? total : throw new ArgumentException($"--duration '{text}' is not a positive duration (examples: 90s, 5m, 1h30m, 00:10:00)");
+    }
+
+    public static FaultKind ParseFault(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "none" => FaultKind.None,
+        "gemm" => FaultKind.Gemm,
+        "memory" => FaultKind.Memory,
+        "nan" => FaultKind.Nan,
+        _ => throw new ArgumentException($"--inject-fault '{text}' is not one of gemm, memory, nan"),
+    };
+
+    /// <summary>
+    /// The --json target: "-" for stdout, a path, or null when absent. Reads the option's presence directly, because a bare
+    /// <c>--json</c> with no token yields null from <see cref="JsonOutput.CreateOption"/>'s parser in System.CommandLine 2.0.
+    /// </summary>
+    public static string? JsonTarget(ParseResult parse, Option<string?> json)
+    {
+        var result = parse.GetResult(json);
+        if (result is null || result.Implicit)
+        {
+            return null;
+        }
+
+        return result.Tokens.Count == 0 ? "-" : result.Tokens[0].Value;
+    }
+
+    public static string Gb(long bytes) => (bytes / 1e9).ToString("F1", CultureInfo.InvariantCulture) + " GB";
+
+    private static TimeSpan Unit(string number, char unit, string text)
+    {
+        if (number.Length == 0 || !double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || v < 0)
+        {
+            throw new ArgumentException($"--duration '{text}' is not a positive duration (examples: 90s, 5m, 1h30m, 00:10:00)");
+        }
+
+        return unit switch
+        {
+            's' => TimeSpan.FromSeconds(v),
+            'm' => TimeSpan.FromMinutes(v),
+            'h' => TimeSpan.FromHours(v),
+            _ => throw new ArgumentException($"--duration '{text}': unknown unit '{unit}' (use s, m or h)"),
+        };
+    }
+}

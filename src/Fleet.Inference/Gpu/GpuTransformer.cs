@@ -1,0 +1,225 @@
+using Fleet.Inference.Model;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace Fleet.Inference.Gpu;
+
+/// <summary>
+/// The transformer on an ILGPU device. A forward pass takes rows (token, sequence slot, position): B rows in
+/// different slots are one decode step of B independent sequences; T rows of one slot are a batched prefill.
+/// Logits are computed only for the rows asked for (the last prompt position, or every decoding sequence).
+/// </summary>
+public sealed class GpuTransformer : IDecoder
+{
+    private readonly GpuDevice _device;
+    private readonly DeviceWeights _weights;
+    private readonly IMatmulBackend _matmul;
+    private readonly KernelDims _dims;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _x;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _xb;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _q;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _k;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _v;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _hb;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _hb2;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _att;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _xLast;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _logits;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _keyCache;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _valueCache;
+    private readonly MemoryBuffer1D<int, Stride1D.Dense> _tokens;
+    private readonly MemoryBuffer1D<int, Stride1D.Dense> _slots;
+    private readonly MemoryBuffer1D<int, Stride1D.Dense> _positions;
+    private readonly MemoryBuffer1D<int, Stride1D.Dense> _logitRows;
+    private readonly MemoryBuffer1D<int, Stride1D.Dense> _argmax;
+    private readonly float[] _hostLogits;
+
+    /// <param name="maxRows">Most rows per forward pass (largest decode batch or prefill chunk).</param>
+    /// <param name="slots">Independent sequences the KV cache holds.</param>
+    /// <param name="seqLen">Positions per sequence in the KV cache.</param>
+    public GpuTransformer(GpuDevice device, DeviceWeights weights, int maxRows, int slots, int seqLen, IMatmulBackend? matmul = null)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxRows, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(slots, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(seqLen, 1);
+        _device = device;
+        _weights = weights;
+        _matmul = matmul ?? new IlgpuMatmul(device);
+        var c = weights.Config;
+        MaxRows = maxRows;
+        Slots = slots;
+        SeqLen = Math.Min(seqLen, c.SeqLen);
+        _dims = new KernelDims
+        {
+            Dim = c.Dim, HiddenDim = c.HiddenDim, Heads = c.Heads, KvHeads = c.KvHeads, HeadSize = c.HeadSize, KvDim = c.KvDim,
+            SeqLen = SeqLen, Vocab = c.VocabSize, Theta = c.RopeTheta, Eps = c.NormEps, WeightType = (int)weights.Type,
+        };
+        var a = device.Accelerator;
+        var logitRows = Math.Max(slots, 1);
+        _x = a.Allocate1D<float>((long)maxRows * c.Dim);
+        _xb = a.Allocate1D<float>((long)maxRows * c.Dim);
+        _q = a.Allocate1D<float>((long)maxRows * c.Dim);
+        _k = a.Allocate1D<float>((long)maxRows * c.KvDim);
+        _v = a.Allocate1D<float>((long)maxRows * c.KvDim);
+        _hb = a.Allocate1D<float>((long)maxRows * c.HiddenDim);
+        _hb2 = a.Allocate1D<float>((long)maxRows * c.HiddenDim);
+        _att = a.Allocate1D<float>((long)maxRows * c.Heads * SeqLen);
+        _xLast = a.Allocate1D<float>((long)logitRows * c.Dim);
+        _logits = a.Allocate1D<float>((long)logitRows * c.VocabSize);
+        _keyCache = a.Allocate1D<float>((long)c.Layers * slots * SeqLen * c.KvDim);
+        _valueCache = a.Allocate1D<float>((long)c.Layers * slots * SeqLen * c.KvDim);
+        _tokens = a.Allocate1D<int>(maxRows);
+        _slots = a.Allocate1D<int>(maxRows);
+        _positions = a.Allocate1D<int>(maxRows);
+        _logitRows = a.Allocate1D<int>(logitRows);
+        _argmax = a.Allocate1D<int>(logitRows);
+        _hostLogits = new float[c.VocabSize];
+    }
+
+    public TransformerConfig Config => _weights.Config;
+
+    public int MaxRows { get; }
+
+    public int Slots { get; }
+
+    public int SeqLen { get; }
+
+    /// <summary>Name of the matrix-product backend in use.</summary>
+    public string MatmulBackend => _matmul.Name;
+
+    /// <summary>Device bytes of activations and KV cache for this engine's sizes.</summary>
+    public static long WorkspaceBytes(TransformerConfig c, int maxRows, int slots, int seqLen) =>
+        sizeof(float) * (((long)maxRows * ((3L * c.Dim) + (2L * c.KvDim) + (2L * c.HiddenDim) + ((long)c.Heads * seqLen)))
+            + ((long)slots * (c.Dim + c.VocabSize)));
+
+    /// <summary>
+    /// Runs rows through the model; logits are computed for the rows listed in <paramref name="logitRows"/>
+    /// (in that order, at most <see cref="Slots"/>). Asynchronous on the device: read results with the methods below.
+    /// </summary>
+    public void ForwardRows(ReadOnlySpan<int> tokens, ReadOnlySpan<int> slots, ReadOnlySpan<int> positions, ReadOnlySpan<int> logitRows)
+    {
+        var rows = tokens.Length;
+        if (rows == 0 || rows > MaxRows || slots.Length != rows || positions.Length != rows)
+        {
+            throw new ArgumentException($"Need 1..{MaxRows} rows with a slot and position each.", nameof(tokens));
+        }
+
+        if (logitRows.Length == 0 || logitRows.Length > Slots)
+        {
+            throw new ArgumentException($"Need 1..{Slots} logit rows.", nameof(logitRows));
+        }
+
+        var c = Config;
+        for (var r = 0; r < rows; r++)
+        {
+            if ((uint)tokens[r] >= (uint)c.VocabSize || (uint)slots[r] >= (uint)Slots || (uint)positions[r] >= (uint)SeqLen)
+            {
+                throw new ArgumentOutOfRangeException(nameof(tokens), $"Row {r}: token {tokens[r]}, slot {slots[r]}, position {positions[r]} out of range.");
+            }
+        }
+
+        foreach (var lr in logitRows)
+        {
+            if ((uint)lr >= (uint)rows)
+            {
+                throw new ArgumentOutOfRangeException(nameof(logitRows), lr, "Logit row out of range.");
+            }
+        }
+
+        _tokens.View.SubView(0, rows).CopyFromCPU(tokens.ToArray());
+        _slots.View.SubView(0, rows).CopyFromCPU(slots.ToArray());
+        _positions.View.SubView(0, rows).CopyFromCPU(positions.ToArray());
+        _logitRows.View.SubView(0, logitRows.Length).CopyFromCPU(logitRows.ToArray());
+        var k = _device.Kernels;
+        var d = _dims;
+        var groups = new KernelConfig(rows, _device.GroupSize);
+        k.Embedding(rows * c.Dim, _weights.Matrix(WeightKind.TokenEmbedding), _tokens.View, _x.View, d);
+        for (var l = 0; l < c.Layers; l++)
+        {
+            d.LayerOffset = (long)l * Slots * SeqLen * c.KvDim;
+            k.RmsNorm(groups, _x.View, _weights.Norm(WeightKind.RmsAtt, l), _xb.View, d);
+            Gemv(_xb.View, WeightKind.Wq, l, _q.View, rows, c.Dim, c.Dim, false);
+            Gemv(_xb.View, WeightKind.Wk, l, _k.View, rows, c.Dim, c.KvDim, false);
+            Gemv(_xb.View, WeightKind.Wv, l, _v.View, rows, c.Dim, c.KvDim, false);
+            k.Rope(rows * (c.Dim / 2), _q.View, _k.View, _positions.View, d);
+            k.KvWrite(rows * c.KvDim, _k.View, _v.View, _keyCache.View, _valueCache.View, _slots.View, _positions.View, d);
+            k.Attention(new KernelConfig(rows * c.Heads, _device.GroupSize), _q.View, _keyCache.View, _valueCache.View, _att.View, _xb.View, _slots.View, _positions.View, d);
+            Gemv(_xb.View, WeightKind.Wo, l, _x.View, rows, c.Dim, c.Dim, true);
+            k.RmsNorm(groups, _x.View, _weights.Norm(WeightKind.RmsFfn, l), _xb.View, d);
+            Gemv(_xb.View, WeightKind.W1, l, _hb.View, rows, c.Dim, c.HiddenDim, false);
+            Gemv(_xb.View, WeightKind.W3, l, _hb2.View, rows, c.Dim, c.HiddenDim, false);
+            k.SwiGlu(rows * c.HiddenDim, _hb.View, _hb2.View);
+            Gemv(_hb.View, WeightKind.W2, l, _x.View, rows, c.HiddenDim, c.Dim, true);
+        }
+
+        var n = logitRows.Length;
+        k.Gather(n * c.Dim, _x.View, _logitRows.View, _xLast.View, c.Dim);
+        k.RmsNorm(new KernelConfig(n, _device.GroupSize), _xLast.View, _weights.Norm(WeightKind.RmsFinal), _xLast.View, d);
+        Gemv(_xLast.View, WeightKind.Classifier, 0, _logits.View, n, c.Dim, c.VocabSize, false);
+        LogitRowCount = n;
+    }
+
+    /// <summary>Rows with logits after the last forward pass.</summary>
+    public int LogitRowCount { get; private set; }
+
+    /// <summary>Greedy next tokens of the logit rows (argmax on the device; waits for the device).</summary>
+    public int[] Argmax()
+    {
+        _device.Kernels.Argmax(new KernelConfig(LogitRowCount, _device.GroupSize), _logits.View, _argmax.View, Config.VocabSize);
+        var result = new int[LogitRowCount];
+        _argmax.View.SubView(0, LogitRowCount).CopyToCPU(result);
+        return result;
+    }
+
+    /// <summary>Copies logit row <paramref name="row"/> to the host (waits for the device).</summary>
+    public float[] Logits(int row)
+    {
+        var result = new float[Config.VocabSize];
+        _logits.View.SubView((long)row * Config.VocabSize, Config.VocabSize).CopyToCPU(result);
+        return result;
+    }
+
+    /// <summary>One decode step of sequences 0..B−1, each at its own position; returns their greedy next tokens.</summary>
+    public int[] DecodeGreedy(ReadOnlySpan<int> tokens, ReadOnlySpan<int> positions)
+    {
+        var b = tokens.Length;
+        var slots = Enumerable.Range(0, b).ToArray();
+        ForwardRows(tokens, slots, positions, slots);
+        return Argmax();
+    }
+
+    /// <summary>Prefills <paramref name="tokens"/> into <paramref name="slot"/> from <paramref name="startPos"/> in chunks of <see cref="MaxRows"/>; logits of the last.</summary>
+    public void Prefill(int slot, ReadOnlySpan<int> tokens, int startPos)
+    {
+        for (var offset = 0; offset < tokens.Length; offset += MaxRows)
+        {
+            var count = Math.Min(MaxRows, tokens.Length - offset);
+            var slots = Enumerable.Repeat(slot, count).ToArray();
+            var positions = Enumerable.Range(startPos + offset, count).ToArray();
+            ForwardRows(tokens.Slice(offset, count), slots, positions, [count - 1]);
+        }
+    }
+
+    /// <summary>Single-sequence step in slot 0 (the `fleet infer run --device gpu` path).</summary>
+    public Span<float> Forward(int token, int pos)
+    {
+        ForwardRows([token], [0], [pos], [0]);
+        _logits.View.SubView(0, Config.VocabSize).CopyToCPU(_hostLogits);
+        return _hostLogits;
+    }
+
+    public void Synchronize() => _device.Synchronize();
+
+    public void Dispose()
+    {
+        foreach (var b in new MemoryBuffer[] { _x, _xb, _q, _k, _v, _hb, _hb2, _att, _xLast, _logits, _keyCache, _valueCache, _tokens, _slots, _positions, _logitRows, _argmax })
+        {
+            b.Dispose();
+        }
+    }
+
+    private void Gemv(ArrayView<float> x, WeightKind kind, int layer, ArrayView<float> y, int rows, int n, int d, bool accumulate) =>
+        _matmul.Gemv(x, _weights.Matrix(kind, layer), y, new GemvArgs { N = n, D = d, Rows = rows, Accumulate = accumulate ? 1 : 0, WeightType = (int)_weights.Type });
+}

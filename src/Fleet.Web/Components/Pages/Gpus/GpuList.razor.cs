@@ -1,0 +1,141 @@
+using System.Globalization;
+using Fleet.Application.Inventory;
+using Fleet.Domain;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.WebUtilities;
+using MudBlazor;
+
+namespace Fleet.Web.Components.Pages.Gpus;
+
+/// <summary>
+/// The inventory grid: every page, sort and filter is a database query (never the whole fleet in memory); the
+/// filters live in the URL so a view can be bookmarked or shared.
+/// </summary>
+public partial class GpuList
+{
+    private MudDataGrid<GpuListItem>? _grid;
+    private IReadOnlyList<string> _datacenters = [];
+    private IReadOnlyList<string> _models = [];
+    private (string?, string?, string?, string?) _loadedFilters;
+    private int? _total;
+    private string? _error;
+
+    [Inject]
+    private InventoryService Inventory { get; set; } = default!;
+
+    [Inject]
+    private NavigationManager Navigation { get; set; } = default!;
+
+    [SupplyParameterFromQuery(Name = "status")]
+    public string? Status { get; set; }
+
+    [SupplyParameterFromQuery(Name = "datacenter")]
+    public string? Datacenter { get; set; }
+
+    [SupplyParameterFromQuery(Name = "model")]
+    public string? Model { get; set; }
+
+    [SupplyParameterFromQuery(Name = "search")]
+    public string? Search { get; set; }
+
+    /// <summary>The export endpoint with the grid's current filters and sort.</summary>
+    private string ExportUrl => BuildUrl("api/gpus/export", Status, Datacenter, Model, Search, _sort);
+
+    private string? _sort;
+
+    protected override async Task OnInitializedAsync()
+    {
+        try
+        {
+            _datacenters = (await Inventory.DatacentersAsync()).Select(d => d.Code).ToList();
+            _models = (await Inventory.ModelsAsync()).Select(m => m.Name).ToList();
+        }
+        catch (DomainException ex)
+        {
+            _error = ex.Message;
+        }
+    }
+
+    protected override async Task OnParametersSetAsync()
+    {
+        // The URL is the single source of the filters: a changed query string (a filter, back/forward) reloads from page one.
+        var filters = (Status, Datacenter, Model, Search);
+        if (_grid is not null && filters != _loadedFilters)
+        {
+            if (_grid.CurrentPage != 0)
+            {
+                _grid.NavigateTo(Page.First);
+            }
+            else
+            {
+                await _grid.ReloadServerData();
+            }
+        }
+    }
+
+    /// <summary>Builds a URL whose query string carries only the filters that are set.</summary>
+    public static string BuildUrl(string path, string? status, string? datacenter, string? model, string? search, string? sort = null)
+    {
+        var query = new Dictionary<string, string?>();
+        void Add(string key, string? value)
+        {
+            if (!string.IsNullOrWhiteSpace(value))
+            {
+                query[key] = value.Trim();
+            }
+        }
+
+        Add("status", status);
+        Add("datacenter", datacenter);
+        Add("model", model);
+        Add("search", search);
+        Add("sort", sort);
+        return QueryHelpers.AddQueryString(path, query);
+    }
+
+    private Task FilterAsync(string? status = null, string? datacenter = null, string? model = null, string? search = null)
+    {
+        // An empty string clears a filter; null leaves it as it is.
+        var url = BuildUrl("gpus", status ?? Status, datacenter ?? Datacenter, model ?? Model, search ?? Search);
+        Navigation.NavigateTo(url, replace: true);
+        return Task.CompletedTask;
+    }
+
+    private async Task<GridData<GpuListItem>> LoadAsync(GridState<GpuListItem> state, CancellationToken ct)
+    {
+        _loadedFilters = (Status, Datacenter, Model, Search);
+        var sort = state.SortDefinitions.FirstOrDefault();
+        _sort = sort is null ? null : (sort.Descending ? "-" : "") + SortField(sort.SortBy, _grid);
+        try
+        {
+            var page = await Inventory.ListAsync(new GpuQuery
+            {
+                Status = Status, Datacenter = Datacenter, Model = Model, Search = Search,
+                Page = state.Page + 1, PageSize = state.PageSize, Sort = _sort,
+            }, ct);
+            _error = null;
+            _total = page.Total;
+            return new GridData<GpuListItem> { Items = page.Items, TotalItems = page.Total };
+        }
+        catch (DomainException ex)
+        {
+            _error = ex.Message;
+            _total = 0;
+            return new GridData<GpuListItem> { Items = [], TotalItems = 0 };
+        }
+    }
+
+    /// <summary>The service's sort field for a grid column: the column's Tag, else its property name camel-cased.</summary>
+    private static string SortField(string column, MudDataGrid<GpuListItem>? grid)
+    {
+        if (grid?.RenderedColumns.FirstOrDefault(c => c.PropertyName == column)?.Tag is string tag)
+        {
+            return tag;
+        }
+
+        return column.Length == 0 ? "serial" : char.ToLower(column[0], CultureInfo.InvariantCulture) + column[1..];
+    }
+
+    private void OpenAsync(DataGridRowClickEventArgs<GpuListItem> args) =>
+        Navigation.NavigateTo($"gpus/{Uri.EscapeDataString(args.Item.Serial)}");
+}

@@ -1,0 +1,312 @@
+using System.Text;
+using Fleet.Application.Common;
+using Fleet.Application.Import;
+using Fleet.Data;
+using Fleet.Data.Seeding;
+using Fleet.Domain;
+using Fleet.Domain.Audit;
+using Fleet.Domain.Inventory;
+using Fleet.Domain.Lifecycle;
+using Fleet.Testing;
+using Microsoft.EntityFrameworkCore;
+
+namespace Fleet.Application.Tests.Import;
+
+/// <summary>The CSV import's contract, run on SQLite and PostgreSQL: validate first, all or nothing, clear errors.</summary>
+public abstract class GpuImportContractTests(string provider)
+{
+    private const string Header = "serial,model,status,datacenter,host,slot,uuid,unit_cost,currency,received_at,warranty_ends_at,notes";
+    private static readonly Actor s_clerk = new("Pat Procurement", Roles.Procurement, "req-1");
+
+    private sealed class Fixture(TestDatabase database) : IAsyncDisposable
+    {
+        public TestDatabase Database { get; } = database;
+        public GpuImportService Service { get; } = new(new Factory(database), database.Provider, TimeProvider.System, new ImportOptions { MaxBytes = 2 * 1024 * 1024 });
+
+        public async Task<ImportResult> ImportAsync(string csv, ImportMode mode = ImportMode.Insert, bool dryRun = false) =>
+            await Service.ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv)), mode, dryRun, s_clerk);
+
+        public async Task<ImportResult> ImportBytesAsync(byte[] bytes) =>
+            await Service.ImportAsync(new MemoryStream(bytes), ImportMode.Insert, false, s_clerk);
+
+        public async Task<int> GpuCountAsync()
+        {
+            await using var db = Database.CreateContext();
+            return await db.Gpus.CountAsync();
+        }
+
+        public ValueTask DisposeAsync() => Database.DisposeAsync();
+    }
+
+    private sealed class Factory(TestDatabase database) : IDbContextFactory<FleetDbContext>
+    {
+        public FleetDbContext CreateDbContext() => database.CreateContext();
+    }
+
+    /// <summary>A database with the catalog, one datacenter (FRA1) and one 8-slot host (fra1-r001-h1).</summary>
+    private async Task<Fixture> ArrangeAsync()
+    {
+        var database = await TestDatabase.CreateAsync(provider);
+        await using var db = database.CreateContext();
+        await DemoSeeder.EnsureCatalogAsync(db, CancellationToken.None);
+        var dc = new Datacenter { Code = "FRA1", Name = "Frankfurt 1" };
+        dc.Racks.Add(new Rack { Name = "R001", Hosts = { new Host { Hostname = "fra1-r001-h1", GpuSlots = 8 } } });
+        db.Datacenters.Add(dc);
+        db.Datacenters.Add(new Datacenter { Code = "IAD1", Name = "Ashburn 1" });
+        await db.SaveChangesAsync();
+        return new Fixture(database);
+    }
+
+    private static string Row(string serial, string model = "H100 SXM5 80GB", string status = "", string dc = "", string host = "", string slot = "",
+        string uuid = "", string cost = "30000", string currency = "USD", string received = "2025-03-01", string warranty = "2028-03-01", string notes = "") =>
+        $"{serial},{model},{status},{dc},{host},{slot},{uuid},{cost},{currency},{received},{warranty},{notes}";
+
+    [SkippableFact]
+    public async Task Import_ValidFile_InsertsEveryRowWithFieldsAndAudit()
+    {
+        await using var f = await ArrangeAsync();
+        var csv = $"{Header}\n{Row("SN-1", status: "InService", dc: "FRA1", host: "fra1-r001-h1", slot: "0", uuid: "GPU-aaaa")}\n{Row("SN-2", model: "l40s 48gb", cost: "7999.95", currency: "eur")}\n";
+        var result = await f.ImportAsync(csv);
+        Assert.True(result.Succeeded, string.Join("; ", result.Errors.Select(e => e.Message)));
+        Assert.Equal(2, result.Inserted);
+
+        await using var db = f.Database.CreateContext();
+        var sn1 = await db.Gpus.Include(g => g.Placements).SingleAsync(g => g.Serial == "SN-1");
+        Assert.Equal(GpuStatus.InService, sn1.Status);
+        Assert.Equal("GPU-aaaa", sn1.Uuid);
+        Assert.Equal(0, sn1.Slot);
+        Assert.NotNull(sn1.HostId);
+        Assert.Single(sn1.Placements, p => p.To == null && p.HostId == sn1.HostId);
+        Assert.Equal(new DateTime(2028, 3, 1, 0, 0, 0, DateTimeKind.Utc), sn1.WarrantyEndsAt);
+        var sn2 = await db.Gpus.Include(g => g.Model).SingleAsync(g => g.Serial == "SN-2");
+        Assert.Equal("L40S 48GB", sn2.Model!.Name);
+        Assert.Equal(7999.95m, sn2.UnitCost);
+        Assert.Equal("EUR", sn2.Currency);
+        Assert.Equal(GpuStatus.Received, sn2.Status);
+        var audit = await db.AuditEntries.Where(a => a.EntityKey == "SN-1").SingleAsync();
+        Assert.Equal(AuditActions.Import, audit.Action);
+        Assert.Equal("Pat Procurement", audit.Actor);
+        Assert.Contains("InService", audit.AfterJson);
+    }
+
+    [SkippableFact]
+    public async Task Import_DryRun_ReportsCountsAndWritesNothing()
+    {
+        await using var f = await ArrangeAsync();
+        var result = await f.ImportAsync($"{Header}\n{Row("SN-1")}\n{Row("SN-2")}\n", dryRun: true);
+        Assert.True(result.DryRun);
+        Assert.Equal(2, result.Inserted);
+        Assert.Equal(0, await f.GpuCountAsync());
+    }
+
+    [SkippableFact]
+    public async Task Import_SemicolonsBomAndCrlfAndCaseInsensitiveHeader_AreAccepted()
+    {
+        await using var f = await ArrangeAsync();
+        var csv = "\uFEFFSERIAL; Model ;Unit_Cost\r\nSN-S1;H200 SXM 141GB;31000.5\r\n";
+        var result = await f.ImportAsync(csv);
+        Assert.True(result.Succeeded, string.Join("; ", result.Errors.Select(e => e.Message)));
+        Assert.Equal(1, await f.GpuCountAsync());
+    }
+
+    public static TheoryData<string, int, string, string> BadFiles => new()
+    {
+        // file, expected line, expected column, fragment of the message
+        { "", 1, "", "empty" },
+        { "\n\n  \n", 1, "", "empty" },
+        { "serial,model,colour\nSN-1,H100 SXM5 80GB,red\n", 1, "colour", "Valid columns: serial, model" },
+        { "serial,status\nSN-1,InService\n", 1, "model", "Missing required column 'model'" },
+        { "serial,model,serial\nSN-1,H100 SXM5 80GB,SN-1\n", 1, "serial", "more than once" },
+        { "serial,model\n", 2, "", "no GPU rows" },
+        { "serial,model\nSN-1,H100 SXM5 80GB\nSN-1,H100 SXM5 80GB\n", 3, "serial", "already on line 2" },
+        { "serial,model\nSN-1,H900 Imaginary\n", 2, "model", "Unknown model 'H900 Imaginary'" },
+        { "serial,model,status\nSN-1,H100 SXM5 80GB,Exploded\n", 2, "status", "Unknown status 'Exploded'" },
+        { "serial,model,datacenter\nSN-1,H100 SXM5 80GB,ZZZ9\n", 2, "datacenter", "Unknown datacenter 'ZZZ9'" },
+        { "serial,model,unit_cost\nSN-1,H100 SXM5 80GB,12abc\n", 2, "unit_cost", "plain number" },
+        { "serial,model,unit_cost\nSN-1,H100 SXM5 80GB,-5\n", 2, "unit_cost", "negative" },
+        { "serial,model,unit_cost\nSN-1,H100 SXM5 80GB,1e30\n", 2, "unit_cost", "plain number" },
+        { "serial,model,unit_cost\nSN-1,H100 SXM5 80GB,99999999999\n", 2, "unit_cost", "implausibly large" },
+        { "serial,model,received_at\nSN-1,H100 SXM5 80GB,2024-02-30\n", 2, "received_at", "not a real date" },
+        { "serial,model,received_at\nSN-1,H100 SXM5 80GB,1850-01-01\n", 2, "received_at", "outside 1990–2100" },
+        { "serial,model,received_at,warranty_ends_at\nSN-1,H100 SXM5 80GB,2025-01-01,2024-01-01\n", 2, "warranty_ends_at", "before received_at" },
+        { "serial,model\nSN-1,H100 SXM5 80GB,extra\n", 2, "", "has 3 fields; the header has 2" },
+        { "serial,model,notes\nSN-1,H100 SXM5 80GB,\"never closed\nSN-2,H100 SXM5 80GB,x\n", 2, "", "not closed" },
+        { "serial,model\n=cmd|'/c calc'!A1,H100 SXM5 80GB\n", 2, "serial", "letters, digits" },
+        { "serial,model,host\nSN-1,H100 SXM5 80GB,fra1-r001-h1\n", 2, "slot", "without a slot" },
+        { "serial,model,host,slot\nSN-1,H100 SXM5 80GB,fra1-r001-h1,8\n", 2, "slot", "slots 0–7" },
+        { "serial,model,host,slot\nSN-1,H100 SXM5 80GB,nohost,1\n", 2, "host", "Unknown host" },
+        { "serial,model,host,slot,datacenter\nSN-1,H100 SXM5 80GB,fra1-r001-h1,1,IAD1\n", 2, "host", "not in datacenter IAD1" },
+        { "serial,model,currency\nSN-1,H100 SXM5 80GB,dollars\n", 2, "currency", "three-letter" },
+        { "serial,model\n,H100 SXM5 80GB\n", 2, "serial", "required" },
+        { "serial,model\nSN-1,\n", 2, "model", "required" },
+    };
+
+    [SkippableTheory]
+    [MemberData(nameof(BadFiles))]
+    public async Task Import_BadFile_ReportsLineColumnMessageAndWritesNothing(string csv, int line, string column, string fragment)
+    {
+        await using var f = await ArrangeAsync();
+        var result = await f.ImportAsync(csv);
+        Assert.False(result.Succeeded);
+        var error = Assert.Single(result.Errors, e => e.Message.Contains(fragment, StringComparison.Ordinal));
+        Assert.Equal(line, error.Line);
+        Assert.Equal(column, error.Column);
+        Assert.Equal(0, await f.GpuCountAsync());
+    }
+
+    [SkippableFact]
+    public async Task Import_AbsurdlyLongValue_IsRefusedWithItsLength()
+    {
+        await using var f = await ArrangeAsync();
+        var result = await f.ImportAsync($"serial,model,notes\nSN-1,H100 SXM5 80GB,{new string('x', 100_000)}\n");
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("notes", error.Column);
+        Assert.Contains("100,000 characters", error.Message);
+        Assert.True(error.Value!.Length < 200, "The echoed value should be shortened.");
+        Assert.Equal(0, await f.GpuCountAsync());
+    }
+
+    [SkippableFact]
+    public async Task Import_OneBadRowAmongThousands_ReportsOnlyItAndWritesNothing()
+    {
+        await using var f = await ArrangeAsync();
+        var sb = new StringBuilder("serial,model,unit_cost\n");
+        for (var i = 0; i < 5000; i++)
+        {
+            sb.Append($"BULK-{i:D5},A100 SXM4 80GB,{(i == 3210 ? "ten thousand" : "12000")}\n");
+        }
+
+        var result = await f.ImportAsync(sb.ToString());
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(3212, error.Line);
+        Assert.Equal("ten thousand", error.Value);
+        Assert.Equal(0, await f.GpuCountAsync());
+    }
+
+    [SkippableFact]
+    public async Task Import_BinaryFile_IsRefusedAsNotText()
+    {
+        await using var f = await ArrangeAsync();
+        var result = await f.ImportBytesAsync([0x50, 0x4B, 0x03, 0x04, 0x00, 0x00, 0x08, 0x00]);
+        Assert.Contains("binary", Assert.Single(result.Errors).Message);
+    }
+
+    [SkippableFact]
+    public async Task Import_Utf16File_IsRefusedWithAdvice()
+    {
+        await using var f = await ArrangeAsync();
+        var result = await f.ImportBytesAsync(Encoding.Unicode.GetPreamble().Concat(Encoding.Unicode.GetBytes("serial,model\nSN-1,H100 SXM5 80GB\n")).ToArray());
+        Assert.Contains("UTF-8", Assert.Single(result.Errors).Message);
+        Assert.Equal(0, await f.GpuCountAsync());
+    }
+
+    [SkippableFact]
+    public async Task Import_Latin1File_NamesTheLineOfTheBadByte()
+    {
+        await using var f = await ArrangeAsync();
+        var bytes = Encoding.Latin1.GetBytes("serial,model,notes\nSN-1,H100 SXM5 80GB,ok\nSN-2,H100 SXM5 80GB,caf\u00e9\n");
+        var error = Assert.Single((await f.ImportBytesAsync(bytes)).Errors);
+        Assert.Equal(3, error.Line);
+        Assert.Contains("not valid UTF-8", error.Message);
+    }
+
+    [SkippableFact]
+    public async Task Import_FileOverSizeLimit_IsRefused()
+    {
+        await using var f = await ArrangeAsync();
+        var big = new byte[(2 * 1024 * 1024) + 10];
+        Array.Fill(big, (byte)'a');
+        var error = Assert.Single((await f.ImportBytesAsync(big)).Errors);
+        Assert.Contains("larger than", error.Message);
+    }
+
+    [SkippableFact]
+    public async Task Import_UnicodeAndFormulaText_IsStoredAsData()
+    {
+        await using var f = await ArrangeAsync();
+        var result = await f.ImportAsync("serial,model,asset_tag,notes\nSN-U1,H100 SXM5 80GB,=1+1,\"Prüfung 検査 ✓, \"\"quoted\"\"\"\n");
+        Assert.True(result.Succeeded, string.Join("; ", result.Errors.Select(e => e.Message)));
+        await using var db = f.Database.CreateContext();
+        var gpu = await db.Gpus.SingleAsync();
+        Assert.Equal("=1+1", gpu.AssetTag);
+        Assert.Equal("Prüfung 検査 ✓, \"quoted\"", gpu.Notes);
+    }
+
+    [SkippableFact]
+    public async Task Import_InsertModeWithKnownSerial_IsRefused_UpsertUpdatesOnlyGivenFields()
+    {
+        await using var f = await ArrangeAsync();
+        Assert.True((await f.ImportAsync($"{Header}\n{Row("SN-1", notes: "first", uuid: "GPU-1")}\n")).Succeeded);
+
+        var again = await f.ImportAsync("serial,model,notes\nSN-1,H100 SXM5 80GB,second\n");
+        var error = Assert.Single(again.Errors);
+        Assert.Contains("already exists", error.Message);
+        Assert.Contains("upsert", error.Message);
+
+        var upsert = await f.ImportAsync("serial,model,status,notes,host,slot\nSN-1,H100 SXM5 80GB,Validated,second,fra1-r001-h1,5\nSN-9,H200 SXM 141GB,,,,\n", ImportMode.Upsert);
+        Assert.True(upsert.Succeeded, string.Join("; ", upsert.Errors.Select(e => e.Message)));
+        Assert.Equal(1, upsert.Updated);
+        Assert.Equal(1, upsert.Inserted);
+        await using var db = f.Database.CreateContext();
+        var gpu = await db.Gpus.Include(g => g.Placements).SingleAsync(g => g.Serial == "SN-1");
+        Assert.Equal("second", gpu.Notes);
+        Assert.Equal("GPU-1", gpu.Uuid);
+        Assert.Equal(GpuStatus.Validated, gpu.Status);
+        Assert.Equal(5, gpu.Slot);
+        Assert.Single(gpu.Placements);
+        Assert.Equal(2, gpu.Version);
+        Assert.Equal(2, await db.AuditEntries.CountAsync(a => a.EntityKey == "SN-1"));
+    }
+
+    [SkippableFact]
+    public async Task Import_UuidOfAnotherCard_IsRefused()
+    {
+        await using var f = await ArrangeAsync();
+        Assert.True((await f.ImportAsync("serial,model,uuid\nSN-1,H100 SXM5 80GB,GPU-x\n")).Succeeded);
+        var result = await f.ImportAsync("serial,model,uuid\nSN-2,H100 SXM5 80GB,GPU-x\n");
+        Assert.Contains("already belongs to GPU SN-1", Assert.Single(result.Errors).Message);
+    }
+
+    [SkippableFact]
+    public async Task Import_OccupiedSlot_IsRefused()
+    {
+        await using var f = await ArrangeAsync();
+        Assert.True((await f.ImportAsync("serial,model,host,slot\nSN-1,H100 SXM5 80GB,fra1-r001-h1,2\n")).Succeeded);
+        var result = await f.ImportAsync("serial,model,host,slot\nSN-2,H100 SXM5 80GB,fra1-r001-h1,2\n");
+        Assert.Contains("already holds GPU SN-1", Assert.Single(result.Errors).Message);
+    }
+
+    [SkippableFact]
+    public async Task Import_ConcurrentImportsOfSameSerials_ExactlyOneWins()
+    {
+        await using var f = await ArrangeAsync();
+        var csv = "serial,model\n" + string.Concat(Enumerable.Range(0, 300).Select(i => $"RACE-{i:D4},H100 SXM5 80GB\n"));
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 4).Select(async _ =>
+        {
+            try
+            {
+                return (await f.ImportAsync(csv)).Succeeded;
+            }
+            catch (ConcurrencyException)
+            {
+                return false;
+            }
+        }));
+        Assert.Equal(1, attempts.Count(ok => ok));
+        Assert.Equal(300, await f.GpuCountAsync());
+    }
+
+    [SkippableFact]
+    public async Task Import_ManyErrors_AreCappedWithASummaryLine()
+    {
+        await using var f = await ArrangeAsync();
+        var csv = "serial,model\n" + string.Concat(Enumerable.Range(0, 1500).Select(i => $"X-{i},NoSuchModel\n"));
+        var result = await f.ImportAsync(csv);
+        Assert.Equal(1001, result.Errors.Count);
+        Assert.Contains("500 more errors", result.Errors[^1].Message);
+    }
+}
+
+public sealed class SqliteGpuImportTests() : GpuImportContractTests(TestDatabase.Sqlite);
+
+public sealed class PostgresGpuImportTests() : GpuImportContractTests(TestDatabase.Postgres);

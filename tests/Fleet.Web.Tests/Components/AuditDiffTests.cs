@@ -1,0 +1,41 @@
+using Fleet.Web.Components.Shared;
+
+namespace Fleet.Web.Tests.Components;
+
+public sealed class AuditDiffTests
+{
+    [Fact]
+    public void Compute_StatusChanged_ReturnsOnlyThatField()
+    {
+        var changes = AuditDiff.Compute(
+            """{"serial":"S1","status":"InService","slot":3}""",
+            """{"serial":"S1","status":"Failed","slot":3}""");
+
+        var change = Assert.Single(changes);
+        Assert.Equal(new FieldChange("status", "InService", "Failed"), change);
+    }
+
+    [Fact]
+    public void Compute_CreatedEntity_EveryFieldChangesFromNull()
+    {
+        var changes = AuditDiff.Compute(null, """{"serial":"S1","unitCost":30000}""");
+
+        Assert.Equal([new FieldChange("serial", null, "S1"), new FieldChange("unitCost", null, "30000")], changes);
+    }
+
+    [Fact]
+    public void Compute_FieldRemoved_ShowsAfterAsNull()
+    {
+        var changes = AuditDiff.Compute("""{"host":"h1","slot":2}""", """{"slot":2}""");
+
+        Assert.Equal([new FieldChange("host", "h1", null)], changes);
+    }
+
+    [Fact]
+    public void Compute_MalformedJson_ReturnsWholeSnapshotInsteadOfThrowing()
+    {
+        var changes = AuditDiff.Compute("not json", """{"a":1}""");
+
+        Assert.Equal([new FieldChange("(snapshot)", "not json", """{"a":1}""")], changes);
+    }
+}

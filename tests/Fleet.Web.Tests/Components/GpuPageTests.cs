@@ -1,0 +1,149 @@
+using Bunit;
+using Fleet.Application.Common;
+using Fleet.Application.Inventory;
+using Fleet.Domain;
+using Fleet.Domain.Lifecycle;
+using Fleet.Web.Components.Pages.Gpus;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Fleet.Web.Tests.Components;
+
+public sealed class GpuPageTests : ComponentTestContext
+{
+    private async Task<string> SerialInAsync(GpuStatus status)
+    {
+        await SeedAsync();
+        await using var db = CreateDbContext();
+        return await db.Gpus.Where(g => g.Status == status).OrderBy(g => g.Serial).Select(g => g.Serial).FirstAsync();
+    }
+
+    private void SignInAs(string role)
+    {
+        var auth = AddAuthorization();
+        auth.SetAuthorized($"{role.ToLowerInvariant()}@fleet.local");
+        auth.SetRoles(role);
+    }
+
+    private IRenderedComponent<GpuPage> RenderAs(string serial, string role, bool signIn = true)
+    {
+        if (signIn)
+        {
+            SignInAs(role);
+        }
+
+        var cut = Render<GpuPage>(p => p.Add(x => x.Serial, serial));
+        cut.WaitForElement("[data-testid='transitions']");
+        return cut;
+    }
+
+    private static string[] TransitionButtons(IRenderedComponent<GpuPage> cut) =>
+        cut.FindAll("[data-testid^='transition-']")
+            .Select(b => b.GetAttribute("data-testid")!)
+            .Where(id => Enum.TryParse<GpuStatus>(id["transition-".Length..], out _))
+            .Select(id => id["transition-".Length..])
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+
+    [Fact]
+    public async Task Render_TechnicianOnInServiceCard_ShowsOnlyTechnicianMoves()
+    {
+        var serial = await SerialInAsync(GpuStatus.InService);
+
+        var cut = RenderAs(serial, Roles.Technician);
+
+        // From InService a technician may send a card to Maintenance or mark it Failed; retiring is Procurement's.
+        Assert.Equal(["Failed", "Maintenance"], TransitionButtons(cut));
+    }
+
+    [Fact]
+    public async Task Render_ProcurementOnInServiceCard_ShowsOnlyRetire()
+    {
+        var serial = await SerialInAsync(GpuStatus.InService);
+
+        var cut = RenderAs(serial, Roles.Procurement);
+
+        Assert.Equal(["Retired"], TransitionButtons(cut));
+    }
+
+    [Fact]
+    public async Task Render_Viewer_ShowsNoMovesAndSaysWhy()
+    {
+        var serial = await SerialInAsync(GpuStatus.InService);
+
+        var cut = RenderAs(serial, Roles.Viewer);
+
+        Assert.Empty(TransitionButtons(cut));
+        Assert.Contains("Viewer", cut.Find("[data-testid='no-transitions']").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Confirm_MessageRequiredMove_DisabledUntilMessageThenTransitionsAndAudits()
+    {
+        var serial = await SerialInAsync(GpuStatus.InService);
+        var cut = RenderAs(serial, Roles.Technician);
+
+        cut.Find("[data-testid='transition-Failed']").Click();
+        Assert.True(cut.Find("[data-testid='transition-confirm']").HasAttribute("disabled"));
+        cut.Find("textarea").Input("Xid 79: fell off the bus");
+        Assert.False(cut.Find("[data-testid='transition-confirm']").HasAttribute("disabled"));
+        cut.Find("[data-testid='transition-confirm']").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal("Failed", cut.Find("[data-testid='gpu-status']").GetAttribute("data-status")));
+        await using var db = CreateDbContext();
+        Assert.Equal(GpuStatus.Failed, (await db.Gpus.SingleAsync(g => g.Serial == serial)).Status);
+        Assert.Contains("Xid 79: fell off the bus", cut.Find("[data-testid='audit-trail']").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Confirm_CardChangedMeanwhile_ShowsChangedBySomeoneElseAndKeepsOtherChange()
+    {
+        var serial = await SerialInAsync(GpuStatus.InService);
+        var cut = RenderAs(serial, Roles.Technician);
+
+        // Someone else moves the card after this page loaded it.
+        await Services.GetRequiredService<InventoryService>()
+            .TransitionAsync(serial, new TransitionRequest("Maintenance", "fan swap"), new Actor("Other Tech", Roles.Technician));
+        cut.Find("[data-testid='transition-Failed']").Click();
+        cut.Find("textarea").Input("dead");
+        cut.Find("[data-testid='transition-confirm']").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("changed by someone else", cut.Find("[data-testid='transition-alert']").TextContent, StringComparison.Ordinal));
+        Assert.NotNull(cut.Find("[data-testid='reload']"));
+        await using var db = CreateDbContext();
+        Assert.Equal(GpuStatus.Maintenance, (await db.Gpus.SingleAsync(g => g.Serial == serial)).Status);
+    }
+
+    [Fact]
+    public async Task Confirm_DomainRefusal_ShowsTheDomainMessage()
+    {
+        // InService needs a placement; a validated card that sits in no host is refused by the domain.
+        await SeedAsync();
+        SignInAs(Roles.Technician);
+        const string serial = "REFUSE-1";
+        var csv = new MemoryStream(System.Text.Encoding.UTF8.GetBytes($"serial,model,status\n{serial},H100 SXM5 80GB,Validated\n"));
+        var imported = await Services.GetRequiredService<Fleet.Application.Import.GpuImportService>()
+            .ImportAsync(csv, Fleet.Application.Import.ImportMode.Insert, dryRun: false, Actor.System);
+        Assert.True(imported.Succeeded, string.Join("; ", imported.Errors.Select(e => e.Message)));
+
+        var cut = RenderAs(serial, Roles.Technician, signIn: false);
+        cut.Find("[data-testid='transition-InService']").Click();
+        cut.Find("[data-testid='transition-confirm']").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("InService", cut.Find("[data-testid='transition-alert']").TextContent, StringComparison.Ordinal));
+        Assert.Equal("Validated", cut.Find("[data-testid='gpu-status']").GetAttribute("data-status"));
+    }
+
+    [Fact]
+    public void Render_UnknownSerial_ShowsFriendlyNotFound()
+    {
+        var auth = AddAuthorization();
+        auth.SetAuthorized("viewer@fleet.local");
+        auth.SetRoles(Roles.Viewer);
+
+        var cut = Render<GpuPage>(p => p.Add(x => x.Serial, "NO-SUCH-CARD"));
+
+        cut.WaitForElement("[data-testid='gpu-not-found']");
+        Assert.Contains("NO-SUCH-CARD", cut.Find("[data-testid='gpu-not-found']").TextContent, StringComparison.Ordinal);
+    }
+}
