@@ -15,7 +15,10 @@ namespace Fleet.Benchmarks.Reports;
 /// Every finance report over the 10,000-GPU demo fleet, computed (what the page renders from) and exported as CSV and
 /// XLSX, on both providers. Targets: render ≤ 1 s, export ≤ 2 s. PostgreSQL needs FLEET_TEST_POSTGRES.
 /// </summary>
-[ShortRunJob]
+[InProcess]
+[MinIterationCount(5)]
+[MaxIterationCount(10)]
+[WarmupCount(2)]
 [MemoryDiagnoser]
 public class ReportBenchmarks
 {
