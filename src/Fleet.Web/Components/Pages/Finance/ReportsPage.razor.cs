@@ -56,6 +56,9 @@ public partial class ReportsPage
         var query = System.Web.HttpUtility.ParseQueryString(new Uri(Navigation.Uri).Query);
         _name = query["report"] is { } r && ReportService.Names.Contains(r) ? r : _name;
         _asOf = query["asOf"];
+        _from = query["from"];
+        _to = query["to"];
+        _datacenter = query["datacenter"];
         if (_canEdit)
         {
             _policies = (await Finance.PoliciesAsync()).Select(p => new EditablePolicy(p)).ToList();
