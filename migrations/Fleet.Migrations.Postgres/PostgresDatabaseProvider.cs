@@ -44,6 +44,8 @@ public sealed class PostgresCopyBulkWriter : IBulkWriter
 
         var copy = $"COPY \"{table.Table}\" ({string.Join(", ", table.Columns.Select(c => $"\"{c}\""))}) FROM STDIN (FORMAT BINARY)";
         await using var importer = await connection.BeginBinaryImportAsync(copy, ct);
+        // A million-row COPY outlasts the default 30 s command timeout while indexes are maintained; cancellation still works.
+        importer.Timeout = TimeSpan.FromMinutes(30);
         foreach (var row in rows)
         {
             await importer.StartRowAsync(ct);

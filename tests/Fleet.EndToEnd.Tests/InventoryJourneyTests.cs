@@ -42,7 +42,7 @@ public sealed class InventoryJourneyTests
         await Assertions.Expect(browser.ByTestId("gpu-total")).ToHaveTextAsync($"{total.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} GPUs match");
         await browser.ByTestId("filter-status").ClickAsync();
         await page.Locator(".mud-popover-open .mud-list-item", new() { HasTextRegex = new Regex("^InService$") }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("status=InService"));
+        await page.WaitForURLAsync(new Regex("status=InService"), new() { WaitUntil = WaitUntilState.Commit });
         await Assertions.Expect(browser.ByTestId("gpu-total")).ToHaveTextAsync($"{inService.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} GPUs match");
         await browser.ScreenshotAsync("grid-filtered");
 
@@ -70,9 +70,9 @@ public sealed class InventoryJourneyTests
 
         // Find the card in the grid by search, open it by row click, move it Received → BurnIn → Failed (message required).
         await browser.GotoAsync("gpus?search=E2E-0001");
-        await Assertions.Expect(browser.ByTestId("gpu-total")).ToHaveTextAsync("1 GPUs match");
+        await Assertions.Expect(browser.ByTestId("gpu-total")).ToHaveTextAsync("1 GPU matches");
         await page.Locator("[data-testid='gpu-serial']", new() { HasText = "E2E-0001" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("/gpus/E2E-0001$"));
+        await page.WaitForURLAsync(new Regex("/gpus/E2E-0001$"), new() { WaitUntil = WaitUntilState.Commit });
         await Assertions.Expect(browser.ByTestId("gpu-status")).ToHaveAttributeAsync("data-status", "Received");
         await browser.ByTestId("transition-BurnIn").ClickAsync();
         await browser.ByTestId("transition-confirm").ClickAsync();
@@ -91,7 +91,7 @@ public sealed class InventoryJourneyTests
 
         // Export the filtered view: exactly the failed E2E card.
         await browser.GotoAsync("gpus?status=Failed&search=E2E");
-        await Assertions.Expect(browser.ByTestId("gpu-total")).ToHaveTextAsync("1 GPUs match");
+        await Assertions.Expect(browser.ByTestId("gpu-total")).ToHaveTextAsync("1 GPU matches");
         var file = await browser.DownloadAsync(() => browser.ByTestId("export-csv").ClickAsync());
         var lines = (await File.ReadAllLinesAsync(file, Encoding.UTF8)).Where(l => l.Length > 0).ToList();
         Assert.Equal(2, lines.Count);

@@ -29,6 +29,8 @@ public class CapacitySearchTests
         Assert.Equal(result.Gpus, sized.Fleet.Sum(p => p.Gpus));
         Assert.True(new Simulator().Run(sized).SloAttainment >= 0.99);
         Assert.Contains(result.Probes, p => p.Gpus == result.Gpus && p.Meets);
+        var n = new Simulator().Run(sized).Requests;
+        Assert.Equal(Math.Sqrt(result.Attainment * (1 - result.Attainment) / n), result.AttainmentStandardError, 12);
     }
 
     [Fact]

@@ -37,6 +37,7 @@ public class QueueingValidationTests
         var meanWait = Queueing.MmcMeanWait(servers, rate, 1 / MeanService);
         Assert.InRange(result.WaitProbability, erlangC * 0.97, erlangC * 1.03);
         Assert.InRange(result.Wait.Mean, meanWait * 0.97, meanWait * 1.03);
+        Assert.True(result.LittlesLaw.RelativeError < 0.02);
     }
 
     [Theory]

@@ -175,7 +175,7 @@ public class SimulatorBehaviourTests
     }
 
     [Fact]
-    public void Simulate_Failures_RestartWorkAndLowerAttainment()
+    public void Simulate_Failures_RestartWorkAndRaiseLatency()
     {
         var calm = s_simulator.Run(TestScenarios.Roofline(4, 150, 120));
         var failing = s_simulator.Run(Variant("failures") with { Workload = new WorkloadSpec(new PoissonArrival(150), new UniformTokens(100, 900), new GeometricTokens(100)) });
@@ -261,5 +261,34 @@ public class SimulatorBehaviourTests
         Assert.Equal(result.Requests, result.DroppedTooLong);
         Assert.Equal(0, result.Completed);
         Assert.Contains(result.Warnings, w => w.Contains("dropped", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Simulate_BurstierArrivals_WaitLonger()
+    {
+        var poisson = TestScenarios.Queue(4, 3, new GeometricTokens(100), 0.01, 20_000);
+        var bursty = poisson with { Workload = poisson.Workload with { Arrival = new GammaArrival(3, 0.25) } };
+
+        var smooth = s_simulator.Run(poisson);
+        var rough = s_simulator.Run(bursty);
+
+        // Same mean rate; gamma gaps with shape 0.25 have CV² = 4, so Kingman's approximation predicts ~2.5× the wait.
+        Assert.InRange(rough.Requests, smooth.Requests * 0.95, smooth.Requests * 1.05);
+        Assert.True(rough.Wait.Mean > smooth.Wait.Mean * 1.8, $"bursty {rough.Wait.Mean} vs Poisson {smooth.Wait.Mean}");
+    }
+
+    [Fact]
+    public void Simulate_SharedQueue_WaitsLessThanDispatchOnArrival()
+    {
+        // Same servers and load: one queue (M/M/c) pools idle capacity that per-replica queues strand.
+        var shared = TestScenarios.Queue(4, 3.2, new GeometricTokens(100), 0.01, 20_000);
+        var roundRobin = shared with { Scheduler = shared.Scheduler with { Routing = RoutingPolicy.RoundRobin } };
+        var leastOutstanding = shared with { Scheduler = shared.Scheduler with { Routing = RoutingPolicy.LeastOutstanding } };
+
+        var pooled = s_simulator.Run(shared).Wait.Mean;
+        var rotated = s_simulator.Run(roundRobin).Wait.Mean;
+        var joinShortest = s_simulator.Run(leastOutstanding).Wait.Mean;
+
+        Assert.True(pooled < joinShortest && joinShortest < rotated, $"shared {pooled}, least-outstanding {joinShortest}, round-robin {rotated}");
     }
 }

@@ -649,6 +649,9 @@ namespace Fleet.Migrations.Sqlite.Migrations
                     b.HasIndex("Status", "Serial")
                         .HasDatabaseName("ix_gpus_status_serial");
 
+                    b.HasIndex("Status", "DatacenterId", "ReceivedAt", "Id")
+                        .HasDatabaseName("ix_gpus_status_datacenter_id_received_at_id");
+
                     b.ToTable("gpus", (string)null);
                 });
 

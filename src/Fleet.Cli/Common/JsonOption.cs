@@ -17,15 +17,22 @@ public static class JsonOutput
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    /// <summary>Creates the option. Its value is "-" when given bare (stdout), a path when given one, null when absent.</summary>
+    /// <summary>Creates the option; read it with <see cref="Target"/>.</summary>
     public static Option<string?> CreateOption() => new("--json")
     {
         Description = "Write the result as JSON: to FILE when given, else to stdout.",
         Arity = ArgumentArity.ZeroOrOne,
         HelpName = "FILE",
-        DefaultValueFactory = _ => null,
-        CustomParser = r => r.Tokens.Count == 0 ? "-" : r.Tokens[0].Value,
     };
+
+    /// <summary>
+    /// Where <c>--json</c> writes: "-" for stdout when given bare, the path when given one, null when absent. Read from the
+    /// option's result, because System.CommandLine 2.0 gives a bare option no value to parse.
+    /// </summary>
+    public static string? Target(ParseResult parse, Option<string?> option) =>
+        parse.GetResult(option) is { Implicit: false } result
+            ? result.Tokens.Count == 0 ? "-" : result.Tokens[0].Value
+            : null;
 
     /// <summary>Writes <paramref name="value"/> where the option says; does nothing when it was not given.</summary>
     public static async Task WriteAsync<T>(string? target, T value, CancellationToken ct = default)

@@ -38,14 +38,9 @@ public static class BenchCommands
 
         cmd.SetAction(async (ParseResult r, CancellationToken ct) =>
         {
+            var target = JsonOutput.Target(r, json);
             var err = GpuConsole.CreateError();
             var precision = Enum.Parse<Precision>(r.GetValue(dtype)!, ignoreCase: true);
-            if (precision == Precision.Fp8)
-            {
-                err.MarkupLine("[red]fleet: fp8 is not available: cuBLAS GemmEx has no FP8 path (it needs cublasLt, not bound yet) and ILGPU has no FP8 type.[/]");
-                return ExitCodes.CouldNotRun;
-            }
-
             var n = r.GetValue(size);
             if (n is <= 0 or > 46340)
             {
@@ -81,12 +76,11 @@ public static class BenchCommands
             var benchmark = new MatmulBenchmark(TimeProvider.System) { Repeats = reps };
             foreach (var engine in engines)
             {
-                err.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"[{selected.Id}] {precision} {edge}x{edge}x{edge} on {engine.Name}...")));
+                err.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"[{selected.Id}] {precision.ToString().ToLowerInvariant()} {edge}x{edge}x{edge} on {engine.Name}...")));
                 rows.Add(benchmark.Run(backend, engine, precision, edge, new Random(42), ct));
             }
 
             var report = new MatmulBenchReport { Device = backend.Info, Rows = rows, Notes = notes };
-            var target = GpuConsole.JsonTarget(r, json);
             if (target != "-")
             {
                 var c = CultureInfo.InvariantCulture;
@@ -113,6 +107,7 @@ public static class BenchCommands
         cmd.Options.Add(json);
         cmd.SetAction(async (ParseResult r, CancellationToken ct) =>
         {
+            var target = JsonOutput.Target(r, json);
             var mib = r.GetValue(size);
             if (mib is <= 0)
             {
@@ -127,7 +122,6 @@ public static class BenchCommands
             var bw = new BandwidthTest(TimeProvider.System).Run(backend, ct, mib is { } m ? m * 1048576L : null);
             var spec = backend.Info.CatalogModel is { } name ? GpuCatalog.Find(name)?.MemoryBandwidthTbs * 1000 : null;
             var report = new BandwidthBenchReport { Device = backend.Info, Bandwidth = bw, SpecGBs = spec, PercentOfSpec = spec is > 0 ? 100 * bw.DeviceToDeviceGBs / spec : null };
-            var target = GpuConsole.JsonTarget(r, json);
             if (target != "-")
             {
                 var c = CultureInfo.InvariantCulture;

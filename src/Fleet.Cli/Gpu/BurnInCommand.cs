@@ -28,6 +28,7 @@ public static class BurnInCommand
 
         cmd.SetAction(async (ParseResult r, CancellationToken ct) =>
         {
+            var target = JsonOutput.Target(r, json);
             var err = GpuConsole.CreateError();
             var levelValue = Enum.Parse<BurnInLevel>(r.GetValue(level)!, ignoreCase: true);
             var durationText = r.GetValue(duration);
@@ -75,10 +76,9 @@ public static class BurnInCommand
                 }
 
                 err.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                    $"burn-in {plan.Level} on {string.Join(", ", backends.Select(b => b.Info.Id + " " + b.Info.Name))}: stress {plan.StressTime.TotalSeconds:F0} s{(settings.Fault.Kind == FaultKind.None ? string.Empty : $", injecting a {settings.Fault.Kind} fault")}")));
+                    $"burn-in {plan.Level.ToString().ToLowerInvariant()} on {string.Join(", ", backends.Select(b => b.Info.Id + " " + b.Info.Name))}: stress {plan.StressTime.TotalSeconds:F0} s{(settings.Fault.Kind == FaultKind.None ? string.Empty : $", injecting a {settings.Fault.Kind.ToString().ToLowerInvariant()} fault")}")));
                 var result = await new BurnInRunner(TimeProvider.System).RunAsync(backends, settings, new ProgressPrinter(err), ct);
-                var target = GpuConsole.JsonTarget(r, json);
-                if (target != "-")
+                    if (target != "-")
                 {
                     PrintSummary(result);
                 }

@@ -20,6 +20,7 @@ public static class DevicesCommand
         cmd.Options.Add(check);
         cmd.SetAction(async (ParseResult r, CancellationToken ct) =>
         {
+            var target = JsonOutput.Target(r, json);
             var err = GpuConsole.CreateError();
             using var discovery = new DeviceDiscovery();
             var inventory = discovery.Discover();
@@ -28,7 +29,6 @@ public static class DevicesCommand
                 err.MarkupLine($"[yellow]note:[/] {Markup.Escape(note)}");
             }
 
-            var target = GpuConsole.JsonTarget(r, json);
             if (target != "-")
             {
                 Print(inventory);

@@ -65,20 +65,6 @@ public static class GpuConsole
         _ => throw new ArgumentException($"--inject-fault '{text}' is not one of gemm, memory, nan"),
     };
 
-    /// <summary>
-    /// The --json target: "-" for stdout, a path, or null when absent. Reads the option's presence directly, because a bare
-    /// <c>--json</c> with no token yields null from <see cref="JsonOutput.CreateOption"/>'s parser in System.CommandLine 2.0.
-    /// </summary>
-    public static string? JsonTarget(ParseResult parse, Option<string?> json)
-    {
-        var result = parse.GetResult(json);
-        if (result is null || result.Implicit)
-        {
-            return null;
-        }
-
-        return result.Tokens.Count == 0 ? "-" : result.Tokens[0].Value;
-    }
 
     public static string Gb(long bytes) => (bytes / 1e9).ToString("F1", CultureInfo.InvariantCulture) + " GB";
 

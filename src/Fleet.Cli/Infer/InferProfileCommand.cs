@@ -79,7 +79,7 @@ public static class InferProfileCommand
                 profile = new InferenceProfiler(TimeProvider.System).Run(target, shape, new ProfileRequest(type, batches, contexts, reps), progress, ct);
             }
 
-            var jsonTarget = r.GetValue(json);
+            var jsonTarget = JsonOutput.Target(r, json);
             await JsonOutput.WriteAsync(jsonTarget, profile, ct);
             if (jsonTarget != "-")
             {

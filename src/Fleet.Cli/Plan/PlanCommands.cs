@@ -45,7 +45,7 @@ public static class PlanCommands
             var result = await Task.Run(() => new Simulator().Run(scenario, new SimulationProgressWriter(stderr), ct), ct);
             clock.Stop();
             stderr.MarkupLineInterpolated($"[grey]simulated {result.Requests:N0} requests on {result.Replicas:N0} replicas: {result.Engine.Events:N0} events in {clock.Elapsed.TotalSeconds:F2} s ({result.Engine.Events / Math.Max(clock.Elapsed.TotalSeconds, 1e-9):N0} events/s)[/]");
-            var target = JsonTarget(parse, json);
+            var target = JsonOutput.Target(parse, json);
             if (target is null)
             {
                 await Console.Out.WriteAsync(PlanReport.Simulation(result));
@@ -116,7 +116,7 @@ public static class PlanCommands
             }
 
             stderr.MarkupLineInterpolated($"[grey]{result.Probes.Count} simulations in {clock.Elapsed.TotalSeconds:F1} s[/]");
-            var output = JsonTarget(parse, json);
+            var output = JsonOutput.Target(parse, json);
             if (output is null)
             {
                 await Console.Out.WriteAsync(PlanReport.Capacity(result));
@@ -130,13 +130,6 @@ public static class PlanCommands
         });
         return command;
     }
-
-    /// <summary>
-    /// Where --json writes: "-" for stdout, a path, or null when absent. A bare --json reaches the shared option's
-    /// custom parser with no tokens, which System.CommandLine 2.0 skips, so presence is read from the option result.
-    /// </summary>
-    private static string? JsonTarget(ParseResult parse, Option<string?> json) =>
-        parse.GetValue(json) ?? (parse.GetResult(json) is { Implicit: false } ? "-" : null);
 
     /// <summary>Loads the scenario, printing every validation error on its own line; null when it is invalid.</summary>
     private static async Task<Scenario?> LoadAsync(string path)

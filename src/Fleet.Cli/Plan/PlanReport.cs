@@ -67,7 +67,7 @@ public static class PlanReport
         Line(F($"Scenario {r.Scenario ?? "(unnamed)"}: {r.DemandRequestsPerSecond:G4} requests/s on {r.GpuModel}, tensor parallel {r.TensorParallel}, target {r.TargetAttainment:P2} SLO attainment"));
         Line(F($"Answer             {r.Gpus:N0} GPUs ({r.ServingGpus:N0} serving + {r.SpareGpus:N0} spare), {r.Replicas:N0} replicas"));
         var worst = r.SurviveDatacenterLoss ? " (worst of: all up, each datacenter lost)" : "";
-        Line(F($"Attainment         {r.Attainment:P2} at {r.ServingGpus:N0} GPUs") + (r.GpusBelow is { } below ? F($"; {r.AttainmentBelow:P2} at {below:N0} GPUs") : "") + worst);
+        Line(F($"Attainment         {r.Attainment:P2} (± {r.AttainmentStandardError:P2} binomial) at {r.ServingGpus:N0} GPUs") + (r.GpusBelow is { } below ? F($"; {r.AttainmentBelow:P2} at {below:N0} GPUs") : "") + worst);
         foreach (var loss in r.DatacenterLoss)
         {
             Line(F($"  without {loss.Datacenter,-10} {loss.Attainment:P2}"));

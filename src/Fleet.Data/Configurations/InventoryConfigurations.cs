@@ -78,6 +78,8 @@ internal sealed class GpuConfiguration : IEntityTypeConfiguration<Gpu>
         b.HasIndex(x => new { x.DatacenterId, x.Serial });
         b.HasIndex(x => new { x.GpuModelId, x.Serial });
         b.HasIndex(x => x.ReceivedAt);
+        // The grid's common view (a status in a datacenter, newest first) pages by walking this index.
+        b.HasIndex(x => new { x.Status, x.DatacenterId, x.ReceivedAt, x.Id });
         b.HasIndex(x => x.HostId);
         b.HasOne(x => x.Model).WithMany().HasForeignKey(x => x.GpuModelId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne(x => x.Datacenter).WithMany().HasForeignKey(x => x.DatacenterId).OnDelete(DeleteBehavior.Restrict);

@@ -103,13 +103,28 @@ public sealed class BurnInRunner(TimeProvider time)
             foreach (var p in precisions)
             {
                 Report($"gemm {p}".ToLowerInvariant(), message: $"{n}x{n} on {backend.Matmul.Name}");
-                var m = stress.Run(backend, backend.Matmul, p, n, perPrecision, settings.Fault, random, r =>
+                try
                 {
-                    inFlight = r;
-                    Report($"gemm {p}".ToLowerInvariant(), r.Gflops, r.RepeatMismatches + r.NonFinite);
-                }, ct);
+                    var m = stress.Run(backend, backend.Matmul, p, n, perPrecision, settings.Fault, random, r =>
+                    {
+                        inFlight = r;
+                        Report($"gemm {p}".ToLowerInvariant(), r.Gflops, r.RepeatMismatches + r.NonFinite);
+                    }, ct);
+                    gemm.Add(m);
+                }
+                catch (Exception ex) when (ex is not (OperationCanceledException or OutOfMemoryException))
+                {
+                    // One precision's library failure must not hide the other precisions, the memory test or the telemetry.
+                    lock (errors)
+                    {
+                        errors.Add(new Finding(FindingCodes.TestError, Severity.Error, $"gemm {p}: {ex.GetType().Name}: {ex.Message}",
+                            Finding.EvidenceOf(("precision", p), ("engine", backend.Matmul.Name))));
+                    }
+
+                    Report($"gemm {p}".ToLowerInvariant(), message: $"error: {ex.Message}");
+                }
+
                 inFlight = null;
-                gemm.Add(m);
             }
 
             if (plan.RunMemory)

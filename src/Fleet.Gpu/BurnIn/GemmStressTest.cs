@@ -14,6 +14,9 @@ namespace Fleet.Gpu.BurnIn;
 /// </summary>
 public sealed class GemmStressTest(TimeProvider time)
 {
+    /// <summary>Products enqueued between synchronisations (bounds how far past the budget or a Ctrl-C a round runs).</summary>
+    public int SyncEvery { get; init; } = 8;
+
     /// <summary>Elements the host recomputes directly per reference check.</summary>
     public int SampleSize { get; init; } = 64;
 
@@ -60,20 +63,30 @@ public sealed class GemmStressTest(TimeProvider time)
             do
             {
                 ct.ThrowIfCancellationRequested();
+                // Synchronise every few products so a round that fills most of memory still stops soon after the
+                // budget runs out or Ctrl-C arrives; the products done so far are compared either way.
                 var roundStart = time.GetTimestamp();
-                foreach (var r in results)
+                var done = 0;
+                while (done < results.Count)
                 {
-                    engine.Multiply(precision, a, b, r);
+                    engine.Multiply(precision, a, b, results[done++]);
+                    if (done % SyncEvery == 0 || done == results.Count)
+                    {
+                        accelerator.Synchronize();
+                        if (ct.IsCancellationRequested || time.GetElapsedTime(start) >= budget)
+                        {
+                            break;
+                        }
+                    }
                 }
 
-                accelerator.Synchronize();
                 productSeconds += time.GetElapsedTime(roundStart).TotalSeconds;
                 if (rounds == 0)
                 {
                     Inject(fault, results[0], flip, set);
                 }
 
-                foreach (var r in results)
+                foreach (var r in results.Take(done))
                 {
                     if (resultStorage == StorageType.Float64)
                     {
@@ -87,8 +100,8 @@ public sealed class GemmStressTest(TimeProvider time)
 
                 accelerator.Synchronize();
                 rounds++;
-                products += results.Count;
-                compared += (long)results.Count * n * n;
+                products += done;
+                compared += (long)done * n * n;
                 var c = counters.GetAsArray1D();
                 var elapsed = time.GetElapsedTime(start).TotalSeconds;
                 metrics = metrics with

@@ -72,6 +72,8 @@ public sealed class VerdictPolicy(VerdictThresholds thresholds)
 
     private static string F(double v) => v.ToString("G4", CultureInfo.InvariantCulture);
 
+    private static string P(Precision p) => p.ToString().ToLowerInvariant();
+
     private static void Correctness(DeviceEvaluation d, List<Finding> findings)
     {
         foreach (var g in d.Gemm)
@@ -79,14 +81,14 @@ public sealed class VerdictPolicy(VerdictThresholds thresholds)
             if (g.RepeatMismatches > 0)
             {
                 findings.Add(new(FindingCodes.GemmMismatch, Severity.Critical,
-                    $"{g.Precision} products disagreed with the first product in {g.RepeatMismatches} elements",
+                    $"{P(g.Precision)} products disagreed with the first product in {g.RepeatMismatches} elements",
                     Finding.EvidenceOf(("precision", g.Precision), ("mismatches", g.RepeatMismatches), ("compared", g.ComparedElements), ("products", g.Products), ("tolerance", g.RepeatTolerance))));
             }
 
             if (g.Reference is { } r && (r.ColumnChecksumMismatches + r.RowChecksumMismatches + r.SampleMismatches) > 0)
             {
                 findings.Add(new(FindingCodes.GemmReferenceMismatch, Severity.Critical,
-                    $"{g.Precision} product disagrees with the host reference (checksums and sampled elements)",
+                    $"{P(g.Precision)} product disagrees with the host reference (checksums and sampled elements)",
                     Finding.EvidenceOf(("precision", g.Precision), ("columnChecksumMismatches", r.ColumnChecksumMismatches), ("rowChecksumMismatches", r.RowChecksumMismatches),
                         ("sampleMismatches", r.SampleMismatches), ("maxRelativeError", r.MaxRelativeError), ("tolerance", r.Tolerance))));
             }
@@ -94,7 +96,7 @@ public sealed class VerdictPolicy(VerdictThresholds thresholds)
             if (g.NonFinite > 0)
             {
                 findings.Add(new(FindingCodes.NanDetected, Severity.Critical,
-                    $"{g.NonFinite} NaN/Inf elements in {g.Precision} products of finite inputs",
+                    $"{g.NonFinite} NaN/Inf elements in {P(g.Precision)} products of finite inputs",
                     Finding.EvidenceOf(("precision", g.Precision), ("nonFinite", g.NonFinite))));
             }
         }
@@ -216,7 +218,7 @@ public sealed class VerdictPolicy(VerdictThresholds thresholds)
             if (model?.PeakTflops(g.Precision) is { } peak && peak > 0 && g.Gflops / 1000 < Thresholds.PerfFloorFraction * peak)
             {
                 findings.Add(new(FindingCodes.PerfBelowFloor, Severity.Error,
-                    $"{g.Precision} {F(g.Gflops / 1000)} TFLOP/s is below {F(Thresholds.PerfFloorFraction * 100)} % of the {model.Name} spec ({F(peak)} TFLOP/s)",
+                    $"{P(g.Precision)} {F(g.Gflops / 1000)} TFLOP/s is below {F(Thresholds.PerfFloorFraction * 100)} % of the {model.Name} spec ({F(peak)} TFLOP/s)",
                     Finding.EvidenceOf(("precision", g.Precision), ("tflops", g.Gflops / 1000), ("specTflops", peak), ("floorFraction", Thresholds.PerfFloorFraction))));
             }
 
@@ -229,7 +231,7 @@ public sealed class VerdictPolicy(VerdictThresholds thresholds)
                 if (g.Gflops < (1 - Thresholds.PeerShortfallFraction) * median)
                 {
                     findings.Add(new(FindingCodes.PerfBelowPeers, Severity.Error,
-                        $"{g.Precision} {F(g.Gflops / 1000)} TFLOP/s is more than {F(Thresholds.PeerShortfallFraction * 100)} % below the median of {peers.Count} {d.Device.CatalogModel} cards ({F(median / 1000)} TFLOP/s)",
+                        $"{P(g.Precision)} {F(g.Gflops / 1000)} TFLOP/s is more than {F(Thresholds.PeerShortfallFraction * 100)} % below the median of {peers.Count} {d.Device.CatalogModel} cards ({F(median / 1000)} TFLOP/s)",
                         Finding.EvidenceOf(("precision", g.Precision), ("tflops", g.Gflops / 1000), ("peerMedianTflops", median / 1000), ("peers", peers.Count))));
                 }
             }

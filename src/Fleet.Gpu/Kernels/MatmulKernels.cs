@@ -66,6 +66,39 @@ public static class MatmulKernels
         c[(row * n) + col] = sum;
     }
 
+    /// <summary>FP8 E4M3 inputs as raw bytes, decoded in the kernel (ILGPU has no FP8 type), FP32 accumulation.</summary>
+    public static void NaiveFp8(Index2D index, ArrayView<byte> a, ArrayView<byte> b, ArrayView<float> c, int n)
+    {
+        int row = index.X, col = index.Y;
+        var sum = 0f;
+        for (var k = 0; k < n; k++)
+        {
+            sum += E4M3(a[(row * n) + k]) * E4M3(b[(k * n) + col]);
+        }
+
+        c[(row * n) + col] = sum;
+    }
+
+    /// <summary>FP8 E4M3 bits → float: normals rebuilt as FP32 bits (exponent bias 7 → 127), subnormals m·2⁻⁹, 0x7F NaN.</summary>
+    public static float E4M3(byte bits)
+    {
+        var e = (bits >> 3) & 0xF;
+        var m = bits & 0x7;
+        var sign = (uint)(bits & 0x80) << 24;
+        if (e == 0xF && m == 0x7)
+        {
+            return float.NaN;
+        }
+
+        if (e == 0)
+        {
+            var sub = m * 0.001953125f; // 2⁻⁹
+            return sign != 0 ? -sub : sub;
+        }
+
+        return Interop.IntAsFloat(sign | ((uint)(e + 120) << 23) | ((uint)m << 20));
+    }
+
     /// <summary>
     /// Shared-memory tiled FP32 product: each group of tile×tile threads stages one tile of A and one of B in dynamic
     /// shared memory (2·tile² floats), so the tile size comes from the device at launch, not from a constant.

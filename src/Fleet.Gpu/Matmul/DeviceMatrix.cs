@@ -7,8 +7,11 @@ namespace Fleet.Gpu.Matmul;
 public sealed class DeviceMatrix : IDisposable
 {
     private DeviceMatrix(int n, StorageType storage, MemoryBuffer1D<float, Stride1D.Dense>? f32,
-        MemoryBuffer1D<double, Stride1D.Dense>? f64, MemoryBuffer1D<ushort, Stride1D.Dense>? raw16)
+        MemoryBuffer1D<double, Stride1D.Dense>? f64, MemoryBuffer1D<ushort, Stride1D.Dense>? raw16,
+        MemoryBuffer1D<byte, Stride1D.Dense>? raw8 = null, MemoryBuffer1D<byte, Stride1D.Dense>? raw8Transposed = null)
     {
+        Raw8 = raw8;
+        Raw8Transposed = raw8Transposed;
         N = n;
         Storage = storage;
         Float32 = f32;
@@ -21,6 +24,9 @@ public sealed class DeviceMatrix : IDisposable
     public MemoryBuffer1D<float, Stride1D.Dense>? Float32 { get; }
     public MemoryBuffer1D<double, Stride1D.Dense>? Float64 { get; }
     public MemoryBuffer1D<ushort, Stride1D.Dense>? Raw16 { get; }
+    public MemoryBuffer1D<byte, Stride1D.Dense>? Raw8 { get; }
+    /// <summary>The FP8 matrix transposed (row-major Mᵀ), for cublasLt's TN-only FP8 products.</summary>
+    public MemoryBuffer1D<byte, Stride1D.Dense>? Raw8Transposed { get; }
 
     /// <summary>Bytes this matrix occupies on the device.</summary>
     public long Bytes => (long)N * N * ElementBytes(Storage);
@@ -30,6 +36,7 @@ public sealed class DeviceMatrix : IDisposable
     {
         StorageType.Float32 => Float32!.NativePtr,
         StorageType.Float64 => Float64!.NativePtr,
+        StorageType.Raw8 => Raw8!.NativePtr,
         _ => Raw16!.NativePtr,
     };
 
@@ -38,6 +45,7 @@ public sealed class DeviceMatrix : IDisposable
     {
         StorageType.Float32 => Float32!.View.AsContiguous().Cast<uint>(),
         StorageType.Float64 => Float64!.View.AsContiguous().Cast<uint>(),
+        StorageType.Raw8 => Raw8!.View.AsContiguous().Cast<uint>(),
         _ => Raw16!.View.AsContiguous().Cast<uint>(),
     };
 
@@ -46,6 +54,7 @@ public sealed class DeviceMatrix : IDisposable
     {
         StorageType.Float32 => 4,
         StorageType.Float64 => 8,
+        StorageType.Raw8 => 1,
         _ => 2,
     };
 
@@ -57,6 +66,7 @@ public sealed class DeviceMatrix : IDisposable
         {
             StorageType.Float32 => new DeviceMatrix(n, storage, accelerator.Allocate1D<float>(count), null, null),
             StorageType.Float64 => new DeviceMatrix(n, storage, null, accelerator.Allocate1D<double>(count), null),
+            StorageType.Raw8 => new DeviceMatrix(n, storage, null, null, null, accelerator.Allocate1D<byte>(count), accelerator.Allocate1D<byte>(count)),
             _ => new DeviceMatrix(n, storage, null, null, accelerator.Allocate1D<ushort>(count)),
         };
     }
@@ -72,6 +82,20 @@ public sealed class DeviceMatrix : IDisposable
                 break;
             case StorageType.Float64:
                 m.Float64!.CopyFromCPU(host.Float64 ?? throw new ArgumentException("host matrix has no FP64 form", nameof(host)));
+                break;
+            case StorageType.Raw8:
+                var rows = host.Raw8 ?? throw new ArgumentException("host matrix has no FP8 form", nameof(host));
+                var transposed = new byte[rows.Length];
+                for (var i = 0; i < host.N; i++)
+                {
+                    for (var j = 0; j < host.N; j++)
+                    {
+                        transposed[(j * host.N) + i] = rows[(i * host.N) + j];
+                    }
+                }
+
+                m.Raw8!.CopyFromCPU(rows);
+                m.Raw8Transposed!.CopyFromCPU(transposed);
                 break;
             default:
                 m.Raw16!.CopyFromCPU(host.Raw16 ?? throw new ArgumentException("host matrix has no 16-bit form", nameof(host)));
@@ -98,7 +122,7 @@ public sealed class DeviceMatrix : IDisposable
             case StorageType.Float64:
                 return Float64!.GetAsArray1D();
             default:
-                throw new NotSupportedException("16-bit matrices are inputs only");
+                throw new NotSupportedException("8- and 16-bit matrices are inputs only");
         }
     }
 
@@ -108,5 +132,7 @@ public sealed class DeviceMatrix : IDisposable
         Float32?.Dispose();
         Float64?.Dispose();
         Raw16?.Dispose();
+        Raw8?.Dispose();
+        Raw8Transposed?.Dispose();
     }
 }

@@ -9,6 +9,8 @@ public enum StorageType
     Float32,
     Float64,
     Raw16,
+    /// <summary>FP8 E4M3 bits (with a transposed copy: cublasLt's FP8 products take only the TN layout).</summary>
+    Raw8,
 }
 
 /// <summary>Per-precision facts: storage of inputs and results, and the rounding unit the checks scale their tolerance by.</summary>
@@ -20,7 +22,7 @@ public static class PrecisionFacts
         Precision.Fp64 => StorageType.Float64,
         Precision.Fp16 or Precision.Bf16 => StorageType.Raw16,
         Precision.Fp32 or Precision.Tf32 => StorageType.Float32,
-        _ => throw new NotSupportedException($"precision {p} has no matrix storage here (FP8 needs cublasLt, not GemmEx)"),
+        _ => StorageType.Raw8,
     };
 
     /// <summary>Result storage: FP64 products stay FP64, everything else accumulates and stores FP32.</summary>
@@ -56,8 +58,9 @@ public static class PrecisionFacts
 /// </summary>
 public sealed class HostMatrix
 {
-    private HostMatrix(int n, double[] values, float[]? f32, double[]? f64, ushort[]? raw16)
+    private HostMatrix(int n, double[] values, float[]? f32, double[]? f64, ushort[]? raw16, byte[]? raw8 = null)
     {
+        Raw8 = raw8;
         N = n;
         Values = values;
         Float32 = f32;
@@ -70,6 +73,7 @@ public sealed class HostMatrix
     public float[]? Float32 { get; }
     public double[]? Float64 { get; }
     public ushort[]? Raw16 { get; }
+    public byte[]? Raw8 { get; }
 
     /// <summary>Uniform values in [-1, 1) from <paramref name="random"/>, rounded to <paramref name="precision"/>'s input format.</summary>
     public static HostMatrix Random(Precision precision, int n, Random random)
@@ -102,6 +106,15 @@ public sealed class HostMatrix
                 }
 
                 return new HostMatrix(n, exact, f, null, null);
+            case StorageType.Raw8:
+                var fp8 = new byte[values.Length];
+                for (var i = 0; i < fp8.Length; i++)
+                {
+                    fp8[i] = DoubleToE4M3(values[i]);
+                    exact[i] = E4M3ToDouble(fp8[i]);
+                }
+
+                return new HostMatrix(n, exact, null, null, null, fp8);
             default:
                 var raw = new ushort[values.Length];
                 for (var i = 0; i < raw.Length; i++)
@@ -138,6 +151,61 @@ public sealed class HostMatrix
 
     /// <summary>BF16 bits → FP32 (exact).</summary>
     public static float Bf16ToFloat(ushort bits) => BitConverter.UInt32BitsToSingle((uint)bits << 16);
+
+    /// <summary>FP8 E4M3 (OCP "fn": bias 7, no infinities, 0x7F/0xFF = NaN) → double (exact).</summary>
+    public static double E4M3ToDouble(byte bits)
+    {
+        var sign = (bits & 0x80) != 0 ? -1.0 : 1.0;
+        var e = (bits >> 3) & 0xF;
+        var m = bits & 0x7;
+        if (e == 0xF && m == 0x7)
+        {
+            return double.NaN;
+        }
+
+        return e == 0 ? sign * m * Math.Pow(2, -9) : sign * (1 + (m / 8.0)) * Math.Pow(2, e - 7);
+    }
+
+    /// <summary>Double → FP8 E4M3, round to nearest even, saturating at ±448 (the largest finite value).</summary>
+    public static byte DoubleToE4M3(double value)
+    {
+        if (double.IsNaN(value))
+        {
+            return 0x7F;
+        }
+
+        var sign = value < 0 || (value == 0 && double.IsNegative(value)) ? 0x80 : 0;
+        var a = Math.Abs(value);
+        if (a >= 448)
+        {
+            return (byte)(sign | 0x7E);
+        }
+
+        // Candidates are all non-negative finite codes 0x00..0x7E, which increase monotonically with value.
+        int lo = 0, hi = 0x7E;
+        while (lo < hi)
+        {
+            var mid = (lo + hi + 1) / 2;
+            if (E4M3ToDouble((byte)mid) <= a)
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        var below = E4M3ToDouble((byte)lo);
+        if (below == a || lo == 0x7E)
+        {
+            return (byte)(sign | lo);
+        }
+
+        var above = E4M3ToDouble((byte)(lo + 1));
+        var pick = (a - below) < (above - a) ? lo : (a - below) > (above - a) ? lo + 1 : (lo % 2 == 0 ? lo : lo + 1);
+        return (byte)(sign | pick);
+    }
 
     /// <summary>Reads raw little-endian bytes as 16-bit words (for callers holding byte buffers).</summary>
     public static ushort[] Words16(ReadOnlySpan<byte> bytes)

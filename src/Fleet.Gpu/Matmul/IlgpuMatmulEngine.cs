@@ -13,8 +13,8 @@ public enum IlgpuMatmulVariant
 }
 
 /// <summary>
-/// Matrix products with Fleet's own ILGPU kernels: FP64, FP32 (naive or shared-memory tiled), FP16 and BF16 (raw bits,
-/// FP32 accumulation). TF32 runs as FP32 here (exact FP32 is within TF32's tolerance).
+/// Matrix products with Fleet's own ILGPU kernels: FP64, FP32 (naive or shared-memory tiled), FP16, BF16 and FP8 E4M3
+/// (raw bits decoded in the kernel, FP32 accumulation). TF32 runs as FP32 here (exact FP32 is within TF32's tolerance).
 /// </summary>
 public sealed class IlgpuMatmulEngine : IMatmulEngine
 {
@@ -24,6 +24,7 @@ public sealed class IlgpuMatmulEngine : IMatmulEngine
     private Action<Index2D, ArrayView<double>, ArrayView<double>, ArrayView<double>, int>? _naive64;
     private Action<Index2D, ArrayView<ushort>, ArrayView<ushort>, ArrayView<float>, int>? _bf16;
     private Action<Index2D, ArrayView<ushort>, ArrayView<ushort>, ArrayView<float>, int>? _fp16;
+    private Action<Index2D, ArrayView<byte>, ArrayView<byte>, ArrayView<float>, int>? _fp8;
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>? _tiled;
 
     /// <summary>Binds to <paramref name="accelerator"/>; kernels compile on first use.</summary>
@@ -53,7 +54,7 @@ public sealed class IlgpuMatmulEngine : IMatmulEngine
     }
 
     /// <inheritdoc/>
-    public bool Supports(Precision precision) => precision != Precision.Fp8;
+    public bool Supports(Precision precision) => true;
 
     /// <inheritdoc/>
     public void Multiply(Precision precision, DeviceMatrix a, DeviceMatrix b, DeviceMatrix c)
@@ -83,6 +84,10 @@ public sealed class IlgpuMatmulEngine : IMatmulEngine
             case Precision.Fp16:
                 _fp16 ??= _accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<ushort>, ArrayView<ushort>, ArrayView<float>, int>(MatmulKernels.NaiveFp16);
                 _fp16(extent, a.Raw16!.View, b.Raw16!.View, c.Float32!.View, n);
+                break;
+            case Precision.Fp8:
+                _fp8 ??= _accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<byte>, ArrayView<byte>, ArrayView<float>, int>(MatmulKernels.NaiveFp8);
+                _fp8(extent, a.Raw8!.View, b.Raw8!.View, c.Float32!.View, n);
                 break;
             default:
                 throw new NotSupportedException($"{Name} has no {precision} kernel");

@@ -46,7 +46,7 @@ public static class AnalyticEstimator
         var kv = KvCache.CapacityTokens(scenario, pool);
         var perRequestKv = prompt + output;
         var batch = (int)Math.Max(1, Math.Min(scenario.Scheduler.MaxBatch, Math.Floor(kv / perRequestKv)));
-        double Decode(int b, IStepCostModel m) => Math.Max(m.StepSeconds(new StepShape(0, 0, b, (long)(b * (prompt + (output / 2))))), 0);
+        double Decode(int b, IStepCostModel m) => m.StepSeconds(new StepShape(0, 0, b, (long)(b * (prompt + (output / 2)))));
         double Step(int b) => Math.Max(Decode(b, model), Decode(b, floor));
         while (batch > 1 && Step(batch) > scenario.Slo.TpotSeconds)
         {

@@ -50,6 +50,11 @@ public sealed record CapacityResult
     public int Replicas { get; init; }
     /// <summary>Simulated SLO attainment at the answer; with datacenter loss, the worst of all-up and each datacenter lost.</summary>
     public double Attainment { get; init; }
+    /// <summary>
+    /// Binomial standard error of <see cref="Attainment"/> over the run's requests: a floor on its uncertainty, since
+    /// requests close in time are correlated and a longer run (or another seed) can move it further.
+    /// </summary>
+    public double AttainmentStandardError { get; init; }
     /// <summary>One replica fewer (null when the answer is a single replica).</summary>
     public int? GpusBelow { get; init; }
     public double? AttainmentBelow { get; init; }
@@ -264,6 +269,7 @@ public sealed class CapacitySearch(Simulator simulator)
             SpareGpus = spareReplicas * tp,
             Replicas = hi + spareReplicas,
             Attainment = answer.Attainment,
+            AttainmentStandardError = sim.Requests > 0 ? Math.Sqrt(answer.Attainment * (1 - answer.Attainment) / sim.Requests) : 0,
             GpusBelow = hi > 1 ? (hi - 1) * tp : null,
             AttainmentBelow = hi > 1 ? Probe(hi - 1).Attainment : null,
             SurviveDatacenterLoss = options.SurviveDatacenterLoss,

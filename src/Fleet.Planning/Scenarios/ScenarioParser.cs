@@ -507,23 +507,23 @@ public static class ScenarioParser
         }
 
         ArrivalSpec? spec = null;
-        var rate = Bound.Between(0, true, 1e9, false);
+        var rateBound = Bound.Between(0, true, 1e9, false);
         switch (r.Choice("kind", true, s_arrivalKinds))
         {
             case "poisson":
-                spec = r.Number("ratePerSecond", true, rate) is { } p ? new PoissonArrival(p) : null;
+                spec = r.Number("ratePerSecond", true, rateBound) is { } p ? new PoissonArrival(p) : null;
                 break;
             case "gamma":
                 {
-                    var λ = r.Number("ratePerSecond", true, rate);
+                    var rate = r.Number("ratePerSecond", true, rateBound);
                     var burstiness = r.Number("burstiness", true, Bound.Between(0, true, 1e6, false));
-                    spec = λ is null || burstiness is null ? null : new GammaArrival(λ.Value, burstiness.Value);
+                    spec = rate is null || burstiness is null ? null : new GammaArrival(rate.Value, burstiness.Value);
                     break;
                 }
 
             case "daily":
                 {
-                    var λ = r.Number("ratePerSecond", true, rate);
+                    var rate = r.Number("ratePerSecond", true, rateBound);
                     var factors = new List<double>();
                     var ok = true;
                     if (r.Array("hourlyFactors", true) is { } array)
@@ -553,7 +553,7 @@ public static class ScenarioParser
                         ok = false;
                     }
 
-                    spec = λ is null || !ok ? null : new DailyArrival(λ.Value, factors);
+                    spec = rate is null || !ok ? null : new DailyArrival(rate.Value, factors);
                     break;
                 }
 

@@ -25,6 +25,18 @@ public class GpuCommandTests
     }
 
     [Fact]
+    public async Task DevicesCheck_Cpu_EveryStepOkInOrder()
+    {
+        var run = await FleetProcess.RunAsync("gpu", "devices", "--check", "--json");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        using var doc = JsonDocument.Parse(run.Stdout);
+        var cpu = doc.RootElement.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("deviceId").GetString() == "cpu");
+        Assert.True(cpu.GetProperty("ok").GetBoolean());
+        var steps = cpu.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("step").GetString()).ToList();
+        Assert.Equal(["open accelerator", "bind context to thread", "allocate 16384 bytes", "compile kernel", "launch kernel", "synchronize", "read back and verify"], steps.Take(7));
+    }
+
+    [Fact]
     public async Task Devices_JsonToStdout_StdoutIsOnlyJson()
     {
         var run = await FleetProcess.RunAsync("gpu", "devices", "--json");
@@ -67,8 +79,9 @@ public class GpuCommandTests
     [InlineData("gpu", "burnin", "--device", "9")]
     [InlineData("gpu", "bench", "matmul", "--dtype", "fp4")]
     [InlineData("gpu", "bench", "matmul", "--device", "cpu", "--size", "0")]
-    [InlineData("gpu", "bench", "matmul", "--device", "cpu", "--dtype", "fp8")]
     [InlineData("gpu", "bench", "bandwidth", "--device", "cpu", "--size-mib", "-1")]
+    [InlineData("gpu", "burnin", "--device", "cpu", "--json", "/nonexistent-fleet-dir/result.json")]
+    [InlineData("gpu", "devices", "--json", "/tmp")]
     public async Task BadArguments_ExitTwoWithOneLineMessage_NoStackTrace(params string[] args)
     {
         var run = await FleetProcess.RunAsync(args);
@@ -99,6 +112,17 @@ public class GpuCommandTests
             Assert.True(r.GetProperty("tflops").GetDouble() > 0);
             Assert.Equal(24, r.GetProperty("size").GetInt32());
         });
+    }
+
+    [Fact]
+    public async Task BenchMatmul_CpuFp8_VerifiedOnOneEngine()
+    {
+        var run = await FleetProcess.RunAsync("gpu", "bench", "matmul", "--device", "cpu", "--dtype", "fp8", "--size", "16", "--repeats", "3", "--json");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        using var doc = JsonDocument.Parse(run.Stdout);
+        var row = Assert.Single(doc.RootElement.GetProperty("rows").EnumerateArray());
+        Assert.Equal("fp8", row.GetProperty("precision").GetString());
+        Assert.True(row.GetProperty("verified").GetBoolean());
     }
 
     [Fact]

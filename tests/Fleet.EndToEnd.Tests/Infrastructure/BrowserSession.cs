@@ -78,7 +78,9 @@ public sealed class BrowserSession : IAsyncDisposable
                 Locale = "en-US",
                 TimezoneId = "UTC",
             });
-            context.SetDefaultTimeout(15_000);
+            // Generous, because CI runs everything on two shared cores; waits end as soon as the condition holds.
+            context.SetDefaultTimeout(20_000);
+            context.SetDefaultNavigationTimeout(30_000);
             var page = await context.NewPageAsync();
             return new BrowserSession(playwright, browser, context, page, app, name);
         }

@@ -1,4 +1,5 @@
 using Fleet.Domain.Catalog;
+using Fleet.Gpu.Kernels;
 using Fleet.Gpu.Matmul;
 using Fleet.Gpu.Tests.Support;
 
@@ -77,6 +78,35 @@ public class MatmulVerifierTests
     public void FloatToBf16_KnownValues_RoundToNearestEven(float value, ushort bits)
     {
         Assert.Equal(bits, HostMatrix.FloatToBf16(value));
+    }
+
+    [Theory]
+    [InlineData(1.0, (byte)0x38)]      // exponent 7 (bias 7), mantissa 0
+    [InlineData(-2.0, (byte)0xC0)]
+    [InlineData(448.0, (byte)0x7E)]    // largest finite: 1.75·2⁸
+    [InlineData(1000.0, (byte)0x7E)]   // saturates
+    [InlineData(0.0625, (byte)0x18)]   // 2⁻⁴
+    [InlineData(0.001953125, (byte)0x01)] // 2⁻⁹, smallest subnormal
+    [InlineData(1.0625, (byte)0x38)]   // halfway between 1 and 1.125: to even (1)
+    [InlineData(1.1875, (byte)0x3A)]   // halfway between 1.125 and 1.25: to even (1.25)
+    public void DoubleToE4M3_KnownValues(double value, byte bits)
+    {
+        Assert.Equal(bits, HostMatrix.DoubleToE4M3(value));
+    }
+
+    [Fact]
+    public void E4M3_KernelDecoder_MatchesHostDecoderForAllCodes()
+    {
+        for (var b = 0; b < 256; b++)
+        {
+            var host = HostMatrix.E4M3ToDouble((byte)b);
+            var kernel = MatmulKernels.E4M3((byte)b);
+            Assert.True(double.IsNaN(host) ? float.IsNaN(kernel) : kernel == host, $"code 0x{b:X2}: kernel {kernel}, host {host}");
+            if (!double.IsNaN(host))
+            {
+                Assert.Equal((byte)b, HostMatrix.DoubleToE4M3(host)); // every finite code round-trips, −0 included
+            }
+        }
     }
 
     [Fact]

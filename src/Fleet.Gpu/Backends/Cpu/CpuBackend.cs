@@ -50,7 +50,7 @@ public sealed class CpuBackend : IComputeBackend
     public IReadOnlyList<IMatmulEngine> Engines { get; }
 
     /// <inheritdoc/>
-    public IReadOnlyList<Precision> StressPrecisions { get; } = [Precision.Fp32, Precision.Fp64, Precision.Bf16, Precision.Fp16];
+    public IReadOnlyList<Precision> StressPrecisions { get; } = [Precision.Fp32, Precision.Fp64, Precision.Bf16, Precision.Fp16, Precision.Fp8];
 
     /// <inheritdoc/>
     public ITelemetrySource Telemetry { get; }

@@ -7,14 +7,16 @@ namespace Fleet.Gpu.Backends.Cuda;
 /// <summary>
 /// Matrix products through cuBLAS GemmEx on the accelerator's stream. Row-major C = A·B is issued as column-major
 /// Cᵀ = Bᵀ·Aᵀ (B first, A second); 16-bit inputs accumulate and store in FP32; TF32 uses the fast-TF32 compute type.
+/// FP8 (E4M3) goes through cublasLt when it loaded: its FP8 kernels take only "TN", so the first operand is the stored
+/// transposed copy of B (read transposed, giving Bᵀ) and the second is A; D is FP32.
 /// </summary>
-public sealed class CublasMatmulEngine(CublasHandle handle) : IMatmulEngine
+public sealed class CublasMatmulEngine(CublasHandle handle, CublasLtHandle? lt = null, IntPtr stream = default) : IMatmulEngine
 {
     /// <inheritdoc/>
     public string Name => "cublas";
 
     /// <inheritdoc/>
-    public bool Supports(Precision precision) => precision != Precision.Fp8;
+    public bool Supports(Precision precision) => precision != Precision.Fp8 || lt is not null;
 
     /// <inheritdoc/>
     public void Multiply(Precision precision, DeviceMatrix a, DeviceMatrix b, DeviceMatrix c)
@@ -38,8 +40,12 @@ public sealed class CublasMatmulEngine(CublasHandle handle) : IMatmulEngine
             case Precision.Bf16:
                 handle.GemmEx(none, none, n, n, n, 1f, b.NativePtr, CudaDataType.R16BF, n, a.NativePtr, CudaDataType.R16BF, n, 0f, c.NativePtr, CudaDataType.R32F, n, CublasComputeType.Compute32F);
                 break;
+            case Precision.Fp8 when lt is not null:
+                lt.Matmul(CublasOperation.Transpose, none, n, n, n, 1f, b.Raw8Transposed!.NativePtr, CudaDataType.R8F_E4M3, n,
+                    a.NativePtr, CudaDataType.R8F_E4M3, n, c.NativePtr, CudaDataType.R32F, n, stream);
+                break;
             default:
-                throw new NotSupportedException($"cuBLAS GemmEx has no {precision} path (FP8 needs cublasLt)");
+                throw new NotSupportedException($"cuBLAS has no {precision} path here (FP8 needs libcublasLt)");
         }
     }
 }

@@ -19,6 +19,7 @@ public sealed class CudaBackend : IComputeBackend
     private readonly Context _context;
     private readonly CudaAccelerator _accelerator;
     private readonly CublasHandle? _cublas;
+    private CublasLtHandle? _cublasLt;
     private readonly List<string> _notes = [];
 
     /// <summary>Opens CUDA device <paramref name="info"/>.CudaIndex; <paramref name="nvml"/> (may be null) stays owned by the caller.</summary>
@@ -30,10 +31,24 @@ public sealed class CudaBackend : IComputeBackend
         Info = info with { FreeMemoryBytes = _accelerator.GetFreeMemory() };
         Scale = ScaleFor(Info.FreeMemoryBytes ?? info.MemoryBytes);
         var tiled = new IlgpuMatmulEngine(_accelerator);
+        var stream = ((CudaStream)_accelerator.DefaultStream).StreamPtr;
+        var fp8Capable = _accelerator.Architecture is { } arch && (arch.Major > 8 || (arch.Major == 8 && arch.Minor >= 9));
         if (CublasHandle.TryCreate(out _cublas, out var reason))
         {
-            _cublas!.SetStream(((CudaStream)_accelerator.DefaultStream).StreamPtr);
-            Matmul = new CublasMatmulEngine(_cublas);
+            _cublas!.SetStream(stream);
+            if (fp8Capable && !CublasLtHandle.TryCreate(out _cublasLt, out var ltReason))
+            {
+                _notes.Add($"cublasLt unavailable ({ltReason}); no FP8 products");
+            }
+
+            if (_cublasLt is not null && SelfTestFp8(new CublasMatmulEngine(_cublas, _cublasLt, stream)) is { } failure)
+            {
+                _notes.Add($"cublasLt FP8 self-test failed ({failure}); no FP8 products");
+                _cublasLt.Dispose();
+                _cublasLt = null;
+            }
+
+            Matmul = new CublasMatmulEngine(_cublas, _cublasLt, stream);
             Engines = [Matmul, tiled];
         }
         else
@@ -44,9 +59,18 @@ public sealed class CudaBackend : IComputeBackend
         }
 
         var hasFp64 = GpuCatalog.MatchDeviceName(info.Name) is not { } model || model.Fp64Tflops >= 0.1 * model.Fp32Tflops;
-        StressPrecisions = hasFp64
-            ? [Precision.Fp32, Precision.Bf16, Precision.Fp16, Precision.Tf32, Precision.Fp64]
-            : [Precision.Fp32, Precision.Bf16, Precision.Fp16, Precision.Tf32];
+        List<Precision> precisions = [Precision.Fp32, Precision.Bf16, Precision.Fp16, Precision.Tf32];
+        if (hasFp64)
+        {
+            precisions.Add(Precision.Fp64);
+        }
+
+        if (fp8Capable && Matmul.Supports(Precision.Fp8))
+        {
+            precisions.Add(Precision.Fp8);
+        }
+
+        StressPrecisions = precisions;
 
         IntPtr? nvmlDevice = nvml is not null && info.PciBusId is { } bus ? nvml.DeviceByPciBusId(bus) : null;
         Telemetry = nvml is not null && nvmlDevice is { } handle
@@ -91,7 +115,7 @@ public sealed class CudaBackend : IComputeBackend
         {
             MatmulSize = edge,
             StressMemoryFraction = 0.85,
-            MaxStressResults = 64,
+            MaxStressResults = 1024,
             PatternMemoryFraction = 0.85,
             MaxPatternBytes = long.MaxValue,
             BandwidthBytes = Math.Clamp(freeBytes / 64, 64L << 20, 1L << 30),
@@ -126,6 +150,29 @@ public sealed class CudaBackend : IComputeBackend
         };
     }
 
+    /// <summary>A 64×64×64 FP8 product checked against the host reference; null when it passes, else what went wrong.</summary>
+    private string? SelfTestFp8(IMatmulEngine engine)
+    {
+        const int n = 64;
+        try
+        {
+            var random = new Random(8);
+            var a = HostMatrix.Random(Precision.Fp8, n, random);
+            var b = HostMatrix.Random(Precision.Fp8, n, random);
+            using var da = DeviceMatrix.Upload(_accelerator, StorageType.Raw8, a);
+            using var db = DeviceMatrix.Upload(_accelerator, StorageType.Raw8, b);
+            using var dc = DeviceMatrix.Allocate(_accelerator, StorageType.Float32, n);
+            engine.Multiply(Precision.Fp8, da, db, dc);
+            _accelerator.Synchronize();
+            var check = MatmulVerifier.Verify(Precision.Fp8, n, a.Values, b.Values, dc.Download(), 64, random);
+            return check.Passed ? null : $"result disagrees with the host reference: max relative error {check.MaxRelativeError:E2}";
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return $"{ex.GetType().Name}: {ex.Message}";
+        }
+    }
+
     /// <inheritdoc/>
     public long FreeMemoryBytes() => _accelerator.GetFreeMemory();
 
@@ -136,6 +183,7 @@ public sealed class CudaBackend : IComputeBackend
     public void Dispose()
     {
         Telemetry.Dispose();
+        _cublasLt?.Dispose();
         _cublas?.Dispose();
         _accelerator.Dispose();
         _context.Dispose();

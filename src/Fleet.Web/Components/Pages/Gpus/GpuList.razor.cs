@@ -16,7 +16,7 @@ public partial class GpuList
     private MudDataGrid<GpuListItem>? _grid;
     private IReadOnlyList<string> _datacenters = [];
     private IReadOnlyList<string> _models = [];
-    private (string?, string?, string?, string?) _loadedFilters;
+    private (string?, string?, string?, string?)? _loadedFilters;
     private int? _total;
     private string? _error;
 
@@ -59,8 +59,9 @@ public partial class GpuList
     protected override async Task OnParametersSetAsync()
     {
         // The URL is the single source of the filters: a changed query string (a filter, back/forward) reloads from page one.
+        // Before the grid's own first load there is nothing to refresh (reloading then would load twice).
         var filters = (Status, Datacenter, Model, Search);
-        if (_grid is not null && filters != _loadedFilters)
+        if (_grid is not null && _loadedFilters is { } loaded && filters != loaded)
         {
             if (_grid.CurrentPage != 0)
             {
@@ -105,7 +106,9 @@ public partial class GpuList
     {
         _loadedFilters = (Status, Datacenter, Model, Search);
         var sort = state.SortDefinitions.FirstOrDefault();
-        _sort = sort is null ? null : (sort.Descending ? "-" : "") + SortField(sort.SortBy, _grid);
+        var sortText = sort is null ? null : (sort.Descending ? "-" : "") + SortField(sort.SortBy, _grid);
+        var sortChanged = sortText != _sort;
+        _sort = sortText;
         try
         {
             var page = await Inventory.ListAsync(new GpuQuery
@@ -113,15 +116,25 @@ public partial class GpuList
                 Status = Status, Datacenter = Datacenter, Model = Model, Search = Search,
                 Page = state.Page + 1, PageSize = state.PageSize, Sort = _sort,
             }, ct);
-            _error = null;
             _total = page.Total;
+            SetError(null, sortChanged);
             return new GridData<GpuListItem> { Items = page.Items, TotalItems = page.Total };
         }
         catch (DomainException ex)
         {
-            _error = ex.Message;
             _total = 0;
+            SetError(ex.Message, sortChanged);
             return new GridData<GpuListItem> { Items = [], TotalItems = 0 };
+        }
+    }
+
+    /// <summary>The grid calls <see cref="LoadAsync"/> itself, so the page re-renders when its alert or the export's sort changes.</summary>
+    private void SetError(string? message, bool sortChanged)
+    {
+        if (_error != message || sortChanged)
+        {
+            _error = message;
+            StateHasChanged();
         }
     }
 

@@ -5,6 +5,7 @@ using Fleet.Web.Security;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Forms;
+using MudBlazor;
 
 namespace Fleet.Web.Components.Pages.Import;
 
@@ -14,6 +15,7 @@ namespace Fleet.Web.Components.Pages.Import;
 /// </summary>
 public partial class ImportPage
 {
+    private MudFileUpload<IBrowserFile>? _upload;
     private ImportMode _mode = ImportMode.Insert;
     private byte[]? _content;
     private string? _fileName;
@@ -66,6 +68,14 @@ public partial class ImportPage
             _problem = $"Could not read {file.Name}: {ex.Message}";
             _busy = false;
             return;
+        }
+        finally
+        {
+            // Forget the browser's selection so a corrected file (even with the same name) can be chosen next.
+            if (_upload is not null)
+            {
+                await _upload.ClearAsync();
+            }
         }
 
         await RunAsync(dryRun: true);
