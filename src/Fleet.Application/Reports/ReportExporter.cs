@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text;
+using CsvHelper;
 using Fleet.Application.Export;
 using MiniExcelLibs;
 
@@ -10,9 +12,21 @@ public static class ReportExporter
     public const string CsvContentType = "text/csv; charset=utf-8";
     public const string XlsxContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
+    /// <summary>
+    /// SafeCsv's configuration, except that cells the report types as numbers skip the formula escape: CsvHelper would
+    /// otherwise turn a negative amount such as -12000 into the text '-12000. Text cells are escaped as ever.
+    /// </summary>
+    private sealed class ReportCsvWriter(TextWriter writer) : CsvWriter(writer, SafeCsv.Configuration)
+    {
+        public bool Raw { get; set; }
+
+        protected override string? SanitizeForInjection(string? field) => Raw ? field : base.SanitizeForInjection(field);
+    }
+
     public static async Task WriteCsvAsync(ReportTable table, Stream stream, CancellationToken ct)
     {
-        await using var csv = SafeCsv.CreateWriter(stream);
+        await using var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), 64 * 1024, leaveOpen: true);
+        await using var csv = new ReportCsvWriter(writer);
         foreach (var column in table.Columns)
         {
             csv.WriteField(column.Name);
@@ -24,6 +38,7 @@ public static class ReportExporter
             ct.ThrowIfCancellationRequested();
             foreach (var cell in row.Cells)
             {
+                csv.Raw = cell is decimal or double or int;
                 switch (cell)
                 {
                     case null:
@@ -47,6 +62,7 @@ public static class ReportExporter
                 }
             }
 
+            csv.Raw = false;
             await csv.NextRecordAsync();
         }
 

@@ -287,6 +287,14 @@ public abstract class ReportContractTests(string provider)
         Assert.Equal(1_234.5m, decimal.Parse(cells[^(t.Columns.Count - costIndex)], CultureInfo.InvariantCulture));
         Assert.Contains(",2024-03-02,", lines[1], StringComparison.Ordinal);
 
+        // Over budget: 60,000 budgeted, 72,000 + 1,234.50 (PO-X) spent → remaining −13,234.50, a raw number, not escaped text.
+        await world.Finance.SetBudgetAsync(new BudgetRequest("IAD1", 2024, "USD", 60_000m), ProcurementWorld.Accountant);
+        var budget = await world.Reports.RunAsync(ReportService.BudgetVsActual, new ReportQuery { AsOf = s_asOf, Datacenter = "IAD1" });
+        using var budgetCsv = new MemoryStream();
+        await ReportExporter.WriteCsvAsync(budget, budgetCsv, CancellationToken.None);
+        var budgetLine = Encoding.UTF8.GetString(budgetCsv.ToArray()[3..]).Split("\r\n")[1].Split(',');
+        Assert.Equal(-13_234.5m, decimal.Parse(budgetLine[budget.IndexOf("remaining")], CultureInfo.InvariantCulture));
+
         using var xlsx = new MemoryStream();
         await ReportExporter.WriteXlsxAsync(t, xlsx, CancellationToken.None);
         xlsx.Position = 0;

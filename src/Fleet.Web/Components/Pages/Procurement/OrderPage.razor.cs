@@ -1,0 +1,89 @@
+using System.Globalization;
+using Fleet.Application.Import;
+using Fleet.Application.Procurement;
+using Fleet.Domain;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Forms;
+
+namespace Fleet.Web.Components.Pages.Procurement;
+
+/// <summary>One order: its lines, submit/cancel, receiving a delivery (every bad serial listed, nothing written), invoices.</summary>
+public partial class OrderPage
+{
+    private OrderItem? _order;
+    private IReadOnlyList<InvoiceItem> _invoices = [];
+    private IReadOnlyList<ImportError> _errors = [];
+    private bool _canEdit;
+    private string? _serials;
+    private string? _packingList;
+    private string? _invoiceNumber;
+    private int _invoiceQuantity;
+    private decimal _invoicePrice;
+
+    [Parameter]
+    public string Number { get; set; } = "";
+
+    [Inject]
+    private ProcurementService Procurement { get; set; } = default!;
+
+    protected override async Task OnParametersSetAsync()
+    {
+        _canEdit = Roles.Satisfies(await RoleAsync(), Roles.Procurement);
+        await RunAsync(LoadAsync);
+    }
+
+    private async Task LoadAsync()
+    {
+        _order = await Procurement.GetOrderAsync(Number);
+        _invoices = await Procurement.InvoicesAsync(Number);
+        if (_order.Lines.Count > 0 && _invoicePrice == 0)
+        {
+            _invoiceQuantity = _order.Lines[0].Quantity;
+            _invoicePrice = _order.Lines[0].UnitPrice;
+        }
+    }
+
+    private Task SubmitAsync() => RunAsync(async () => { _order = await Procurement.SubmitAsync(Number, await ActorAsync()); }, "Submitted.");
+
+    private Task CancelAsync() => RunAsync(async () => { _order = await Procurement.CancelAsync(Number, await ActorAsync()); }, "Cancelled.");
+
+    private async Task PackingListChosenAsync(IBrowserFile? file)
+    {
+        if (file is null)
+        {
+            return;
+        }
+
+        await RunAsync(async () =>
+        {
+            if (file.Size > 4 * 1024 * 1024)
+            {
+                throw new DomainException($"{file.Name} is larger than the 4 MiB packing-list limit.");
+            }
+
+            using var reader = new StreamReader(file.OpenReadStream(4 * 1024 * 1024));
+            _serials = await reader.ReadToEndAsync();
+            _packingList = file.Name;
+        });
+    }
+
+    private Task ReceiveAsync() => RunAsync(async () =>
+    {
+        var result = await Procurement.ReceiveAsync(Number, new ReceiveRequest(_serials, null, _packingList), await ActorAsync());
+        _errors = result.Errors;
+        if (result.Succeeded)
+        {
+            _serials = null;
+            await LoadAsync();
+            Success = string.Create(CultureInfo.InvariantCulture, $"Received {result.Received} cards; the order is {result.Status}.");
+        }
+    });
+
+    private Task InvoiceAsync() => RunAsync(async () =>
+    {
+        var invoice = await Procurement.RecordInvoiceAsync(Number, new InvoiceRequest(_invoiceNumber, null, _order!.Currency,
+            [new InvoiceLineRequest(_order.Lines[0].Model, _invoiceQuantity, _invoicePrice)]), await ActorAsync());
+        await LoadAsync();
+        Success = invoice.Flagged ? $"Invoice {invoice.Number} recorded and flagged." : $"Invoice {invoice.Number} matches order and receipts.";
+    });
+}

@@ -1,0 +1,172 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Fleet.Data.Seeding;
+using Fleet.Domain;
+using Fleet.Domain.Inventory;
+using Fleet.Domain.Procurement;
+using Fleet.Testing;
+using Microsoft.EntityFrameworkCore;
+
+namespace Fleet.Web.Tests.Procurement;
+
+/// <summary>Procurement, RMA and report routes over real HTTP with role-scoped tokens, on every provider.</summary>
+public abstract class ProcurementApiTests(string provider)
+{
+    private const string H100 = "H100 SXM5 80GB";
+
+    private async Task<FleetWebFactory> StartAsync()
+    {
+        var app = await new FleetWebFactory(provider).StartAsync();
+        await using var db = app.CreateDbContext();
+        await DemoSeeder.EnsureCatalogAsync(db, CancellationToken.None);
+        if (!await db.Datacenters.AnyAsync())
+        {
+            db.Datacenters.Add(new Datacenter { Code = "IAD1", Name = "Ashburn 1", Pue = 1.35m, ElectricityPricePerKwh = 0.08m, Currency = "USD" });
+        }
+
+        db.Vendors.Add(new Vendor { Name = "Supermicro" });
+        await db.SaveChangesAsync();
+        return app;
+    }
+
+    private static StringContent Json(object body) => new(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
+
+    [SkippableFact]
+    public async Task Routes_WrongRole_Get403AndRightRoleGetsThrough()
+    {
+        await using var app = await StartAsync();
+        var order = new { number = "PO-R", vendor = "Supermicro", currency = "USD", datacenter = "IAD1", lines = new[] { new { model = H100, quantity = 1, unitPrice = 1 } } };
+        var cases = new (string Role, HttpMethod Method, string Url, object? Body, bool Allowed)[]
+        {
+            (Roles.Viewer, HttpMethod.Post, "/api/vendors", new { name = "V1" }, false),
+            (Roles.Finance, HttpMethod.Post, "/api/vendors", new { name = "V2" }, false),
+            (Roles.Procurement, HttpMethod.Post, "/api/vendors", new { name = "V3" }, true),
+            (Roles.Technician, HttpMethod.Post, "/api/orders", order, false),
+            (Roles.Procurement, HttpMethod.Post, "/api/orders", order, true),
+            (Roles.Finance, HttpMethod.Post, "/api/orders/PO-R/deliveries", new { serials = "S-1" }, false),
+            (Roles.Viewer, HttpMethod.Post, "/api/orders/PO-R/invoices", new { number = "I" }, false),
+            (Roles.Viewer, HttpMethod.Post, "/api/rma", new { serial = "S-1", reason = "x" }, false),
+            (Roles.Procurement, HttpMethod.Post, "/api/rma", new { serial = "S-1", reason = "x" }, false),
+            (Roles.Procurement, HttpMethod.Put, "/api/budgets", new { datacenter = "IAD1", fiscalYear = 2025, amount = 5 }, false),
+            (Roles.Finance, HttpMethod.Put, "/api/budgets", new { datacenter = "IAD1", fiscalYear = 2025, amount = 5 }, true),
+            (Roles.Technician, HttpMethod.Put, $"/api/depreciation-policies/{H100}", new { lifeMonths = 48, salvagePercent = 5 }, false),
+            (Roles.Finance, HttpMethod.Put, $"/api/depreciation-policies/{H100}", new { lifeMonths = 48, salvagePercent = 5 }, true),
+            (Roles.Viewer, HttpMethod.Post, "/api/profiles", new { }, false),
+            (Roles.Viewer, HttpMethod.Get, "/api/reports/capex", null, true),
+            (Roles.Technician, HttpMethod.Get, "/api/rma/queue", null, true),
+            (Roles.Viewer, HttpMethod.Get, "/api/orders", null, true),
+        };
+
+        foreach (var (role, method, url, body, allowed) in cases)
+        {
+            using var client = await app.ClientForRoleAsync(role);
+            using var request = new HttpRequestMessage(method, url) { Content = body is null ? null : Json(body) };
+            using var response = await client.SendAsync(request);
+            if (allowed)
+            {
+                Assert.True(response.IsSuccessStatusCode, $"{role} {method} {url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            }
+            else
+            {
+                Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{role} {method} {url}: expected 403, got {(int)response.StatusCode}");
+            }
+        }
+    }
+
+    [SkippableFact]
+    public async Task Delivery_PackingListWithBadSerial_Is422WithLineThenFixedListReceives()
+    {
+        await using var app = await StartAsync();
+        using var buyer = await app.ClientForRoleAsync(Roles.Procurement);
+        (await buyer.PostAsync("/api/orders", Json(new
+        {
+            number = "PO-D", vendor = "Supermicro", currency = "USD", datacenter = "IAD1",
+            lines = new[] { new { model = H100, quantity = 2, unitPrice = 30000, warrantyMonths = 36 } },
+        }))).EnsureSuccessStatusCode();
+        (await buyer.PostAsync("/api/orders/PO-D/submit", null)).EnsureSuccessStatusCode();
+
+        using var bad = new MultipartFormDataContent { { new ByteArrayContent(Encoding.UTF8.GetBytes($"serial,model\nGOOD-1,{H100}\nBAD 2,{H100}\n")), "file", "packing.csv" } };
+        using var refused = await buyer.PostAsync("/api/orders/PO-D/deliveries?receivedAt=2024-05-02", bad);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
+        var error = Assert.Single(problem.GetProperty("errors").EnumerateArray());
+        Assert.Equal(3, error.GetProperty("line").GetInt32());
+        Assert.Equal("BAD 2", error.GetProperty("value").GetString());
+        await using (var db = app.CreateDbContext())
+        {
+            Assert.Equal(0, await db.Gpus.CountAsync());
+        }
+
+        using var good = new MultipartFormDataContent { { new ByteArrayContent(Encoding.UTF8.GetBytes($"serial,model\nGOOD-1,{H100}\nGOOD-2,{H100}\n")), "file", "packing.csv" } };
+        using var accepted = await buyer.PostAsync("/api/orders/PO-D/deliveries?receivedAt=2024-05-02", good);
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        var order = await buyer.GetFromJsonAsync<JsonElement>("/api/orders/PO-D");
+        Assert.Equal("Received", order.GetProperty("status").GetString());
+        await using var check = app.CreateDbContext();
+        var card = await check.Gpus.SingleAsync(g => g.Serial == "GOOD-2");
+        Assert.Equal(new DateTime(2027, 5, 2, 0, 0, 0, DateTimeKind.Utc), card.WarrantyEndsAt);
+    }
+
+    [SkippableFact]
+    public async Task Reports_NamesDatesAndFormats_AnswerAsDocumented()
+    {
+        await using var app = await StartAsync();
+        using var viewer = await app.ClientForRoleAsync(Roles.Viewer);
+
+        using var unknown = await viewer.GetAsync("/api/reports/profit");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        var body = await unknown.Content.ReadAsStringAsync();
+        foreach (var name in new[] { "asset-register", "depreciation-schedule", "capex", "budget-vs-actual", "cost-per-gpu-hour", "warranties", "rma-credits" })
+        {
+            Assert.Contains(name, body, StringComparison.Ordinal);
+        }
+
+        using var badDate = await viewer.GetAsync("/api/reports/asset-register?asOf=2024-02-30");
+        Assert.Equal(HttpStatusCode.BadRequest, badDate.StatusCode);
+        Assert.Equal("asOf", (await badDate.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("parameter").GetString());
+        using var badTo = await viewer.GetAsync("/api/reports/capex?to=yesterday");
+        Assert.Equal("to", (await badTo.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("parameter").GetString());
+
+        using var csv = await viewer.GetAsync("/api/reports/asset-register?asOf=2024-06-30&datacenter=IAD1");
+        Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
+        Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
+        var bytes = await csv.Content.ReadAsByteArrayAsync();
+        Assert.Equal([0xEF, 0xBB, 0xBF], bytes[..3]);
+        Assert.StartsWith("serial,model,datacenter,vendor,po_number,status,cost,currency,start_date,start_basis,received_date,accumulated_depreciation,book_value",
+            Encoding.UTF8.GetString(bytes[3..]), StringComparison.Ordinal);
+
+        using var xlsx = await viewer.GetAsync("/api/reports/warranties?format=xlsx");
+        Assert.Equal(HttpStatusCode.OK, xlsx.StatusCode);
+        Assert.Equal("PK"u8.ToArray(), (await xlsx.Content.ReadAsByteArrayAsync())[..2]);
+        using var badFormat = await viewer.GetAsync("/api/reports/capex?format=pdf");
+        Assert.Equal(HttpStatusCode.BadRequest, badFormat.StatusCode);
+    }
+
+    [SkippableFact]
+    public async Task Profiles_PostedJson_IsStoredAndBadJsonIs400()
+    {
+        await using var app = await StartAsync();
+        using var tech = await app.ClientForRoleAsync(Roles.Technician);
+        var json = """
+            {"schema":"fleet.inference-profile/v1","gpuModel":"H100 SXM5 80GB","model":"llama-3.1-8b","dtype":"bf16",
+             "ceilings":{"bandwidthBytesPerSecond":3.0e12,"matmulFlopsPerSecond":7.0e14},
+             "prefill":{"a":0.001,"b":0.00001,"c":0},"decode":{"a":0.008,"b":0.000001,"c":0.0001},
+             "memory":{"deviceMemoryBytes":85899345920,"weightBytes":16000000000,"kvBytesPerToken":131072,"maxBatch":[]},
+             "decodePoints":[{"batch":16,"context":1024,"seconds":0.04}]}
+            """;
+
+        using var stored = await tech.PostAsync("/api/profiles", new StringContent(json, Encoding.UTF8, "application/json"));
+        using var broken = await tech.PostAsync("/api/profiles", new StringContent("{\"schema\":", Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
+        Assert.Equal(400.0, (await stored.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("tokensPerSecond").GetDouble(), 6); // 16 / 0.04
+        Assert.Equal(HttpStatusCode.BadRequest, broken.StatusCode);
+    }
+}
+
+public sealed class SqliteProcurementApiTests() : ProcurementApiTests(TestDatabase.Sqlite);
+
+public sealed class PostgresProcurementApiTests() : ProcurementApiTests(TestDatabase.Postgres);
