@@ -3,6 +3,7 @@ using Fleet.Web.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddFleetDatabase();
+builder.AddFleetSettings();
 builder.Services.AddFleetApplication();
 builder.AddFleetSecurity();
 builder.AddFleetWeb();

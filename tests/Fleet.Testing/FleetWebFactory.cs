@@ -12,7 +12,8 @@ namespace Fleet.Testing;
 /// <summary>
 /// The real web app over a fresh, migrated test database of either provider. Call <see cref="StartAsync"/> first.
 /// </summary>
-public sealed class FleetWebFactory(string provider, bool seedDemo = false) : WebApplicationFactory<Program>
+public sealed class FleetWebFactory(string provider, bool seedDemo = false, IReadOnlyDictionary<string, string>? settings = null)
+    : WebApplicationFactory<Program>
 {
     public const string AdminToken = "test-bootstrap-admin-token-0123456789";
 
@@ -53,6 +54,10 @@ public sealed class FleetWebFactory(string provider, bool seedDemo = false) : We
         builder.UseSetting("Fleet:Demo:Seed", seedDemo ? "true" : "false");
         builder.UseSetting("Fleet:Demo:Users", "true");
         builder.UseSetting("Fleet:Bootstrap:AdminToken", AdminToken);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            builder.UseSetting(key, value);
+        }
     }
 
     /// <summary>A client carrying a bearer API token scoped to <paramref name="role"/>.</summary>

@@ -47,6 +47,26 @@ public static class FleetWebServiceCollectionExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Business settings from configuration: <c>Fleet:Finance</c> (AssumedLoad, OverheadPerGpuHour, FiscalYearStartMonth),
+    /// <c>Fleet:Procurement</c> (PriceTolerancePercent, QuantityTolerance) and <c>Fleet:Import</c> (MaxBytes, MaxRows).
+    /// </summary>
+    public static WebApplicationBuilder AddFleetSettings(this WebApplicationBuilder builder)
+    {
+        T Bind<T>(string section) where T : new() => builder.Configuration.GetSection(section).Get<T>() ?? new T();
+        var finance = Bind<Fleet.Application.Finance.FinanceOptions>("Fleet:Finance");
+        if (finance.AssumedLoad is <= 0 or > 1.5 || finance.FiscalYearStartMonth is < 1 or > 12 || finance.OverheadPerGpuHour < 0)
+        {
+            throw new InvalidOperationException(
+                "Fleet:Finance is invalid: AssumedLoad must be in (0, 1.5], FiscalYearStartMonth 1–12, OverheadPerGpuHour not negative.");
+        }
+
+        builder.Services.AddSingleton(finance);
+        builder.Services.AddSingleton(Bind<Fleet.Application.Procurement.ProcurementOptions>("Fleet:Procurement"));
+        builder.Services.AddSingleton(Bind<Fleet.Application.Import.ImportOptions>("Fleet:Import"));
+        return builder;
+    }
+
     /// <summary>Cookie sign-in for people (ASP.NET Core Identity), bearer API tokens for agents, role policies.</summary>
     public static WebApplicationBuilder AddFleetSecurity(this WebApplicationBuilder builder)
     {
