@@ -32,7 +32,7 @@ run_pg() {
   if [ "$(id -u)" = 0 ]; then
     id postgres >/dev/null 2>&1 || useradd --system --home "$work" postgres
     chown -R postgres "$pg_data" "$pg_logs"
-    su postgres -s /bin/sh -c "$*"
+    su postgres -s /bin/sh -c "cd / && $*"
   else
     sh -c "$*"
   fi
