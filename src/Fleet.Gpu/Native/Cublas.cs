@@ -133,13 +133,9 @@ public sealed unsafe class CublasHandle : IDisposable
         }
 
         string[] symbols = ["cublasCreate_v2", "cublasDestroy_v2", "cublasSetStream_v2", "cublasSetMathMode", "cublasGetVersion_v2", "cublasGemmEx"];
-        var exports = new IntPtr[symbols.Length];
-        for (var i = 0; i < symbols.Length; i++)
+        if (!NativeLibraryProbe.TryGetExports(library, name!, symbols, out var exports, out reason))
         {
-            if (!NativeLibraryProbe.TryGetExport(library, name!, symbols[i], out exports[i], out reason))
-            {
-                return false;
-            }
+            return false;
         }
 
         IntPtr raw;

@@ -50,13 +50,9 @@ public sealed unsafe class CublasLtHandle : IDisposable
 
         string[] symbols = ["cublasLtCreate", "cublasLtDestroy", "cublasLtMatmulDescCreate", "cublasLtMatmulDescSetAttribute",
             "cublasLtMatmulDescDestroy", "cublasLtMatrixLayoutCreate", "cublasLtMatrixLayoutDestroy", "cublasLtMatmul"];
-        var exports = new IntPtr[symbols.Length];
-        for (var i = 0; i < symbols.Length; i++)
+        if (!NativeLibraryProbe.TryGetExports(library, name!, symbols, out var exports, out reason))
         {
-            if (!NativeLibraryProbe.TryGetExport(library, name!, symbols[i], out exports[i], out reason))
-            {
-                return false;
-            }
+            return false;
         }
 
         IntPtr raw;

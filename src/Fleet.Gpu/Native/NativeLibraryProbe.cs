@@ -47,6 +47,22 @@ public static class NativeLibraryProbe
         return false;
     }
 
+    /// <summary>Resolves every symbol of <paramref name="symbols"/>, in order; false with the first missing one named.</summary>
+    public static bool TryGetExports(IntPtr library, string libraryName, IReadOnlyList<string> symbols, out IntPtr[] exports, out string? reason)
+    {
+        exports = new IntPtr[symbols.Count];
+        reason = null;
+        for (var i = 0; i < symbols.Count; i++)
+        {
+            if (!TryGetExport(library, libraryName, symbols[i], out exports[i], out reason))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private static string FirstLine(string message)
     {
         var cut = message.IndexOfAny(['\r', '\n']);

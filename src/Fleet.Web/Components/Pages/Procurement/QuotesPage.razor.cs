@@ -1,8 +1,5 @@
 using System.Globalization;
-using Fleet.Application.Inventory;
 using Fleet.Application.Procurement;
-using Fleet.Domain;
-using Microsoft.AspNetCore.Components;
 
 namespace Fleet.Web.Components.Pages.Procurement;
 
@@ -10,27 +7,8 @@ namespace Fleet.Web.Components.Pages.Procurement;
 public partial class QuotesPage
 {
     private IReadOnlyList<QuoteItem> _quotes = [];
-    private IReadOnlyList<VendorItem> _vendors = [];
-    private IReadOnlyList<string> _models = [];
-    private bool _canEdit;
     private string? _reference;
-    private string? _vendor;
-    private string _currency = "USD";
-    private string _datacenter = "IAD1";
     private DateTime? _validUntil = DateTime.UtcNow.Date.AddDays(30);
-    private string? _model;
-    private int _quantity = 8;
-    private decimal _unitPrice;
-    private int _warranty = 36;
-
-    [Inject]
-    private ProcurementService Procurement { get; set; } = default!;
-
-    [Inject]
-    private InventoryService Inventory { get; set; } = default!;
-
-    [Inject]
-    private NavigationManager Navigation { get; set; } = default!;
 
     private static string Day(DateTime value) => value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
@@ -39,19 +17,14 @@ public partial class QuotesPage
 
     protected override async Task OnInitializedAsync()
     {
-        _canEdit = Roles.Satisfies(await RoleAsync(), Roles.Procurement);
-        _vendors = await Procurement.VendorsAsync();
-        _models = (await Inventory.ModelsAsync()).Select(m => m.Name).ToList();
-        _vendor ??= _vendors.FirstOrDefault()?.Name;
-        _model ??= _models.FirstOrDefault();
+        await LoadFormAsync();
         _quotes = await Procurement.QuotesAsync();
     }
 
     private Task CreateAsync() => RunAsync(async () =>
     {
         var quote = await Procurement.CreateQuoteAsync(new CreateQuoteRequest(_reference, _vendor, _currency, _datacenter, null,
-            _validUntil is { } until ? DateTime.SpecifyKind(until, DateTimeKind.Utc) : null,
-            [new OrderLineRequest(_model, _quantity, _unitPrice, _warranty)]), await ActorAsync());
+            _validUntil is { } until ? DateTime.SpecifyKind(until, DateTimeKind.Utc) : null, [Line()]), await ActorAsync());
         _quotes = await Procurement.QuotesAsync();
         Success = $"Quote {quote.Reference} recorded: {OrdersPage.Money(quote.Total, quote.Currency)}.";
     });
