@@ -180,7 +180,7 @@ public sealed unsafe class CpuTransformer : IDecoder
             Ops.AttentionHead(q, keyRows, valueRows, kvDim, h / kvMul * headSize, pos,
                 _att.AsSpan(h * seqLen, seqLen), _xb.AsSpan(h * headSize, headSize));
         };
-        if ((long)(pos + 1) * c.Dim < SerialWork)
+        if ((long)(pos + 1) * c.Dim < AttentionSerialWork)
         {
             for (var h = 0; h < c.Heads; h++)
             {
@@ -211,6 +211,9 @@ public sealed unsafe class CpuTransformer : IDecoder
 
     /// <summary>Below this many multiply-adds a fork-join costs more than it saves.</summary>
     private const long SerialWork = 48 * 1024;
+
+    /// <summary>Attention does two passes (scores, weighted values) over the cache: worth splitting by head sooner.</summary>
+    private const long AttentionSerialWork = 8 * 1024;
 
     private void ForRows(int rows, int workPerRow, Action<int, int> body)
     {
