@@ -224,8 +224,9 @@ public sealed unsafe class CpuTransformer : IDecoder
             return;
         }
 
-        // A few chunks per worker balance uneven cores without paying per-row scheduling.
-        var chunks = Math.Min(rows / 16, workers * 4);
+        // One contiguous block per worker, as OpenMP's static schedule: fewer claims, each core streams its own rows.
+        // A worker the OS has not scheduled costs nothing: the caller claims its block too.
+        var chunks = Math.Min(rows / 16, workers);
         var size = (rows + chunks - 1) / chunks;
         _pool.Run(chunks, i =>
         {
