@@ -48,6 +48,36 @@ public class CpuTransformerTests
     }
 
     [Fact]
+    public void Forward_MappedCheckpoint_RunsFromAlignedCopyWithIdenticalLogits()
+    {
+        using var dir = new TempDir();
+        using (var w = SyntheticWeights.Create(Llama2CheckpointTests.SmallGqaUntied, new Random(12)))
+        {
+            Llama2Checkpoint.Write(dir.File("m.bin"), w);
+        }
+
+        using var mapped = Llama2Checkpoint.Open(dir.File("m.bin"));
+        Assert.False(mapped.IsCacheLineAligned); // the 28-byte header shifts every tensor off a cache line
+        using var packed = new CpuTransformer(mapped, threads: 2);
+        using var inPlace = new CpuTransformer(mapped, threads: 2, packWeights: false);
+        Assert.True(packed.UsesPackedWeights);
+        Assert.False(inPlace.UsesPackedWeights);
+        for (var pos = 0; pos < 6; pos++)
+        {
+            Assert.Equal(inPlace.Forward(pos * 11 % 64, pos).ToArray(), packed.Forward(pos * 11 % 64, pos).ToArray());
+        }
+    }
+
+    [Fact]
+    public void Forward_AlignedWeights_AreNotCopied()
+    {
+        using var w = SyntheticWeights.Create(Llama2CheckpointTests.Small, new Random(1));
+        Assert.True(w.IsCacheLineAligned);
+        using var engine = new CpuTransformer(w);
+        Assert.False(engine.UsesPackedWeights);
+    }
+
+    [Fact]
     public void Forward_TokenOutOfRange_Throws()
     {
         using var w = SyntheticWeights.Create(Llama2CheckpointTests.Small, new Random(1));

@@ -31,6 +31,35 @@ public class Llama2CheckpointTests
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Pack_MappedCheckpoint_AlignedCopyOfEveryTensor(bool shared)
+    {
+        using var dir = new TempDir();
+        var config = shared ? Small : SmallGqaUntied;
+        using (var original = SyntheticWeights.Create(config, new Random(5)))
+        {
+            Llama2Checkpoint.Write(dir.File("m.bin"), original);
+        }
+
+        using var mapped = Llama2Checkpoint.Open(dir.File("m.bin"));
+        using var packed = TransformerWeights.Pack(mapped);
+
+        Assert.True(packed.IsCacheLineAligned);
+        Assert.Equal(mapped.Bytes, packed.Bytes);
+        foreach (var kind in WeightShapes.All)
+        {
+            for (var l = 0; l < (WeightShapes.IsPerLayer(kind) ? config.Layers : 1); l++)
+            {
+                Assert.True(mapped.Get(kind, l).SequenceEqual(packed.Get(kind, l)), $"{kind} layer {l} differs");
+            }
+        }
+
+        // A tied classifier stays one tensor: the copy does not duplicate it.
+        Assert.Equal(shared, packed.Get(WeightKind.Classifier) == packed.Get(WeightKind.TokenEmbedding));
+    }
+
     [Fact]
     public void Open_FileSize_MatchesHandComputedLayout()
     {

@@ -41,6 +41,22 @@ public class OpsTests
         Assert.Equal(0.625, x[2], 1e-6);
     }
 
+    [Theory]
+    [InlineData(5)]
+    [InlineData(16)]
+    [InlineData(37)]
+    [InlineData(1000)]
+    public void Softmax_VectorAndTailLengths_MatchNaive(int n)
+    {
+        var x = RandomVector(new Random(n), n, 8);
+        var expected = NaiveReference.Softmax([.. x.Select(v => (double)v)]);
+        Ops.Softmax(x);
+        for (var i = 0; i < n; i++)
+        {
+            Assert.True(Math.Abs(expected[i] - x[i]) <= 1e-6 * Math.Max(expected[i], 1e-3), $"[{i}] {x[i]} vs {expected[i]}");
+        }
+    }
+
     [Fact]
     public void Softmax_LargeLogits_DoesNotOverflow()
     {
@@ -123,6 +139,46 @@ public class OpsTests
     }
 
     [Theory]
+    [InlineData(8, 16, 0)]
+    [InlineData(48, 288, 40)]
+    [InlineData(64, 64, 17)]
+    [InlineData(80, 160, 3)]
+    [InlineData(128, 256, 33)]
+    [InlineData(20, 40, 9)]
+    public void AttentionHead_HeadSizes_MatchNaive(int headSize, int stride, int pos)
+    {
+        var r = new Random(headSize + pos);
+        var q = RandomVector(r, headSize);
+        var keys = RandomVector(r, (pos + 1) * stride);
+        var values = RandomVector(r, (pos + 1) * stride);
+        var offset = stride - headSize;
+        var scores = new float[pos + 1];
+        var output = new float[headSize];
+        Ops.AttentionHead(q, keys, values, stride, offset, pos, scores, output);
+
+        var s = new double[pos + 1];
+        for (var t = 0; t <= pos; t++)
+        {
+            s[t] = Enumerable.Range(0, headSize).Sum(i => (double)q[i] * keys[(t * stride) + offset + i]) / Math.Sqrt(headSize);
+        }
+
+        var p = NaiveReference.Softmax(s);
+        for (var i = 0; i < headSize; i++)
+        {
+            var expected = Enumerable.Range(0, pos + 1).Sum(t => p[t] * values[(t * stride) + offset + i]);
+            Assert.Equal(expected, output[i], 1e-5);
+        }
+    }
+
+    [Fact]
+    public void AttentionHead_PositionBeyondCache_Throws()
+    {
+        var cache = new float[4 * 16];
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+            Ops.AttentionHead(new float[16], cache, cache, 16, 0, 4, new float[8], new float[16]));
+    }
+
+    [Theory]
     [InlineData(7, 5)]
     [InlineData(33, 19)]
     [InlineData(288, 9)]
@@ -137,6 +193,20 @@ public class OpsTests
         for (var i = 0; i < d; i++)
         {
             Assert.Equal(expected[i], output[i], 1e-4);
+        }
+    }
+
+    [Fact]
+    public void SwiGlu_VectorAndTail_MatchFormula()
+    {
+        var r = new Random(6);
+        var h = RandomVector(r, 37, 6);
+        var gate = RandomVector(r, 37);
+        var expected = h.Select((v, i) => v / (1 + Math.Exp(-v)) * gate[i]).ToArray();
+        Ops.SwiGlu(h, gate);
+        for (var i = 0; i < h.Length; i++)
+        {
+            Assert.Equal(expected[i], h[i], 1e-6);
         }
     }
 

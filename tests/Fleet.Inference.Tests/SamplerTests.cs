@@ -27,6 +27,19 @@ public class SamplerTests
     }
 
     [Fact]
+    public void Prepare_LeavesTheSeededSequenceUnchanged()
+    {
+        var probs = new float[] { 0.1f, 0.4f, 0.2f, 0.3f };
+        var plain = new Sampler(1f, 0.9f, 42);
+        var prepared = new Sampler(1f, 0.9f, 42);
+        prepared.Prepare();
+        for (var i = 0; i < 50; i++)
+        {
+            Assert.Equal(plain.Sample((float[])probs.Clone()), prepared.Sample((float[])probs.Clone()));
+        }
+    }
+
+    [Fact]
     public void Sample_Multinomial_FrequenciesFollowProbabilities()
     {
         var s = new Sampler(1f, 1f, 99);

@@ -11,6 +11,7 @@ namespace Fleet.Inference.Cpu;
 public sealed unsafe class CpuTransformer : IDecoder
 {
     private readonly TransformerWeights _weights;
+    private readonly TransformerWeights? _packed;
     private readonly WorkerPool _pool;
     private readonly int _seqLen;
     private readonly float[] _x;
@@ -29,13 +30,18 @@ public sealed unsafe class CpuTransformer : IDecoder
     private readonly float* _valueCache;
     private bool _disposed;
 
-    /// <param name="weights">The model; the engine does not own it.</param>
+    /// <param name="weights">
+    /// The model; the engine does not own it. Weights that are not cache-line aligned (a memory-mapped llama2.c file) and
+    /// small enough (see <see cref="PackLimitBytes"/>) are copied once into an aligned huge-page arena the engine owns.
+    /// </param>
     /// <param name="threads">Worker threads for the matrix products and attention heads.</param>
     /// <param name="maxSeqLen">Cap on the KV cache length (defaults to the model's seq_len).</param>
-    public CpuTransformer(TransformerWeights weights, int threads = 0, int? maxSeqLen = null)
+    /// <param name="packWeights">Allow the aligned copy described under <paramref name="weights"/> (false: always run in place).</param>
+    public CpuTransformer(TransformerWeights weights, int threads = 0, int? maxSeqLen = null, bool packWeights = true)
     {
         ArgumentNullException.ThrowIfNull(weights);
-        _weights = weights;
+        _packed = packWeights && !weights.IsCacheLineAligned && weights.Bytes <= PackLimitBytes ? TransformerWeights.Pack(weights) : null;
+        _weights = _packed ?? weights;
         var c = weights.Config;
         _seqLen = Math.Min(maxSeqLen ?? c.SeqLen, c.SeqLen);
         _pool = new WorkerPool(threads > 0 ? threads : Environment.ProcessorCount);
@@ -54,7 +60,17 @@ public sealed unsafe class CpuTransformer : IDecoder
         var cacheBytes = (nuint)((long)c.Layers * _seqLen * c.KvDim * sizeof(float));
         _keyCache = (float*)NativeMemory.AllocZeroed(cacheBytes);
         _valueCache = (float*)NativeMemory.AllocZeroed(cacheBytes);
+        Ops.WarmUp();
     }
+
+    /// <summary>
+    /// Largest model the engine copies into aligned memory: 4 GiB, and at most a quarter of the memory the runtime may
+    /// use, so a big checkpoint keeps running from its mapping instead of doubling its footprint.
+    /// </summary>
+    public static long PackLimitBytes => Math.Min(4L << 30, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4);
+
+    /// <summary>Whether this engine runs from its own aligned copy of the weights.</summary>
+    public bool UsesPackedWeights => _packed is not null;
 
     public TransformerConfig Config => _weights.Config;
 
@@ -124,6 +140,7 @@ public sealed unsafe class CpuTransformer : IDecoder
 
         _disposed = true;
         _pool.Dispose();
+        _packed?.Dispose();
         NativeMemory.Free(_keyCache);
         NativeMemory.Free(_valueCache);
     }

@@ -5,8 +5,10 @@ namespace Fleet.Inference.Cpu;
 /// <summary>
 /// A fork-join pool for the per-token parallel loops: a decode step issues ~30 short loops, and waking thread-pool
 /// workers for each costs more than the work on small models. Workers spin briefly between loops (as OpenMP's do),
-/// then back off to sleeping. The caller takes part and waits only for items actually claimed, so a worker that the
-/// OS has not scheduled (a busy machine) never holds a loop up: the caller simply runs its share.
+/// then back off to sleeping. Participant p (the caller is 0) first takes items p, p + P, p + 2P, … — as OpenMP's static
+/// schedule, the same core reads the same rows of every matrix each step, which keeps what its private cache holds
+/// useful — and then claims any item still unclaimed, so a worker that the OS has not scheduled (a busy machine) never
+/// holds a loop up: the others simply run its share.
 /// </summary>
 internal sealed class WorkerPool : IDisposable
 {
@@ -22,7 +24,7 @@ internal sealed class WorkerPool : IDisposable
         for (var i = 0; i < _threads.Length; i++)
         {
             _threads[i] = new Thread(Loop) { IsBackground = true, Name = "fleet-infer-worker" };
-            _threads[i].Start();
+            _threads[i].Start(i + 1);
         }
     }
 
@@ -42,14 +44,24 @@ internal sealed class WorkerPool : IDisposable
             return;
         }
 
-        var state = new Job(job, count);
+        var state = new Job(job, count, Workers);
         Volatile.Write(ref _current, state);
         Interlocked.Increment(ref _generation);
-        state.Work();
-        var spin = new SpinWait();
+        state.Work(0);
+
+        // Only items a running participant claimed are left: spin tightly (a backing-off SpinWait oversleeps by
+        // microseconds, and a decode step joins ~30 times), yielding only if that participant was descheduled mid-item.
+        var spins = 0;
         while (Volatile.Read(ref state.Remaining) != 0)
         {
-            spin.SpinOnce(-1);
+            if (++spins < 100_000)
+            {
+                Thread.SpinWait(1);
+            }
+            else
+            {
+                Thread.Yield();
+            }
         }
 
         if (state.Error is { } error)
@@ -67,8 +79,9 @@ internal sealed class WorkerPool : IDisposable
         }
     }
 
-    private void Loop()
+    private void Loop(object? participant)
     {
+        var self = (int)participant!;
         var seen = Volatile.Read(ref _generation);
         while (true)
         {
@@ -81,11 +94,11 @@ internal sealed class WorkerPool : IDisposable
                 }
 
                 idle++;
-                if (idle < 20_000)
+                if (idle < 500_000)
                 {
-                    Thread.SpinWait(30);
+                    Thread.SpinWait(1);
                 }
-                else if (idle < 40_000)
+                else if (idle < 520_000)
                 {
                     Thread.Yield();
                 }
@@ -98,7 +111,7 @@ internal sealed class WorkerPool : IDisposable
             seen = Volatile.Read(ref _generation);
 
             // A late worker may pick up a newer job than the one that woke it: every job carries its own counters.
-            Volatile.Read(ref _current)?.Work();
+            Volatile.Read(ref _current)?.Work(self);
         }
     }
 
@@ -107,38 +120,55 @@ internal sealed class WorkerPool : IDisposable
         public int Remaining;
         private readonly Action<int> _body;
         private readonly int _count;
+        private readonly int _participants;
+        private readonly int[] _claimed;
         private readonly Lock _errorLock = new();
-        private int _next;
 
-        public Job(Action<int> body, int count)
+        public Job(Action<int> body, int count, int participants)
         {
             _body = body;
             _count = count;
+            _participants = participants;
+            _claimed = new int[count];
             Remaining = count;
         }
 
         public Exception? Error { get; private set; }
 
-        public void Work()
+        public void Work(int self)
         {
-            int i;
-            while ((i = Interlocked.Increment(ref _next) - 1) < _count)
+            for (var i = self; i < _count; i += _participants)
             {
-                try
+                TryRun(i);
+            }
+
+            for (var i = 0; i < _count && Volatile.Read(ref Remaining) != 0; i++)
+            {
+                TryRun(i);
+            }
+        }
+
+        private void TryRun(int i)
+        {
+            if (Interlocked.Exchange(ref _claimed[i], 1) != 0)
+            {
+                return;
+            }
+
+            try
+            {
+                _body(i);
+            }
+            catch (Exception ex)
+            {
+                lock (_errorLock)
                 {
-                    _body(i);
+                    Error ??= ex;
                 }
-                catch (Exception ex)
-                {
-                    lock (_errorLock)
-                    {
-                        Error ??= ex;
-                    }
-                }
-                finally
-                {
-                    Interlocked.Decrement(ref Remaining);
-                }
+            }
+            finally
+            {
+                Interlocked.Decrement(ref Remaining);
             }
         }
     }

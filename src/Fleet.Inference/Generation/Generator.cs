@@ -34,6 +34,9 @@ public static class Generator
             steps = seqLen;
         }
 
+        // The clock starts after the first step, as run.c's; compile the per-token paths before it, not inside it.
+        sampler.Prepare();
+        tokenizer.Prepare();
         var promptTokens = tokenizer.Encode(prompt ?? string.Empty, bos: true, eos: false);
         var tokens = new List<int>();
         var text = new List<byte>();
