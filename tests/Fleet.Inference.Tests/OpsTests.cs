@@ -27,7 +27,10 @@ public class OpsTests
         // x = [2, 2, 2, 2]: mean square 4, so x / sqrt(4 + eps) ≈ 1.
         var o = new float[4];
         Ops.RmsNorm(o, [2f, 2f, 2f, 2f], [1f, 2f, 3f, 4f]);
-        Assert.Equal([1f, 2f, 3f, 4f], o.Select(v => MathF.Round(v, 5)));
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal(i + 1, o[i], 1e-4); // (i + 1) · 2 / sqrt(4 + 1e-5)
+        }
     }
 
     [Fact]

@@ -102,7 +102,7 @@ public sealed unsafe class CpuTransformer : IDecoder
 
         for (var l = 0; l < c.Layers; l++)
         {
-            Ops.RmsNorm(_xb, x, _weights.Get(WeightKind.RmsAtt, l), c.NormEps);
+            Ops.RmsNorm(_xb, x, _weights.Get(WeightKind.RmsAtt, l), c.NormEps, inLayer: true);
             Qkv(l);
             Ops.RopeApply(_q, _ropeCos, _ropeSin, headSize);
             Ops.RopeApply(_k, _ropeCos, _ropeSin, headSize);
@@ -117,7 +117,7 @@ public sealed unsafe class CpuTransformer : IDecoder
                 x[i] += _xb2[i];
             }
 
-            Ops.RmsNorm(_xb, x, _weights.Get(WeightKind.RmsFfn, l), c.NormEps);
+            Ops.RmsNorm(_xb, x, _weights.Get(WeightKind.RmsFfn, l), c.NormEps, inLayer: true);
             FeedForwardUp(l);
             MatVec(_xb, _hb, _weights.Pointer(WeightKind.W2, l), c.HiddenDim, dim);
             for (var i = 0; i < dim; i++)
@@ -175,7 +175,7 @@ public sealed unsafe class CpuTransformer : IDecoder
             var xb = new ReadOnlySpan<float>(_xb);
             Ops.MatVecRows(_hb, xb, new ReadOnlySpan<float>(w1, hidden * dim), start, end);
             Ops.MatVecRows(_hb2, xb, new ReadOnlySpan<float>(w3, hidden * dim), start, end);
-            Ops.SwiGlu(_hb.AsSpan(start, end - start), _hb2.AsSpan(start, end - start));
+            Ops.SwiGlu(_hb, _hb2, start, end);
         });
     }
 
@@ -242,9 +242,10 @@ public sealed unsafe class CpuTransformer : IDecoder
         }
 
         // One contiguous block per worker, as OpenMP's static schedule: fewer claims, each core streams its own rows.
-        // A worker the OS has not scheduled costs nothing: the caller claims its block too.
+        // A worker the OS has not scheduled costs nothing: the caller claims its block too. Blocks start at multiples of
+        // 16, so element-wise steps on them (SwiGLU) see the same 16/8/1-wide split as one loop over the whole vector.
         var chunks = Math.Min(rows / 16, workers);
-        var size = (rows + chunks - 1) / chunks;
+        var size = (((rows + chunks - 1) / chunks) + 15) & ~15;
         _pool.Run(chunks, i =>
         {
             var start = i * size;

@@ -5,8 +5,9 @@ using System.Runtime.Intrinsics;
 namespace Fleet.Inference.Cpu;
 
 /// <summary>
-/// The transformer's building blocks on the CPU, each written to round as run.c does (float accumulators, its loop order,
-/// the C library's expf/powf/cosf/sinf), because greedy decoding must pick the same argmax as run.c.
+/// The transformer's building blocks on the CPU. Greedy decoding must pick run.c's argmax, so on AVX-512 machines each
+/// kernel rounds exactly as run.c built with gcc -Ofast -march=native does (see <see cref="RunCMath"/>): the same logits,
+/// bit for bit. Elsewhere the same formulas run as plain vector code.
 /// </summary>
 public static class Ops
 {
@@ -44,74 +45,70 @@ public static class Ops
         Softmax(y.AsSpan(0, 12));
     }
 
-    /// <summary>o = weight · x / sqrt(mean(x²) + eps), with run.c's sequential float sum of squares.</summary>
+    /// <summary>
+    /// o = weight · x / sqrt(mean(x²) + eps), run.c's rmsnorm as gcc -Ofast evaluates it. Inside the layer loop
+    /// (<paramref name="inLayer"/>) gcc inlines it with 1/dim hoisted — mean plus eps becomes one multiply-add — and
+    /// multiplies weight and x first on 16-lane blocks, 1/sqrt and x first elsewhere; the final norm divides, then adds.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void RmsNorm(Span<float> output, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, float eps = 1e-5f)
+    public static unsafe void RmsNorm(
+        Span<float> output, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, float eps = 1e-5f, bool inLayer = false)
     {
         var size = x.Length;
-        var ss = 0f;
-        for (var j = 0; j < size; j++)
+        if (output.Length < size || weight.Length < size)
         {
-            ss += x[j] * x[j];
+            throw new ArgumentException("Output and weight must be as long as x.");
         }
 
-        ss /= size;
-        ss += eps;
-        ss = 1f / MathF.Sqrt(ss);
-        for (var j = 0; j < size; j++)
+        fixed (float* px = x)
+        fixed (float* pw = weight)
+        fixed (float* po = output)
         {
-            output[j] = weight[j] * (ss * x[j]);
+            var ss = DotProduct(px, px, size);
+            ss = inLayer ? MathF.FusedMultiplyAdd(ss, 1.0f / size, eps) : (ss / size) + eps;
+            ss = RunCMath.Exact ? RunCMath.ReciprocalSqrt(ss) : 1f / MathF.Sqrt(ss);
+            var n16 = inLayer ? size / 16 * 16 : size;
+            var j = 0;
+            for (; j < n16; j++)
+            {
+                po[j] = pw[j] * px[j] * ss;
+            }
+
+            for (; j < size; j++)
+            {
+                po[j] = ss * px[j] * pw[j];
+            }
         }
     }
 
     /// <summary>
-    /// In-place softmax: max-subtracted exp, float sum, then division — run.c's steps. Vectorised as gcc -Ofast makes of
-    /// run.c's loops (glibc's vector expf, a lane-wise sum), so the last bits may differ from a scalar loop; argmax does not.
+    /// In-place softmax: max-subtracted exp, float sum, then multiplication by 1/sum — run.c's softmax as gcc -Ofast
+    /// evaluates it (libmvec's vector expf, a lane-wise sum; see <see cref="RunCMath"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Softmax(Span<float> x)
     {
         var max = TensorPrimitives.Max<float>(x);
         var n = x.Length;
-        var i = 0;
-        var sum = 0f;
+        float sum;
         fixed (float* p = x)
         {
-            if (Vector512.IsHardwareAccelerated && n >= 16)
+            if (RunCMath.Exact)
             {
-                var m = Vector512.Create(max);
-                var acc = Vector512<float>.Zero;
-                for (; i + 16 <= n; i += 16)
-                {
-                    var e = Vector512.Exp(Vector512.Load(p + i) - m);
-                    e.Store(p + i);
-                    acc += e;
-                }
-
-                sum = Vector512.Sum(acc);
+                sum = RunCMath.ExpSum(p, n, max);
             }
-            else if (Vector256.IsHardwareAccelerated && n >= 8)
+            else
             {
-                var m = Vector256.Create(max);
-                var acc = Vector256<float>.Zero;
-                for (; i + 8 <= n; i += 8)
+                sum = 0f;
+                for (var i = 0; i < n; i++)
                 {
-                    var e = Vector256.Exp(Vector256.Load(p + i) - m);
-                    e.Store(p + i);
-                    acc += e;
+                    p[i] = MathF.Exp(p[i] - max);
+                    sum += p[i];
                 }
-
-                sum = Vector256.Sum(acc);
-            }
-
-            for (; i < n; i++)
-            {
-                p[i] = MathF.Exp(p[i] - max);
-                sum += p[i];
             }
         }
 
-        TensorPrimitives.Divide(x, sum, x);
+        TensorPrimitives.Multiply(x, 1.0f / sum, x);
     }
 
     /// <summary>
@@ -124,9 +121,7 @@ public static class Ops
         var kvDim = k.Length;
         for (var i = 0; i < dim; i += 2)
         {
-            var headDim = i % headSize;
-            var freq = 1.0f / MathF.Pow(theta, headDim / (float)headSize);
-            var val = pos * freq;
+            var val = pos * Frequency(i % headSize, headSize, theta);
             var fcr = MathF.Cos(val);
             var fci = MathF.Sin(val);
             Rotate(q, i, fcr, fci);
@@ -142,12 +137,18 @@ public static class Ops
     {
         for (var j = 0; j < headSize / 2; j++)
         {
-            var freq = 1.0f / MathF.Pow(theta, (2 * j) / (float)headSize);
-            var val = pos * freq;
+            var val = pos * Frequency(2 * j, headSize, theta);
             cos[j] = MathF.Cos(val);
             sin[j] = MathF.Sin(val);
         }
     }
+
+    /// <summary>
+    /// run.c's <c>1.0f / powf(theta, headDim / (float)headSize)</c> the way gcc -Ofast computes it:
+    /// <c>expf(−(headDim · (1/headSize)) · ln theta)</c>.
+    /// </summary>
+    private static float Frequency(int headDim, int headSize, float theta) =>
+        MathF.Exp(-(headDim * (1.0f / headSize)) * MathF.Log(theta));
 
     /// <summary>Rotates each interleaved pair of <paramref name="v"/> by a precomputed table (same values as <see cref="Rope"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -178,7 +179,7 @@ public static class Ops
             throw new ArgumentOutOfRangeException(nameof(pos), "Position out of range of the cache, scores or output.");
         }
 
-        var scale = MathF.Sqrt(headSize);
+        var scale = RunCMath.Exact ? RunCMath.ReciprocalSqrt(headSize) : 1f / MathF.Sqrt(headSize);
         fixed (float* pq = q)
         fixed (float* pk = keyCache)
         fixed (float* pv = valueCache)
@@ -187,7 +188,7 @@ public static class Ops
         {
             for (var t = 0; t <= pos; t++)
             {
-                ps[t] = Dot(pk + ((long)t * rowStride) + headOffset, pq, headSize) / scale;
+                ps[t] = DotProduct(pk + ((long)t * rowStride) + headOffset, pq, headSize) * scale;
             }
 
             Softmax(scores[..(pos + 1)]);
@@ -208,7 +209,7 @@ public static class Ops
                 var v = pv + headOffset + c;
                 for (var t = 0; t <= pos; t++, v += rowStride)
                 {
-                    a += ps[t] * *v;
+                    a = MathF.FusedMultiplyAdd(ps[t], *v, a);
                 }
 
                 po[c] = a;
@@ -282,35 +283,39 @@ public static class Ops
         }
     }
 
-    /// <summary>x ← x · sigmoid(x) · gate (SwiGLU), run.c's 1/(1+expf(-x)) with the vector exp gcc -Ofast uses.</summary>
+    /// <summary>x ← x · sigmoid(x) · gate (SwiGLU) over the whole vector.</summary>
+    public static void SwiGlu(Span<float> hidden, ReadOnlySpan<float> gate) => SwiGlu(hidden, gate, 0, hidden.Length);
+
+    /// <summary>
+    /// x ← x · sigmoid(x) · gate on [start, end) of the whole hidden vector (start a multiple of 16): run.c's
+    /// <c>hb · (1 / (1 + expf(−hb)))</c> then <c>· hb2</c>, rounded as gcc -Ofast's loop over the whole vector rounds it.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void SwiGlu(Span<float> hidden, ReadOnlySpan<float> gate)
+    public static unsafe void SwiGlu(Span<float> hidden, ReadOnlySpan<float> gate, int start, int end)
     {
-        var n = hidden.Length;
-        if (gate.Length < n)
+        if (gate.Length < hidden.Length || start < 0 || end > hidden.Length || (start & 15) != 0)
         {
-            throw new ArgumentException("The gate is shorter than the hidden vector.", nameof(gate));
+            throw new ArgumentOutOfRangeException(nameof(start), "Range outside the vectors, or start not a multiple of 16.");
         }
 
-        var i = 0;
         fixed (float* ph = hidden)
         fixed (float* pg = gate)
         {
-            if (Vector512.IsHardwareAccelerated)
+            if (RunCMath.Exact)
             {
-                for (; i + 16 <= n; i += 16)
+                RunCMath.Silu(ph, start, end, hidden.Length);
+            }
+            else
+            {
+                for (var i = start; i < end; i++)
                 {
-                    var h = Vector512.Load(ph + i);
-                    h *= Vector512<float>.One / (Vector512<float>.One + Vector512.Exp(-h));
-                    (h * Vector512.Load(pg + i)).Store(ph + i);
+                    ph[i] = 1.0f / (MathF.Exp(-ph[i]) + 1.0f) * ph[i];
                 }
             }
 
-            for (; i < n; i++)
+            for (var i = start; i < end; i++)
             {
-                var h = ph[i];
-                h *= 1.0f / (1.0f + MathF.Exp(-h));
-                ph[i] = h * pg[i];
+                ph[i] *= pg[i];
             }
         }
     }
@@ -337,27 +342,21 @@ public static class Ops
             var row = pw + ((long)start * n);
             for (var i = start; i < end; i++, row += n)
             {
-                po[i] = Dot(row, px, n);
+                po[i] = DotProduct(row, px, n);
             }
         }
     }
 
+    /// <summary>Σ w[j]·x[j]: run.c's reduction order on AVX-512 machines, plain vector code elsewhere.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe float DotProduct(float* w, float* x, int n) => RunCMath.Exact ? RunCMath.Dot(w, x, n) : PortableDot(w, x, n);
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe float Dot(float* w, float* x, int n)
+    private static unsafe float PortableDot(float* w, float* x, int n)
     {
         var j = 0;
         var s = 0f;
-        if (Vector512.IsHardwareAccelerated && n >= 16)
-        {
-            var a = Vector512<float>.Zero;
-            for (; j + 16 <= n; j += 16)
-            {
-                a = Vector512.FusedMultiplyAdd(Vector512.Load(w + j), Vector512.Load(x + j), a);
-            }
-
-            s = Vector512.Sum(a);
-        }
-        else if (Vector256.IsHardwareAccelerated && n >= 8)
+        if (Vector256.IsHardwareAccelerated && n >= 8)
         {
             var a = Vector256<float>.Zero;
             for (; j + 8 <= n; j += 8)
@@ -370,7 +369,7 @@ public static class Ops
 
         for (; j < n; j++)
         {
-            s += w[j] * x[j];
+            s = MathF.FusedMultiplyAdd(w[j], x[j], s);
         }
 
         return s;

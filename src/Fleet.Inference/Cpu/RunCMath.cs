@@ -1,0 +1,216 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Fleet.Inference.Cpu;
+
+/// <summary>
+/// Float arithmetic in the order, and with the approximations, that <c>gcc -Ofast -march=native</c> gives run.c's loops on
+/// an AVX-512 x86-64 machine with glibc — read off the disassembly of run.c built that way (gcc 12, glibc 2.36):
+/// <list type="bullet">
+/// <item>a float reduction (dot product, sum of squares, softmax sum) keeps one 16-lane accumulator; the lanes fold 16→8;
+/// 8 to 15 left-over elements add one 8-lane step; the lanes then fold 8→4→2→1 pairwise; the last ≤ 7 elements add in
+/// scalar (multiply-adds fused throughout);</item>
+/// <item><c>1.0f / sqrtf(x)</c> is <c>rsqrtss</c> plus one Newton–Raphson step;</item>
+/// <item>vectorised <c>1.0f / x</c> is <c>rcp14ps</c> (16 lanes) or <c>rcpps</c> (8 lanes) plus one Newton–Raphson step;
+/// scalar division stays exact;</item>
+/// <item>vectorised <c>expf</c> is glibc libmvec's (<c>_ZGVeN16v_expf</c>/<c>_ZGVdN8v_expf</c>: range reduction by
+/// ln 2 in two parts, a degree-5 polynomial, scaling by 2^N; lanes with |x| &gt; 87.34 fall back to scalar
+/// <c>expf</c>); scalar <c>expf</c> is the C library's, which <see cref="MathF.Exp"/> calls;</item>
+/// <item><c>1.0f / powf(θ, y)</c> becomes <c>expf(−y · ln θ)</c>.</item>
+/// </list>
+/// Greedy decoding then picks run.c's argmax even where two logits differ in the last bits. On other CPUs (no AVX-512)
+/// the callers fall back to plain vector code: same formulas, not the same bits.
+/// </summary>
+internal static class RunCMath
+{
+    /// <summary>Whether this CPU runs the bit-faithful paths (AVX-512F with FMA).</summary>
+    public static bool Exact { get; } = Avx512F.IsSupported && Vector512.IsHardwareAccelerated && Fma.IsSupported;
+
+    private const int ExponentBias = 127;
+    private const int SpecialAbove = 0x42aeac4f;    // |x| bits above this (≈ 87.336, or NaN): scalar expf
+
+    private static readonly float Log2E = BitConverter.Int32BitsToSingle(0x3fb8aa3b);
+    private static readonly float Shifter = BitConverter.Int32BitsToSingle(0x4b400000); // 1.5 · 2^23
+    private static readonly float Ln2Hi = BitConverter.Int32BitsToSingle(0x3f317200);
+    private static readonly float Ln2Lo = BitConverter.Int32BitsToSingle(0x35bfbe8e);
+    private static readonly float C0 = BitConverter.Int32BitsToSingle(0x3f800000);
+    private static readonly float C1 = BitConverter.Int32BitsToSingle(0x3f7ffffe);
+    private static readonly float C2 = BitConverter.Int32BitsToSingle(0x3effff34);
+    private static readonly float C3 = BitConverter.Int32BitsToSingle(0x3e2aacac);
+    private static readonly float C4 = BitConverter.Int32BitsToSingle(0x3d2b8392);
+    private static readonly float C5 = BitConverter.Int32BitsToSingle(0x3c07d9fe);
+
+    /// <summary>Σ a[j]·b[j] reduced as gcc reduces run.c's <c>val += w[i * n + j] * x[j]</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe float Dot(float* a, float* b, int n)
+    {
+        var acc = Vector512<float>.Zero;
+        var j = 0;
+        for (; j + 16 <= n; j += 16)
+        {
+            acc = Vector512.FusedMultiplyAdd(Vector512.Load(a + j), Vector512.Load(b + j), acc);
+        }
+
+        var s8 = acc.GetLower() + acc.GetUpper();
+        if (n - j >= 8)
+        {
+            s8 = Vector256.FusedMultiplyAdd(Vector256.Load(a + j), Vector256.Load(b + j), s8);
+            j += 8;
+        }
+
+        var s = Fold8(s8);
+        for (; j < n; j++)
+        {
+            s = MathF.FusedMultiplyAdd(a[j], b[j], s);
+        }
+
+        return s;
+    }
+
+    /// <summary>x[j] ← exp(x[j] − max) for all j; returns their sum, reduced as gcc reduces run.c's softmax loop.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe float ExpSum(float* x, int n, float max)
+    {
+        var acc = Vector512<float>.Zero;
+        var j = 0;
+        var m16 = Vector512.Create(max);
+        for (; j + 16 <= n; j += 16)
+        {
+            var e = Exp(Vector512.Load(x + j) - m16);
+            e.Store(x + j);
+            acc += e;
+        }
+
+        var s8 = acc.GetLower() + acc.GetUpper();
+        if (n - j >= 8)
+        {
+            var e = Exp(Vector256.Load(x + j) - Vector256.Create(max));
+            e.Store(x + j);
+            s8 = e + s8;
+            j += 8;
+        }
+
+        var s = Fold8(s8);
+        for (; j < n; j++)
+        {
+            x[j] = MathF.Exp(x[j] - max);
+            s += x[j];
+        }
+
+        return s;
+    }
+
+    /// <summary>run.c's SiLU, <c>h · (1 / (1 + expf(−h)))</c>, on h[start..end) of a vector of <paramref name="total"/>
+    /// (start a multiple of 16): which lanes gcc's loop gives 16-wide, 8-wide or scalar code decides the reciprocal.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void Silu(float* h, int start, int end, int total)
+    {
+        var n16 = total / 16 * 16;
+        var n8 = total - n16 >= 8 ? n16 + 8 : n16;
+        var i = start;
+        for (; i + 16 <= end && i + 16 <= n16; i += 16)
+        {
+            var v = Vector512.Load(h + i);
+            var d = Exp(-v) + Vector512<float>.One;
+            var r = Avx512F.Reciprocal14(d);
+            ((r + r - (r * (r * d))) * v).Store(h + i);
+        }
+
+        if (i == n16 && n8 > n16 && i + 8 <= end)
+        {
+            var v = Vector256.Load(h + i);
+            var d = Exp(-v) + Vector256<float>.One;
+            var r = Avx.Reciprocal(d);
+            ((r + r - (r * (r * d))) * v).Store(h + i);
+            i += 8;
+        }
+
+        for (; i < end; i++)
+        {
+            h[i] = 1.0f / (MathF.Exp(-h[i]) + 1.0f) * h[i];
+        }
+    }
+
+    /// <summary><c>1.0f / sqrtf(x)</c> as gcc -Ofast emits it: rsqrtss and one Newton–Raphson step.</summary>
+    public static float ReciprocalSqrt(float x)
+    {
+        var r = Sse.ReciprocalSqrtScalar(Vector128.CreateScalar(x)).ToScalar();
+        var t = MathF.FusedMultiplyAdd(r, r * x, -3.0f);
+        return t * (r * -0.5f);
+    }
+
+    /// <summary>glibc libmvec's 16-lane expf, lane for lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Exp(Vector512<float> x)
+    {
+        var t = Vector512.FusedMultiplyAdd(x, Vector512.Create(Log2E), Vector512.Create(Shifter));
+        var n = t - Vector512.Create(Shifter);
+        var scale = Vector512.ShiftLeft(t.AsInt32() + Vector512.Create(ExponentBias), 23).AsSingle();
+        var r = Vector512.FusedMultiplyAdd(-Vector512.Create(Ln2Hi), n, x);
+        r = Vector512.FusedMultiplyAdd(-n, Vector512.Create(Ln2Lo), r);
+        var p = Vector512.FusedMultiplyAdd(r, Vector512.Create(C5), Vector512.Create(C4));
+        p = Vector512.FusedMultiplyAdd(r, p, Vector512.Create(C3));
+        p = Vector512.FusedMultiplyAdd(r, p, Vector512.Create(C2));
+        p = Vector512.FusedMultiplyAdd(r, p, Vector512.Create(C1));
+        p = Vector512.FusedMultiplyAdd(r, p, Vector512.Create(C0));
+        var result = scale * p;
+        var special = Vector512.GreaterThan(x.AsInt32() & Vector512.Create(int.MaxValue), Vector512.Create(SpecialAbove));
+        return special == Vector512<int>.Zero ? result : FixSpecial(x, result, special.AsSingle());
+    }
+
+    /// <summary>glibc libmvec's 8-lane expf (the same algorithm and constants as the 16-lane one).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Exp(Vector256<float> x)
+    {
+        var t = Vector256.FusedMultiplyAdd(x, Vector256.Create(Log2E), Vector256.Create(Shifter));
+        var n = t - Vector256.Create(Shifter);
+        var scale = Vector256.ShiftLeft(t.AsInt32() + Vector256.Create(ExponentBias), 23).AsSingle();
+        var r = Vector256.FusedMultiplyAdd(-Vector256.Create(Ln2Hi), n, x);
+        r = Vector256.FusedMultiplyAdd(-n, Vector256.Create(Ln2Lo), r);
+        var p = Vector256.FusedMultiplyAdd(r, Vector256.Create(C5), Vector256.Create(C4));
+        p = Vector256.FusedMultiplyAdd(r, p, Vector256.Create(C3));
+        p = Vector256.FusedMultiplyAdd(r, p, Vector256.Create(C2));
+        p = Vector256.FusedMultiplyAdd(r, p, Vector256.Create(C1));
+        p = Vector256.FusedMultiplyAdd(r, p, Vector256.Create(C0));
+        var result = scale * p;
+        var special = Vector256.GreaterThan(x.AsInt32() & Vector256.Create(int.MaxValue), Vector256.Create(SpecialAbove));
+        if (special == Vector256<int>.Zero)
+        {
+            return result;
+        }
+
+        for (var i = 0; i < 8; i++)
+        {
+            if (special.GetElement(i) != 0)
+            {
+                result = result.WithElement(i, MathF.Exp(x.GetElement(i)));
+            }
+        }
+
+        return result;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector512<float> FixSpecial(Vector512<float> x, Vector512<float> result, Vector512<float> special)
+    {
+        for (var i = 0; i < 16; i++)
+        {
+            if (special.AsInt32().GetElement(i) != 0)
+            {
+                result = result.WithElement(i, MathF.Exp(x.GetElement(i)));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>8 lanes to one: 4 pairs (i, i+4), then (0, 2) and (1, 3), then the two — gcc's shuffle sequence.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Fold8(Vector256<float> v)
+    {
+        var s4 = v.GetLower() + v.GetUpper();
+        var s2 = s4 + Vector128.Shuffle(s4, Vector128.Create(2, 3, 2, 3));
+        return s2.GetElement(1) + s2.ToScalar();
+    }
+}
