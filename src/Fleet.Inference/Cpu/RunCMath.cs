@@ -25,7 +25,7 @@ namespace Fleet.Inference.Cpu;
 internal static class RunCMath
 {
     /// <summary>Whether this CPU runs the bit-faithful paths (AVX-512F with FMA).</summary>
-    public static bool Exact { get; } = Avx512F.IsSupported && Vector512.IsHardwareAccelerated && Fma.IsSupported;
+    public static bool Exact => Avx512F.IsSupported && Vector512.IsHardwareAccelerated && Fma.IsSupported;
 
     private const int ExponentBias = 127;
     private const int SpecialAbove = 0x42aeac4f;    // |x| bits above this (≈ 87.336, or NaN): scalar expf
