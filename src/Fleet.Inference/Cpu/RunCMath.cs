@@ -159,37 +159,12 @@ internal static class RunCMath
         return special == Vector512<int>.Zero ? result : FixSpecial(x, result, special.AsSingle());
     }
 
-    /// <summary>glibc libmvec's 8-lane expf (the same algorithm and constants as the 16-lane one).</summary>
+    /// <summary>
+    /// glibc libmvec's 8-lane expf: the same algorithm and constants as the 16-lane one, lane for lane, so it runs as the
+    /// lower half of a 16-lane call.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Exp(Vector256<float> x)
-    {
-        var t = Vector256.FusedMultiplyAdd(x, Vector256.Create(Log2E), Vector256.Create(Shifter));
-        var n = t - Vector256.Create(Shifter);
-        var scale = Vector256.ShiftLeft(t.AsInt32() + Vector256.Create(ExponentBias), 23).AsSingle();
-        var r = Vector256.FusedMultiplyAdd(-Vector256.Create(Ln2Hi), n, x);
-        r = Vector256.FusedMultiplyAdd(-n, Vector256.Create(Ln2Lo), r);
-        var p = Vector256.FusedMultiplyAdd(r, Vector256.Create(C5), Vector256.Create(C4));
-        p = Vector256.FusedMultiplyAdd(r, p, Vector256.Create(C3));
-        p = Vector256.FusedMultiplyAdd(r, p, Vector256.Create(C2));
-        p = Vector256.FusedMultiplyAdd(r, p, Vector256.Create(C1));
-        p = Vector256.FusedMultiplyAdd(r, p, Vector256.Create(C0));
-        var result = scale * p;
-        var special = Vector256.GreaterThan(x.AsInt32() & Vector256.Create(int.MaxValue), Vector256.Create(SpecialAbove));
-        if (special == Vector256<int>.Zero)
-        {
-            return result;
-        }
-
-        for (var i = 0; i < 8; i++)
-        {
-            if (special.GetElement(i) != 0)
-            {
-                result = result.WithElement(i, MathF.Exp(x.GetElement(i)));
-            }
-        }
-
-        return result;
-    }
+    public static Vector256<float> Exp(Vector256<float> x) => Exp(Vector512.Create(x, Vector256<float>.Zero)).GetLower();
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static Vector512<float> FixSpecial(Vector512<float> x, Vector512<float> result, Vector512<float> special)
