@@ -95,3 +95,50 @@ public class RunCMathTests
         }
     }
 }
+
+/// <summary>The non-AVX-512 arithmetic, called directly (on this machine the kernels take the exact path).</summary>
+public class PortableMathTests
+{
+    [Fact]
+    public unsafe void Dot_OddLengths_MatchDoubleSum()
+    {
+        var r = new Random(4);
+        foreach (var n in new[] { 1, 7, 8, 15, 16, 23, 204 })
+        {
+            var a = Enumerable.Range(0, n).Select(_ => r.NextSingle() - 0.5f).ToArray();
+            var b = Enumerable.Range(0, n).Select(_ => r.NextSingle() - 0.5f).ToArray();
+            fixed (float* pa = a)
+            fixed (float* pb = b)
+            {
+                Assert.Equal(Enumerable.Range(0, n).Sum(i => (double)a[i] * b[i]), PortableMath.Dot(pa, pb, n), 1e-5);
+            }
+        }
+    }
+
+    [Fact]
+    public unsafe void ExpSum_And_Silu_MatchFormulas()
+    {
+        var x = new[] { -3f, 0f, 1.5f, -100f, 2f };
+        var expected = x.Select(v => Math.Exp(v - 2)).ToArray();
+        fixed (float* p = x)
+        {
+            Assert.Equal(expected.Sum(), PortableMath.ExpSum(p, x.Length, 2f), 1e-6);
+        }
+
+        for (var i = 0; i < x.Length; i++)
+        {
+            Assert.Equal(expected[i], x[i], 1e-7);
+        }
+
+        var h = new[] { -2f, 0f, 3f };
+        fixed (float* p = h)
+        {
+            PortableMath.Silu(p, 0, h.Length);
+        }
+
+        Assert.Equal(-2 / (1 + Math.Exp(2)), h[0], 1e-6);
+        Assert.Equal(0, h[1], 1e-7);
+        Assert.Equal(3 / (1 + Math.Exp(-3)), h[2], 1e-6);
+        Assert.Equal(0.5, PortableMath.ReciprocalSqrt(4f), 1e-7);
+    }
+}

@@ -66,7 +66,7 @@ public static class Ops
         {
             var ss = DotProduct(px, px, size);
             ss = inLayer ? MathF.FusedMultiplyAdd(ss, 1.0f / size, eps) : (ss / size) + eps;
-            ss = RunCMath.Exact ? RunCMath.ReciprocalSqrt(ss) : 1f / MathF.Sqrt(ss);
+            ss = RunCMath.Exact ? RunCMath.ReciprocalSqrt(ss) : PortableMath.ReciprocalSqrt(ss);
             var n16 = inLayer ? size / 16 * 16 : size;
             var j = 0;
             for (; j < n16; j++)
@@ -93,19 +93,7 @@ public static class Ops
         float sum;
         fixed (float* p = x)
         {
-            if (RunCMath.Exact)
-            {
-                sum = RunCMath.ExpSum(p, n, max);
-            }
-            else
-            {
-                sum = 0f;
-                for (var i = 0; i < n; i++)
-                {
-                    p[i] = MathF.Exp(p[i] - max);
-                    sum += p[i];
-                }
-            }
+            sum = RunCMath.Exact ? RunCMath.ExpSum(p, n, max) : PortableMath.ExpSum(p, n, max);
         }
 
         TensorPrimitives.Multiply(x, 1.0f / sum, x);
@@ -179,7 +167,7 @@ public static class Ops
             throw new ArgumentOutOfRangeException(nameof(pos), "Position out of range of the cache, scores or output.");
         }
 
-        var scale = RunCMath.Exact ? RunCMath.ReciprocalSqrt(headSize) : 1f / MathF.Sqrt(headSize);
+        var scale = RunCMath.Exact ? RunCMath.ReciprocalSqrt(headSize) : PortableMath.ReciprocalSqrt(headSize);
         fixed (float* pq = q)
         fixed (float* pk = keyCache)
         fixed (float* pv = valueCache)
@@ -307,10 +295,7 @@ public static class Ops
             }
             else
             {
-                for (var i = start; i < end; i++)
-                {
-                    ph[i] = 1.0f / (MathF.Exp(-ph[i]) + 1.0f) * ph[i];
-                }
+                PortableMath.Silu(ph, start, end);
             }
 
             for (var i = start; i < end; i++)
@@ -349,31 +334,8 @@ public static class Ops
 
     /// <summary>Σ w[j]·x[j]: run.c's reduction order on AVX-512 machines, plain vector code elsewhere.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe float DotProduct(float* w, float* x, int n) => RunCMath.Exact ? RunCMath.Dot(w, x, n) : PortableDot(w, x, n);
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe float PortableDot(float* w, float* x, int n)
-    {
-        var j = 0;
-        var s = 0f;
-        if (Vector256.IsHardwareAccelerated && n >= 8)
-        {
-            var a = Vector256<float>.Zero;
-            for (; j + 8 <= n; j += 8)
-            {
-                a = Vector256.FusedMultiplyAdd(Vector256.Load(w + j), Vector256.Load(x + j), a);
-            }
-
-            s = Vector256.Sum(a);
-        }
-
-        for (; j < n; j++)
-        {
-            s = MathF.FusedMultiplyAdd(w[j], x[j], s);
-        }
-
-        return s;
-    }
+    private static unsafe float DotProduct(float* w, float* x, int n) =>
+        RunCMath.Exact ? RunCMath.Dot(w, x, n) : PortableMath.Dot(w, x, n);
 
     private static void Rotate(Span<float> v, int i, float fcr, float fci)
     {
