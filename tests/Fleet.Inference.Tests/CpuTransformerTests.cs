@@ -69,6 +69,23 @@ public class CpuTransformerTests
     }
 
     [Fact]
+    public void Prefill_ThenForward_SameLogitsAsForwardAtEveryPosition()
+    {
+        using var w = SyntheticWeights.Create(Llama2CheckpointTests.SmallGqaUntied, new Random(21));
+        using var full = new CpuTransformer(w, threads: 2);
+        using var prefilled = new CpuTransformer(w, threads: 2);
+        int[] tokens = [1, 9, 33, 2, 60, 5];
+        for (var pos = 0; pos < tokens.Length - 1; pos++)
+        {
+            _ = full.Forward(tokens[pos], pos);
+            prefilled.Prefill(tokens[pos], pos);
+        }
+
+        var last = tokens.Length - 1;
+        Assert.Equal(full.Forward(tokens[last], last).ToArray(), prefilled.Forward(tokens[last], last).ToArray());
+    }
+
+    [Fact]
     public void Forward_AlignedWeights_AreNotCopied()
     {
         using var w = SyntheticWeights.Create(Llama2CheckpointTests.Small, new Random(1));

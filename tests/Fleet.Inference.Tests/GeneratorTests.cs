@@ -92,6 +92,19 @@ public class GeneratorTests
         Assert.Equal(4.0, result.TokensPerSecond!.Value, 1e-9);
     }
 
+    [Fact]
+    public void Generate_PromptPositions_PrefillWithoutLogits_ThenForward()
+    {
+        var tok = SyntheticTokenizer.Create(400, new Random(2));
+        using var decoder = new ScriptedDecoder(Config, Enumerable.Range(300, 20).ToArray());
+        var prompt = "abc";
+        var promptTokens = tok.Encode(prompt, bos: true, eos: false).Count;
+        var result = Generator.Generate(decoder, tok, new Sampler(0, 0.9f, 1), prompt, 10, new FakeTimeProvider());
+        Assert.Equal(promptTokens - 1, decoder.Prefills);
+        Assert.Equal(10 - (promptTokens - 1), decoder.Forwards);
+        Assert.Equal(10, result.Positions);
+    }
+
     /// <summary>An engine that proposes a fixed token sequence (one-hot logits), optionally advancing a fake clock per step.</summary>
     private sealed class ScriptedDecoder(TransformerConfig config, int[] script, FakeTimeProvider? time = null, TimeSpan step = default) : IDecoder
     {
@@ -99,8 +112,19 @@ public class GeneratorTests
 
         public TransformerConfig Config { get; } = config;
 
+        public int Prefills { get; private set; }
+
+        public int Forwards { get; private set; }
+
+        public void Prefill(int token, int pos)
+        {
+            time?.Advance(step);
+            Prefills++;
+        }
+
         public Span<float> Forward(int token, int pos)
         {
+            Forwards++;
             time?.Advance(step);
             Array.Clear(_logits);
             _logits[script[pos]] = 1f;

@@ -79,8 +79,20 @@ public sealed unsafe class CpuTransformer : IDecoder
     /// <summary>KV cache bytes this engine holds.</summary>
     public long CacheBytes => 2L * Config.Layers * _seqLen * Config.KvDim * sizeof(float);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Span<float> Forward(int token, int pos)
+    {
+        Layers(token, pos);
+        var c = Config;
+        Ops.RmsNorm(_x, _x, _weights.Get(WeightKind.RmsFinal), c.NormEps);
+        MatVec(_logits, _x, _weights.Pointer(WeightKind.Classifier), c.Dim, c.VocabSize);
+        return _logits;
+    }
+
+    /// <summary>The layers only: the KV cache gains this position; no logits (the caller knows the next token).</summary>
+    public void Prefill(int token, int pos) => Layers(token, pos);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Layers(int token, int pos)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var c = Config;
@@ -128,9 +140,6 @@ public sealed unsafe class CpuTransformer : IDecoder
             }
         }
 
-        Ops.RmsNorm(x, x, _weights.Get(WeightKind.RmsFinal), c.NormEps);
-        MatVec(_logits, _x, _weights.Pointer(WeightKind.Classifier), dim, c.VocabSize);
-        return _logits;
     }
 
     public void Dispose()

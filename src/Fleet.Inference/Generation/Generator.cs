@@ -46,8 +46,18 @@ public static class Generator
         while (pos < steps)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var logits = decoder.Forward(token, pos);
-            var next = pos < promptTokens.Count - 1 ? promptTokens[pos + 1] : sampler.Sample(logits);
+            int next;
+            if (pos < promptTokens.Count - 1)
+            {
+                // A forced prompt token: run.c computes (and ignores) the logits here; only the KV cache is needed.
+                decoder.Prefill(token, pos);
+                next = promptTokens[pos + 1];
+            }
+            else
+            {
+                next = sampler.Sample(decoder.Forward(token, pos));
+            }
+
             pos++;
             if (next == Llama2Tokenizer.Bos)
             {
