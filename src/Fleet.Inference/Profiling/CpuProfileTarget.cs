@@ -63,10 +63,19 @@ public sealed class CpuProfileTarget : IProfileTarget
         var start = _time.GetTimestamp();
         for (var b = 0; b < batch; b++)
         {
+            // Logits only for the last prompt position (the first generated token), as a server's prefill.
             for (var pos = 0; pos < promptTokens; pos++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                _engine.Forward((pos * 31) % _weights.Config.VocabSize, pos);
+                var token = (pos * 31) % _weights.Config.VocabSize;
+                if (pos < promptTokens - 1)
+                {
+                    _engine.Prefill(token, pos);
+                }
+                else
+                {
+                    _engine.Forward(token, pos);
+                }
             }
         }
 
