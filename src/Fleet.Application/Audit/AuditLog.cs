@@ -31,6 +31,48 @@ public static class AuditLog
         Message = message,
     };
 
+    /// <summary>Snapshot fields (camelCase, as written) that hold ids of other records.</summary>
+    public const string ModelField = "gpuModelId";
+
+    public const string DatacenterField = "datacenterId";
+
+    public const string HostField = "hostId";
+
+    /// <summary>The model, datacenter and host ids that the given snapshots mention, by field; malformed JSON is skipped.</summary>
+    public static IReadOnlyDictionary<string, HashSet<int>> ReferencedIds(IEnumerable<string?> snapshots)
+    {
+        var ids = new Dictionary<string, HashSet<int>>(StringComparer.Ordinal);
+        foreach (var json in snapshots)
+        {
+            if (string.IsNullOrWhiteSpace(json))
+            {
+                continue;
+            }
+
+            try
+            {
+                using var doc = JsonDocument.Parse(json);
+                if (doc.RootElement.ValueKind != JsonValueKind.Object)
+                {
+                    continue;
+                }
+
+                foreach (var field in (string[])[ModelField, DatacenterField, HostField])
+                {
+                    if (doc.RootElement.TryGetProperty(field, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var id))
+                    {
+                        (ids.TryGetValue(field, out var set) ? set : ids[field] = []).Add(id);
+                    }
+                }
+            }
+            catch (JsonException)
+            {
+            }
+        }
+
+        return ids;
+    }
+
     /// <summary>The audited fields of a card: what a reader of its history wants to compare.</summary>
     public static object GpuState(Gpu g) => new
     {

@@ -51,7 +51,13 @@ public sealed record GpuDetail(
     IReadOnlyList<PlacementItem> Placements,
     IReadOnlyList<GpuStatus> AllowedTransitions);
 
-public sealed record AuditItem(DateTime At, string Actor, string Action, string? Message, string? BeforeJson, string? AfterJson, string? RequestId);
+/// <param name="References">
+/// Display names for the ids the snapshots hold, keyed "field:id" (for example "hostId:17" → "fra1-r03-h07"), so a
+/// reader sees which model, datacenter or host a change was about.
+/// </param>
+public sealed record AuditItem(
+    DateTime At, string Actor, string Action, string? Message, string? BeforeJson, string? AfterJson, string? RequestId,
+    IReadOnlyDictionary<string, string>? References = null);
 
 public sealed record DatacenterItem(string Code, string Name, decimal PowerCapacityKw, decimal Pue, decimal ElectricityPricePerKwh,
     string Currency, int Racks, int Hosts, int Gpus);

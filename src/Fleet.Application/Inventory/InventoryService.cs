@@ -167,11 +167,46 @@ public sealed class InventoryService(IDbContextFactory<FleetDbContext> contexts,
             throw new NotFoundException($"No GPU with serial '{serial}'.");
         }
 
-        return await db.AuditEntries.AsNoTracking()
+        var items = await db.AuditEntries.AsNoTracking()
             .Where(a => a.EntityType == nameof(Gpu) && a.EntityKey == serial)
             .OrderByDescending(a => a.At).ThenByDescending(a => a.Id)
-            .Select(a => new AuditItem(a.At, a.Actor, a.Action, a.Message, a.BeforeJson, a.AfterJson, a.RequestId))
+            .Select(a => new AuditItem(a.At, a.Actor, a.Action, a.Message, a.BeforeJson, a.AfterJson, a.RequestId, null))
             .ToListAsync(ct);
+        var references = await AuditReferencesAsync(db, items, ct);
+        return [.. items.Select(i => i with { References = references })];
+    }
+
+    /// <summary>Names for the model, datacenter and host ids that the snapshots mention (ids no longer present stay unnamed).</summary>
+    private static async Task<IReadOnlyDictionary<string, string>> AuditReferencesAsync(
+        FleetDbContext db, IReadOnlyList<AuditItem> items, CancellationToken ct)
+    {
+        var ids = AuditLog.ReferencedIds(items.SelectMany(i => new[] { i.BeforeJson, i.AfterJson }));
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (ids.TryGetValue(AuditLog.ModelField, out var models))
+        {
+            foreach (var m in await db.GpuModels.Where(m => models.Contains(m.Id)).Select(m => new { m.Id, m.Name }).ToListAsync(ct))
+            {
+                names[$"{AuditLog.ModelField}:{m.Id}"] = m.Name;
+            }
+        }
+
+        if (ids.TryGetValue(AuditLog.DatacenterField, out var datacenters))
+        {
+            foreach (var d in await db.Datacenters.Where(d => datacenters.Contains(d.Id)).Select(d => new { d.Id, d.Code }).ToListAsync(ct))
+            {
+                names[$"{AuditLog.DatacenterField}:{d.Id}"] = d.Code;
+            }
+        }
+
+        if (ids.TryGetValue(AuditLog.HostField, out var hosts))
+        {
+            foreach (var h in await db.Hosts.Where(h => hosts.Contains(h.Id)).Select(h => new { h.Id, h.Hostname }).ToListAsync(ct))
+            {
+                names[$"{AuditLog.HostField}:{h.Id}"] = h.Hostname;
+            }
+        }
+
+        return names;
     }
 
     /// <summary>Moves a card through the lifecycle, audited; a stale <see cref="TransitionRequest.ExpectedVersion"/> is refused.</summary>

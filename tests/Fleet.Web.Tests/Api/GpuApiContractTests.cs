@@ -180,6 +180,16 @@ public abstract class GpuApiContractTests<TFixture>(TFixture fixture) : IClassFi
         Assert.Contains("BurnIn → Validated", entry.GetProperty("message").GetString());
         Assert.Contains("\"status\":\"BurnIn\"", entry.GetProperty("beforeJson").GetString());
         Assert.Contains("\"status\":\"Validated\"", entry.GetProperty("afterJson").GetString());
+
+        // The snapshots hold ids; the entry names them.
+        await using var db = App.CreateDbContext();
+        var card = await db.Gpus.Include(g => g.Model).Include(g => g.Datacenter).SingleAsync(g => g.Serial == serial);
+        var references = entry.GetProperty("references");
+        Assert.Equal(card.Model!.Name, references.GetProperty($"gpuModelId:{card.GpuModelId}").GetString());
+        if (card.DatacenterId is { } datacenter)
+        {
+            Assert.Equal(card.Datacenter!.Code, references.GetProperty($"datacenterId:{datacenter}").GetString());
+        }
     }
 
     [SkippableTheory]

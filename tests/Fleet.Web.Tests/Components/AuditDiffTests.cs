@@ -32,6 +32,25 @@ public sealed class AuditDiffTests
     }
 
     [Fact]
+    public void Readable_HostMoved_NamesBothHostsAndTheField()
+    {
+        var references = new Dictionary<string, string> { ["hostId:4"] = "fra1-r01-h04", ["hostId:9"] = "fra1-r02-h01" };
+        var change = Assert.Single(AuditDiff.Compute("""{"hostId":4,"slot":2}""", """{"hostId":9,"slot":2}"""));
+
+        Assert.Equal(new FieldChange("host", "fra1-r01-h04", "fra1-r02-h01"), AuditDiff.Readable(change, references));
+    }
+
+    [Fact]
+    public void Readable_UnknownIdOrOrdinaryField_LeftAsIs()
+    {
+        var references = new Dictionary<string, string> { ["gpuModelId:1"] = "H100 SXM5 80GB" };
+
+        Assert.Equal(new FieldChange("model", null, "7"), AuditDiff.Readable(new FieldChange("gpuModelId", null, "7"), references));
+        Assert.Equal(new FieldChange("slot", "1", "2"), AuditDiff.Readable(new FieldChange("slot", "1", "2"), references));
+        Assert.Equal(new FieldChange("datacenter", "3", null), AuditDiff.Readable(new FieldChange("datacenterId", "3", null), null));
+    }
+
+    [Fact]
     public void Compute_MalformedJson_ReturnsWholeSnapshotInsteadOfThrowing()
     {
         var changes = AuditDiff.Compute("not json", """{"a":1}""");

@@ -96,6 +96,31 @@ public sealed class GpuPageTests : ComponentTestContext
     }
 
     [Fact]
+    public async Task AuditTrail_CardMovedBetweenHosts_ShowsHostNamesNotIds()
+    {
+        var serial = await SerialInAsync(GpuStatus.InService);
+        await using (var db = CreateDbContext())
+        {
+            var hosts = await db.Hosts.OrderBy(h => h.Id).Take(2).ToListAsync();
+            db.AuditEntries.Add(new Fleet.Domain.Audit.AuditEntry
+            {
+                At = DateTime.UtcNow,
+                Actor = "tech@fleet.local",
+                EntityType = "Gpu",
+                EntityKey = serial,
+                Action = "Update",
+                BeforeJson = $$"""{"serial":"{{serial}}","hostId":{{hosts[0].Id}},"slot":1}""",
+                AfterJson = $$"""{"serial":"{{serial}}","hostId":{{hosts[1].Id}},"slot":1}""",
+            });
+            await db.SaveChangesAsync();
+
+            var cut = RenderAs(serial, Roles.Viewer);
+            var change = cut.FindAll("[data-testid='audit-change']").Select(e => e.TextContent).First(t => t.StartsWith("host", StringComparison.Ordinal));
+            Assert.Equal($"host: {hosts[0].Hostname} → {hosts[1].Hostname}", change.Trim());
+        }
+    }
+
+    [Fact]
     public async Task Confirm_CardChangedMeanwhile_ShowsChangedBySomeoneElseAndKeepsOtherChange()
     {
         var serial = await SerialInAsync(GpuStatus.InService);

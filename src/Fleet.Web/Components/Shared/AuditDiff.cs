@@ -32,6 +32,29 @@ public static class AuditDiff
             .ToList();
     }
 
+    /// <summary>
+    /// The change as a reader wants it: id fields named for what they point at ("hostId" → "host") and ids replaced by
+    /// the names in <paramref name="references"/> (keys "field:id"); an id without a name stays as it is.
+    /// </summary>
+    public static FieldChange Readable(FieldChange change, IReadOnlyDictionary<string, string>? references)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        if (!s_idFields.TryGetValue(change.Field, out var label))
+        {
+            return change;
+        }
+
+        string? Name(string? id) => id is not null && references?.GetValueOrDefault($"{change.Field}:{id}") is { } name ? name : id;
+        return new FieldChange(label, Name(change.Before), Name(change.After));
+    }
+
+    private static readonly Dictionary<string, string> s_idFields = new(StringComparer.Ordinal)
+    {
+        ["gpuModelId"] = "model",
+        ["datacenterId"] = "datacenter",
+        ["hostId"] = "host",
+    };
+
     private static Dictionary<string, string?> Read(string? json, List<string> order)
     {
         var fields = new Dictionary<string, string?>(StringComparer.Ordinal);
