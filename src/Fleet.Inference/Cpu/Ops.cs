@@ -43,6 +43,8 @@ public static class Ops
         var scores = new float[Rows];
         AttentionHead(x, w, w, Head, 0, Rows - 1, scores, y);
         Softmax(y.AsSpan(0, 12));
+        y[3] = -1000f; // a lane beyond expf's vector range: its scalar fallback
+        Softmax(y.AsSpan(0, 16));
     }
 
     /// <summary>
