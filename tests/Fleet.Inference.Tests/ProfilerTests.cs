@@ -90,9 +90,18 @@ public class ProfilerTests
         var bytes = (shape.ActiveParametersPerToken * (1e8 / shape.Parameters)) + (1000.0 * 512);
         var t = SyntheticTarget.Da + (SyntheticTarget.Db * 512) + SyntheticTarget.Dc;
         Assert.Equal(bytes / t / 1e12, profile.DecodeMbu!.Value, 1e-9);
-        var flops = (2.0 * shape.ActiveParametersPerToken * 2048) + (2.0 * shape.Layers * 2048.0 * 2048 * shape.Dim);
+        // Prefill FLOPs: layer weights for all 2048 tokens, the classifier (vocab · dim) once, attention 2·L²·dim per layer.
+        var classifier = (double)shape.VocabSize * shape.Dim;
+        var flops = (2.0 * (shape.ActiveParametersPerToken - classifier) * 2048) + (2.0 * classifier) + (2.0 * shape.Layers * 2048.0 * 2048 * shape.Dim);
         var tp = SyntheticTarget.Pa + (SyntheticTarget.Pb * 2048) + (SyntheticTarget.Pc * 2048.0 * 2048);
         Assert.Equal(flops / tp / 1e14, profile.PrefillMfu!.Value, 1e-9);
+    }
+
+    [Fact]
+    public void CpuCeilings_ReadBandwidth_IsAFiniteRateOfAtLeastOneGBps()
+    {
+        var bytesPerSecond = CpuCeilings.ReadBandwidth(2, TimeProvider.System, CancellationToken.None);
+        Assert.True(double.IsFinite(bytesPerSecond) && bytesPerSecond >= 1e9, $"{bytesPerSecond:E2} B/s");
     }
 
     [Fact]

@@ -56,7 +56,7 @@ public sealed class CpuProfileTarget : IProfileTarget
     public long WorkspaceBytes(int batch) => 64L << 20;
 
     public ProfileCeilings MeasureCeilings(CancellationToken cancellationToken) =>
-        new(CpuCeilings.CopyBandwidth(_threads, _time, cancellationToken), CpuCeilings.MatmulFlops(_threads, _time, cancellationToken));
+        new(CpuCeilings.ReadBandwidth(_threads, _time, cancellationToken), CpuCeilings.MatmulFlops(_threads, _time, cancellationToken));
 
     public double Prefill(int batch, int promptTokens, CancellationToken cancellationToken)
     {

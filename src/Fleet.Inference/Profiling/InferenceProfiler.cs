@@ -107,11 +107,17 @@ public sealed class InferenceProfiler(TimeProvider time)
         };
     }
 
-    /// <summary>Matrix-product FLOPs of one causal prefill: 2·N·L for the weights plus 2·L²·dim per layer for QKᵀ and AV.</summary>
+    /// <summary>
+    /// Matrix-product FLOPs of one causal prefill as the engines run it: 2·N_layers·L for the layer weights, 2·L²·dim per
+    /// layer for QKᵀ and AV, and the classifier once — a prefill needs logits for its last position only (both engines
+    /// skip the others), so counting the classifier for every token would overstate MFU (by ~60 % on stories-15m).
+    /// </summary>
     public static double PrefillFlops(ModelShape shape, int tokens)
     {
         ArgumentNullException.ThrowIfNull(shape);
-        return (2.0 * shape.ActiveParametersPerToken * tokens) + (2.0 * shape.Layers * (double)tokens * tokens * shape.Dim);
+        var classifier = (double)shape.VocabSize * shape.Dim;
+        return (2.0 * (shape.ActiveParametersPerToken - classifier) * tokens) + (2.0 * classifier)
+            + (2.0 * shape.Layers * (double)tokens * tokens * shape.Dim);
     }
 
     /// <summary>Largest batch whose weights, KV cache at <paramref name="context"/> and workspace fit in device memory.</summary>
