@@ -155,7 +155,14 @@ public sealed unsafe class TransformerWeights : IDisposable
             Pointer = NativeMemory.AlignedAlloc(Length, HugePage);
             if (OperatingSystem.IsLinux())
             {
-                _ = Madvise(Pointer, Length, MadvHugePage);
+                try
+                {
+                    _ = Madvise(Pointer, Length, MadvHugePage);
+                }
+                catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+                {
+                    // A C library under another name (musl): the arena is still aligned, just on small pages.
+                }
             }
         }
 
