@@ -19,8 +19,9 @@ namespace Fleet.Inference.Cpu;
 /// <c>expf</c>); scalar <c>expf</c> is the C library's, which <see cref="MathF.Exp"/> calls;</item>
 /// <item><c>1.0f / powf(θ, y)</c> becomes <c>expf(−y · ln θ)</c>.</item>
 /// </list>
-/// Greedy decoding then picks run.c's argmax even where two logits differ in the last bits. On other CPUs (no AVX-512)
-/// the callers fall back to plain vector code: same formulas, not the same bits.
+/// With these (and the layer rmsnorm's folded multiply-add in <see cref="Ops.RmsNorm"/>) the logits equal run.c's bit for
+/// bit, so greedy decoding picks run.c's token even at near-ties. On other CPUs (no AVX-512) the callers use
+/// <see cref="PortableMath"/>: same formulas, not the same bits.
 /// </summary>
 internal static class RunCMath
 {
@@ -30,16 +31,17 @@ internal static class RunCMath
     private const int ExponentBias = 127;
     private const int SpecialAbove = 0x42aeac4f;    // |x| bits above this (≈ 87.336, or NaN): scalar expf
 
-    private static readonly float Log2E = BitConverter.Int32BitsToSingle(0x3fb8aa3b);
-    private static readonly float Shifter = BitConverter.Int32BitsToSingle(0x4b400000); // 1.5 · 2^23
-    private static readonly float Ln2Hi = BitConverter.Int32BitsToSingle(0x3f317200);
-    private static readonly float Ln2Lo = BitConverter.Int32BitsToSingle(0x35bfbe8e);
-    private static readonly float C0 = BitConverter.Int32BitsToSingle(0x3f800000);
-    private static readonly float C1 = BitConverter.Int32BitsToSingle(0x3f7ffffe);
-    private static readonly float C2 = BitConverter.Int32BitsToSingle(0x3effff34);
-    private static readonly float C3 = BitConverter.Int32BitsToSingle(0x3e2aacac);
-    private static readonly float C4 = BitConverter.Int32BitsToSingle(0x3d2b8392);
-    private static readonly float C5 = BitConverter.Int32BitsToSingle(0x3c07d9fe);
+    // libmvec's expf constants, as bit patterns (its data table): log2(e), 1.5·2^23, ln 2 in two parts, the polynomial.
+    private const int Log2E = 0x3fb8aa3b;
+    private const int Shifter = 0x4b400000;
+    private const int Ln2Hi = 0x3f317200;
+    private const int Ln2Lo = 0x35bfbe8e;
+    private const int C0 = 0x3f800000;
+    private const int C1 = 0x3f7ffffe;
+    private const int C2 = 0x3effff34;
+    private const int C3 = 0x3e2aacac;
+    private const int C4 = 0x3d2b8392;
+    private const int C5 = 0x3c07d9fe;
 
     /// <summary>Σ a[j]·b[j] reduced as gcc reduces run.c's <c>val += w[i * n + j] * x[j]</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -144,16 +146,17 @@ internal static class RunCMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Exp(Vector512<float> x)
     {
-        var t = Vector512.FusedMultiplyAdd(x, Vector512.Create(Log2E), Vector512.Create(Shifter));
-        var n = t - Vector512.Create(Shifter);
+        var shifter = K(Shifter);
+        var t = Vector512.FusedMultiplyAdd(x, K(Log2E), shifter);
+        var n = t - shifter;
         var scale = Vector512.ShiftLeft(t.AsInt32() + Vector512.Create(ExponentBias), 23).AsSingle();
-        var r = Vector512.FusedMultiplyAdd(-Vector512.Create(Ln2Hi), n, x);
-        r = Vector512.FusedMultiplyAdd(-n, Vector512.Create(Ln2Lo), r);
-        var p = Vector512.FusedMultiplyAdd(r, Vector512.Create(C5), Vector512.Create(C4));
-        p = Vector512.FusedMultiplyAdd(r, p, Vector512.Create(C3));
-        p = Vector512.FusedMultiplyAdd(r, p, Vector512.Create(C2));
-        p = Vector512.FusedMultiplyAdd(r, p, Vector512.Create(C1));
-        p = Vector512.FusedMultiplyAdd(r, p, Vector512.Create(C0));
+        var r = Vector512.FusedMultiplyAdd(-K(Ln2Hi), n, x);
+        r = Vector512.FusedMultiplyAdd(-n, K(Ln2Lo), r);
+        var p = Vector512.FusedMultiplyAdd(r, K(C5), K(C4));
+        p = Vector512.FusedMultiplyAdd(r, p, K(C3));
+        p = Vector512.FusedMultiplyAdd(r, p, K(C2));
+        p = Vector512.FusedMultiplyAdd(r, p, K(C1));
+        p = Vector512.FusedMultiplyAdd(r, p, K(C0));
         var result = scale * p;
         var special = Vector512.GreaterThan(x.AsInt32() & Vector512.Create(int.MaxValue), Vector512.Create(SpecialAbove));
         return special == Vector512<int>.Zero ? result : FixSpecial(x, result, special.AsSingle());
@@ -179,6 +182,9 @@ internal static class RunCMath
 
         return result;
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> K(int bits) => Vector512.Create(bits).AsSingle();
 
     /// <summary>8 lanes to one: 4 pairs (i, i+4), then (0, 2) and (1, 3), then the two — gcc's shuffle sequence.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
