@@ -128,6 +128,9 @@ public static class FleetWebServiceCollectionExtensions
     /// <summary>Blazor Server with MudBlazor, the HTTP API's JSON, problem details and OpenAPI.</summary>
     public static WebApplicationBuilder AddFleetWeb(this WebApplicationBuilder builder)
     {
+        // Serves the framework's and MudBlazor's assets from a build output in every environment (the framework only
+        // does it in Development); a published app has no runtime manifest and this is a no-op there.
+        builder.WebHost.UseStaticWebAssets();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
         builder.Services.AddProblemDetails();

@@ -23,22 +23,24 @@ public sealed class BrowserSession : IAsyncDisposable
 
     private readonly IPlaywright _playwright;
     private readonly IBrowser _browser;
+    private readonly FleetAppServer? _app;
     private int _shot;
 
-    private BrowserSession(IPlaywright playwright, IBrowser browser, IBrowserContext context, IPage page, FleetAppServer app, string name)
+    private BrowserSession(IPlaywright playwright, IBrowser browser, IBrowserContext context, IPage page, FleetAppServer? app, string name)
     {
         _playwright = playwright;
         _browser = browser;
         Context = context;
         Page = page;
-        App = app;
+        _app = app;
         ScreenshotFolder = Path.Combine(
             Environment.GetEnvironmentVariable("FLEET_SCREENSHOTS") ?? Path.Combine(AppContext.BaseDirectory, "TestResults", "screenshots"),
             name);
         Directory.CreateDirectory(ScreenshotFolder);
     }
 
-    public FleetAppServer App { get; }
+    /// <summary>The in-process app under test; throws for a session opened on a bare address.</summary>
+    public FleetAppServer App => _app ?? throw new InvalidOperationException("This session was opened on an address, not a FleetAppServer.");
 
     public IBrowserContext Context { get; }
 
@@ -54,7 +56,10 @@ public sealed class BrowserSession : IAsyncDisposable
     public static string ChromiumPath => Environment.GetEnvironmentVariable("FLEET_CHROMIUM") ?? "/usr/bin/chromium";
 
     /// <summary>Opens a browser on <paramref name="app"/>; <paramref name="name"/> names the screenshot folder (use the test's name).</summary>
-    public static async Task<BrowserSession> OpenAsync(FleetAppServer app, string name)
+    public static Task<BrowserSession> OpenAsync(FleetAppServer app, string name) => OpenAsync(app.BaseAddress, name, app);
+
+    /// <summary>Opens a browser on an app that runs elsewhere (another process), at <paramref name="baseAddress"/>.</summary>
+    public static async Task<BrowserSession> OpenAsync(Uri baseAddress, string name, FleetAppServer? app = null)
     {
         if (!File.Exists(ChromiumPath))
         {
@@ -72,7 +77,7 @@ public sealed class BrowserSession : IAsyncDisposable
             var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumPath, Headless = true, Args = s_args });
             var context = await browser.NewContextAsync(new()
             {
-                BaseURL = app.BaseAddress.ToString(),
+                BaseURL = baseAddress.ToString(),
                 AcceptDownloads = true,
                 ViewportSize = new() { Width = 1440, Height = 900 },
                 Locale = "en-US",
