@@ -46,12 +46,22 @@ cleanup() { run_pg "'$pg_bin/pg_ctl' -D '$pg_data' -m immediate stop >/dev/null 
 trap cleanup EXIT
 export FLEET_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Pooling=true;Maximum Pool Size=50"
 
+# A part the suite needs that cannot be installed fails the run; it never lets the tests that need it skip.
+require() { echo "tests/run.sh: $1" >&2; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+
 # --- Chromium for the end-to-end tests (Debian's build; Playwright drives it, never downloads its own).
 if ! command -v chromium >/dev/null 2>&1; then
   say "installing Debian's chromium"
-  apt_install chromium fonts-dejavu-core || true
+  apt_install chromium fonts-dejavu-core || require "Debian's chromium could not be installed (the browser tests need it)"
 fi
-export FLEET_CHROMIUM=$(command -v chromium || true)
+FLEET_CHROMIUM=$(command -v chromium) || require "chromium is not on PATH after installing it"
+export FLEET_CHROMIUM
+
+# --- docker-compose, to validate docker-compose.yml (no Docker engine is needed for 'docker-compose config').
+if ! command -v docker-compose >/dev/null 2>&1; then
+  say "installing Debian's docker-compose"
+  apt_install docker-compose || require "Debian's docker-compose could not be installed (the compose file test needs it)"
+fi
 
 # --- Restore and build once.
 say "restore and build"

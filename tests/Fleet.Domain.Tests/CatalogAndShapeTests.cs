@@ -6,7 +6,7 @@ namespace Fleet.Domain.Tests;
 
 public class CatalogAndShapeTests
 {
-    [Fact]
+    [SkippableFact]
     public void GpuCatalog_EmbeddedCopy_MatchesSharedReferenceWhenPresent()
     {
         var reference = FindUp("shared/reference/gpu-models.csv");

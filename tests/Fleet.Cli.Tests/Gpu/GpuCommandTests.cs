@@ -141,9 +141,23 @@ public class GpuCommandTests
     {
         var file = FleetProcess.TempJson();
         using var p = FleetProcess.Start("gpu", "burnin", "--device", "cpu", "--duration", "5m", "--json", file);
-        var stderr = p.StandardError.ReadToEndAsync();
         var stdout = p.StandardOutput.ReadToEndAsync();
-        await Task.Delay(TimeSpan.FromSeconds(4));
+        // Interrupt only once the run reports progress for a device ("[cpu:0]   0.1s gemm ..."), never after a fixed delay.
+        var before = new System.Text.StringBuilder();
+        using (var started = new CancellationTokenSource(TimeSpan.FromSeconds(120)))
+        {
+            while (await p.StandardError.ReadLineAsync(started.Token) is { } line)
+            {
+                before.AppendLine(line);
+                if (line.StartsWith('['))
+                {
+                    break;
+                }
+            }
+        }
+
+        Assert.False(p.HasExited, $"burn-in ended before it was interrupted: {before}");
+        var stderr = p.StandardError.ReadToEndAsync();
         using (var kill = Process.Start("kill", ["-INT", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {
             await kill!.WaitForExitAsync();
@@ -152,7 +166,7 @@ public class GpuCommandTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await p.WaitForExitAsync(timeout.Token);
         _ = await stdout;
-        Assert.True(File.Exists(file), await stderr);
+        Assert.True(File.Exists(file), before + await stderr);
         var result = BurnInJson.Deserialize(await File.ReadAllTextAsync(file));
         Assert.False(result.Complete);
         Assert.Equal(2, p.ExitCode);
