@@ -1,7 +1,9 @@
+using System.Data.Common;
+using System.Globalization;
 using Fleet.Data;
 using Fleet.Data.Bulk;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using System.Data.Common;
 using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
@@ -22,8 +24,46 @@ public sealed class SqliteDatabaseProvider : IDatabaseProvider
     public void Configure(DbContextOptionsBuilder builder, string connectionString) =>
         builder
             .UseSqlite(connectionString, o => o.MigrationsAssembly(typeof(SqliteDatabaseProvider).Assembly.GetName().Name))
-            .AddInterceptors(WalInterceptor.Instance)
+            .AddInterceptors(ConnectionSettingsInterceptor.Instance)
             .UseFleetConventions();
+
+    /// <summary>
+    /// The SQLite file is the user's data: before pending migrations touch a file that already has some applied, it is
+    /// copied (SQLite's online backup, consistent with the WAL) to <c>NAME.db.YYYYMMDDHHMMSS.LASTMIGRATION.bak</c> beside
+    /// it. Write-ahead logging is set here, once; it is persistent in the file.
+    /// </summary>
+    public async Task<string?> PrepareForMigrationAsync(FleetDbContext db, CancellationToken ct)
+    {
+        var connection = (SqliteConnection)db.Database.GetDbConnection();
+        var file = new SqliteConnectionStringBuilder(connection.ConnectionString).DataSource;
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await using (var wal = connection.CreateCommand())
+            {
+                wal.CommandText = "PRAGMA journal_mode=WAL;";
+                await wal.ExecuteNonQueryAsync(ct);
+            }
+
+            var applied = (await db.Database.GetAppliedMigrationsAsync(ct)).ToList();
+            var pending = await db.Database.GetPendingMigrationsAsync(ct);
+            if (applied.Count == 0 || !pending.Any() || string.IsNullOrEmpty(file) || file == ":memory:")
+            {
+                return null;
+            }
+
+            var stamp = DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
+            var backup = $"{Path.GetFullPath(file)}.{stamp}.{applied[^1]}.bak";
+            await using var target = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = backup, Pooling = false }.ToString());
+            await target.OpenAsync(ct);
+            connection.BackupDatabase(target);
+            return backup;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
 }
 
 /// <summary>Lets <c>dotnet ef</c> build the model for this migration set.</summary>
@@ -33,10 +73,13 @@ public sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<FleetD
         new(new SqliteDatabaseProvider().CreateOptions("Data Source=design-time.db"));
 }
 
-/// <summary>Write-ahead logging lets readers go on while an import writes; a busy wait instead of "database is locked".</summary>
-internal sealed class WalInterceptor : DbConnectionInterceptor
+/// <summary>
+/// Per-connection settings: a busy wait instead of "database is locked", and NORMAL sync (safe under the WAL, which
+/// <see cref="SqliteDatabaseProvider.PrepareForMigrationAsync"/> sets once per file).
+/// </summary>
+internal sealed class ConnectionSettingsInterceptor : DbConnectionInterceptor
 {
-    public static readonly WalInterceptor Instance = new();
+    public static readonly ConnectionSettingsInterceptor Instance = new();
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
 
@@ -49,7 +92,7 @@ internal sealed class WalInterceptor : DbConnectionInterceptor
     private static void Apply(DbConnection connection)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=15000; PRAGMA synchronous=NORMAL;";
+        command.CommandText = "PRAGMA busy_timeout=15000; PRAGMA synchronous=NORMAL;";
         command.ExecuteNonQuery();
     }
 }

@@ -19,6 +19,12 @@ public interface IDatabaseProvider
 
     /// <summary>Writes many new rows without the change tracker, inside the context's current transaction.</summary>
     IBulkWriter BulkWriter { get; }
+
+    /// <summary>
+    /// Runs once at start-up, before migrations are applied: an embedded store backs its file up when migrations are
+    /// pending and sets its one-time settings. Returns the backup's path, or null when none was made.
+    /// </summary>
+    Task<string?> PrepareForMigrationAsync(FleetDbContext db, CancellationToken ct) => Task.FromResult<string?>(null);
 }
 
 public static class FleetDataServiceCollectionExtensions

@@ -27,6 +27,11 @@ public sealed class DatabaseStartup(
             try
             {
                 await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+                if (await provider.PrepareForMigrationAsync(db, cancellationToken) is { } backup)
+                {
+                    logger.LogInformation("Backed up the database to {Backup} before applying migrations.", backup);
+                }
+
                 await db.Database.MigrateAsync(cancellationToken);
                 break;
             }
