@@ -10,7 +10,7 @@ public class GpuLifecycleTests
 
     private static Gpu Card(GpuStatus status, bool placed = false)
     {
-        var gpu = new Gpu { Serial = "SN1", Status = status };
+        var gpu = new Gpu(status) { Serial = "SN1" };
         if (placed)
         {
             gpu.PlaceIn(new Host { Id = 7, Hostname = "h1", GpuSlots = 8 }, 1, 3, s_now.AddDays(-1));
@@ -22,9 +22,7 @@ public class GpuLifecycleTests
     [Theory]
     [InlineData(GpuStatus.Received, GpuStatus.BurnIn, Roles.Technician)]
     [InlineData(GpuStatus.BurnIn, GpuStatus.Validated, Roles.Technician)]
-    [InlineData(GpuStatus.Failed, GpuStatus.RmaPending, Roles.Technician)]
-    [InlineData(GpuStatus.RmaPending, GpuStatus.RmaShipped, Roles.Technician)]
-    [InlineData(GpuStatus.RmaShipped, GpuStatus.Returned, Roles.Technician)]
+    [InlineData(GpuStatus.Returned, GpuStatus.BurnIn, Roles.Technician)]
     [InlineData(GpuStatus.Retired, GpuStatus.Disposed, Roles.Procurement)]
     [InlineData(GpuStatus.Ordered, GpuStatus.Received, Roles.Procurement)]
     [InlineData(GpuStatus.BurnIn, GpuStatus.Validated, Roles.Admin)]
@@ -96,13 +94,40 @@ public class GpuLifecycleTests
     }
 
     [Fact]
-    public void TransitionTo_RmaShipped_ClosesThePlacement()
+    public void ShippingItsRmaCase_ClosesTheCardsPlacement()
     {
-        var gpu = Card(GpuStatus.RmaPending, placed: true);
-        gpu.TransitionTo(GpuStatus.RmaShipped, "x", Roles.Technician, s_now);
+        var gpu = Card(GpuStatus.Failed, placed: true);
+        var rma = Rma.RmaCase.Open(gpu, null, "GEMM mismatches", null, null, false, "x", Roles.Technician, s_now.AddDays(-1), out _);
+        rma.Ship(gpu, "1Z", s_now, null, "x", Roles.Technician, s_now);
+        Assert.Equal(GpuStatus.RmaShipped, gpu.Status);
         Assert.Null(gpu.HostId);
         Assert.Null(gpu.Slot);
         Assert.All(gpu.Placements, p => Assert.Equal(s_now, p.To));
+    }
+
+    // Moving the card to RmaShipped from the GPU page left its case Open, and shipping the case then failed.
+    [Theory]
+    [InlineData(GpuStatus.Failed, GpuStatus.RmaPending)]
+    [InlineData(GpuStatus.RmaPending, GpuStatus.RmaShipped)]
+    [InlineData(GpuStatus.RmaShipped, GpuStatus.Returned)]
+    [InlineData(GpuStatus.RmaPending, GpuStatus.Validated)]
+    public void TransitionTo_RmaStep_IsRefusedAndPointsToTheCase(GpuStatus from, GpuStatus to)
+    {
+        var gpu = Card(from);
+        var ex = Assert.Throws<DomainException>(() => gpu.TransitionTo(to, "x", Roles.Admin, s_now, "because"));
+        Assert.Contains("RMA case", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(from, gpu.Status);
+        Assert.DoesNotContain(to, GpuLifecycle.AllowedFrom(from, Roles.Admin));
+    }
+
+    [Theory]
+    [InlineData(GpuStatus.RmaPending)]
+    [InlineData(GpuStatus.RmaShipped)]
+    public void TransitionTo_RetireUnderOpenCase_IsRefused(GpuStatus from)
+    {
+        var gpu = Card(from);
+        Assert.Throws<DomainException>(() => gpu.TransitionTo(GpuStatus.Retired, "x", Roles.Admin, s_now, "scrap"));
+        Assert.Equal(from, gpu.Status);
     }
 
     [Fact]
@@ -111,7 +136,8 @@ public class GpuLifecycleTests
         foreach (var status in Enum.GetValues<GpuStatus>())
         {
             var allowed = GpuLifecycle.AllowedFrom(status).Contains(GpuStatus.Retired);
-            Assert.Equal(status is not (GpuStatus.Disposed or GpuStatus.Retired), allowed);
+            // A card under an open RMA case is retired once the case ends, not in the middle of it.
+            Assert.Equal(status is not (GpuStatus.Disposed or GpuStatus.Retired or GpuStatus.RmaPending or GpuStatus.RmaShipped), allowed);
         }
     }
 
@@ -121,7 +147,8 @@ public class GpuLifecycleTests
         foreach (var status in Enum.GetValues<GpuStatus>())
         {
             var any = GpuLifecycle.AllowedFrom(status);
-            Assert.Equal(any.OrderBy(s => s), GpuLifecycle.AllowedFrom(status, Roles.Admin).OrderBy(s => s));
+            var direct = GpuLifecycle.Transitions.Where(t => t.From.Contains(status) && !t.ViaRmaCase).Select(t => t.To);
+            Assert.Equal(direct.OrderBy(s => s), GpuLifecycle.AllowedFrom(status, Roles.Admin).OrderBy(s => s));
             Assert.Empty(GpuLifecycle.AllowedFrom(status, Roles.Viewer));
             Assert.All(GpuLifecycle.AllowedFrom(status, Roles.Technician), s => Assert.Contains(s, any));
         }

@@ -587,10 +587,10 @@ public sealed partial class GpuImportService(
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         try
         {
-            var inserted = plan.Inserts.Select(i => new Gpu
+            var inserted = plan.Inserts.Select(i => new Gpu(i.Row.Status ?? GpuStatus.Received)
             {
                 Serial = i.Row.Serial, Uuid = i.Row.Uuid, AssetTag = i.Row.AssetTag, BoardPartNumber = i.Row.BoardPartNumber, Vbios = i.Row.Vbios,
-                GpuModelId = i.ModelId, Status = i.Row.Status ?? GpuStatus.Received, UnitCost = i.Row.UnitCost, Currency = i.Row.Currency ?? "USD",
+                GpuModelId = i.ModelId, UnitCost = i.Row.UnitCost, Currency = i.Row.Currency ?? "USD",
                 PoNumber = i.Row.PoNumber, ReceivedAt = i.Row.ReceivedAt ?? now, WarrantyEndsAt = i.Row.WarrantyEndsAt, Notes = i.Row.Notes,
                 InServiceAt = i.Row.Status == GpuStatus.InService ? now : null,
                 DatacenterId = i.DatacenterId, HostId = i.Host?.Id, Slot = i.Host is null ? null : i.Row.Slot, Version = 1,
@@ -628,7 +628,11 @@ public sealed partial class GpuImportService(
                     var gpu = tracked[existing.Id];
                     var before = AuditLog.GpuState(gpu);
                     gpu.GpuModelId = modelId;
-                    gpu.Status = row.Status ?? gpu.Status;
+                    if (row.Status is { } status && status != gpu.Status)
+                    {
+                        gpu.TransitionTo(status, actor.Name, actor.Role, now, "CSV import");
+                    }
+
                     gpu.Uuid = row.Uuid ?? gpu.Uuid;
                     gpu.AssetTag = row.AssetTag ?? gpu.AssetTag;
                     gpu.BoardPartNumber = row.BoardPartNumber ?? gpu.BoardPartNumber;

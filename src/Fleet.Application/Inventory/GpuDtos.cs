@@ -1,4 +1,5 @@
 using Fleet.Domain.Lifecycle;
+using Fleet.Domain.Rma;
 
 namespace Fleet.Application.Inventory;
 
@@ -39,7 +40,13 @@ public sealed record GpuModelItem(
     double Fp64Tflops, double Fp32Tflops, double Tf32Tflops, double Fp16Tflops, double Bf16Tflops, double? Fp8Tflops,
     int TdpW, decimal TypicalPriceUsd, int Gpus);
 
-/// <summary>Everything the GPU page shows.</summary>
+/// <summary>The RMA case a card went back under: its id and where it stands.</summary>
+public sealed record GpuRmaLink(int Id, RmaStatus Status);
+
+/// <summary>
+/// Everything the GPU page shows. <see cref="Rma"/> is the card's RMA case (the open one, else the latest), and
+/// <see cref="ReplacedBySerial"/> the card that replaced it; <see cref="ReplacesSerial"/> the one it replaces.
+/// </summary>
 public sealed record GpuDetail(
     GpuListItem Gpu,
     string? BoardPartNumber,
@@ -49,7 +56,9 @@ public sealed record GpuDetail(
     string? ReplacesSerial,
     GpuModelItem ModelSpec,
     IReadOnlyList<PlacementItem> Placements,
-    IReadOnlyList<GpuStatus> AllowedTransitions);
+    IReadOnlyList<GpuStatus> AllowedTransitions,
+    GpuRmaLink? Rma = null,
+    string? ReplacedBySerial = null);
 
 /// <param name="References">
 /// Display names for the ids the snapshots hold, keyed "field:id" (for example "hostId:17" → "fra1-r03-h07"), so a

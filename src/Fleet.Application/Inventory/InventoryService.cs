@@ -6,6 +6,7 @@ using Fleet.Domain;
 using Fleet.Domain.Audit;
 using Fleet.Domain.Inventory;
 using Fleet.Domain.Lifecycle;
+using Fleet.Domain.Rma;
 using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Application.Inventory;
@@ -156,7 +157,14 @@ public sealed class InventoryService(IDbContextFactory<FleetDbContext> contexts,
         var spec = new GpuModelItem(m.Name, m.Vendor, m.Architecture, m.FormFactor, m.MemoryGb, m.MemoryBandwidthTbs, m.Fp64Tflops,
             m.Fp32Tflops, m.Tf32Tflops, m.Fp16Tflops, m.Bf16Tflops, m.Fp8Tflops, m.TdpW, m.TypicalPriceUsd, count);
         var allowed = role is null ? GpuLifecycle.AllowedFrom(gpu.Status) : GpuLifecycle.AllowedFrom(gpu.Status, role);
-        return new GpuDetail(item, gpu.BoardPartNumber, gpu.Vbios, gpu.InServiceAt, gpu.Notes, replaces, spec, placements, allowed);
+        var rma = await db.RmaCases.AsNoTracking().Where(c => c.GpuId == gpu.Id)
+            .OrderBy(c => c.Status == RmaStatus.Closed).ThenByDescending(c => c.OpenedAt).ThenByDescending(c => c.Id)
+            .Select(c => new { c.Id, c.Status, c.ReplacementGpuId }).FirstOrDefaultAsync(ct);
+        var replacedBy = rma?.ReplacementGpuId is { } replacementId
+            ? await db.Gpus.Where(g => g.Id == replacementId).Select(g => g.Serial).FirstOrDefaultAsync(ct)
+            : null;
+        return new GpuDetail(item, gpu.BoardPartNumber, gpu.Vbios, gpu.InServiceAt, gpu.Notes, replaces, spec, placements, allowed,
+            rma is null ? null : new GpuRmaLink(rma.Id, rma.Status), replacedBy);
     }
 
     public async Task<IReadOnlyList<AuditItem>> HistoryAsync(string serial, CancellationToken ct = default)
@@ -234,6 +242,15 @@ public sealed class InventoryService(IDbContextFactory<FleetDbContext> contexts,
         {
             throw new ConcurrencyException(
                 $"GPU {serial} was changed by someone else (version {gpu.Version}, you had {expected}). Reload and try again.");
+        }
+
+        if (GpuLifecycle.Find(gpu.Status, to) is { ViaRmaCase: true })
+        {
+            var open = await db.RmaCases.AsNoTracking().Where(c => c.GpuId == gpu.Id && c.Status != RmaStatus.Closed)
+                .Select(c => new { c.Id, c.Status }).FirstOrDefaultAsync(ct);
+            throw new DomainException(open is null
+                ? $"GPU {serial} moves from {gpu.Status} to {to} only through an RMA case: open one for it on the RMA page (/rma)."
+                : $"GPU {serial} has RMA case {open.Id} ({open.Status}); it moves from {gpu.Status} to {to} only through that case (/rma/{open.Id}).");
         }
 
         var before = AuditLog.GpuState(gpu);

@@ -44,8 +44,16 @@ public sealed record InvoiceLineRequest(string? Model, int Quantity, decimal Uni
 /// <summary>A vendor invoice to check three ways against its order and the receipts.</summary>
 public sealed record InvoiceRequest(string? Number, DateTime? InvoicedAt, string? Currency, IReadOnlyList<InvoiceLineRequest>? Lines);
 
+/// <summary>
+/// An invoice with the outcome of its three-way check: <see cref="Status"/> Mismatch waits for Finance to approve or
+/// dispute it (<see cref="ReviewedBy"/>, <see cref="ReviewNote"/>).
+/// </summary>
 public sealed record InvoiceItem(string Number, string OrderNumber, DateTime InvoicedAt, string Currency, decimal Total, bool Flagged,
-    IReadOnlyList<string> Discrepancies);
+    IReadOnlyList<string> Discrepancies, InvoiceStatus Status = InvoiceStatus.Matched, string? ReviewedBy = null, DateTime? ReviewedAt = null,
+    string? ReviewNote = null);
+
+/// <summary>Approves or disputes a mismatched invoice; the note says why.</summary>
+public sealed record InvoiceReviewRequest(string? Note);
 
 /// <summary>Limits of the three-way check.</summary>
 public sealed class ProcurementOptions

@@ -136,8 +136,12 @@ public sealed partial class ProcurementService(IDbContextFactory<FleetDbContext>
         {
             Number = number, VendorId = vendor.Id, Currency = currency, DatacenterId = datacenterId,
             OrderedAt = request.OrderedAt?.ToUniversalTime() ?? time.GetUtcNow().UtcDateTime, Notes = request.Notes?.Trim(),
-            Lines = lines,
         };
+        foreach (var l in lines)
+        {
+            order.AddLine(l.GpuModelId, l.Quantity, l.UnitPrice, l.WarrantyMonths, l.ExpectedDelivery);
+        }
+
         db.PurchaseOrders.Add(order);
         db.AuditEntries.Add(AuditLog.Entry(actor, time.GetUtcNow().UtcDateTime, nameof(PurchaseOrder), number, AuditActions.Create, null,
             OrderState(order)));
@@ -145,7 +149,10 @@ public sealed partial class ProcurementService(IDbContextFactory<FleetDbContext>
         return await GetOrderAsync(number, ct);
     }
 
-    private async Task<(Vendor Vendor, string Currency, int? DatacenterId, List<PurchaseOrderLine> Lines)> CheckHeaderAndLinesAsync(
+    /// <summary>One checked order or quote line.</summary>
+    private sealed record CheckedLine(int GpuModelId, int Quantity, decimal UnitPrice, int WarrantyMonths, DateTime? ExpectedDelivery);
+
+    private async Task<(Vendor Vendor, string Currency, int? DatacenterId, List<CheckedLine> Lines)> CheckHeaderAndLinesAsync(
         FleetDbContext db, string? vendorName, string? currencyCode, string? datacenter, IReadOnlyList<OrderLineRequest>? requested, CancellationToken ct)
     {
         var vendor = await db.Vendors.FirstOrDefaultAsync(v => v.Name == (vendorName ?? "").Trim(), ct)
@@ -172,7 +179,7 @@ public sealed partial class ProcurementService(IDbContextFactory<FleetDbContext>
         }
 
         var models = await db.GpuModels.AsNoTracking().ToDictionaryAsync(m => m.Name, m => m.Id, StringComparer.OrdinalIgnoreCase, ct);
-        var lines = new List<PurchaseOrderLine>();
+        var lines = new List<CheckedLine>();
         for (var i = 0; i < requested.Count; i++)
         {
             var l = requested[i];
@@ -188,10 +195,10 @@ public sealed partial class ProcurementService(IDbContextFactory<FleetDbContext>
                     $"{where}: quantity must be between 1 and 100,000, got {l.Quantity}."));
             }
 
-            if (l.UnitPrice is < 0 or > 10_000_000m)
+            if (l.UnitPrice is <= 0 or > 10_000_000m)
             {
                 throw new ValidationException($"{where}.unitPrice", string.Create(CultureInfo.InvariantCulture,
-                    $"{where}: unit price must be between 0 and 10,000,000, got {l.UnitPrice}."));
+                    $"{where}: unit price must be above 0 and at most 10,000,000, got {l.UnitPrice}."));
             }
 
             if (l.WarrantyMonths is < 0 or > 240)
@@ -200,11 +207,7 @@ public sealed partial class ProcurementService(IDbContextFactory<FleetDbContext>
                     $"{where}: warranty must be 0 to 240 months, got {l.WarrantyMonths}."));
             }
 
-            lines.Add(new PurchaseOrderLine
-            {
-                GpuModelId = modelId, Quantity = l.Quantity, UnitPrice = l.UnitPrice, WarrantyMonths = l.WarrantyMonths ?? 36,
-                ExpectedDelivery = l.ExpectedDelivery?.ToUniversalTime(),
-            });
+            lines.Add(new CheckedLine(modelId, l.Quantity, l.UnitPrice, l.WarrantyMonths ?? 36, l.ExpectedDelivery?.ToUniversalTime()));
         }
 
         return (vendor, currency, datacenterId, lines);
@@ -212,25 +215,21 @@ public sealed partial class ProcurementService(IDbContextFactory<FleetDbContext>
 
     /// <summary>Draft → Submitted.</summary>
     public Task<OrderItem> SubmitAsync(string number, Actor actor, CancellationToken ct = default) =>
-        MoveOrderAsync(number, PurchaseOrderStatus.Submitted, [PurchaseOrderStatus.Draft], actor, ct);
+        MoveOrderAsync(number, o => o.Submit(), actor, ct);
 
     /// <summary>Draft or Submitted → Cancelled; an order with receipts cannot be cancelled.</summary>
     public Task<OrderItem> CancelAsync(string number, Actor actor, CancellationToken ct = default) =>
-        MoveOrderAsync(number, PurchaseOrderStatus.Cancelled, [PurchaseOrderStatus.Draft, PurchaseOrderStatus.Submitted], actor, ct);
+        MoveOrderAsync(number, o => o.Cancel(), actor, ct);
 
-    private async Task<OrderItem> MoveOrderAsync(string number, PurchaseOrderStatus to, PurchaseOrderStatus[] from, Actor actor, CancellationToken ct)
+    private async Task<OrderItem> MoveOrderAsync(string number, Action<PurchaseOrder> move, Actor actor, CancellationToken ct)
     {
         Require(actor, Roles.Procurement, "Changing a purchase order");
         await using var db = await contexts.CreateDbContextAsync(ct);
         var order = await db.PurchaseOrders.Include(o => o.Lines).FirstOrDefaultAsync(o => o.Number == number, ct)
             ?? throw new NotFoundException($"No purchase order '{number}'.");
-        if (!from.Contains(order.Status))
-        {
-            throw new DomainException($"Purchase order {number} is {order.Status}; only a {string.Join(" or ", from)} order can become {to}.");
-        }
-
         var before = OrderState(order);
-        order.Status = to;
+        move(order);
+        var to = order.Status;
         db.AuditEntries.Add(AuditLog.Entry(actor, time.GetUtcNow().UtcDateTime, nameof(PurchaseOrder), number, AuditActions.Transition,
             before, OrderState(order), $"{before.Status} → {to}"));
         await SaveAsync(db, $"Purchase order {number}", ct);
@@ -426,9 +425,8 @@ public sealed partial class ProcurementService(IDbContextFactory<FleetDbContext>
             return new ReceiveResult(request.DryRun, 0, order.Status, errors.OrderBy(e => e.Line).ToList());
         }
 
-        var nextStatus = assigned.GroupBy(a => a.Line.Id).ToDictionary(g => g.Key, g => g.Count()) is var add &&
-            order.Lines.All(l => l.QuantityReceived + add.GetValueOrDefault(l.Id) >= l.Quantity)
-            ? PurchaseOrderStatus.Received : PurchaseOrderStatus.PartiallyReceived;
+        var counts = assigned.GroupBy(a => a.Line.Id).ToDictionary(g => g.Key, g => g.Count());
+        var nextStatus = order.StatusAfterReceiving(counts);
         if (request.DryRun)
         {
             return new ReceiveResult(true, assigned.Count, nextStatus, []);
@@ -437,19 +435,23 @@ public sealed partial class ProcurementService(IDbContextFactory<FleetDbContext>
         var before = OrderState(order);
         foreach (var (row, line) in assigned)
         {
-            var gpu = new Gpu
+            var gpu = new Gpu(GpuStatus.Received)
             {
-                Serial = row.Serial, GpuModelId = line.GpuModelId, Status = GpuStatus.Received, UnitCost = line.UnitPrice,
+                Serial = row.Serial, GpuModelId = line.GpuModelId, UnitCost = line.UnitPrice,
                 Currency = order.Currency, PurchaseOrderLineId = line.Id, PoNumber = order.Number, ReceivedAt = receivedAt,
                 WarrantyEndsAt = receivedAt.AddMonths(line.WarrantyMonths), DatacenterId = order.DatacenterId,
             };
             db.Gpus.Add(gpu);
-            line.QuantityReceived++;
             db.AuditEntries.Add(AuditLog.Entry(actor, now, nameof(Gpu), gpu.Serial, AuditActions.Create, null, AuditLog.GpuState(gpu),
                 $"Received against {order.Number}"));
         }
 
-        order.Status = nextStatus;
+        foreach (var (lineId, count) in counts)
+        {
+            order.Receive(lineById[lineId], count);
+        }
+
+        await RecheckInvoicesAsync(db, order, actor, now, "receipts changed", ct);
         db.Deliveries.Add(new Delivery
         {
             PurchaseOrderId = order.Id, ReceivedAt = receivedAt, Count = assigned.Count, ReceivedBy = actor.Name,
@@ -476,6 +478,11 @@ public sealed partial class ProcurementService(IDbContextFactory<FleetDbContext>
         await using var db = await contexts.CreateDbContextAsync(ct);
         var order = await db.PurchaseOrders.Include(o => o.Lines).FirstOrDefaultAsync(o => o.Number == number, ct)
             ?? throw new NotFoundException($"No purchase order '{number}'.");
+        if (!order.AcceptsInvoices)
+        {
+            throw new DomainException($"Purchase order {number} is {order.Status}; invoices are recorded only against a submitted order.");
+        }
+
         var currency = (request.Currency ?? "").Trim().ToUpperInvariant();
         if (currency != order.Currency)
         {
@@ -500,7 +507,6 @@ public sealed partial class ProcurementService(IDbContextFactory<FleetDbContext>
             PurchaseOrderId = order.Id, Number = invoiceNumber, Currency = currency,
             InvoicedAt = request.InvoicedAt?.ToUniversalTime() ?? time.GetUtcNow().UtcDateTime,
         };
-        var match = new List<MatchLine>();
         for (var i = 0; i < request.Lines.Count; i++)
         {
             var l = request.Lines[i];
@@ -530,16 +536,13 @@ public sealed partial class ProcurementService(IDbContextFactory<FleetDbContext>
                     $"{where}: unit price must be between 0 and 10,000,000, got {l.UnitPrice}."));
             }
 
-            invoice.Lines.Add(new InvoiceLine { PurchaseOrderLineId = line.Id, Quantity = l.Quantity, UnitPrice = l.UnitPrice });
-            match.Add(new MatchLine(modelName[line.GpuModelId], line.Quantity, line.QuantityReceived, line.UnitPrice, l.Quantity, l.UnitPrice));
+            invoice.AddLine(line, l.Quantity, l.UnitPrice);
         }
 
-        var found = ThreeWayMatch.Check(match, new MatchTolerance(options.PriceTolerancePercent, options.QuantityTolerance));
-        invoice.Flagged = found.Count > 0;
-        invoice.Discrepancies = string.Join('\n', found);
+        invoice.Check(order, Tolerance, id => modelName[id]);
         db.Invoices.Add(invoice);
         db.AuditEntries.Add(AuditLog.Entry(actor, time.GetUtcNow().UtcDateTime, nameof(Invoice), $"{number}/{invoiceNumber}", AuditActions.Create, null,
-            new { invoice.Number, invoice.Currency, invoice.Flagged, Discrepancies = found }));
+            InvoiceState(invoice)));
         await SaveAsync(db, $"Invoice {invoiceNumber}", ct);
         return ToItem(invoice, number);
     }
@@ -555,7 +558,75 @@ public sealed partial class ProcurementService(IDbContextFactory<FleetDbContext>
 
     private static InvoiceItem ToItem(Invoice i, string orderNumber) => new(i.Number, orderNumber, i.InvoicedAt, i.Currency,
         i.Lines.Sum(l => l.Quantity * l.UnitPrice), i.Flagged,
-        i.Discrepancies.Length == 0 ? [] : i.Discrepancies.Split('\n'));
+        i.Discrepancies.Length == 0 ? [] : i.Discrepancies.Split('\n'), i.Status, i.ReviewedBy, i.ReviewedAt, i.ReviewNote);
+
+    private MatchTolerance Tolerance => new(options.PriceTolerancePercent, options.QuantityTolerance);
+
+    private static object InvoiceState(Invoice i) => new
+    {
+        i.Number, i.Currency, Status = i.Status.ToString(), i.Flagged, Discrepancies = i.Discrepancies.Length == 0 ? [] : i.Discrepancies.Split('\n'),
+        i.ReviewedBy, i.ReviewNote,
+    };
+
+    /// <summary>Runs the three-way check again for every invoice of <paramref name="order"/>; each changed outcome is audited.</summary>
+    private async Task RecheckInvoicesAsync(FleetDbContext db, PurchaseOrder order, Actor actor, DateTime now, string why, CancellationToken ct)
+    {
+        var invoices = await db.Invoices.Include(i => i.Lines).Where(i => i.PurchaseOrderId == order.Id).ToListAsync(ct);
+        if (invoices.Count == 0)
+        {
+            return;
+        }
+
+        var modelName = await db.GpuModels.AsNoTracking().ToDictionaryAsync(m => m.Id, m => m.Name, ct);
+        foreach (var invoice in invoices)
+        {
+            var before = InvoiceState(invoice);
+            if (invoice.Check(order, Tolerance, id => modelName[id]))
+            {
+                db.AuditEntries.Add(AuditLog.Entry(actor, now, nameof(Invoice), $"{order.Number}/{invoice.Number}", AuditActions.Update, before,
+                    InvoiceState(invoice), $"Three-way check again ({why}): {invoice.Status}"));
+            }
+        }
+    }
+
+    /// <summary>Accepts a mismatched invoice for payment (Finance), with a note.</summary>
+    public Task<InvoiceItem> ApproveInvoiceAsync(string number, string invoiceNumber, InvoiceReviewRequest request, Actor actor, CancellationToken ct = default) =>
+        ReviewInvoiceAsync(number, invoiceNumber, request, actor, approve: true, ct);
+
+    /// <summary>Disputes a mismatched invoice with the vendor (Finance), with a note.</summary>
+    public Task<InvoiceItem> DisputeInvoiceAsync(string number, string invoiceNumber, InvoiceReviewRequest request, Actor actor, CancellationToken ct = default) =>
+        ReviewInvoiceAsync(number, invoiceNumber, request, actor, approve: false, ct);
+
+    private async Task<InvoiceItem> ReviewInvoiceAsync(string number, string invoiceNumber, InvoiceReviewRequest request, Actor actor, bool approve,
+        CancellationToken ct)
+    {
+        Require(actor, Roles.Finance, approve ? "Approving an invoice" : "Disputing an invoice");
+        if (string.IsNullOrWhiteSpace(request.Note) || request.Note.Length > 2000)
+        {
+            throw new ValidationException("note", "Say why (note, 1 to 2,000 characters).");
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var order = await db.PurchaseOrders.AsNoTracking().FirstOrDefaultAsync(o => o.Number == number, ct)
+            ?? throw new NotFoundException($"No purchase order '{number}'.");
+        var invoice = await db.Invoices.Include(i => i.Lines).FirstOrDefaultAsync(i => i.PurchaseOrderId == order.Id && i.Number == invoiceNumber, ct)
+            ?? throw new NotFoundException($"No invoice '{invoiceNumber}' on purchase order '{number}'.");
+        var before = InvoiceState(invoice);
+        var now = time.GetUtcNow().UtcDateTime;
+        if (approve)
+        {
+            invoice.Approve(actor.Name, actor.Role, request.Note, now);
+        }
+        else
+        {
+            invoice.Dispute(actor.Name, actor.Role, request.Note, now);
+        }
+
+        db.AuditEntries.Add(AuditLog.Entry(actor, now, nameof(Invoice), $"{number}/{invoiceNumber}", AuditActions.Update, before, InvoiceState(invoice),
+            $"{invoice.Status}: {invoice.ReviewNote}"));
+        await SaveAsync(db, $"Invoice {invoiceNumber}", ct);
+        return ToItem(invoice, number);
+    }
 
     internal static async Task SaveAsync(FleetDbContext db, string what, CancellationToken ct)
     {

@@ -21,8 +21,11 @@ public sealed record ShipRmaRequest(string? TrackingNumber, DateTime? ShippedAt 
 /// <summary>The vendor's replacement card arrived; <see cref="CreditAmount"/> is a credit note that came with it, if any.</summary>
 public sealed record ReplacementRequest(string? Serial, DateTime? ReceivedAt = null, decimal? CreditAmount = null, string? CreditCurrency = null);
 
-/// <summary>A vendor credit on a case; <see cref="Close"/> ends a case that gets no replacement.</summary>
+/// <summary>A vendor credit on a case (Finance); <see cref="Close"/> ends a shipped case that gets no replacement.</summary>
 public sealed record CreditRequest(decimal Amount, string? Currency, bool Close = false);
+
+/// <summary>Withdraws an unshipped case: no fault found, or the vendor refused it; the card goes back to Validated.</summary>
+public sealed record WithdrawRmaRequest(string? Reason);
 
 public sealed record RmaCaseItem(
     int Id, string Serial, string Model, string? Datacenter, string? Vendor, RmaStatus Status, GpuStatus GpuStatus, string Reason, string? Evidence,
@@ -131,14 +134,11 @@ public sealed class RmaService(IDbContextFactory<FleetDbContext> contexts, TimeP
         var vendorId = gpu.PurchaseOrderLineId is { } lineId
             ? await db.PurchaseOrderLines.Where(l => l.Id == lineId).Select(l => (int?)l.PurchaseOrder!.VendorId).FirstOrDefaultAsync(ct)
             : null;
-        var rma = new RmaCase
-        {
-            GpuId = gpu.Id, VendorId = vendorId, Reason = reason, OpenedAt = now, OpenedBy = actor.Name,
-            Evidence = string.IsNullOrWhiteSpace(request.Evidence) ? gpu.Notes : request.Evidence.Trim(),
-            VendorCaseNumber = Clean(request.VendorCaseNumber, "vendorCaseNumber", 64), AdvanceReplacement = request.AdvanceReplacement,
-        };
+        var before = AuditLog.GpuState(gpu);
+        var rma = RmaCase.Open(gpu, vendorId, reason, string.IsNullOrWhiteSpace(request.Evidence) ? gpu.Notes : request.Evidence.Trim(),
+            Clean(request.VendorCaseNumber, "vendorCaseNumber", 64), request.AdvanceReplacement, actor.Name, actor.Role, now, out var move);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        Transition(db, gpu, GpuStatus.RmaPending, actor, now, $"RMA opened: {reason}");
+        AuditMove(db, gpu, before, move, actor);
         db.RmaCases.Add(rma);
         await ProcurementService.SaveAsync(db, $"GPU {serial}", ct);
         db.AuditEntries.Add(AuditLog.Entry(actor, now, nameof(RmaCase), rma.Id.ToString(CultureInfo.InvariantCulture), AuditActions.Create, null,
@@ -155,29 +155,20 @@ public sealed class RmaService(IDbContextFactory<FleetDbContext> contexts, TimeP
         var tracking = Clean(request.TrackingNumber, "trackingNumber", 128)
             ?? throw new ValidationException("trackingNumber", "Give the carrier's tracking number.");
         await using var db = await contexts.CreateDbContextAsync(ct);
+        var vendorCase = Clean(request.VendorCaseNumber, "vendorCaseNumber", 64);
         var (rma, gpu) = await LoadAsync(db, id, expectedVersion, ct);
-        if (rma.Status != RmaStatus.Open)
-        {
-            throw new DomainException($"RMA case {id} is {rma.Status}; only an open case can be shipped.");
-        }
-
         var now = time.GetUtcNow().UtcDateTime;
         var shippedAt = request.ShippedAt?.ToUniversalTime() ?? now;
-        if (shippedAt < rma.OpenedAt.Date || shippedAt > now.AddDays(1))
+        if (rma.Status == RmaStatus.Open && (shippedAt < rma.OpenedAt.Date || shippedAt > now.AddDays(1)))
         {
             throw new ValidationException("shippedAt", $"shippedAt {shippedAt:yyyy-MM-dd} must lie between the case's opening and today.");
         }
 
-        rma.ShippedAt = shippedAt;
-        rma.TrackingNumber = tracking;
-        rma.VendorCaseNumber = Clean(request.VendorCaseNumber, "vendorCaseNumber", 64) ?? rma.VendorCaseNumber;
-        rma.Status = RmaStatus.Shipped;
-        Transition(db, gpu, GpuStatus.RmaShipped, actor, now, $"RMA {id} shipped, tracking {tracking}");
-        if (rma.ReplacementGpuId is not null)
+        var before = AuditLog.GpuState(gpu);
+        foreach (var move in rma.Ship(gpu, tracking, shippedAt, vendorCase, actor.Name, actor.Role, now))
         {
-            Transition(db, gpu, GpuStatus.Returned, actor, now, $"RMA {id}: replaced in advance");
-            rma.Status = RmaStatus.Closed;
-            rma.ClosedAt = now;
+            AuditMove(db, gpu, before, move, actor);
+            before = AuditLog.GpuState(gpu);
         }
 
         AuditCase(db, rma, actor, now, "Shipped");
@@ -196,6 +187,11 @@ public sealed class RmaService(IDbContextFactory<FleetDbContext> contexts, TimeP
         if (string.IsNullOrEmpty(serial) || serial.Length > 64)
         {
             throw new ValidationException("serial", "Give the replacement card's serial (1 to 64 characters).");
+        }
+
+        if (request.CreditAmount is not null)
+        {
+            ProcurementService.Require(actor, Roles.Finance, "Recording an RMA credit");
         }
 
         await using var db = await contexts.CreateDbContextAsync(ct);
@@ -219,28 +215,20 @@ public sealed class RmaService(IDbContextFactory<FleetDbContext> contexts, TimeP
         var receivedAt = request.ReceivedAt?.ToUniversalTime() ?? now;
         if (request.CreditAmount is { } credit)
         {
-            ApplyCredit(rma, gpu, credit, request.CreditCurrency);
+            rma.RecordCredit(gpu, null, credit, request.CreditCurrency ?? gpu.Currency, actor.Role);
         }
 
-        var replacement = new Gpu
-        {
-            Serial = serial, GpuModelId = gpu.GpuModelId, Status = GpuStatus.Received,
-            UnitCost = gpu.UnitCost is { } cost ? Math.Max(0m, cost - (rma.CreditAmount ?? 0m)) : null,
-            Currency = gpu.Currency, PurchaseOrderLineId = gpu.PurchaseOrderLineId, PoNumber = gpu.PoNumber, ReceivedAt = receivedAt,
-            WarrantyEndsAt = gpu.WarrantyEndsAt, DatacenterId = gpu.DatacenterId, ReplacesGpuId = gpu.Id,
-            Notes = string.Create(CultureInfo.InvariantCulture, $"RMA {id} replacement for {gpu.Serial}"),
-        };
+        var replacement = Gpu.ReplacementFor(gpu, serial, receivedAt, gpu.UnitCost - (rma.CreditAmount ?? 0m),
+            string.Create(CultureInfo.InvariantCulture, $"RMA {id} replacement for {gpu.Serial}"));
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         db.Gpus.Add(replacement);
         db.AuditEntries.Add(AuditLog.Entry(actor, now, nameof(Gpu), serial, AuditActions.Create, null, AuditLog.GpuState(replacement),
             $"Replacement for {gpu.Serial} under RMA {id}"));
         await ProcurementService.SaveAsync(db, $"RMA case {id}", ct);
-        rma.ReplacementGpuId = replacement.Id;
-        if (rma.Status == RmaStatus.Shipped)
+        var before = AuditLog.GpuState(gpu);
+        if (rma.AttachReplacement(gpu, replacement, actor.Name, actor.Role, now) is { } move)
         {
-            Transition(db, gpu, GpuStatus.Returned, actor, now, $"RMA {id}: replaced by {serial}");
-            rma.Status = RmaStatus.Closed;
-            rma.ClosedAt = now;
+            AuditMove(db, gpu, before, move, actor);
         }
 
         AuditCase(db, rma, actor, now, $"Replacement {serial} received");
@@ -249,34 +237,29 @@ public sealed class RmaService(IDbContextFactory<FleetDbContext> contexts, TimeP
         return await GetAsync(id, ct);
     }
 
-    /// <summary>Records a vendor credit; it lowers the replacement's cost when there is one. With Close, a shipped case ends without replacement.</summary>
+    /// <summary>
+    /// Records a vendor credit (Finance, on a case that is not closed); it lowers the replacement's cost when there is one.
+    /// With Close, a shipped case ends without replacement.
+    /// </summary>
     public async Task<RmaCaseItem> CreditAsync(int id, CreditRequest request, Actor actor, CancellationToken ct = default)
     {
-        ProcurementService.Require(actor, Roles.Technician, "Recording an RMA credit");
+        ProcurementService.Require(actor, Roles.Finance, "Recording an RMA credit");
         await using var db = await contexts.CreateDbContextAsync(ct);
         var (rma, gpu) = await LoadAsync(db, id, null, ct);
-        var previous = rma.CreditAmount ?? 0m;
-        ApplyCredit(rma, gpu, request.Amount, request.Currency);
+        var replacement = rma.ReplacementGpuId is { } replacementId ? await db.Gpus.FirstAsync(g => g.Id == replacementId, ct) : null;
+        var replacementBefore = replacement is null ? null : AuditLog.GpuState(replacement);
+        rma.RecordCredit(gpu, replacement, request.Amount, request.Currency ?? gpu.Currency, actor.Role);
         var now = time.GetUtcNow().UtcDateTime;
-        if (rma.ReplacementGpuId is { } replacementId)
+        if (replacement is not null)
         {
-            var replacement = await db.Gpus.FirstAsync(g => g.Id == replacementId, ct);
-            if (replacement.UnitCost is { } cost)
-            {
-                replacement.UnitCost = Math.Max(0m, cost + previous - rma.CreditAmount!.Value);
-            }
+            db.AuditEntries.Add(AuditLog.Entry(actor, now, nameof(Gpu), replacement.Serial, AuditActions.Update, replacementBefore,
+                AuditLog.GpuState(replacement), string.Create(CultureInfo.InvariantCulture, $"Cost basis after RMA {id} credit of {request.Amount}")));
         }
 
-        if (request.Close && rma.Status != RmaStatus.Closed)
+        if (request.Close)
         {
-            if (rma.Status != RmaStatus.Shipped)
-            {
-                throw new DomainException($"RMA case {id} is {rma.Status}; only a shipped case can be closed on a credit.");
-            }
-
-            Transition(db, gpu, GpuStatus.Returned, actor, now, $"RMA {id}: closed on credit");
-            rma.Status = RmaStatus.Closed;
-            rma.ClosedAt = now;
+            var before = AuditLog.GpuState(gpu);
+            AuditMove(db, gpu, before, rma.CloseOnCredit(gpu, actor.Name, actor.Role, now), actor);
         }
 
         AuditCase(db, rma, actor, now, "Credit recorded");
@@ -284,22 +267,20 @@ public sealed class RmaService(IDbContextFactory<FleetDbContext> contexts, TimeP
         return await GetAsync(id, ct);
     }
 
-    private static void ApplyCredit(RmaCase rma, Gpu gpu, decimal amount, string? currency)
+    /// <summary>Withdraws an open, unshipped case; the card goes back to Validated.</summary>
+    public async Task<RmaCaseItem> WithdrawAsync(int id, WithdrawRmaRequest request, Actor actor, long? expectedVersion = null, CancellationToken ct = default)
     {
-        var code = (currency ?? gpu.Currency).Trim().ToUpperInvariant();
-        if (code != gpu.Currency)
-        {
-            throw new ValidationException("currency", $"The credit is in {code} but GPU {gpu.Serial} was bought in {gpu.Currency}; record it in {gpu.Currency}.");
-        }
-
-        if (amount < 0 || (gpu.UnitCost is { } cost && amount > cost))
-        {
-            throw new ValidationException("creditAmount", string.Create(CultureInfo.InvariantCulture,
-                $"A credit must lie between 0 and the card's cost ({gpu.UnitCost}); got {amount}."));
-        }
-
-        rma.CreditAmount = amount;
-        rma.CreditCurrency = code;
+        ProcurementService.Require(actor, Roles.Technician, "Withdrawing an RMA case");
+        var reason = Clean(request.Reason, "reason", 2000)
+            ?? throw new ValidationException("reason", "Say why the case is withdrawn (reason).");
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var (rma, gpu) = await LoadAsync(db, id, expectedVersion, ct);
+        var now = time.GetUtcNow().UtcDateTime;
+        var before = AuditLog.GpuState(gpu);
+        AuditMove(db, gpu, before, rma.Withdraw(gpu, reason, actor.Name, actor.Role, now), actor);
+        AuditCase(db, rma, actor, now, $"Withdrawn: {reason}");
+        await ProcurementService.SaveAsync(db, $"RMA case {id}", ct);
+        return await GetAsync(id, ct);
     }
 
     private static async Task<(RmaCase Case, Gpu Gpu)> LoadAsync(FleetDbContext db, int id, long? expectedVersion, CancellationToken ct)
@@ -314,13 +295,9 @@ public sealed class RmaService(IDbContextFactory<FleetDbContext> contexts, TimeP
         return (rma, gpu);
     }
 
-    private static void Transition(FleetDbContext db, Gpu gpu, GpuStatus to, Actor actor, DateTime now, string message)
-    {
-        var before = AuditLog.GpuState(gpu);
-        var record = gpu.TransitionTo(to, actor.Name, actor.Role, now, message);
-        db.AuditEntries.Add(AuditLog.Entry(actor, now, nameof(Gpu), gpu.Serial, AuditActions.Transition, before, AuditLog.GpuState(gpu),
-            $"{record.From} → {record.To}: {message}"));
-    }
+    private static void AuditMove(FleetDbContext db, Gpu gpu, object before, TransitionRecord move, Actor actor) =>
+        db.AuditEntries.Add(AuditLog.Entry(actor, move.At, nameof(Gpu), gpu.Serial, AuditActions.Transition, before, AuditLog.GpuState(gpu),
+            $"{move.From} → {move.To}: {move.Message}"));
 
     private static void AuditCase(FleetDbContext db, RmaCase rma, Actor actor, DateTime now, string message) =>
         db.AuditEntries.Add(AuditLog.Entry(actor, now, nameof(RmaCase), rma.Id.ToString(CultureInfo.InvariantCulture), AuditActions.Update, null,

@@ -47,6 +47,9 @@ internal sealed class InvoiceConfiguration : IEntityTypeConfiguration<Invoice>
         b.Property(x => x.Number).HasMaxLength(64);
         b.Property(x => x.Currency).HasMaxLength(3);
         b.Property(x => x.Discrepancies).HasMaxLength(8000);
+        b.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+        b.Property(x => x.ReviewedBy).HasMaxLength(256);
+        b.Property(x => x.ReviewNote).HasMaxLength(2000);
         b.HasIndex(x => new { x.PurchaseOrderId, x.Number }).IsUnique();
         b.HasOne<PurchaseOrder>().WithMany().HasForeignKey(x => x.PurchaseOrderId).OnDelete(DeleteBehavior.Restrict);
         b.HasMany(x => x.Lines).WithOne().HasForeignKey(l => l.InvoiceId).OnDelete(DeleteBehavior.Cascade);

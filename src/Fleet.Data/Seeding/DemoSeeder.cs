@@ -1,9 +1,11 @@
 using System.Globalization;
+using Fleet.Domain;
 using Fleet.Domain.Audit;
 using Fleet.Domain.Catalog;
 using Fleet.Domain.Inventory;
 using Fleet.Domain.Lifecycle;
 using Fleet.Domain.Procurement;
+using Fleet.Domain.Rma;
 using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Data.Seeding;
@@ -125,8 +127,8 @@ public sealed class DemoSeeder(IDatabaseProvider provider, TimeProvider time)
             host.Id = hostIds[host.Hostname];
         }
 
-        // One purchase order per (model, datacenter, year).
-        var orders = new List<PurchaseOrder>();
+        // One purchase order per (model, datacenter, year), planned first: each gets as many cards as the hosts draw.
+        var plans = new List<OrderPlan>();
         var poNumber = 1000;
         var firstReceipt = new DateTime(now.Year - 3, 3, 1, 0, 0, 0, DateTimeKind.Utc);
         foreach (var (model, _, _) in s_mix)
@@ -136,35 +138,23 @@ public sealed class DemoSeeder(IDatabaseProvider provider, TimeProvider time)
                 for (var year = 0; year < 3; year++)
                 {
                     var orderedAt = firstReceipt.AddMonths((year * 12) + random.Next(0, 6));
-                    var order = new PurchaseOrder
-                    {
-                        Number = $"PO-{orderedAt.Year}-{poNumber++}", VendorId = vendors[random.Next(vendors.Count)].Id,
-                        OrderedAt = orderedAt, Currency = dc.Currency, DatacenterId = dc.Id, Status = PurchaseOrderStatus.Received,
-                    };
+                    var number = $"PO-{orderedAt.Year}-{poNumber++}";
+                    var vendorId = vendors[random.Next(vendors.Count)].Id;
                     var unit = models[model].TypicalPriceUsd * (dc.Currency == "EUR" ? 0.92m : 1m) * (decimal)(0.9 + (random.NextDouble() * 0.15));
-                    order.Lines.Add(new PurchaseOrderLine
-                    {
-                        GpuModelId = models[model].Id, UnitPrice = Math.Round(unit, 2), WarrantyMonths = 36,
-                        ExpectedDelivery = orderedAt.AddDays(45),
-                    });
-                    orders.Add(order);
+                    plans.Add(new OrderPlan(number, vendorId, orderedAt, dc.Currency, dc.Id, models[model].Id, Math.Round(unit, 2)));
                 }
             }
         }
 
-        db.PurchaseOrders.AddRange(orders);
-        db.ChangeTracker.DetectChanges();
-        await db.SaveChangesAsync(ct);
-
-        var gpus = new List<Gpu>(hosts.Count * 8);
+        // Cards of an RMA state start as Failed and go through their case below, so each has one.
+        var gpus = new List<(Gpu Gpu, OrderPlan Plan, GpuStatus Target)>(hosts.Count * 8);
         var serial = 0;
         foreach (var host in hosts)
         {
             var (model, prefix, dcId) = hostModel[host.Hostname];
-            var candidates = orders.Where(o => o.DatacenterId == dcId && o.Lines[0].GpuModelId == models[model].Id).ToList();
-            var order = candidates[random.Next(candidates.Count)];
-            var line = order.Lines[0];
-            var received = order.OrderedAt.AddDays(30 + random.Next(0, 40));
+            var candidates = plans.Where(o => o.DatacenterId == dcId && o.GpuModelId == models[model].Id).ToList();
+            var plan = candidates[random.Next(candidates.Count)];
+            var received = plan.OrderedAt.AddDays(30 + random.Next(0, 40));
             for (var slot = 0; slot < host.GpuSlots; slot++)
             {
                 serial++;
@@ -172,9 +162,8 @@ public sealed class DemoSeeder(IDatabaseProvider provider, TimeProvider time)
                 var placed = status is not (GpuStatus.Received or GpuStatus.RmaShipped or GpuStatus.Retired or GpuStatus.Returned);
                 var bytes = new byte[16];
                 random.NextBytes(bytes);
-                line.Quantity++;
-                line.QuantityReceived++;
-                gpus.Add(new Gpu
+                plan.Count++;
+                var gpu = new Gpu(status is GpuStatus.RmaPending or GpuStatus.RmaShipped ? GpuStatus.Failed : status)
                 {
                     Serial = prefix + serial.ToString("D9", CultureInfo.InvariantCulture),
                     Uuid = status == GpuStatus.Received ? null : "GPU-" + new Guid(bytes).ToString(),
@@ -182,35 +171,52 @@ public sealed class DemoSeeder(IDatabaseProvider provider, TimeProvider time)
                     BoardPartNumber = model.StartsWith("H", StringComparison.Ordinal) ? "692-2G520-0200-000" : "699-2G506-0210-300",
                     Vbios = "96.00.74.00.0" + random.Next(1, 9).ToString(CultureInfo.InvariantCulture),
                     GpuModelId = models[model].Id,
-                    Status = status,
-                    UnitCost = line.UnitPrice,
-                    Currency = order.Currency,
-                    PurchaseOrderLineId = line.Id,
-                    PoNumber = order.Number,
+                    UnitCost = plan.UnitPrice,
+                    Currency = plan.Currency,
+                    PoNumber = plan.Number,
                     ReceivedAt = received,
                     InServiceAt = status is GpuStatus.InService or GpuStatus.Maintenance or GpuStatus.Retired ? received.AddDays(10) : null,
-                    WarrantyEndsAt = received.AddMonths(line.WarrantyMonths),
+                    WarrantyEndsAt = received.AddMonths(WarrantyMonths),
                     DatacenterId = dcId,
                     HostId = placed ? host.Id : null,
                     Slot = placed ? slot : null,
-                    Notes = status == GpuStatus.Failed ? "Burn-in: GEMM mismatch on 3 of 1,024 products." : null,
-                });
+                    Notes = status is GpuStatus.Failed or GpuStatus.RmaPending or GpuStatus.RmaShipped ? FailedNote : null,
+                };
+                gpus.Add((gpu, plan, status));
             }
         }
 
-        foreach (var empty in orders.Where(o => o.Lines[0].Quantity == 0))
+        // The orders that got cards, through the order's own steps: lines, submitted, received in full.
+        var orders = new Dictionary<OrderPlan, PurchaseOrder>();
+        foreach (var plan in plans.Where(p => p.Count > 0))
         {
-            db.PurchaseOrders.Remove(empty);
+            var order = new PurchaseOrder
+            {
+                Number = plan.Number, VendorId = plan.VendorId, OrderedAt = plan.OrderedAt, Currency = plan.Currency, DatacenterId = plan.DatacenterId,
+            };
+            var line = order.AddLine(plan.GpuModelId, plan.Count, plan.UnitPrice, WarrantyMonths, plan.OrderedAt.AddDays(45));
+            order.Submit();
+            order.Receive(line, plan.Count);
+            orders[plan] = order;
         }
 
+        db.PurchaseOrders.AddRange(orders.Values);
         db.ChangeTracker.DetectChanges();
         await db.SaveChangesAsync(ct);
-        await provider.BulkWriter.InsertAsync(db, gpus, ct);
+        foreach (var (gpu, plan, _) in gpus)
+        {
+            gpu.PurchaseOrderLineId = orders[plan].Lines[0].Id;
+        }
+
+        await provider.BulkWriter.InsertAsync(db, gpus.Select(g => g.Gpu), ct);
 
         // Open placements for every placed card, set-based.
         await db.Database.ExecuteSqlRawAsync(
             "INSERT INTO gpu_placements (gpu_id, host_id, slot, \"from\") " +
             "SELECT id, host_id, slot, received_at FROM gpus WHERE host_id IS NOT NULL", ct);
+
+        await SeedRmaCasesAsync(db, gpus.Where(g => g.Target is GpuStatus.RmaPending or GpuStatus.RmaShipped)
+            .ToDictionary(g => g.Gpu.Serial, g => (g.Target, g.Plan.VendorId), StringComparer.Ordinal), now, ct);
 
         db.AuditEntries.Add(new AuditEntry
         {
@@ -222,6 +228,44 @@ public sealed class DemoSeeder(IDatabaseProvider provider, TimeProvider time)
         await tx.CommitAsync(ct);
         db.ChangeTracker.AutoDetectChangesEnabled = previousDetect;
         db.ChangeTracker.Clear();
+    }
+
+    private const int WarrantyMonths = 36;
+    private const string FailedNote = "Burn-in: GEMM mismatch on 3 of 1,024 products.";
+
+    /// <summary>An order before it exists: its header, its one line and how many cards the hosts drew from it.</summary>
+    private sealed record OrderPlan(string Number, int VendorId, DateTime OrderedAt, string Currency, int DatacenterId, int GpuModelId, decimal UnitPrice)
+    {
+        public int Count { get; set; }
+    }
+
+    /// <summary>Opens a case for every card meant to be RmaPending and ships those meant to be RmaShipped, through the case.</summary>
+    private static async Task SeedRmaCasesAsync(FleetDbContext db, Dictionary<string, (GpuStatus Target, int VendorId)> targets, DateTime now,
+        CancellationToken ct)
+    {
+        var serials = targets.Keys.ToList();
+        var cards = new List<Gpu>();
+        foreach (var chunk in serials.Chunk(500))
+        {
+            cards.AddRange(await db.Gpus.Include(g => g.Placements.Where(p => p.To == null)).Where(g => chunk.Contains(g.Serial)).ToListAsync(ct));
+        }
+
+        var n = 0;
+        foreach (var gpu in cards.OrderBy(g => g.Serial, StringComparer.Ordinal))
+        {
+            var (target, vendorId) = targets[gpu.Serial];
+            var openedAt = now.AddDays(-(3 + (n++ % 40)));
+            var rma = RmaCase.Open(gpu, vendorId, "Failed burn-in: GEMM mismatches", FailedNote, null, false, "system", Roles.Technician, openedAt, out _);
+            if (target == GpuStatus.RmaShipped)
+            {
+                rma.Ship(gpu, string.Create(CultureInfo.InvariantCulture, $"1Z{gpu.Serial}"), openedAt.AddDays(2), null, "system", Roles.Technician, openedAt.AddDays(2));
+            }
+
+            db.RmaCases.Add(rma);
+        }
+
+        db.ChangeTracker.DetectChanges();
+        await db.SaveChangesAsync(ct);
     }
 
     private static GpuStatus PickStatus(Random random) => random.NextDouble() switch

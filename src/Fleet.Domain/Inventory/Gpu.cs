@@ -9,6 +9,14 @@ public sealed record TransitionRecord(GpuStatus From, GpuStatus To, string Actor
 /// <summary>The physical card, permanent from purchase to disposal. Its lifecycle lives here.</summary>
 public class Gpu : IVersioned
 {
+    private readonly List<GpuPlacement> _placements = [];
+
+    /// <summary>A new card in <paramref name="status"/>; afterwards the status changes only through <see cref="TransitionTo"/>.</summary>
+    public Gpu(GpuStatus status = GpuStatus.Received)
+    {
+        Status = status;
+    }
+
     public int Id { get; set; }
     public required string Serial { get; set; }
     public string? Uuid { get; set; }
@@ -17,7 +25,7 @@ public class Gpu : IVersioned
     public string? Vbios { get; set; }
     public int GpuModelId { get; set; }
     public GpuModel? Model { get; set; }
-    public GpuStatus Status { get; set; } = GpuStatus.Received;
+    public GpuStatus Status { get; private set; }
     public decimal? UnitCost { get; set; }
     public string Currency { get; set; } = "USD";
     public int? PurchaseOrderLineId { get; set; }
@@ -26,8 +34,8 @@ public class Gpu : IVersioned
     public DateTime? InServiceAt { get; set; }
     public DateTime? WarrantyEndsAt { get; set; }
     public string? Notes { get; set; }
-    /// <summary>The card this one replaces under an RMA, if any.</summary>
-    public int? ReplacesGpuId { get; set; }
+    /// <summary>The card this one replaces under an RMA, if any; set only by <see cref="ReplacementFor"/>.</summary>
+    public int? ReplacesGpuId { get; private set; }
 
     // Current placement, kept in step with the open GpuPlacement row so the grid filters without a join to history.
     public int? DatacenterId { get; set; }
@@ -36,14 +44,46 @@ public class Gpu : IVersioned
     public Host? Host { get; set; }
     public int? Slot { get; set; }
 
-    public List<GpuPlacement> Placements { get; set; } = [];
+    public IReadOnlyList<GpuPlacement> Placements => _placements;
     public long Version { get; set; }
 
     /// <summary>
     /// Moves the card to <paramref name="to"/> if the lifecycle table allows it for <paramref name="role"/> and the
     /// required fields are present; otherwise throws, naming the current state and the allowed ones.
     /// </summary>
+    /// <remarks>
+    /// Moves into and out of the RMA states (<see cref="GpuTransition.ViaRmaCase"/>) are refused here: the card's RMA case
+    /// makes them (open, ship, replacement, credit, withdraw), so card and case never drift apart.
+    /// </remarks>
     public TransitionRecord TransitionTo(GpuStatus to, string actor, string role, DateTime nowUtc, string? message = null)
+    {
+        if (GpuLifecycle.Find(Status, to) is { ViaRmaCase: true })
+        {
+            throw new DomainException(
+                $"GPU {Serial} moves from {Status} to {to} only through its RMA case (open, ship, replacement, credit or withdraw on the RMA page).");
+        }
+
+        return Move(to, actor, role, nowUtc, message);
+    }
+
+    /// <summary>The move an RMA case makes on its card; the case has checked the role of its own step.</summary>
+    internal TransitionRecord MoveUnderRma(GpuStatus to, string actor, string role, DateTime nowUtc, string? message)
+    {
+        var rule = GpuLifecycle.Find(Status, to);
+        return rule is { ViaRmaCase: true }
+            ? Move(to, actor, rule.Role, nowUtc, message, role)
+            : Move(to, actor, role, nowUtc, message);
+    }
+
+    /// <summary>A vendor's replacement for <paramref name="original"/>: a new card in Received that continues the original's asset.</summary>
+    public static Gpu ReplacementFor(Gpu original, string serial, DateTime receivedAt, decimal? unitCost, string? notes) => new()
+    {
+        Serial = serial, GpuModelId = original.GpuModelId, UnitCost = unitCost, Currency = original.Currency,
+        PurchaseOrderLineId = original.PurchaseOrderLineId, PoNumber = original.PoNumber, ReceivedAt = receivedAt,
+        WarrantyEndsAt = original.WarrantyEndsAt, DatacenterId = original.DatacenterId, ReplacesGpuId = original.Id, Notes = notes,
+    };
+
+    private TransitionRecord Move(GpuStatus to, string actor, string role, DateTime nowUtc, string? message, string? recordedRole = null)
     {
         var rule = GpuLifecycle.Find(Status, to);
         if (rule is null)
@@ -96,7 +136,7 @@ public class Gpu : IVersioned
             Unplace(nowUtc);
         }
 
-        return new TransitionRecord(from, to, actor, role, nowUtc, message);
+        return new TransitionRecord(from, to, actor, recordedRole ?? role, nowUtc, message);
     }
 
     /// <summary>Places the card in a host slot, closing the previous placement.</summary>
@@ -112,13 +152,13 @@ public class Gpu : IVersioned
         Host = host;
         DatacenterId = datacenterId;
         Slot = slot;
-        Placements.Add(new GpuPlacement { GpuId = Id, HostId = host.Id, Slot = slot, PciBusId = pciBusId, From = nowUtc });
+        _placements.Add(new GpuPlacement { GpuId = Id, HostId = host.Id, Slot = slot, PciBusId = pciBusId, From = nowUtc });
     }
 
     /// <summary>Takes the card out of its host, closing the open placement.</summary>
     public void Unplace(DateTime nowUtc)
     {
-        foreach (var open in Placements.Where(p => p.To is null))
+        foreach (var open in _placements.Where(p => p.To is null))
         {
             open.To = nowUtc;
         }

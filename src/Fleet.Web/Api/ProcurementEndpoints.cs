@@ -45,6 +45,14 @@ public static class ProcurementEndpoints
         orders.MapPost("/{number}/invoices", async (string number, InvoiceRequest body, HttpContext http, ProcurementService s, CancellationToken ct) =>
                 TypedResults.Ok(await s.RecordInvoiceAsync(number, body, http.User.ToActor(http.TraceIdentifier), ct)))
             .WithName("RecordInvoice").WithSummary("Records an invoice and flags differences from order and receipts.").RequireAuthorization(Policies.Procurement);
+        orders.MapPost("/{number}/invoices/{invoice}/approve", async (string number, string invoice, InvoiceReviewRequest body, HttpContext http,
+                ProcurementService s, CancellationToken ct) =>
+                TypedResults.Ok(await s.ApproveInvoiceAsync(number, invoice, body, http.User.ToActor(http.TraceIdentifier), ct)))
+            .WithName("ApproveInvoice").WithSummary("Accepts a mismatched invoice for payment, with a note.").RequireAuthorization(Policies.Finance);
+        orders.MapPost("/{number}/invoices/{invoice}/dispute", async (string number, string invoice, InvoiceReviewRequest body, HttpContext http,
+                ProcurementService s, CancellationToken ct) =>
+                TypedResults.Ok(await s.DisputeInvoiceAsync(number, invoice, body, http.User.ToActor(http.TraceIdentifier), ct)))
+            .WithName("DisputeInvoice").WithSummary("Disputes a mismatched invoice with the vendor, with a note.").RequireAuthorization(Policies.Finance);
 
         var quotes = api.MapGroup("/quotes").WithTags("Procurement");
         quotes.MapGet("/", async (ProcurementService s, CancellationToken ct) => TypedResults.Ok(await s.QuotesAsync(ct)))

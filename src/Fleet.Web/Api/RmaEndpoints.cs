@@ -3,13 +3,15 @@ using Fleet.Web.Security;
 
 namespace Fleet.Web.Api;
 
-/// <summary><c>/api/rma</c>: returns of failed cards. Technicians open and move cases; every role reads.</summary>
+/// <summary><c>/api/rma</c>: returns of failed cards. Technicians open and move cases, Finance records credits; every role reads.</summary>
 public static class RmaEndpoints
 {
     /// <summary>The body of <c>POST /api/rma</c>: which card, and the case's details.</summary>
     public sealed record OpenRmaBody(string? Serial, string? Reason, string? Evidence, string? VendorCaseNumber, bool AdvanceReplacement);
 
     public sealed record ShipRmaBody(string? TrackingNumber, DateTime? ShippedAt, string? VendorCaseNumber, long? ExpectedVersion);
+
+    public sealed record WithdrawRmaBody(string? Reason, long? ExpectedVersion);
 
     public static RouteGroupBuilder MapRmaApi(this RouteGroupBuilder api)
     {
@@ -34,7 +36,11 @@ public static class RmaEndpoints
             .WithName("ReceiveRmaReplacement").WithSummary("Receives the replacement card, linked to the one it replaces.").RequireAuthorization(Policies.Technician);
         rma.MapPost("/{id:int}/credit", async (int id, CreditRequest body, HttpContext http, RmaService s, CancellationToken ct) =>
                 TypedResults.Ok(await s.CreditAsync(id, body, http.User.ToActor(http.TraceIdentifier), ct)))
-            .WithName("CreditRmaCase").WithSummary("Records a vendor credit; it lowers the replacement's cost.").RequireAuthorization(Policies.Technician);
+            .WithName("CreditRmaCase").WithSummary("Records a vendor credit on a case that is not closed (Finance); it lowers the replacement's cost.")
+            .RequireAuthorization(Policies.Finance);
+        rma.MapPost("/{id:int}/withdraw", async (int id, WithdrawRmaBody body, HttpContext http, RmaService s, CancellationToken ct) =>
+                TypedResults.Ok(await s.WithdrawAsync(id, new WithdrawRmaRequest(body.Reason), http.User.ToActor(http.TraceIdentifier), body.ExpectedVersion, ct)))
+            .WithName("WithdrawRmaCase").WithSummary("Withdraws an unshipped case: no fault found (→ Validated).").RequireAuthorization(Policies.Technician);
         return api;
     }
 }

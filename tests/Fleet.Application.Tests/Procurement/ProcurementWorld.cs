@@ -34,6 +34,7 @@ public sealed class ProcurementWorld : IAsyncDisposable
     public static readonly Actor Tech = new("tess", Roles.Technician);
     public static readonly Actor Accountant = new("fin", Roles.Finance);
     public static readonly Actor Viewer = new("val", Roles.Viewer);
+    public static readonly Actor Boss = new("ada", Roles.Admin);
 
     private ProcurementWorld(TestDatabase database)
     {

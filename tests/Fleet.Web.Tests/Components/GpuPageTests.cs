@@ -160,6 +160,45 @@ public sealed class GpuPageTests : ComponentTestContext
     }
 
     [Fact]
+    public async Task Render_CardUnderOpenCase_LinksTheCaseAndOffersNoRmaMoves()
+    {
+        var serial = await SerialInAsync(GpuStatus.RmaPending);
+        int caseId;
+        await using (var db = CreateDbContext())
+        {
+            var gpuId = await db.Gpus.Where(g => g.Serial == serial).Select(g => g.Id).SingleAsync();
+            caseId = await db.RmaCases.Where(c => c.GpuId == gpuId).Select(c => c.Id).SingleAsync();
+        }
+
+        var cut = RenderAs(serial, Roles.Admin);
+
+        var link = cut.Find("[data-testid='gpu-rma-case']");
+        Assert.Equal($"rma?case={caseId}", link.GetAttribute("href"));
+        Assert.Contains("Open", link.TextContent, StringComparison.Ordinal);
+        Assert.NotNull(cut.Find("[data-testid='rma-open-note']"));
+        Assert.DoesNotContain("RmaShipped", TransitionButtons(cut));
+        Assert.DoesNotContain("Validated", TransitionButtons(cut));
+    }
+
+    [Fact]
+    public async Task Render_ReplacedCardAndItsReplacement_LinkEachOther()
+    {
+        var serial = await SerialInAsync(GpuStatus.RmaShipped);
+        SignInAs(Roles.Viewer);
+        var rma = Services.GetRequiredService<Fleet.Application.Rma.RmaService>();
+        var caseId = (await rma.ListAsync()).Single(c => c.Serial == serial).Id;
+        await rma.ReceiveReplacementAsync(caseId, new Fleet.Application.Rma.ReplacementRequest("REPL-0001"), new Actor("tess", Roles.Technician));
+
+        var old = RenderAs(serial, Roles.Viewer, signIn: false);
+        var replacement = Render<GpuPage>(p => p.Add(x => x.Serial, "REPL-0001"));
+        replacement.WaitForElement("[data-testid='transitions']");
+
+        Assert.Equal("REPL-0001", old.Find("[data-testid='gpu-replaced-by']").TextContent.Trim());
+        Assert.Contains("Closed", old.Find("[data-testid='gpu-rma-case']").TextContent, StringComparison.Ordinal);
+        Assert.Equal(serial, replacement.Find("[data-testid='gpu-replaces']").TextContent.Trim());
+    }
+
+    [Fact]
     public void Render_UnknownSerial_ShowsFriendlyNotFound()
     {
         var auth = AddAuthorization();

@@ -55,6 +55,11 @@ public abstract class ProcurementApiTests(string provider)
             (Roles.Technician, HttpMethod.Put, $"/api/depreciation-policies/{H100}", new { lifeMonths = 48, salvagePercent = 5 }, false),
             (Roles.Finance, HttpMethod.Put, $"/api/depreciation-policies/{H100}", new { lifeMonths = 48, salvagePercent = 5 }, true),
             (Roles.Viewer, HttpMethod.Post, "/api/profiles", new { }, false),
+            (Roles.Procurement, HttpMethod.Post, "/api/profiles", new { }, false),
+            (Roles.Technician, HttpMethod.Post, "/api/rma/1/credit", new { amount = 1 }, false),
+            (Roles.Procurement, HttpMethod.Post, "/api/rma/1/credit", new { amount = 1 }, false),
+            (Roles.Procurement, HttpMethod.Post, "/api/orders/PO-R/invoices/I/approve", new { note = "ok" }, false),
+            (Roles.Technician, HttpMethod.Post, "/api/orders/PO-R/invoices/I/dispute", new { note = "no" }, false),
             (Roles.Viewer, HttpMethod.Get, "/api/reports/capex", null, true),
             (Roles.Technician, HttpMethod.Get, "/api/rma/queue", null, true),
             (Roles.Viewer, HttpMethod.Get, "/api/orders", null, true),
@@ -143,6 +148,99 @@ public abstract class ProcurementApiTests(string provider)
         Assert.Equal("PK"u8.ToArray(), (await xlsx.Content.ReadAsByteArrayAsync())[..2]);
         using var badFormat = await viewer.GetAsync("/api/reports/capex?format=pdf");
         Assert.Equal(HttpStatusCode.BadRequest, badFormat.StatusCode);
+    }
+
+    private const string ProfileJson = """
+        {"schema":"fleet.inference-profile/v1","gpuModel":"H100 SXM5 80GB","model":"llama-3.1-8b","dtype":"bf16",
+         "ceilings":{"bandwidthBytesPerSecond":3.0e12,"matmulFlopsPerSecond":7.0e14},
+         "prefill":{"a":0.001,"b":0.00001,"c":0},"decode":{"a":0.008,"b":0.000001,"c":0.0001},
+         "memory":{"deviceMemoryBytes":85899345920,"weightBytes":16000000000,"kvBytesPerToken":131072,"maxBatch":[]},
+         "decodePoints":[{"batch":16,"context":1024,"seconds":0.04}]}
+        """;
+
+    // README: technicians upload the profiles they measure (fleet infer profile --report), Finance uses them; Admin passes.
+    [SkippableTheory]
+    [InlineData(Roles.Admin, true)]
+    [InlineData(Roles.Technician, true)]
+    [InlineData(Roles.Finance, true)]
+    [InlineData(Roles.Procurement, false)]
+    [InlineData(Roles.Viewer, false)]
+    public async Task UploadProfile_EachRole_AsReadmeSays(string role, bool allowed)
+    {
+        await using var app = await StartAsync();
+        using var client = await app.ClientForRoleAsync(role);
+
+        using var response = await client.PostAsync("/api/profiles", new StringContent(ProfileJson, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(allowed ? HttpStatusCode.OK : HttpStatusCode.Forbidden, response.StatusCode);
+        await using var db = app.CreateDbContext();
+        Assert.Equal(allowed ? 1 : 0, await db.StoredProfiles.CountAsync());
+    }
+
+    private static async Task<JsonElement> OkJsonAsync(HttpResponseMessage response)
+    {
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    [SkippableFact]
+    public async Task RmaOverHttp_CardMovesOnlyThroughItsCaseAndCreditIsFinances()
+    {
+        await using var app = await StartAsync();
+        using var buyer = await app.ClientForRoleAsync(Roles.Procurement);
+        using var tech = await app.ClientForRoleAsync(Roles.Technician);
+        using var finance = await app.ClientForRoleAsync(Roles.Finance);
+        await OkJsonAsync(await buyer.PostAsync("/api/orders", Json(new
+        {
+            number = "PO-M", vendor = "Supermicro", currency = "USD", datacenter = "IAD1", lines = new[] { new { model = H100, quantity = 1, unitPrice = 30000 } },
+        })));
+        await OkJsonAsync(await buyer.PostAsync("/api/orders/PO-M/submit", null));
+        await OkJsonAsync(await buyer.PostAsync("/api/orders/PO-M/deliveries", Json(new { serials = "M-1" })));
+        await OkJsonAsync(await tech.PostAsync("/api/gpus/M-1/transitions", Json(new { to = "BurnIn" })));
+        await OkJsonAsync(await tech.PostAsync("/api/gpus/M-1/transitions", Json(new { to = "Failed", message = "GEMM mismatches" })));
+        using var direct = await tech.PostAsync("/api/gpus/M-1/transitions", Json(new { to = "RmaPending" }));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, direct.StatusCode);
+        var id = (await OkJsonAsync(await tech.PostAsync("/api/rma", Json(new { serial = "M-1", reason = "GEMM mismatches" })))).GetProperty("id").GetInt32();
+
+        using var shippedDirectly = await tech.PostAsync("/api/gpus/M-1/transitions", Json(new { to = "RmaShipped" }));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, shippedDirectly.StatusCode);
+        Assert.Contains($"RMA case {id}", (await shippedDirectly.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var gpu = await tech.GetFromJsonAsync<JsonElement>("/api/gpus/M-1");
+        Assert.Equal(id, gpu.GetProperty("rma").GetProperty("id").GetInt32());
+
+        await OkJsonAsync(await tech.PostAsync($"/api/rma/{id}/ship", Json(new { trackingNumber = "1Z" })));
+        using var techCredit = await tech.PostAsync($"/api/rma/{id}/credit", Json(new { amount = 30000, currency = "USD" }));
+        Assert.Equal(HttpStatusCode.Forbidden, techCredit.StatusCode);
+        var credited = await OkJsonAsync(await finance.PostAsync($"/api/rma/{id}/credit", Json(new { amount = 30000, currency = "USD", close = true })));
+        Assert.Equal("Closed", credited.GetProperty("status").GetString());
+        Assert.Equal("Returned", credited.GetProperty("gpuStatus").GetString());
+    }
+
+    [SkippableFact]
+    public async Task InvoiceOverHttp_DraftRefusedMismatchWarnedThenDisputed()
+    {
+        await using var app = await StartAsync();
+        using var buyer = await app.ClientForRoleAsync(Roles.Procurement);
+        using var finance = await app.ClientForRoleAsync(Roles.Finance);
+        await OkJsonAsync(await buyer.PostAsync("/api/orders", Json(new
+        {
+            number = "PO-I", vendor = "Supermicro", currency = "USD", datacenter = "IAD1", lines = new[] { new { model = H100, quantity = 2, unitPrice = 30000 } },
+        })));
+        var invoice = new { number = "INV-1", currency = "USD", lines = new[] { new { model = H100, quantity = 2, unitPrice = 30000 } } };
+        using var onDraft = await buyer.PostAsync("/api/orders/PO-I/invoices", Json(invoice));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, onDraft.StatusCode);
+        using var zeroPrice = await buyer.PostAsync("/api/orders", Json(new
+        {
+            number = "PO-0", vendor = "Supermicro", currency = "USD", lines = new[] { new { model = H100, quantity = 1, unitPrice = 0 } },
+        }));
+        Assert.Equal(HttpStatusCode.BadRequest, zeroPrice.StatusCode);
+
+        await OkJsonAsync(await buyer.PostAsync("/api/orders/PO-I/submit", null));
+        var recorded = await OkJsonAsync(await buyer.PostAsync("/api/orders/PO-I/invoices", Json(invoice)));
+        Assert.Equal("Mismatch", recorded.GetProperty("status").GetString());
+        var disputed = await OkJsonAsync(await finance.PostAsync("/api/orders/PO-I/invoices/INV-1/dispute", Json(new { note = "Nothing delivered yet" })));
+        Assert.Equal("Disputed", disputed.GetProperty("status").GetString());
+        Assert.Equal("Nothing delivered yet", disputed.GetProperty("reviewNote").GetString());
     }
 
     [SkippableFact]

@@ -14,6 +14,8 @@ public partial class OrderPage
     private IReadOnlyList<InvoiceItem> _invoices = [];
     private IReadOnlyList<ImportError> _errors = [];
     private bool _canEdit;
+    private bool _canReview;
+    private string? _reviewNote;
     private string? _serials;
     private string? _packingList;
     private string? _invoiceNumber;
@@ -28,7 +30,9 @@ public partial class OrderPage
 
     protected override async Task OnParametersSetAsync()
     {
-        _canEdit = Roles.Satisfies(await RoleAsync(), Roles.Procurement);
+        var role = await RoleAsync();
+        _canEdit = Roles.Satisfies(role, Roles.Procurement);
+        _canReview = Roles.Satisfies(role, Roles.Finance);
         await RunAsync(LoadAsync);
     }
 
@@ -85,5 +89,16 @@ public partial class OrderPage
             [new InvoiceLineRequest(_order.Lines[0].Model, _invoiceQuantity, _invoicePrice)]), await ActorAsync());
         await LoadAsync();
         Success = invoice.Flagged ? $"Invoice {invoice.Number} recorded and flagged." : $"Invoice {invoice.Number} matches order and receipts.";
+    });
+
+    private Task ReviewAsync(InvoiceItem invoice, bool approve) => RunAsync(async () =>
+    {
+        var request = new InvoiceReviewRequest(_reviewNote);
+        var reviewed = approve
+            ? await Procurement.ApproveInvoiceAsync(Number, invoice.Number, request, await ActorAsync())
+            : await Procurement.DisputeInvoiceAsync(Number, invoice.Number, request, await ActorAsync());
+        _reviewNote = null;
+        await LoadAsync();
+        Success = $"Invoice {reviewed.Number} {reviewed.Status.ToString().ToLowerInvariant()}.";
     });
 }

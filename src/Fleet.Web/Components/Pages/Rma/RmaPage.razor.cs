@@ -10,6 +10,10 @@ public partial class RmaPage
 {
     private TechnicianQueue? _queue;
     private bool _canAct;
+    private bool _canCredit;
+    private string? _withdrawReason;
+    private decimal? _creditOnly;
+    private bool _closeOnCredit;
     private string? _opening;
     private string? _reason;
     private string? _evidence;
@@ -22,9 +26,15 @@ public partial class RmaPage
     [Inject]
     private RmaService Rma { get; set; } = default!;
 
+    /// <summary>The case to highlight (the GPU page links here with it).</summary>
+    [SupplyParameterFromQuery(Name = "case")]
+    public int? Case { get; set; }
+
     protected override async Task OnInitializedAsync()
     {
-        _canAct = Roles.Satisfies(await RoleAsync(), Roles.Technician);
+        var role = await RoleAsync();
+        _canAct = Roles.Satisfies(role, Roles.Technician);
+        _canCredit = Roles.Satisfies(role, Roles.Finance);
         await RunAsync(async () => _queue = await Rma.QueueAsync());
     }
 
@@ -51,5 +61,22 @@ public partial class RmaPage
         _credit = null;
         _queue = await Rma.QueueAsync();
         Success = $"Replacement {done.ReplacementSerial} received for {done.Serial}.";
+    });
+
+    private Task WithdrawAsync(RmaCaseItem c) => RunAsync(async () =>
+    {
+        var done = await Rma.WithdrawAsync(c.Id, new WithdrawRmaRequest(_withdrawReason), await ActorAsync(), c.Version);
+        _withdrawReason = null;
+        _queue = await Rma.QueueAsync();
+        Success = string.Create(CultureInfo.InvariantCulture, $"RMA case {done.Id} withdrawn; {done.Serial} is {done.GpuStatus}.");
+    });
+
+    private Task CreditAsync(RmaCaseItem c) => RunAsync(async () =>
+    {
+        var done = await Rma.CreditAsync(c.Id, new CreditRequest(_creditOnly ?? 0m, null, _closeOnCredit), await ActorAsync());
+        _creditOnly = null;
+        _closeOnCredit = false;
+        _queue = await Rma.QueueAsync();
+        Success = string.Create(CultureInfo.InvariantCulture, $"Credit {done.CreditAmount:N2} {done.CreditCurrency} recorded on RMA case {done.Id} ({done.Status}).");
     });
 }
