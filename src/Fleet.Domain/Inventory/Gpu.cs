@@ -9,6 +9,12 @@ public sealed record TransitionRecord(GpuStatus From, GpuStatus To, string Actor
 /// <summary>The physical card, permanent from purchase to disposal. Its lifecycle lives here.</summary>
 public class Gpu : IVersioned
 {
+    /// <summary>A new card in <paramref name="status"/>; EF binds the parameter to <see cref="Status"/>.</summary>
+    public Gpu(GpuStatus status = GpuStatus.Received)
+    {
+        Status = status;
+    }
+
     public int Id { get; set; }
     public required string Serial { get; set; }
     public string? Uuid { get; set; }
