@@ -78,9 +78,9 @@ public sealed partial class GpuImportService(
             return new ImportResult(dryRun, 0, 0, errors.Items);
         }
 
-        if (dryRun)
+        if (dryRun || plan.Inserts.Count + plan.Updates.Count == 0)
         {
-            return new ImportResult(true, plan.Inserts.Count, plan.Updates.Count, [], plan.Unchanged);
+            return new ImportResult(dryRun, plan.Inserts.Count, plan.Updates.Count, [], plan.Unchanged);
         }
 
         await CommitAsync(db, plan, actor, now, ct);

@@ -31,13 +31,19 @@ public sealed partial class GpuImportService
         /// <summary>Spools <paramref name="content"/>; null (with the reason in <paramref name="errors"/>) when the bytes are refused.</summary>
         public static async Task<ImportSpool?> CreateAsync(Stream content, ImportOptions options, ErrorList errors, CancellationToken ct)
         {
+            var scanner = new Scanner(options, errors);
+            if (content.CanSeek && content.Length - content.Position > options.MaxBytes)
+            {
+                scanner.TooLarge();
+                return null;
+            }
+
             var path = Path.Combine(Path.GetTempPath(), $"fleet-import-{Guid.NewGuid():N}.csv");
             var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, ChunkBytes,
                 FileOptions.DeleteOnClose | FileOptions.Asynchronous);
             var chunk = ArrayPool<byte>.Shared.Rent(ChunkBytes);
             try
             {
-                var scanner = new Scanner(options, errors);
                 int read;
                 while ((read = await content.ReadAsync(chunk.AsMemory(0, ChunkBytes), ct)) > 0)
                 {
@@ -105,7 +111,7 @@ public sealed partial class GpuImportService
             {
                 if (_offset + bytes.Length > options.MaxBytes)
                 {
-                    return Fail(1, $"The file is larger than the {options.MaxBytes / (1024 * 1024)} MiB import limit; split it.");
+                    return TooLarge();
                 }
 
                 var nul = bytes.IndexOf((byte)0);
@@ -229,6 +235,8 @@ public sealed partial class GpuImportService
                 _recordLine = _line;
                 return true;
             }
+
+            public bool TooLarge() => Fail(1, $"The file is larger than the {options.MaxBytes / (1024 * 1024)} MiB import limit; split it.");
 
             private bool TooManyColumns() => Fail(_headerLine,
                 $"The header has more than {options.MaxColumns} columns. A GPU CSV has at most {GpuCsvColumns.All.Count}: " +
