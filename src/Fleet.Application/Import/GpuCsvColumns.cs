@@ -17,13 +17,14 @@ public static class GpuCsvColumns
     public const string UnitCost = "unit_cost";
     public const string Currency = "currency";
     public const string ReceivedAt = "received_at";
+    public const string InServiceAt = "in_service_at";
     public const string WarrantyEndsAt = "warranty_ends_at";
     public const string Notes = "notes";
 
     public static IReadOnlyList<string> All { get; } =
     [
         Serial, Model, Status, Datacenter, Host, Slot, Uuid, AssetTag, BoardPartNumber, Vbios, PoNumber, UnitCost, Currency,
-        ReceivedAt, WarrantyEndsAt, Notes,
+        ReceivedAt, InServiceAt, WarrantyEndsAt, Notes,
     ];
 
     public static IReadOnlyList<string> Required { get; } = [Serial, Model];

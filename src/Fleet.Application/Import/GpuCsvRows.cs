@@ -19,6 +19,7 @@ public sealed record GpuCsvImportRow
     public string? UnitCost { get; init; }
     public string? Currency { get; init; }
     public string? ReceivedAt { get; init; }
+    public string? InServiceAt { get; init; }
     public string? WarrantyEndsAt { get; init; }
     public string? Notes { get; init; }
 }
@@ -42,16 +43,19 @@ public sealed class GpuCsvImportRowMap : ClassMap<GpuCsvImportRow>
         Map(r => r.UnitCost).Name(GpuCsvColumns.UnitCost).Optional();
         Map(r => r.Currency).Name(GpuCsvColumns.Currency).Optional();
         Map(r => r.ReceivedAt).Name(GpuCsvColumns.ReceivedAt).Optional();
+        Map(r => r.InServiceAt).Name(GpuCsvColumns.InServiceAt).Optional();
         Map(r => r.WarrantyEndsAt).Name(GpuCsvColumns.WarrantyEndsAt).Optional();
         Map(r => r.Notes).Name(GpuCsvColumns.Notes).Optional();
     }
 }
 
-/// <summary>One GPU row as exported: typed, so numbers and dates are written raw.</summary>
+/// <summary>One GPU row as exported: every column the import reads, typed, so numbers and dates are written raw.</summary>
 public sealed record GpuCsvExportRow(
     string Serial, string Model, string Status, string? Datacenter, string? Host, int? Slot, string? Uuid, string? AssetTag,
-    string? PoNumber, decimal? UnitCost, string Currency, DateTime? ReceivedAt, DateTime? WarrantyEndsAt);
+    string? BoardPartNumber, string? Vbios, string? PoNumber, decimal? UnitCost, string Currency, DateTime? ReceivedAt, DateTime? InServiceAt,
+    DateTime? WarrantyEndsAt, string? Notes);
 
+/// <summary>Writes the columns in <see cref="GpuCsvColumns.All"/> order; dates as yyyy-MM-dd (the import reads a same-day date as no change).</summary>
 public sealed class GpuCsvExportRowMap : ClassMap<GpuCsvExportRow>
 {
     public GpuCsvExportRowMap()
@@ -64,10 +68,14 @@ public sealed class GpuCsvExportRowMap : ClassMap<GpuCsvExportRow>
         Map(r => r.Slot).Name(GpuCsvColumns.Slot);
         Map(r => r.Uuid).Name(GpuCsvColumns.Uuid);
         Map(r => r.AssetTag).Name(GpuCsvColumns.AssetTag);
+        Map(r => r.BoardPartNumber).Name(GpuCsvColumns.BoardPartNumber);
+        Map(r => r.Vbios).Name(GpuCsvColumns.Vbios);
         Map(r => r.PoNumber).Name(GpuCsvColumns.PoNumber);
         Map(r => r.UnitCost).Name(GpuCsvColumns.UnitCost);
         Map(r => r.Currency).Name(GpuCsvColumns.Currency);
         Map(r => r.ReceivedAt).Name(GpuCsvColumns.ReceivedAt).TypeConverterOption.Format("yyyy-MM-dd");
+        Map(r => r.InServiceAt).Name(GpuCsvColumns.InServiceAt).TypeConverterOption.Format("yyyy-MM-dd");
         Map(r => r.WarrantyEndsAt).Name(GpuCsvColumns.WarrantyEndsAt).TypeConverterOption.Format("yyyy-MM-dd");
+        Map(r => r.Notes).Name(GpuCsvColumns.Notes);
     }
 }

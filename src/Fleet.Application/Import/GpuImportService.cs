@@ -1,12 +1,10 @@
-using System.Buffers;
 using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
-using System.Text.Unicode;
 using CsvHelper;
 using CsvHelper.Configuration;
 using Fleet.Application.Audit;
 using Fleet.Application.Common;
+using Fleet.Application.Export;
 using Fleet.Data;
 using Fleet.Domain;
 using Fleet.Domain.Audit;
@@ -35,7 +33,8 @@ public sealed partial class GpuImportService(
         [GpuCsvColumns.Serial] = 64, [GpuCsvColumns.Model] = 100, [GpuCsvColumns.Status] = 16, [GpuCsvColumns.Datacenter] = 16,
         [GpuCsvColumns.Host] = 128, [GpuCsvColumns.Slot] = 4, [GpuCsvColumns.Uuid] = 64, [GpuCsvColumns.AssetTag] = 64,
         [GpuCsvColumns.BoardPartNumber] = 64, [GpuCsvColumns.Vbios] = 64, [GpuCsvColumns.PoNumber] = 64, [GpuCsvColumns.UnitCost] = 32,
-        [GpuCsvColumns.Currency] = 16, [GpuCsvColumns.ReceivedAt] = 40, [GpuCsvColumns.WarrantyEndsAt] = 40, [GpuCsvColumns.Notes] = 2000,
+        [GpuCsvColumns.Currency] = 16, [GpuCsvColumns.ReceivedAt] = 40, [GpuCsvColumns.InServiceAt] = 40, [GpuCsvColumns.WarrantyEndsAt] = 40,
+        [GpuCsvColumns.Notes] = 2000,
     };
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._/-]*$")]
@@ -48,18 +47,18 @@ public sealed partial class GpuImportService(
     private sealed record ParsedRow(
         int Line, string Serial, string Model, GpuStatus? Status, string? Datacenter, string? Host, int? Slot, string? Uuid,
         string? AssetTag, string? BoardPartNumber, string? Vbios, string? PoNumber, decimal? UnitCost, string? Currency,
-        DateTime? ReceivedAt, DateTime? WarrantyEndsAt, string? Notes);
+        DateTime? ReceivedAt, DateTime? InServiceAt, DateTime? WarrantyEndsAt, string? Notes);
 
     public async Task<ImportResult> ImportAsync(Stream content, ImportMode mode, bool dryRun, Actor actor, CancellationToken ct = default)
     {
         var errors = new ErrorList(options.MaxErrors);
-        var text = await ReadTextAsync(content, errors, ct);
-        if (text is null)
+        await using var spool = await ImportSpool.CreateAsync(content, options, errors, ct);
+        if (spool is null)
         {
             return new ImportResult(dryRun, 0, 0, errors.Items);
         }
 
-        var rows = Parse(text, errors);
+        var rows = Parse(spool, errors);
         if (rows.Count == 0 && errors.Count == 0)
         {
             errors.Add(2, "", null, "The file has a header but no GPU rows.");
@@ -71,84 +70,27 @@ public sealed partial class GpuImportService(
         }
 
         CheckWithinFile(rows, errors);
+        var now = time.GetUtcNow().UtcDateTime;
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var plan = await CheckAgainstDatabaseAsync(db, rows, mode, errors, ct);
+        var plan = await CheckAgainstDatabaseAsync(db, rows, mode, actor, now, errors, ct);
         if (errors.Count > 0)
         {
             return new ImportResult(dryRun, 0, 0, errors.Items);
         }
 
-        if (dryRun)
+        if (dryRun || plan.Inserts.Count + plan.Updates.Count == 0)
         {
-            return new ImportResult(true, plan.Inserts.Count, plan.Updates.Count, []);
+            return new ImportResult(dryRun, plan.Inserts.Count, plan.Updates.Count, [], plan.Unchanged);
         }
 
-        await CommitAsync(db, plan, actor, ct);
-        return new ImportResult(false, plan.Inserts.Count, plan.Updates.Count, []);
+        await CommitAsync(db, plan, actor, now, ct);
+        return new ImportResult(false, plan.Inserts.Count, plan.Updates.Count, [], plan.Unchanged);
     }
 
-    /// <summary>Reads the upload as strict UTF-8 (BOM optional) within the size limit; null with an error when it is not text.</summary>
-    private async Task<string?> ReadTextAsync(Stream content, ErrorList errors, CancellationToken ct)
+    /// <summary>Parses header and rows with CsvHelper from the spooled file; per-field checks only (nothing from the database yet).</summary>
+    private List<ParsedRow> Parse(ImportSpool spool, ErrorList errors)
     {
-        using var buffer = new MemoryStream();
-        var chunk = ArrayPool<byte>.Shared.Rent(81920);
-        try
-        {
-            int read;
-            while ((read = await content.ReadAsync(chunk.AsMemory(0, chunk.Length), ct)) > 0)
-            {
-                buffer.Write(chunk, 0, read);
-                if (buffer.Length > options.MaxBytes)
-                {
-                    errors.Add(1, "", null, $"The file is larger than the {options.MaxBytes / (1024 * 1024)} MiB import limit; split it.");
-                    return null;
-                }
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(chunk);
-        }
-
-        var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
-        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
-        {
-            bytes = bytes[3..];
-        }
-
-        if (bytes.IsEmpty || bytes.Trim((ReadOnlySpan<byte>)[(byte)' ', (byte)'\r', (byte)'\n', (byte)'\t']).IsEmpty)
-        {
-            errors.Add(1, "", null, $"The file is empty. Expected a header line such as: {string.Join(",", GpuCsvColumns.All)}.");
-            return null;
-        }
-
-        var nul = bytes.IndexOf((byte)0);
-        if (nul >= 0)
-        {
-            errors.Add(LineAt(bytes, nul), "", null,
-                "This is a binary file (it contains NUL bytes), not CSV text. UTF-16 files must be saved as UTF-8.");
-            return null;
-        }
-
-        var chars = new char[bytes.Length];
-        var status = Utf8.ToUtf16(bytes, chars, out var bytesRead, out var charsWritten, replaceInvalidSequences: false);
-        if (status != System.Buffers.OperationStatus.Done)
-        {
-            errors.Add(LineAt(bytes, bytesRead), "", $"0x{bytes[bytesRead]:X2}",
-                $"The file is not valid UTF-8 (byte 0x{bytes[bytesRead]:X2} at offset {bytesRead}). Save it as UTF-8 CSV.");
-            return null;
-        }
-
-        return new string(chars, 0, charsWritten);
-    }
-
-    private static int LineAt(ReadOnlySpan<byte> bytes, int offset) => bytes[..offset].Count((byte)'\n') + 1;
-
-    /// <summary>Parses header and rows with CsvHelper; per-field checks only (nothing from the database yet).</summary>
-    private List<ParsedRow> Parse(string text, ErrorList errors)
-    {
-        var firstLine = text.AsSpan(0, text.IndexOfAny(['\r', '\n']) is var nl and >= 0 ? nl : text.Length);
-        var delimiter = firstLine.Count(';') > firstLine.Count(',') ? ";" : ",";
+        var delimiter = spool.Delimiter.ToString();
         var badData = new List<(int Line, string Field)>();
         var config = new CsvConfiguration(CultureInfo.InvariantCulture)
         {
@@ -158,17 +100,45 @@ public sealed partial class GpuImportService(
             MissingFieldFound = null,
             HeaderValidated = null,
             BadDataFound = a => badData.Add((a.Context.Parser?.RawRow ?? 0, a.Field)),
-            IgnoreBlankLines = true,
+            // Blank lines are skipped below, so that every raw record counts its own lines.
+            IgnoreBlankLines = false,
+            MaxFieldSize = ImportSpool.MaxFieldChars,
         };
-        using var reader = new StringReader(text);
+        using var reader = spool.OpenText();
         using var csv = new CsvReader(reader, config);
         csv.Context.RegisterClassMap<GpuCsvImportRowMap>();
-        if (!csv.Read())
+        var nextLine = 1;
+        int Advance()
+        {
+            var line = nextLine;
+            nextLine += csv.Parser.RawRecord.AsSpan().Count('\n');
+            return line;
+        }
+
+        bool IsBlank() => csv.Parser.RawRecord.AsSpan().TrimEnd("\r\n").IsEmpty;
+
+        bool ReadRecord()
+        {
+            while (csv.Read())
+            {
+                if (!IsBlank())
+                {
+                    return true;
+                }
+
+                Advance();
+            }
+
+            return false;
+        }
+
+        if (!ReadRecord())
         {
             errors.Add(1, "", null, "The file has no header line.");
             return [];
         }
 
+        var headerLine = Advance();
         csv.ReadHeader();
         var header = csv.HeaderRecord ?? [];
         var known = new HashSet<string>(GpuCsvColumns.All, StringComparer.Ordinal);
@@ -178,21 +148,21 @@ public sealed partial class GpuImportService(
             var name = header[i].Trim().ToLowerInvariant();
             if (name.Length == 0)
             {
-                errors.Add(1, $"#{i + 1}", header[i], $"Column {i + 1} has no name. Valid columns: {string.Join(", ", GpuCsvColumns.All)}.");
+                errors.Add(headerLine, $"#{i + 1}", header[i], $"Column {i + 1} has no name. Valid columns: {string.Join(", ", GpuCsvColumns.All)}.");
             }
             else if (!known.Contains(name))
             {
-                errors.Add(1, header[i], header[i], $"Unknown column '{header[i]}'. Valid columns: {string.Join(", ", GpuCsvColumns.All)}.");
+                errors.Add(headerLine, Shorten(header[i])!, Shorten(header[i]), $"Unknown column '{Shorten(header[i])}'. Valid columns: {string.Join(", ", GpuCsvColumns.All)}.");
             }
             else if (!seen.Add(name))
             {
-                errors.Add(1, header[i], header[i], $"Column '{name}' appears more than once.");
+                errors.Add(headerLine, header[i], header[i], $"Column '{name}' appears more than once.");
             }
         }
 
         foreach (var required in GpuCsvColumns.Required.Where(r => !seen.Contains(r)))
         {
-            errors.Add(1, required, null, $"Missing required column '{required}'. Found: {string.Join(", ", header)}.");
+            errors.Add(headerLine, required, null, $"Missing required column '{required}'. Found: {Shorten(string.Join(", ", header))}.");
         }
 
         if (errors.Count > 0)
@@ -201,17 +171,18 @@ public sealed partial class GpuImportService(
         }
 
         var rows = new List<ParsedRow>();
-        var lines = new LineCounter(text);
         while (true)
         {
             bool more;
             try
             {
-                more = csv.Read();
+                more = ReadRecord();
             }
             catch (CsvHelperException ex)
             {
-                errors.Add(csv.Parser.RawRow, "", null, $"The CSV cannot be read past here: {FirstLine(ex.Message)}");
+                errors.Add(nextLine, "", null, ex is MaxFieldSizeException
+                    ? $"A value here is longer than {ImportSpool.MaxFieldChars:N0} characters; nothing after it was read."
+                    : $"The CSV cannot be read past here: {FirstLine(ex.Message)}");
                 break;
             }
 
@@ -221,7 +192,7 @@ public sealed partial class GpuImportService(
             }
 
             var raw = csv.Parser.RawRecord;
-            var line = lines.LineOf(csv.Parser.CharCount - raw.Length);
+            var line = Advance();
             if (rows.Count >= options.MaxRows)
             {
                 errors.Add(line, "", null, $"The file has more than {options.MaxRows:N0} rows; split it.");
@@ -280,6 +251,9 @@ public sealed partial class GpuImportService(
             {
                 return null;
             }
+
+            // A cell our own export escaped so that spreadsheets keep it text reads back as the value it was.
+            v = SafeCsv.Unescape(v);
 
             if (v.Length > s_maxLength[column])
             {
@@ -371,7 +345,13 @@ public sealed partial class GpuImportService(
         }
 
         var received = Date(line, GpuCsvColumns.ReceivedAt, Text(GpuCsvColumns.ReceivedAt, r.ReceivedAt), errors);
+        var inService = Date(line, GpuCsvColumns.InServiceAt, Text(GpuCsvColumns.InServiceAt, r.InServiceAt), errors);
         var warranty = Date(line, GpuCsvColumns.WarrantyEndsAt, Text(GpuCsvColumns.WarrantyEndsAt, r.WarrantyEndsAt), errors);
+        if (received is not null && inService is not null && inService.Value.Date < received.Value.Date)
+        {
+            errors.Add(line, GpuCsvColumns.InServiceAt, r.InServiceAt, $"in_service_at is before received_at ({received:yyyy-MM-dd}): a card goes into service after it arrives.");
+        }
+
         if (received is not null && warranty is not null && warranty < received)
         {
             errors.Add(line, GpuCsvColumns.WarrantyEndsAt, r.WarrantyEndsAt, $"warranty_ends_at is before received_at ({received:yyyy-MM-dd}).");
@@ -390,7 +370,7 @@ public sealed partial class GpuImportService(
         var row = new ParsedRow(line, serial ?? "", model ?? "", status, Text(GpuCsvColumns.Datacenter, r.Datacenter)?.ToUpperInvariant(),
             host, slot, Text(GpuCsvColumns.Uuid, r.Uuid), Text(GpuCsvColumns.AssetTag, r.AssetTag),
             Text(GpuCsvColumns.BoardPartNumber, r.BoardPartNumber), Text(GpuCsvColumns.Vbios, r.Vbios), Text(GpuCsvColumns.PoNumber, r.PoNumber),
-            cost, currency, received, warranty, Text(GpuCsvColumns.Notes, r.Notes));
+            cost, currency, received, inService, warranty, Text(GpuCsvColumns.Notes, r.Notes));
         return errors.Count == before ? row : null;
     }
 
@@ -449,11 +429,24 @@ public sealed partial class GpuImportService(
 
     private sealed record Plan(
         List<(ParsedRow Row, int ModelId, int? DatacenterId, HostInfo? Host)> Inserts,
-        List<(ParsedRow Row, int ModelId, int? DatacenterId, HostInfo? Host, ExistingGpu Existing)> Updates);
+        List<(ParsedRow Row, int ModelId, int? DatacenterId, HostInfo? Host, ExistingGpu Existing)> Updates)
+    {
+        /// <summary>Known serials whose row would change nothing: neither written nor audited.</summary>
+        public int Unchanged { get; set; }
+    }
 
-    private static async Task<Plan> CheckAgainstDatabaseAsync(FleetDbContext db, List<ParsedRow> rows, ImportMode mode, ErrorList errors, CancellationToken ct)
+    /// <summary>A row the domain refused while applying it to its card: where, and the domain's reason.</summary>
+    private sealed class RowRefusedException(string column, string? value, string message) : Exception(message)
+    {
+        public string Column { get; } = column;
+        public string? Value { get; } = value;
+    }
+
+    private static async Task<Plan> CheckAgainstDatabaseAsync(
+        FleetDbContext db, List<ParsedRow> rows, ImportMode mode, Actor actor, DateTime now, ErrorList errors, CancellationToken ct)
     {
         var plan = new Plan([], []);
+        var candidates = new List<(ParsedRow Row, int ModelId, int? DatacenterId, HostInfo? Host, ExistingGpu Existing)>();
         var models = await db.GpuModels.AsNoTracking().ToDictionaryAsync(m => m.Name.ToUpperInvariant(), m => m.Id, ct);
         var modelNames = await db.GpuModels.AsNoTracking().OrderBy(m => m.Name).Select(m => m.Name).ToListAsync(ct);
         var datacenters = await db.Datacenters.AsNoTracking().ToDictionaryAsync(d => d.Code.ToUpperInvariant(), d => d.Id, ct);
@@ -573,27 +566,169 @@ public sealed partial class GpuImportService(
             }
             else
             {
-                plan.Updates.Add((row, modelId, dcId, host, current));
+                candidates.Add((row, modelId, dcId, host, current));
+            }
+        }
+
+        // Known serials: apply each row to a detached copy of its card, so the domain itself judges every lifecycle move
+        // (role, required fields) and rows that change nothing are told apart, in chunks so memory stays flat.
+        foreach (var chunk in candidates.Chunk(ChunkSize))
+        {
+            var ids = chunk.Select(u => u.Existing.Id).ToList();
+            var cards = await db.Gpus.AsNoTracking().Include(g => g.Placements.Where(p => p.To == null)).Where(g => ids.Contains(g.Id))
+                .ToDictionaryAsync(g => g.Id, ct);
+            foreach (var candidate in chunk)
+            {
+                try
+                {
+                    if (Apply(cards[candidate.Existing.Id], candidate.Row, candidate.ModelId, candidate.DatacenterId, candidate.Host, actor, now).Changed)
+                    {
+                        plan.Updates.Add(candidate);
+                    }
+                    else
+                    {
+                        plan.Unchanged++;
+                    }
+                }
+                catch (RowRefusedException ex)
+                {
+                    errors.Add(candidate.Row.Line, ex.Column, ex.Value, ex.Message);
+                }
             }
         }
 
         return plan;
     }
 
-    private async Task CommitAsync(FleetDbContext db, Plan plan, Actor actor, CancellationToken ct)
+    /// <summary>
+    /// Applies an upsert row to its card: given cells replace fields (a date naming the stored day is no change), a new
+    /// host and slot place it, and a new status is a lifecycle move through <see cref="Gpu.TransitionTo"/> for the
+    /// importing role, with the row's notes as its message. Throws <see cref="RowRefusedException"/> where the domain refuses.
+    /// </summary>
+    private static (bool Changed, TransitionRecord? Transition) Apply(
+        Gpu gpu, ParsedRow row, int modelId, int? dcId, HostInfo? host, Actor actor, DateTime now)
     {
-        var now = time.GetUtcNow().UtcDateTime;
+        var changed = false;
+        string? Text(string? current, string? given)
+        {
+            if (given is null || string.Equals(current, given, StringComparison.Ordinal))
+            {
+                return current;
+            }
+
+            changed = true;
+            return given;
+        }
+
+        T? Value<T>(T? current, T? given) where T : struct
+        {
+            if (given is null || Equals(current, given))
+            {
+                return current;
+            }
+
+            changed = true;
+            return given;
+        }
+
+        // The CSV holds days: a date-only cell naming the stored day keeps the stored time.
+        DateTime? Date(DateTime? current, DateTime? given) =>
+            given is { } g && current is { } c && g.TimeOfDay == TimeSpan.Zero && g.Date == c.Date ? current : Value(current, given);
+
+        if (gpu.GpuModelId != modelId)
+        {
+            gpu.GpuModelId = modelId;
+            changed = true;
+        }
+
+        gpu.Uuid = Text(gpu.Uuid, row.Uuid);
+        gpu.AssetTag = Text(gpu.AssetTag, row.AssetTag);
+        gpu.BoardPartNumber = Text(gpu.BoardPartNumber, row.BoardPartNumber);
+        gpu.Vbios = Text(gpu.Vbios, row.Vbios);
+        gpu.PoNumber = Text(gpu.PoNumber, row.PoNumber);
+        gpu.UnitCost = Value(gpu.UnitCost, row.UnitCost);
+        gpu.Currency = Text(gpu.Currency, row.Currency)!;
+        gpu.ReceivedAt = Date(gpu.ReceivedAt, row.ReceivedAt);
+        gpu.InServiceAt = Date(gpu.InServiceAt, row.InServiceAt);
+        gpu.WarrantyEndsAt = Date(gpu.WarrantyEndsAt, row.WarrantyEndsAt);
+        gpu.Notes = Text(gpu.Notes, row.Notes);
+        if (gpu.InServiceAt is { } inService && gpu.ReceivedAt is { } received && inService.Date < received.Date)
+        {
+            throw new RowRefusedException(row.InServiceAt is null ? GpuCsvColumns.ReceivedAt : GpuCsvColumns.InServiceAt,
+                (row.InServiceAt ?? row.ReceivedAt)?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                $"GPU {gpu.Serial} would be in service ({inService:yyyy-MM-dd}) before it was received ({received:yyyy-MM-dd}).");
+        }
+
+        if (host is not null && (gpu.HostId != host.Id || gpu.Slot != row.Slot))
+        {
+            try
+            {
+                gpu.PlaceIn(new Host { Id = host.Id, Hostname = host.Hostname, GpuSlots = host.Slots }, host.DatacenterId, row.Slot!.Value, now);
+            }
+            catch (DomainException ex)
+            {
+                throw new RowRefusedException(GpuCsvColumns.Slot, row.Slot?.ToString(CultureInfo.InvariantCulture), ex.Message);
+            }
+
+            gpu.Host = null;
+            changed = true;
+        }
+        else if (host is null && dcId is not null && dcId != gpu.DatacenterId)
+        {
+            if (gpu.HostId is not null)
+            {
+                throw new RowRefusedException(GpuCsvColumns.Datacenter, row.Datacenter,
+                    $"GPU {gpu.Serial} sits in a host of another datacenter; to move it, give its new host and slot.");
+            }
+
+            gpu.DatacenterId = dcId;
+            changed = true;
+        }
+
+        TransitionRecord? transition = null;
+        if (row.Status is { } to && to != gpu.Status)
+        {
+            var from = gpu.Status;
+            try
+            {
+                transition = gpu.TransitionTo(to, actor.Name, actor.Role, now, row.Notes);
+            }
+            catch (DomainException ex)
+            {
+                var mine = GpuLifecycle.AllowedFrom(from, actor.Role);
+                var hint = GpuLifecycle.Find(from, to)?.Requires.Contains(RequiredField.Message) == true && string.IsNullOrWhiteSpace(row.Notes)
+                    ? " Put the reason in this row's notes column."
+                    : "";
+                throw new RowRefusedException(GpuCsvColumns.Status, to.ToString(),
+                    $"A status change is a lifecycle move: {ex.Message}{hint} Moves the {actor.Role} role may make from {from}: " +
+                    (mine.Count == 0 ? "none" : string.Join(", ", mine)) + ".");
+            }
+
+            changed = true;
+        }
+
+        return (changed, transition);
+    }
+
+    private async Task CommitAsync(FleetDbContext db, Plan plan, Actor actor, DateTime now, CancellationToken ct)
+    {
         db.ChangeTracker.AutoDetectChangesEnabled = false;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         try
         {
-            var inserted = plan.Inserts.Select(i => new Gpu(i.Row.Status ?? GpuStatus.Received)
+            var inserted = plan.Inserts.Select(i =>
             {
-                Serial = i.Row.Serial, Uuid = i.Row.Uuid, AssetTag = i.Row.AssetTag, BoardPartNumber = i.Row.BoardPartNumber, Vbios = i.Row.Vbios,
-                GpuModelId = i.ModelId, UnitCost = i.Row.UnitCost, Currency = i.Row.Currency ?? "USD",
-                PoNumber = i.Row.PoNumber, ReceivedAt = i.Row.ReceivedAt ?? now, WarrantyEndsAt = i.Row.WarrantyEndsAt, Notes = i.Row.Notes,
-                InServiceAt = i.Row.Status == GpuStatus.InService ? now : null,
-                DatacenterId = i.DatacenterId, HostId = i.Host?.Id, Slot = i.Host is null ? null : i.Row.Slot, Version = 1,
+                var status = i.Row.Status ?? GpuStatus.Received;
+                var received = i.Row.ReceivedAt ?? now;
+                return new Gpu(status)
+                {
+                    Serial = i.Row.Serial, Uuid = i.Row.Uuid, AssetTag = i.Row.AssetTag, BoardPartNumber = i.Row.BoardPartNumber, Vbios = i.Row.Vbios,
+                    GpuModelId = i.ModelId, UnitCost = i.Row.UnitCost, Currency = i.Row.Currency ?? "USD",
+                    PoNumber = i.Row.PoNumber, ReceivedAt = received, WarrantyEndsAt = i.Row.WarrantyEndsAt, Notes = i.Row.Notes,
+                    // A card onboarded as already in service went into service when it arrived, unless the file says when.
+                    InServiceAt = i.Row.InServiceAt ?? (status is GpuStatus.InService or GpuStatus.Maintenance ? received : null),
+                    DatacenterId = i.DatacenterId, HostId = i.Host?.Id, Slot = i.Host is null ? null : i.Row.Slot, Version = 1,
+                };
             }).ToList();
             await provider.BulkWriter.InsertAsync(db, inserted, ct);
 
@@ -627,33 +762,12 @@ public sealed partial class GpuImportService(
                 {
                     var gpu = tracked[existing.Id];
                     var before = AuditLog.GpuState(gpu);
-                    gpu.GpuModelId = modelId;
-                    if (row.Status is { } status && status != gpu.Status)
-                    {
-                        gpu.TransitionTo(status, actor.Name, actor.Role, now, "CSV import");
-                    }
-
-                    gpu.Uuid = row.Uuid ?? gpu.Uuid;
-                    gpu.AssetTag = row.AssetTag ?? gpu.AssetTag;
-                    gpu.BoardPartNumber = row.BoardPartNumber ?? gpu.BoardPartNumber;
-                    gpu.Vbios = row.Vbios ?? gpu.Vbios;
-                    gpu.PoNumber = row.PoNumber ?? gpu.PoNumber;
-                    gpu.UnitCost = row.UnitCost ?? gpu.UnitCost;
-                    gpu.Currency = row.Currency ?? gpu.Currency;
-                    gpu.ReceivedAt = row.ReceivedAt ?? gpu.ReceivedAt;
-                    gpu.WarrantyEndsAt = row.WarrantyEndsAt ?? gpu.WarrantyEndsAt;
-                    gpu.Notes = row.Notes ?? gpu.Notes;
-                    if (host is not null && (gpu.HostId != host.Id || gpu.Slot != row.Slot))
-                    {
-                        gpu.PlaceIn(new Host { Id = host.Id, Hostname = host.Hostname, GpuSlots = host.Slots }, host.DatacenterId, row.Slot!.Value, now);
-                        gpu.Host = null;
-                    }
-                    else if (host is null && dcId is not null)
-                    {
-                        gpu.DatacenterId = dcId;
-                    }
-
-                    audits.Add(AuditLog.Entry(actor, now, nameof(Gpu), gpu.Serial, AuditActions.Import, before, AuditLog.GpuState(gpu), "Updated by import."));
+                    var (_, transition) = Apply(gpu, row, modelId, dcId, host, actor, now);
+                    audits.Add(transition is null
+                        ? AuditLog.Entry(actor, now, nameof(Gpu), gpu.Serial, AuditActions.Import, before, AuditLog.GpuState(gpu), "Updated by import.")
+                        : AuditLog.Entry(actor, now, nameof(Gpu), gpu.Serial, AuditActions.Transition, before, AuditLog.GpuState(gpu),
+                            string.Create(CultureInfo.InvariantCulture, $"{transition.From} → {transition.To} by CSV import (line {row.Line})")
+                            + (string.IsNullOrWhiteSpace(transition.Message) ? "" : $": {transition.Message}")));
                 }
 
                 db.ChangeTracker.DetectChanges();
@@ -663,32 +777,11 @@ public sealed partial class GpuImportService(
             await provider.BulkWriter.InsertAsync(db, audits, ct);
             await tx.CommitAsync(ct);
         }
-        catch (Exception ex) when (ex is DbUpdateException or System.Data.Common.DbException)
+        catch (Exception ex) when (ex is DbUpdateException or System.Data.Common.DbException or RowRefusedException)
         {
             await tx.RollbackAsync(CancellationToken.None);
             throw new ConcurrencyException(
                 "Another change wrote some of these GPUs (same serial, uuid or slot) while this import ran; nothing was written. Run the import again.");
-        }
-    }
-
-    /// <summary>Maps character offsets (visited in increasing order) to 1-based line numbers without rescanning.</summary>
-    private sealed class LineCounter(string text)
-    {
-        private int _offset;
-        private int _line = 1;
-
-        public int LineOf(long offset)
-        {
-            var target = (int)Math.Clamp(offset, 0, text.Length);
-            if (target < _offset)
-            {
-                _offset = 0;
-                _line = 1;
-            }
-
-            _line += text.AsSpan(_offset, target - _offset).Count('\n');
-            _offset = target;
-            return _line;
         }
     }
 

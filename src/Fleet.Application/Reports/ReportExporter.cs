@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using CsvHelper;
 using Fleet.Application.Export;
 using MiniExcelLibs;
 
@@ -16,7 +15,7 @@ public static class ReportExporter
     /// SafeCsv's configuration, except that cells the report types as numbers skip the formula escape: CsvHelper would
     /// otherwise turn a negative amount such as -12000 into the text '-12000. Text cells are escaped as ever.
     /// </summary>
-    private sealed class ReportCsvWriter(TextWriter writer) : CsvWriter(writer, SafeCsv.Configuration)
+    private sealed class ReportCsvWriter(TextWriter writer) : SafeCsvWriter(writer)
     {
         public bool Raw { get; set; }
 

@@ -22,6 +22,17 @@ public enum CardScope
     Purchased,
 }
 
+/// <summary>Why a card's figures cannot be taken at face value; such cards get their own line with a warning, never dropped.</summary>
+public enum CardIssue
+{
+    /// <summary>The card has no unit cost: it is counted, but adds nothing to money totals.</summary>
+    NoCost,
+    /// <summary>The card names a PO number that matches no purchase order (typically an imported card).</summary>
+    UnmatchedOrder,
+    /// <summary>The card is on no purchase order at all.</summary>
+    NoOrder,
+}
+
 /// <summary>The parameters every report accepts; a figure's drill-down is the asset register under a narrower query.</summary>
 public sealed record ReportQuery
 {
@@ -34,6 +45,13 @@ public sealed record ReportQuery
     public string? PoNumber { get; init; }
     public string? Currency { get; init; }
     public CardScope Scope { get; init; } = CardScope.Register;
+    /// <summary>Only cards received on or after this day (a drill-down into one month of capex).</summary>
+    public DateOnly? ReceivedFrom { get; init; }
+    /// <summary>Only cards received on or before this day.</summary>
+    public DateOnly? ReceivedTo { get; init; }
+    /// <summary>Only cards with this issue; <see cref="NoIssue"/> selects only cards without one.</summary>
+    public CardIssue? Issue { get; init; }
+    public bool NoIssue { get; init; }
 }
 
 /// <summary>One row; <see cref="Drill"/> selects the cards behind its figures.</summary>
@@ -46,6 +64,9 @@ public sealed record ReportTotal(string Column, string Currency, decimal Amount,
 public sealed record ReportTable(
     string Name, string Title, IReadOnlyList<ReportColumn> Columns, IReadOnlyList<ReportRow> Rows, IReadOnlyList<ReportTotal> Totals, string Notes)
 {
+    /// <summary>What a reader must know before trusting the totals: cards without a cost, cards on no known order.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     public int IndexOf(string column)
     {
         for (var i = 0; i < Columns.Count; i++)

@@ -46,6 +46,47 @@ public sealed class ReportService(IDbContextFactory<FleetDbContext> contexts, Ti
         public required Dictionary<int, Dc> Dcs { get; init; }
         public required Dictionary<int, string> VendorByLine { get; init; }
 
+        /// <summary>Each purchase order's vendor by order number (upper case), for cards that name a PO but no order line.</summary>
+        public required Dictionary<string, string> VendorByOrder { get; init; }
+
+        /// <summary>What keeps the card's figures from being taken at face value, if anything.</summary>
+        public CardIssue? Issue(Card c) =>
+            c.UnitCost is null ? CardIssue.NoCost
+            : c.LineId is not null || c.ReplacesGpuId is not null ? null
+            : c.PoNumber is null ? CardIssue.NoOrder
+            : VendorByOrder.ContainsKey(c.PoNumber.ToUpperInvariant()) ? null
+            : CardIssue.UnmatchedOrder;
+
+        public static string? Warning(CardIssue? issue, Card c) => issue switch
+        {
+            CardIssue.NoCost => "no unit cost: counted, but not in the money totals",
+            CardIssue.UnmatchedOrder => $"PO {c.PoNumber} matches no purchase order",
+            CardIssue.NoOrder => "on no purchase order",
+            _ => null,
+        };
+
+        /// <summary>One line per issue among <paramref name="cards"/>: how many cards, and for costed ones how much money per currency.</summary>
+        public IReadOnlyList<string> Warnings(IEnumerable<Card> cards, string noCostEffect)
+        {
+            var warnings = new List<string>();
+            foreach (var group in cards.Select(c => (Card: c, Issue: Issue(c))).Where(x => x.Issue is not null).GroupBy(x => x.Issue!.Value).OrderBy(g => g.Key))
+            {
+                var n = group.Count();
+                var cardsText = string.Create(CultureInfo.InvariantCulture, $"{n} card{(n == 1 ? "" : "s")}");
+                var money = string.Join(", ", group.GroupBy(x => x.Card.Currency).OrderBy(g => g.Key, StringComparer.Ordinal)
+                    .Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Sum(x => x.Card.UnitCost ?? 0m):N2} {g.Key}")));
+                warnings.Add(group.Key switch
+                {
+                    CardIssue.NoCost => $"{cardsText} without a unit cost: {noCostEffect}.",
+                    CardIssue.UnmatchedOrder => $"{cardsText} ({money}) name a PO number that matches no purchase order: " +
+                        string.Join(", ", group.Select(x => x.Card.PoNumber).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal).Take(10)) + ".",
+                    _ => $"{cardsText} ({money}) are on no purchase order.",
+                });
+            }
+
+            return warnings;
+        }
+
         /// <summary>Depreciation start: the original card's for a replacement, else in-service, else received.</summary>
         public DateOnly? Start(Card c)
         {
@@ -64,7 +105,10 @@ public sealed class ReportService(IDbContextFactory<FleetDbContext> contexts, Ti
 
         public string DcCode(Card c) => c.DatacenterId is { } d && Dcs.TryGetValue(d, out var dc) ? dc.Code : "(none)";
 
-        public string Vendor(Card c) => c.LineId is { } l ? VendorByLine.GetValueOrDefault(l, "") : "";
+        public string Vendor(Card c) =>
+            c.LineId is { } l ? VendorByLine.GetValueOrDefault(l, "")
+            : c.PoNumber is { } po ? VendorByOrder.GetValueOrDefault(po.ToUpperInvariant(), "")
+            : "";
     }
 
     /// <summary>Computes the report called <paramref name="name"/>; an unknown name is a NotFound listing the valid ones.</summary>
@@ -104,6 +148,7 @@ public sealed class ReportService(IDbContextFactory<FleetDbContext> contexts, Ti
         var models = await db.GpuModels.AsNoTracking().Select(m => new { m.Id, m.Name, m.TdpW, m.DepreciationMonths }).ToListAsync(ct);
         var dcs = await db.Datacenters.AsNoTracking().Select(d => new Dc(d.Id, d.Code, d.Pue, d.ElectricityPricePerKwh, d.Currency)).ToListAsync(ct);
         var vendors = await db.PurchaseOrderLines.AsNoTracking().Select(l => new { l.Id, l.PurchaseOrder!.Vendor!.Name }).ToListAsync(ct);
+        var orders = await db.PurchaseOrders.AsNoTracking().Select(o => new { o.Number, o.Vendor!.Name }).ToListAsync(ct);
         return new Facts
         {
             Cards = cards,
@@ -112,6 +157,7 @@ public sealed class ReportService(IDbContextFactory<FleetDbContext> contexts, Ti
                 ? new DepreciationTerms(p.LifeMonths, p.SalvageAmount, p.SalvagePercent) : new DepreciationTerms(m.DepreciationMonths))),
             Dcs = dcs.ToDictionary(d => d.Id),
             VendorByLine = vendors.ToDictionary(v => v.Id, v => v.Name),
+            VendorByOrder = orders.GroupBy(o => o.Number.ToUpperInvariant()).ToDictionary(g => g.Key, g => g.First().Name),
         };
     }
 
@@ -133,7 +179,19 @@ public sealed class ReportService(IDbContextFactory<FleetDbContext> contexts, Ti
     {
         foreach (var c in facts.Cards)
         {
-            if (c.UnitCost is null || c.ReceivedAt is null || DateOnly.FromDateTime(c.ReceivedAt.Value) > heldOn)
+            if (c.ReceivedAt is null || DateOnly.FromDateTime(c.ReceivedAt.Value) > heldOn)
+            {
+                continue;
+            }
+
+            var received = DateOnly.FromDateTime(c.ReceivedAt.Value);
+            if ((q.ReceivedFrom is { } rf && received < rf) || (q.ReceivedTo is { } rt && received > rt))
+            {
+                continue;
+            }
+
+            var issue = facts.Issue(c);
+            if ((q.Issue is { } wanted && issue != wanted) || (q.NoIssue && issue is not null))
             {
                 continue;
             }
@@ -143,7 +201,8 @@ public sealed class ReportService(IDbContextFactory<FleetDbContext> contexts, Ti
                 continue;
             }
 
-            if (q.Scope == CardScope.Purchased && (c.ReplacesGpuId is not null || c.LineId is null))
+            // Every card bought counts, on an order line or not (imported cards); those off any known order carry a warning.
+            if (q.Scope == CardScope.Purchased && c.ReplacesGpuId is not null)
             {
                 continue;
             }
@@ -191,13 +250,15 @@ public sealed class ReportService(IDbContextFactory<FleetDbContext> contexts, Ti
             columns.Add(Col("depreciation_in_period", "Depreciation in period", ColumnKind.Money));
         }
 
+        columns.Add(Col("warning", "Warning", ColumnKind.Text));
         var rows = new List<ReportRow>();
-        foreach (var c in Select(facts, q, heldOn).OrderBy(c => c.Serial, StringComparer.Ordinal))
+        var cards = Select(facts, q, heldOn).OrderBy(c => c.Serial, StringComparer.Ordinal).ToList();
+        foreach (var c in cards)
         {
             var start = facts.Start(c)!.Value;
             var terms = facts.Models[c.ModelId].Terms;
-            var cost = c.UnitCost!.Value;
-            var accumulated = Depreciation.Accumulated(cost, start, heldOn, terms);
+            var cost = c.UnitCost;
+            decimal? accumulated = cost is { } basis ? Depreciation.Accumulated(basis, start, heldOn, terms) : null;
             var cells = new List<object?>
             {
                 c.Serial, facts.Models[c.ModelId].Name, facts.DcCode(c), facts.Vendor(c), c.PoNumber, c.Status.ToString(), cost, c.Currency, start,
@@ -205,15 +266,21 @@ public sealed class ReportService(IDbContextFactory<FleetDbContext> contexts, Ti
             };
             if (period)
             {
-                cells.Add(accumulated - (from == DateOnly.MinValue ? 0m : Depreciation.Accumulated(cost, start, from.AddDays(-1), terms)));
+                cells.Add(cost is { } b
+                    ? accumulated - (from == DateOnly.MinValue ? 0m : Depreciation.Accumulated(b, start, from.AddDays(-1), terms))
+                    : null);
             }
 
+            cells.Add(Facts.Warning(facts.Issue(c), c));
             rows.Add(new ReportRow(cells.ToArray()));
         }
 
         var money = columns.Select((col, i) => (col, i)).Where(x => x.col.Kind == ColumnKind.Money).Select(x => (x.col.Name, x.i));
         return new ReportTable(AssetRegister, "Asset register", columns, rows, Totals(rows, money, 7, null),
-            string.Create(CultureInfo.InvariantCulture, $"As of {heldOn:yyyy-MM-dd}. ") + ConventionNote);
+            string.Create(CultureInfo.InvariantCulture, $"As of {heldOn:yyyy-MM-dd}. ") + ConventionNote)
+        {
+            Warnings = facts.Warnings(cards, "listed, but their cost, depreciation and book value are empty and not in the totals"),
+        };
     }
 
     private const string ConventionNote =
@@ -243,7 +310,8 @@ public sealed class ReportService(IDbContextFactory<FleetDbContext> contexts, Ti
         }
 
         var sums = new Dictionary<(DateOnly Month, string Dc, string Currency), (decimal Charge, int Cards)>();
-        foreach (var c in Select(facts, q, Depreciation.LastDay(months[^1])))
+        var selected = Select(facts, q, Depreciation.LastDay(months[^1])).ToList();
+        foreach (var c in selected.Where(c => c.UnitCost is not null))
         {
             var start = facts.Start(c)!.Value;
             var terms = facts.Models[c.ModelId].Terms;
@@ -273,7 +341,10 @@ public sealed class ReportService(IDbContextFactory<FleetDbContext> contexts, Ti
                 q with { Datacenter = kv.Key.Dc, Currency = kv.Key.Currency, From = kv.Key.Month, To = Depreciation.LastDay(kv.Key.Month), Scope = CardScope.Register }))
             .ToList();
         return new ReportTable(DepreciationSchedule, "Depreciation schedule", columns, rows,
-            Totals(rows, [("depreciation", 4)], 2, q with { From = from, To = to }), ConventionNote);
+            Totals(rows, [("depreciation", 4)], 2, q with { From = from, To = to }), ConventionNote)
+        {
+            Warnings = facts.Warnings(selected, "nothing to depreciate, so they are left out of this schedule"),
+        };
     }
 
     // ---------------------------------------------------------------- capex
@@ -283,25 +354,33 @@ public sealed class ReportService(IDbContextFactory<FleetDbContext> contexts, Ti
         var scoped = q with { Scope = CardScope.Purchased };
         var from = q.From ?? DateOnly.MinValue;
         var to = q.To ?? q.AsOf!.Value;
-        var groups = Select(facts, scoped, to)
-            .Where(c => DateOnly.FromDateTime(c.ReceivedAt!.Value) >= from)
-            .GroupBy(c => (Month: new DateOnly(c.ReceivedAt!.Value.Year, c.ReceivedAt.Value.Month, 1), Dc: facts.DcCode(c), Vendor: facts.Vendor(c),
-                Po: c.PoNumber ?? "", c.Currency));
+        var cards = Select(facts, scoped, to).Where(c => DateOnly.FromDateTime(c.ReceivedAt!.Value) >= from).ToList();
+        // A card with an issue (no cost, no known order) gets its own line, so nothing leaves the totals unseen.
+        var groups = cards.GroupBy(c => (Month: new DateOnly(c.ReceivedAt!.Value.Year, c.ReceivedAt.Value.Month, 1), Dc: facts.DcCode(c),
+            Vendor: facts.Vendor(c), Po: c.PoNumber ?? "", c.Currency, Issue: facts.Issue(c)));
         var columns = new[]
         {
             Col("month", "Month", ColumnKind.Text), Col("datacenter", "Datacenter", ColumnKind.Text), Col("vendor", "Vendor", ColumnKind.Text),
             Col("po_number", "PO", ColumnKind.Text), Col("currency", "Currency", ColumnKind.Text), Col("cards", "Cards", ColumnKind.Integer),
-            Col("amount", "Capex", ColumnKind.Money),
+            Col("amount", "Capex", ColumnKind.Money), Col("warning", "Warning", ColumnKind.Text),
         };
         var rows = groups.OrderBy(g => g.Key.Month).ThenBy(g => g.Key.Dc, StringComparer.Ordinal).ThenBy(g => g.Key.Vendor, StringComparer.Ordinal)
-            .ThenBy(g => g.Key.Po, StringComparer.Ordinal)
+            .ThenBy(g => g.Key.Po, StringComparer.Ordinal).ThenBy(g => g.Key.Issue)
             .Select(g => new ReportRow(
-                [g.Key.Month.ToString("yyyy-MM", CultureInfo.InvariantCulture), g.Key.Dc, g.Key.Vendor, g.Key.Po, g.Key.Currency, g.Count(), g.Sum(c => c.UnitCost!.Value)],
+                [g.Key.Month.ToString("yyyy-MM", CultureInfo.InvariantCulture), g.Key.Dc, g.Key.Vendor, g.Key.Po, g.Key.Currency, g.Count(),
+                    g.Key.Issue == CardIssue.NoCost ? null : g.Sum(c => c.UnitCost!.Value), Facts.Warning(g.Key.Issue, g.First())],
+                // Exactly the cards of this line: this month's receipts, this order, this issue (not everything held at month end).
                 scoped with { Datacenter = g.Key.Dc, Vendor = g.Key.Vendor, PoNumber = g.Key.Po, Currency = g.Key.Currency,
-                    From = g.Key.Month, To = Depreciation.LastDay(g.Key.Month), AsOf = Depreciation.LastDay(g.Key.Month) }))
+                    From = g.Key.Month, To = Depreciation.LastDay(g.Key.Month), AsOf = Depreciation.LastDay(g.Key.Month),
+                    ReceivedFrom = g.Key.Month, ReceivedTo = Depreciation.LastDay(g.Key.Month), Issue = g.Key.Issue, NoIssue = g.Key.Issue is null }))
             .ToList();
-        return new ReportTable(Capex, "Capex", columns, rows, Totals(rows, [("amount", 6)], 4, scoped with { From = q.From, To = to }),
-            "Capex is each purchased card's unit cost in the month it was received. RMA replacements are not new spend; vendor credits appear under rma-credits.");
+        return new ReportTable(Capex, "Capex", columns, rows,
+            Totals(rows, [("amount", 6)], 4, scoped with { From = q.From, To = to, ReceivedFrom = q.From, ReceivedTo = to }),
+            "Capex is each purchased card's unit cost in the month it was received, imported cards included. RMA replacements are not new " +
+            "spend; vendor credits appear under rma-credits. Cards without a cost or a known order have their own lines with a warning.")
+        {
+            Warnings = facts.Warnings(cards, "they have their own lines, and capex is understated by their cost"),
+        };
     }
 
     // ---------------------------------------------------------------- budget vs actual
@@ -313,7 +392,8 @@ public sealed class ReportService(IDbContextFactory<FleetDbContext> contexts, Ti
     {
         var startMonth = Math.Clamp(options.FiscalYearStartMonth, 1, 12);
         var budgets = await db.Budgets.AsNoTracking().ToListAsync(ct);
-        var actual = Select(facts, q with { Scope = CardScope.Purchased }, DateOnly.MaxValue)
+        var purchased = Select(facts, q with { Scope = CardScope.Purchased }, DateOnly.MaxValue).ToList();
+        var actual = purchased.Where(c => c.UnitCost is not null)
             .GroupBy(c => (Dc: facts.DcCode(c), Year: FiscalYear(DateOnly.FromDateTime(c.ReceivedAt!.Value), startMonth), c.Currency))
             .ToDictionary(g => g.Key, g => g.Sum(c => c.UnitCost!.Value));
         var planned = budgets.Where(b => facts.Dcs.ContainsKey(b.DatacenterId))
@@ -338,7 +418,10 @@ public sealed class ReportService(IDbContextFactory<FleetDbContext> contexts, Ti
                 q with { Scope = CardScope.Purchased, Datacenter = k.Dc, Currency = k.Currency, From = fyStart, To = fyStart.AddYears(1).AddDays(-1) });
         }).ToList();
         return new ReportTable(BudgetVsActual, "Budget vs actual", columns, rows, Totals(rows, [("actual", 4), ("budget", 3)], 2, null),
-            string.Create(CultureInfo.InvariantCulture, $"Actual is capex by received date. Fiscal year N starts in month {startMonth} of year N."));
+            string.Create(CultureInfo.InvariantCulture, $"Actual is capex by received date. Fiscal year N starts in month {startMonth} of year N."))
+        {
+            Warnings = facts.Warnings(purchased, "actual is understated by their cost"),
+        };
     }
 
     // ---------------------------------------------------------------- cost per GPU-hour
@@ -359,7 +442,8 @@ public sealed class ReportService(IDbContextFactory<FleetDbContext> contexts, Ti
             .ToDictionary(g => g.Key, g => g.OrderByDescending(p => p.UploadedAt).First(), StringComparer.OrdinalIgnoreCase);
 
         var groups = new Dictionary<(int Model, int? Dc, string Currency), CostAccumulator>();
-        foreach (var c in Select(facts, q, to))
+        var selected = Select(facts, q, to).ToList();
+        foreach (var c in selected.Where(c => c.UnitCost is not null))
         {
             var begin = c.ReceivedAt!.Value > fromTime ? c.ReceivedAt.Value : fromTime;
             var hours = (endTime - begin).TotalHours;
@@ -426,7 +510,10 @@ public sealed class ReportService(IDbContextFactory<FleetDbContext> contexts, Ti
             string.Create(CultureInfo.InvariantCulture,
                 $"{from:yyyy-MM-dd} to {to:yyyy-MM-dd}. Energy is measured telemetry where a card has readings (its average draw over its hours), else TDP × {options.AssumedLoad:0.##} load; " +
                 $"power cost = energy × datacenter PUE × price per kWh, in the datacenter's currency (left empty where cards were bought in another currency). " +
-                $"Overhead {options.OverheadPerGpuHour:0.####} per GPU-hour. Cost per million tokens uses the latest uploaded profile of the GPU model: cost per GPU-hour ÷ (tokens/s × 3,600) × 10⁶."));
+                $"Overhead {options.OverheadPerGpuHour:0.####} per GPU-hour. Cost per million tokens uses the latest uploaded profile of the GPU model: cost per GPU-hour ÷ (tokens/s × 3,600) × 10⁶."))
+        {
+            Warnings = facts.Warnings(selected.Where(c => c.UnitCost is null), "no depreciation to spread, so they are left out of these rows"),
+        };
     }
 
     private sealed class CostAccumulator

@@ -92,7 +92,7 @@ public static class ReportEndpoints
             return TypedResults.Ok(new
             {
                 table.Name, table.Title, table.Notes, Columns = table.Columns.Select(c => new { c.Name, c.Title, Kind = c.Kind.ToString() }),
-                Rows = table.Rows.Select(r => r.Cells), table.Totals,
+                Rows = table.Rows.Select(r => r.Cells), table.Totals, table.Warnings,
             });
         }
 

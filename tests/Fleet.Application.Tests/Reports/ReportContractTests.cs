@@ -6,8 +6,11 @@ using Fleet.Application.Procurement;
 using Fleet.Application.Reports;
 using Fleet.Application.Rma;
 using Fleet.Application.Tests.Procurement;
+using Fleet.Application.Import;
+using Fleet.Data;
 using Fleet.Domain;
 using Fleet.Domain.Finance;
+using Fleet.Domain.Inventory;
 using Fleet.Domain.Lifecycle;
 using Fleet.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -47,6 +50,7 @@ public abstract class ReportContractTests(string provider)
         return world;
     }
 
+    /// <summary>Test set-up only: puts a card in a state without walking the lifecycle to it.</summary>
     private static decimal Money(ReportTable t, ReportRow r, string column) => (decimal)r.Cells[t.IndexOf(column)]!;
 
     private static ReportRow Row(ReportTable t, string column, object value) =>
@@ -109,6 +113,75 @@ public abstract class ReportContractTests(string provider)
         Assert.Equal(12_000m, Money(t, Row(t, "po_number", "PO-B"), "amount"));
         var behind = await world.Reports.RunAsync(ReportService.AssetRegister, jan.Drill!);
         Assert.Equal(72_000m, behind.Rows.Sum(r => Money(behind, r, "cost")));
+    }
+
+    [SkippableFact]
+    public async Task AssetRegisterAndCapex_CardsOffAnyOrderOrWithoutCost_HaveOwnLinesWithWarningsAndReconcile()
+    {
+        await using var world = await FleetAsync();
+        var import = new GpuImportService(new TestContextFactory(world.Database), world.Database.Provider, world.Time, new ImportOptions());
+        var imported = await import.ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(
+            "serial,model,datacenter,po_number,unit_cost,currency,received_at\n" +
+            "X-1,H100 SXM5 80GB,IAD1,PO-ZZZ,30000,USD,2024-03-05\n" +
+            "X-2,H100 SXM5 80GB,IAD1,,61500,USD,2024-03-20\n" +
+            "X-3,H100 SXM5 80GB,IAD1,PO-A,,USD,2024-04-01\n")), ImportMode.Insert, dryRun: false, ProcurementWorld.Buyer);
+        Assert.True(imported.Succeeded, string.Join("; ", imported.Errors.Select(e => e.Message)));
+
+        var register = await world.Reports.RunAsync(ReportService.AssetRegister, new ReportQuery { AsOf = s_asOf });
+        var capex = await world.Reports.RunAsync(ReportService.Capex, new ReportQuery { AsOf = s_asOf });
+
+        // Register: A-1 and C-1 36,000 each, X-1 30,000, X-2 61,500; X-3 is listed without a cost.
+        Assert.Equal(["A-1", "B-1", "C-1", "X-1", "X-2", "X-3"], register.Rows.Select(r => (string)r.Cells[0]!));
+        Assert.Equal(163_500m, register.Totals.Single(x => x.Column == "cost" && x.Currency == "USD").Amount);
+        // Book values: A-1 and C-1 31,000 (Feb–Jun); X-1 30,000 − 3 × 833.33… = 27,500 and X-2 61,500 − 3 × 1,708.33… = 56,375 (Apr–Jun).
+        Assert.Equal(145_875m, register.Totals.Single(x => x.Column == "book_value" && x.Currency == "USD").Amount);
+        var x3 = Row(register, "serial", "X-3");
+        Assert.Null(x3.Cells[register.IndexOf("cost")]);
+        Assert.Null(x3.Cells[register.IndexOf("book_value")]);
+        Assert.Contains("no unit cost", (string)x3.Cells[register.IndexOf("warning")]!, StringComparison.Ordinal);
+        Assert.Contains("PO-ZZZ matches no purchase order", (string)Row(register, "serial", "X-1").Cells[register.IndexOf("warning")]!, StringComparison.Ordinal);
+        Assert.Equal("on no purchase order", Row(register, "serial", "X-2").Cells[register.IndexOf("warning")]);
+        Assert.Null(Row(register, "serial", "A-1").Cells[register.IndexOf("warning")]);
+        Assert.Equal(3, register.Warnings.Count);
+
+        // Capex: the same 163,500 USD, the three cards on their own lines (X-3's line has no amount).
+        Assert.Equal(163_500m, capex.Totals.Single(x => x.Currency == "USD").Amount);
+        Assert.Equal(5, capex.Rows.Count);
+        var unmatched = Row(capex, "po_number", "PO-ZZZ");
+        Assert.Equal((1, 30_000m), ((int)unmatched.Cells[capex.IndexOf("cards")]!, Money(capex, unmatched, "amount")));
+        var noOrder = capex.Rows.Single(r => (string)r.Cells[capex.IndexOf("po_number")]! == "");
+        Assert.Equal(61_500m, Money(capex, noOrder, "amount"));
+        var noCost = capex.Rows.Single(r => r.Cells[capex.IndexOf("amount")] is null);
+        Assert.Equal(["2024-04", "IAD1", "Supermicro", "PO-A", "USD"], noCost.Cells.Take(5).Cast<string>());
+        Assert.Contains("no unit cost", (string)noCost.Cells[capex.IndexOf("warning")]!, StringComparison.Ordinal);
+        Assert.Equal(3, capex.Warnings.Count);
+        Assert.Contains(capex.Warnings, w => w.Contains("30,000.00 USD", StringComparison.Ordinal) && w.Contains("PO-ZZZ", StringComparison.Ordinal));
+
+        // Each line's drill-down is exactly its cards.
+        Assert.Equal(["X-1"], (await world.Reports.RunAsync(ReportService.AssetRegister, unmatched.Drill!)).Rows.Select(r => (string)r.Cells[0]!));
+        Assert.Equal(["X-2"], (await world.Reports.RunAsync(ReportService.AssetRegister, noOrder.Drill!)).Rows.Select(r => (string)r.Cells[0]!));
+        Assert.Equal(["X-3"], (await world.Reports.RunAsync(ReportService.AssetRegister, noCost.Drill!)).Rows.Select(r => (string)r.Cells[0]!));
+        Assert.Equal(["A-1", "C-1"],
+            (await world.Reports.RunAsync(ReportService.AssetRegister, Row(capex, "month", "2024-01").Drill!)).Rows.Select(r => (string)r.Cells[0]!));
+    }
+
+    [SkippableFact]
+    public async Task Capex_DrillDownOfALaterMonth_ListsOnlyThatMonthsReceipts()
+    {
+        await using var world = await FleetAsync();
+        await world.SubmittedOrderAsync("PO-C", "USD", "IAD1", new DateTime(2024, 3, 1, 0, 0, 0, DateTimeKind.Utc), new OrderLineRequest(H100, 3, 10_000m, 36));
+        await world.Procurement.ReceiveAsync("PO-C", new ReceiveRequest("D-1", new DateTime(2024, 3, 10, 0, 0, 0, DateTimeKind.Utc)), ProcurementWorld.Buyer);
+        await world.Procurement.ReceiveAsync("PO-C", new ReceiveRequest("D-2", new DateTime(2024, 4, 10, 0, 0, 0, DateTimeKind.Utc)), ProcurementWorld.Buyer);
+
+        var capex = await world.Reports.RunAsync(ReportService.Capex, new ReportQuery { AsOf = s_asOf });
+
+        var april = Row(capex, "month", "2024-04");
+        Assert.Equal(10_000m, Money(capex, april, "amount"));
+        var behind = await world.Reports.RunAsync(ReportService.AssetRegister, april.Drill!);
+        Assert.Equal(["D-2"], behind.Rows.Select(r => (string)r.Cells[0]!));
+        Assert.Equal(10_000m, behind.Totals.Single(t => t.Column == "cost").Amount);
+        var all = await world.Reports.RunAsync(ReportService.AssetRegister, capex.Totals.Single(t => t.Currency == "USD").Drill!);
+        Assert.Equal(["A-1", "C-1", "D-1", "D-2"], all.Rows.Select(r => (string)r.Cells[0]!));
     }
 
     [SkippableFact]

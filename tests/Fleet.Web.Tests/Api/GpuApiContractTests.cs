@@ -339,7 +339,8 @@ public abstract class GpuApiContractTests<TFixture>(TFixture fixture) : IClassFi
         Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, bytes[..3]);
         var text = Encoding.UTF8.GetString(bytes[3..]);
         var lines = text.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("serial,model,status,datacenter,host,slot,uuid,asset_tag,po_number,unit_cost,currency,received_at,warranty_ends_at", lines[0]);
+        Assert.Equal("serial,model,status,datacenter,host,slot,uuid,asset_tag,board_part_number,vbios,po_number,unit_cost,currency,received_at," +
+            "in_service_at,warranty_ends_at,notes", lines[0]);
         Assert.Equal(2, lines.Length);
         using var csv = new CsvHelper.CsvReader(new StringReader(text), System.Globalization.CultureInfo.InvariantCulture);
         csv.Read();
@@ -349,6 +350,55 @@ public abstract class GpuApiContractTests<TFixture>(TFixture fixture) : IClassFi
         var cost = csv.GetField("unit_cost")!;
         Assert.Matches("^[0-9.]+$", cost);
         Assert.Equal(12345.5m, decimal.Parse(cost, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [SkippableFact]
+    public async Task Export_WholeFleetImportedBackWithUpsert_ChangesNothing()
+    {
+        async Task<Dictionary<string, string>> SnapshotAsync()
+        {
+            await using var db = App.CreateDbContext();
+            return (await db.Gpus.AsNoTracking().Select(g => new
+                {
+                    g.Serial, g.Status, g.GpuModelId, g.DatacenterId, g.HostId, g.Slot, g.Uuid, g.AssetTag, g.BoardPartNumber, g.Vbios, g.PoNumber,
+                    g.UnitCost, g.Currency, g.ReceivedAt, g.InServiceAt, g.WarrantyEndsAt, g.Notes, g.Version,
+                }).ToListAsync())
+                .ToDictionary(g => g.Serial, g => JsonSerializer.Serialize(g));
+        }
+
+        using var viewer = await App.ClientForRoleAsync(Roles.Viewer);
+        var csv = await viewer.GetByteArrayAsync("/api/gpus/export");
+        var before = await SnapshotAsync();
+        int audits;
+        await using (var db = App.CreateDbContext())
+        {
+            audits = await db.AuditEntries.CountAsync();
+        }
+
+        using var clerk = await App.ClientForRoleAsync(Roles.Procurement);
+        using var content = new ByteArrayContent(csv);
+        content.Headers.ContentType = new("text/csv");
+        var response = await clerk.PostAsync("/api/gpus/import?mode=upsert&dryRun=false", content);
+
+        var json = await JsonAsync(response);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, json.ToString());
+        Assert.Equal((0, 0, before.Count),
+            (json.GetProperty("inserted").GetInt32(), json.GetProperty("updated").GetInt32(), json.GetProperty("unchanged").GetInt32()));
+        Assert.Equal(before, await SnapshotAsync());
+        await using var check = App.CreateDbContext();
+        Assert.Equal(audits, await check.AuditEntries.CountAsync());
+    }
+
+    [SkippableFact]
+    public async Task Import_HugeHeaderOfCommas_Is422NamingTheHeader()
+    {
+        using var clerk = await App.ClientForRoleAsync(Roles.Procurement);
+        var body = "serial,model" + new string(',', 9_000_000) + "\nHDR-1,L40S 48GB\n";
+        var response = await clerk.PostAsync("/api/gpus/import?dryRun=true", new StringContent(body, Encoding.ASCII, "text/csv"));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var error = Assert.Single((await JsonAsync(response)).GetProperty("errors").EnumerateArray());
+        Assert.Equal(1, error.GetProperty("line").GetInt32());
+        Assert.Contains("header", error.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     [SkippableFact]

@@ -1,9 +1,13 @@
 using System.Globalization;
+using System.Text;
 using Bunit;
+using Fleet.Application.Common;
+using Fleet.Application.Import;
 using Fleet.Domain;
 using Fleet.Web.Components.Pages.Finance;
 using Fleet.Web.Tests.Components;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Fleet.Web.Tests.Procurement;
 
@@ -60,6 +64,28 @@ public sealed class ReportsPageTests : ComponentTestContext
         cut.WaitForAssertion(() => Assert.Equal(Math.Min(cards, 500), cut.FindAll("[data-testid='drill-row']").Count));
         Assert.Contains($"({cards.ToString(CultureInfo.InvariantCulture)})", cut.Find("[data-testid='drill']").TextContent, StringComparison.Ordinal);
         Assert.NotEmpty(cut.FindAll("[data-testid='budget-save']"));
+    }
+
+    [Fact]
+    public async Task Render_CardOnNoKnownOrder_ShowsAWarningAndItsOwnLine()
+    {
+        await SeedAsync();
+        var auth = AddAuthorization();
+        auth.SetAuthorized("viewer@fleet.local");
+        auth.SetRoles(Roles.Viewer);
+        var yesterday = DateTime.UtcNow.AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var imported = await Services.GetRequiredService<GpuImportService>().ImportAsync(
+            new MemoryStream(Encoding.UTF8.GetBytes($"serial,model,po_number,unit_cost,received_at\nOFF-1,H100 SXM5 80GB,PO-NOPE,1234.5,{yesterday}\n")),
+            ImportMode.Insert, dryRun: false, new Actor("pat", Roles.Procurement));
+        Assert.True(imported.Succeeded);
+
+        var cut = Render<ReportsPage>();
+        cut.WaitForElement("[data-testid='report-title']");
+
+        var warning = Assert.Single(cut.FindAll("[data-testid='report-warning']"));
+        Assert.Contains("PO-NOPE", warning.TextContent, StringComparison.Ordinal);
+        var line = Assert.Single(cut.FindAll("[data-testid='report-row']"), r => r.QuerySelector("[data-column='po_number']")!.TextContent == "PO-NOPE");
+        Assert.Contains("matches no purchase order", line.QuerySelector("[data-column='warning']")!.TextContent, StringComparison.Ordinal);
     }
 
     [Fact]
