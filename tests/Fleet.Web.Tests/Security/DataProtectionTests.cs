@@ -60,6 +60,28 @@ public abstract class DataProtectionTests(string provider)
         }
     }
 
+    [SkippableFact]
+    public async Task CookieFromAnotherDatabase_SharingTheKeyRing_IsRefused()
+    {
+        var keys = NewFolder();
+        try
+        {
+            var shared = new Dictionary<string, string> { ["Fleet:DataProtection:KeysPath"] = keys };
+            await using var first = await new FleetWebFactory(provider, settings: shared).StartAsync();
+            await using var second = await new FleetWebFactory(provider, settings: shared).StartAsync();
+            await first.CreateUserAsync("admin@test.local", Roles.Admin);
+            using var browser = first.CookieClient();
+            var cookie = await SecurityTestSupport.SignInAsync(browser, "admin@test.local");
+
+            var format = second.Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(IdentityConstants.ApplicationScheme).TicketDataFormat;
+            Assert.Null(format.Unprotect(Uri.UnescapeDataString(cookie[(cookie.IndexOf('=') + 1)..])));
+        }
+        finally
+        {
+            Directory.Delete(keys, recursive: true);
+        }
+    }
+
     private static string NewFolder() => Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"fleet-dp-{Guid.NewGuid():N}")).FullName;
 }
 
