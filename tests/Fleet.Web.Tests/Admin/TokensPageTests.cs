@@ -12,12 +12,17 @@ namespace Fleet.Web.Tests.Admin;
 /// <summary>The API tokens page: an Admin issues a token (value shown once), sees it listed without its value, revokes it.</summary>
 public sealed class TokensPageTests : ComponentTestContext
 {
-    private IRenderedComponent<TokensPage> RenderAsAdmin()
+    /// <summary>Registers the page's services and signs in first: bUnit takes no new services once one has been resolved.</summary>
+    private void SignInAsAdmin()
     {
         Services.AddScoped<ApiTokens>();
         var auth = AddAuthorization();
         auth.SetAuthorized("admin@test.local");
         auth.SetRoles(Roles.Admin);
+    }
+
+    private IRenderedComponent<TokensPage> RenderPage()
+    {
         var cut = Render<TokensPage>();
         cut.WaitForElement("[data-testid='tokens']");
         return cut;
@@ -26,7 +31,8 @@ public sealed class TokensPageTests : ComponentTestContext
     [Fact]
     public async Task Issue_ShowsTheValueOnce_ListsTheTokenWithoutIt()
     {
-        var cut = RenderAsAdmin();
+        SignInAsAdmin();
+        var cut = RenderPage();
         cut.Find("[data-testid='token-name'] input, input[data-testid='token-name']").Change("rack agent");
 
         cut.Find("[data-testid='token-issue']").Click();
@@ -45,9 +51,9 @@ public sealed class TokensPageTests : ComponentTestContext
     [Fact]
     public async Task Revoke_MarksTheTokenRevokedAndAudits()
     {
-        var issued = await new ApiTokens(Services.GetRequiredService<IDbContextFactory<Fleet.Data.FleetDbContext>>(), TimeProvider.System)
-            .IssueAsync("old agent", Roles.Technician, 30, new Actor("Ada", Roles.Admin));
-        var cut = RenderAsAdmin();
+        SignInAsAdmin();
+        var issued = await Services.GetRequiredService<ApiTokens>().IssueAsync("old agent", Roles.Technician, 30, new Actor("Ada", Roles.Admin));
+        var cut = RenderPage();
 
         cut.Find($"[data-testid='token-revoke-{issued.Info.Id}']").Click();
 
