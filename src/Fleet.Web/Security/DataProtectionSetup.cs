@@ -15,7 +15,16 @@ public static class DataProtectionSetup
     {
         var options = builder.Configuration.GetSection(FleetDataProtectionOptions.Section).Get<FleetDataProtectionOptions>() ?? new();
         var keys = string.IsNullOrWhiteSpace(options.KeysPath) ? Path.Combine(DataFolder(builder), "keys") : Path.GetFullPath(options.KeysPath);
-        Directory.CreateDirectory(keys);
+        try
+        {
+            Directory.CreateDirectory(keys);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException(
+                $"Fleet:DataProtection:KeysPath: cannot create the key ring folder {keys} ({ex.Message}). Point it at a writable, persistent folder.", ex);
+        }
+
         var name = string.IsNullOrWhiteSpace(options.ApplicationName) ? DefaultApplicationName(builder.Configuration) : options.ApplicationName;
         builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(keys)).SetApplicationName(name);
         return builder;

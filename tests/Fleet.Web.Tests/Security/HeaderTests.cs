@@ -1,5 +1,8 @@
 using System.Net;
 using Fleet.Testing;
+using Fleet.Web.Security;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Fleet.Web.Tests.Security;
@@ -41,6 +44,34 @@ public class HeaderTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(expected, response.Headers.Contains("Strict-Transport-Security"));
+    }
+
+    [Fact]
+    public async Task InteractivePages_RevalidateTheirUser()
+    {
+        await using var app = await new FleetWebFactory(TestDatabase.Sqlite).StartAsync();
+        using var scope = app.Services.CreateScope();
+
+        Assert.IsType<RevalidatingUserState>(scope.ServiceProvider.GetRequiredService<AuthenticationStateProvider>());
+    }
+
+    [Fact]
+    public async Task UnwritableKeysPath_FailsStartupNamingTheKey()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            await using var factory = new FleetWebFactory(TestDatabase.Sqlite, settings: new Dictionary<string, string>
+            {
+                ["Fleet:DataProtection:KeysPath"] = Path.Combine(file, "keys"),
+            });
+            var ex = await Assert.ThrowsAnyAsync<InvalidOperationException>(factory.StartAsync);
+            Assert.Contains("Fleet:DataProtection:KeysPath", ex.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     [Fact]
