@@ -11,8 +11,10 @@ namespace Fleet.Testing;
 
 /// <summary>
 /// The real web app over a fresh, migrated test database of either provider. Call <see cref="StartAsync"/> first.
+/// <paramref name="configure"/> runs last (test services, logging).
 /// </summary>
-public sealed class FleetWebFactory(string provider, bool seedDemo = false, IReadOnlyDictionary<string, string>? settings = null)
+public sealed class FleetWebFactory(
+    string provider, bool seedDemo = false, IReadOnlyDictionary<string, string>? settings = null, Action<IWebHostBuilder>? configure = null)
     : WebApplicationFactory<Program>
 {
     public const string AdminToken = "test-bootstrap-admin-token-0123456789";
@@ -58,6 +60,8 @@ public sealed class FleetWebFactory(string provider, bool seedDemo = false, IRea
         {
             builder.UseSetting(key, value);
         }
+
+        configure?.Invoke(builder);
     }
 
     /// <summary>A client carrying a bearer API token scoped to <paramref name="role"/>.</summary>

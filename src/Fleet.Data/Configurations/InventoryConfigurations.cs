@@ -155,6 +155,7 @@ internal sealed class ApiTokenConfiguration : IEntityTypeConfiguration<ApiToken>
         b.Property(x => x.Name).HasMaxLength(200);
         b.Property(x => x.TokenHash).HasMaxLength(64);
         b.Property(x => x.Role).HasMaxLength(32);
+        b.Property(x => x.CreatedBy).HasMaxLength(200);
         b.HasIndex(x => x.TokenHash).IsUnique();
     }
 }

@@ -14,12 +14,12 @@ public sealed class DatabaseStartup(
     IServiceProvider services,
     IOptions<DatabaseOptions> database,
     IOptions<DemoOptions> demo,
+    DemoMode demoMode,
     IOptions<BootstrapOptions> bootstrap,
     ILogger<DatabaseStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var provider = services.GetRequiredService<IDatabaseProvider>();
         var contexts = services.GetRequiredService<IDbContextFactory<FleetDbContext>>();
         var deadline = DateTime.UtcNow.AddSeconds(database.Value.StartupRetrySeconds);
         for (var attempt = 1; ; attempt++)
@@ -42,11 +42,10 @@ public sealed class DatabaseStartup(
             }
         }
 
-        var isSqlite = provider.Name == "Sqlite";
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {
             await DemoSeeder.EnsureCatalogAsync(db, cancellationToken);
-            if ((demo.Value.Seed ?? isSqlite) && await DemoSeeder.IsEmptyAsync(db, cancellationToken))
+            if (demoMode.SeedEnabled && await DemoSeeder.IsEmptyAsync(db, cancellationToken))
             {
                 var started = DateTime.UtcNow;
                 await services.GetRequiredService<DemoSeeder>().SeedAsync(db, hostScale: demo.Value.Scale, ct: cancellationToken);
@@ -65,12 +64,21 @@ public sealed class DatabaseStartup(
         }
 
         var users = scope.ServiceProvider.GetRequiredService<UserManager<FleetUser>>();
-        if (demo.Value.Users ?? isSqlite)
+        if (demoMode.UsersEnabled)
         {
             foreach (var (email, name, role) in DemoUsers.All)
             {
                 await EnsureUserAsync(users, email, name, DemoUsers.Password, role);
             }
+
+            logger.LogWarning(
+                "This is a demo instance: {Count} demo users (Admin included) share the password printed on the login page. " +
+                "Never expose it; set Fleet:Demo:Users=false or run outside Development with a real admin (Fleet:Bootstrap).",
+                DemoUsers.All.Count);
+        }
+        else
+        {
+            await DisableLeftoverDemoUsersAsync(users);
         }
 
         if (bootstrap.Value is { AdminEmail: { } adminEmail, AdminPassword: { } adminPassword })
@@ -95,6 +103,21 @@ public sealed class DatabaseStartup(
 
         await users.AddToRoleAsync(user, role);
         logger.LogInformation("Created user {Email} ({Role}).", email, role);
+    }
+
+    /// <summary>A database that once ran as the demo keeps its demo users; with demo users off, those with the public password cannot sign in.</summary>
+    private async Task DisableLeftoverDemoUsersAsync(UserManager<FleetUser> users)
+    {
+        foreach (var (email, _, _) in DemoUsers.All)
+        {
+            if (await users.FindByEmailAsync(email) is { } user && await users.CheckPasswordAsync(user, DemoUsers.Password))
+            {
+                await users.SetLockoutEnabledAsync(user, true);
+                await users.SetLockoutEndDateAsync(user, DateTimeOffset.MaxValue);
+                await users.UpdateSecurityStampAsync(user);
+                logger.LogWarning("Demo user {Email} still has the public demo password and demo users are off: disabled it.", email);
+            }
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -29,7 +29,10 @@ public sealed class DemoOptions
     [Range(0.01, 1000)]
     public double Scale { get; set; } = 1.0;
 
-    /// <summary>Create one demo user per role (password shown on the login page); defaults like <see cref="Seed"/>.</summary>
+    /// <summary>
+    /// Create one demo user per role (password shown on the login page). Only ever with <see cref="Seed"/> on; then
+    /// defaults to on in the Development environment and off elsewhere (a published app never gets them unless this is true).
+    /// </summary>
     public bool? Users { get; set; }
 }
 

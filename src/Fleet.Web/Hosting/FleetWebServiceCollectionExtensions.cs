@@ -94,23 +94,49 @@ public static class FleetWebServiceCollectionExtensions
             {
                 o.LoginPath = "/login";
                 o.AccessDeniedPath = "/denied";
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.Cookie.SameSite = SameSiteMode.Lax;
                 o.Events.OnRedirectToLogin = ctx => ApiAware(ctx, StatusCodes.Status401Unauthorized);
                 o.Events.OnRedirectToAccessDenied = ctx => ApiAware(ctx, StatusCodes.Status403Forbidden);
+                o.Events.OnSigningOut = EndSessionAsync;
             }));
         builder.Services.AddIdentityCore<FleetUser>(o =>
             {
                 o.Password.RequiredLength = 10;
                 o.User.RequireUniqueEmail = true;
-                o.Lockout.MaxFailedAccessAttempts = 10;
+                o.Lockout.MaxFailedAccessAttempts = 5;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
             })
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<FleetDbContext>()
             .AddSignInManager()
+            .AddDefaultTokenProviders()
             .AddClaimsPrincipalFactory<FleetClaimsPrincipalFactory>();
+
+        // Every request re-reads the user: a rotated stamp (sign-out, role change, disabling) refuses the old cookie at once.
+        builder.Services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.Zero);
+        builder.Services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
+        builder.AddFleetDataProtection();
+        builder.Services.AddFleetSignInRateLimit();
         builder.Services.AddAuthorization(Policies.Add);
         builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, RevalidatingUserState>();
         builder.Services.AddScoped<ApiTokens>();
+        builder.Services.AddScoped<UserAdministration>();
+        builder.Services.AddScoped<FleetSignIn>();
+        builder.Services.AddSingleton<DemoMode>();
         return builder;
+    }
+
+    /// <summary>Signing out rotates the security stamp, so a copy of the cookie is refused too.</summary>
+    private static async Task EndSessionAsync(Microsoft.AspNetCore.Authentication.Cookies.CookieSigningOutContext ctx)
+    {
+        var users = ctx.HttpContext.RequestServices.GetRequiredService<UserManager<FleetUser>>();
+        if (ctx.HttpContext.User.Identity?.AuthenticationType == IdentityConstants.ApplicationScheme &&
+            await users.GetUserAsync(ctx.HttpContext.User) is { } user)
+        {
+            await users.UpdateSecurityStampAsync(user);
+        }
     }
 
     private static Task ApiAware(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> ctx, int status)
@@ -121,7 +147,9 @@ public static class FleetWebServiceCollectionExtensions
             return Task.CompletedTask;
         }
 
-        ctx.Response.Redirect(ctx.RedirectUri);
+        // Relative, so the Host header is never reflected into a redirect.
+        var target = new Uri(ctx.RedirectUri, UriKind.RelativeOrAbsolute);
+        ctx.Response.Redirect(target.IsAbsoluteUri ? target.PathAndQuery : ctx.RedirectUri);
         return Task.CompletedTask;
     }
 
@@ -143,14 +171,23 @@ public static class FleetWebServiceCollectionExtensions
     /// <summary>The request pipeline and every endpoint.</summary>
     public static WebApplication UseFleet(this WebApplication app)
     {
+        app.UseFleetSecurityHeaders();
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseHsts();
+        }
+
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseStaticFiles();
+        app.UseRateLimiter();
         app.UseAuthentication();
+        app.UseFleetSameOriginApiWrites();
         app.UseAuthorization();
         app.UseAntiforgery();
         app.MapOpenApi();
         app.MapSystemEndpoints();
+        app.MapAdminApi();
         app.MapGroup("/api").MapGpuApi();
         app.MapGroup("/api").MapProcurementApi().MapRmaApi().MapReportApi();
         app.MapStaticAssets();

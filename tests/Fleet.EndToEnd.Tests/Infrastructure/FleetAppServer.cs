@@ -1,9 +1,12 @@
 using System.Net;
 using Fleet.Data;
+using Fleet.Data.Identity;
 using Fleet.Testing;
+using Fleet.Web.Hosting;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -46,6 +49,12 @@ public sealed class FleetAppServer : IAsyncDisposable
             var addresses = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()
                 ?? throw new InvalidOperationException("Kestrel did not report its addresses.");
             var address = addresses.Addresses.First();
+            if (!seedDemo)
+            {
+                // The app creates demo users only with the demo seed; an empty fleet still needs someone to sign in.
+                await EnsureDemoUsersAsync(factory.Services);
+            }
+
             return new FleetAppServer(factory, database, new Uri(address.TrimEnd('/') + "/"));
         }
         catch
@@ -53,6 +62,21 @@ public sealed class FleetAppServer : IAsyncDisposable
             await factory.DisposeAsync();
             await database.DisposeAsync();
             throw;
+        }
+    }
+
+    private static async Task EnsureDemoUsersAsync(IServiceProvider services)
+    {
+        using var scope = services.CreateScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<FleetUser>>();
+        foreach (var (email, name, role) in DemoUsers.All)
+        {
+            if (await users.FindByEmailAsync(email) is null)
+            {
+                var user = new FleetUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = name };
+                await users.CreateAsync(user, DemoUsers.Password);
+                await users.AddToRoleAsync(user, role);
+            }
         }
     }
 
