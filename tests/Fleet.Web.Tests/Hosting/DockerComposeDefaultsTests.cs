@@ -70,6 +70,7 @@ public sealed class DockerComposeDefaultsTests
         Assert.NotNull(admin);
         Assert.True(await users.CheckPasswordAsync(admin, compose["Fleet:Bootstrap:AdminPassword"]), "The compose default admin password does not sign in.");
         Assert.True(await users.IsInRoleAsync(admin, Roles.Admin));
+        Assert.Null(await users.FindByEmailAsync("admin@fleet.local"));
     }
 
     [SkippableFact]
