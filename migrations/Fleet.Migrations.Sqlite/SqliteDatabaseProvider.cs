@@ -1,5 +1,6 @@
 using Fleet.Data;
 using Fleet.Data.Bulk;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore.Design;
@@ -24,6 +25,29 @@ public sealed class SqliteDatabaseProvider : IDatabaseProvider
             .UseSqlite(connectionString, o => o.MigrationsAssembly(typeof(SqliteDatabaseProvider).Assembly.GetName().Name))
             .AddInterceptors(WalInterceptor.Instance)
             .UseFleetConventions();
+
+    /// <inheritdoc/>
+    public DatabaseErrorKind Classify(Exception exception)
+    {
+        foreach (var e in DatabaseErrors.Chain(exception))
+        {
+            switch (e)
+            {
+                // SQLITE_CONSTRAINT with SQLITE_CONSTRAINT_UNIQUE (2067) or SQLITE_CONSTRAINT_PRIMARYKEY (1555).
+                case SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 }:
+                    return DatabaseErrorKind.UniqueViolation;
+                // BUSY, LOCKED, READONLY, IOERR, FULL, CANTOPEN, NOTADB: the file is not usable right now.
+                case SqliteException { SqliteErrorCode: 5 or 6 or 8 or 10 or 13 or 14 or 26 }:
+                    return DatabaseErrorKind.Unavailable;
+                case SqliteException:
+                    return DatabaseErrorKind.Other;
+                case TimeoutException:
+                    return DatabaseErrorKind.Unavailable;
+            }
+        }
+
+        return DatabaseErrorKind.Other;
+    }
 }
 
 /// <summary>Lets <c>dotnet ef</c> build the model for this migration set.</summary>

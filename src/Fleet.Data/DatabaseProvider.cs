@@ -19,6 +19,9 @@ public interface IDatabaseProvider
 
     /// <summary>Writes many new rows without the change tracker, inside the context's current transaction.</summary>
     IBulkWriter BulkWriter { get; }
+
+    /// <summary>Finds this provider's error in <paramref name="exception"/> (or its causes) and says what it means.</summary>
+    DatabaseErrorKind Classify(Exception exception);
 }
 
 public static class FleetDataServiceCollectionExtensions
