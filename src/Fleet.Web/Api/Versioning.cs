@@ -144,7 +144,8 @@ public static class VersioningEndpointExtensions
                 else if (inBody != now)
                 {
                     return Problem(StatusCodes.Status409Conflict, $"{resource.Name} was changed by someone else.",
-                        string.Create(CultureInfo.InvariantCulture, $"You edited version {inBody}, but it has been changed since. Reload and try again."));
+                        string.Create(CultureInfo.InvariantCulture,
+                            $"{resource.Name} was changed by someone else since version {inBody}, which you edited. Reload and try again."));
                 }
 
                 object? result;
