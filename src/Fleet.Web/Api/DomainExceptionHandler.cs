@@ -70,8 +70,8 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problems, IDat
                     {
                         Status = StatusCodes.Status409Conflict,
                         Title = "It already exists.",
-                        Detail = $"Another request created {(entity is null ? "a record" : $"a {entity}")} with the same name, number or serial " +
-                            "at the same moment; nothing was written. Reload to see it.",
+                        Detail = $"{(entity is null ? "A record" : $"A {entity}")} with the same name, number or serial already exists: another " +
+                            "request created it at the same moment. Nothing was written; reload to see it.",
                     };
                 case DatabaseErrorKind.Unavailable:
                     return new ProblemDetails

@@ -271,7 +271,6 @@ public abstract class HttpHardeningTests<TFixture>(TFixture fixture) : IClassFix
         { "GET", "/api/gpus?status=%00", null, "status" },
         { "GET", "/api/gpus/export?datacenter=%00", null, "datacenter" },
         { "GET", "/api/reports/capex?datacenter=IAD1%00", null, "datacenter" },
-        { "GET", "/api/orders/PO%00X", null, "number" },
         { "POST", "/api/gpus/import?mode=%00", null, "mode" },
     };
 
@@ -291,7 +290,8 @@ public abstract class HttpHardeningTests<TFixture>(TFixture fixture) : IClassFix
     [SkippableFact]
     public async Task NulCharacter_ThroughTheServiceAsThePagesCallIt_IsRefusedByTheModel()
     {
-        var service = App.Services.GetRequiredService<ProcurementService>();
+        using var scope = App.Services.CreateScope();
+        var service = scope.ServiceProvider.GetRequiredService<ProcurementService>();
         var actor = new Actor("page-user", Roles.Procurement);
         var name = Unique("PageNul");
         var refused = await Assert.ThrowsAsync<FieldValueException>(() => service.SaveVendorAsync(null, new VendorRequest(name, null, "a\0b"), actor));
