@@ -254,6 +254,49 @@ public abstract class HttpHardeningTests<TFixture>(TFixture fixture) : IClassFix
         Assert.Equal(36, (await edit.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("lifeMonths").GetInt32());
     }
 
+    [SkippableFact]
+    public async Task ShipRmaCase_WithoutVersion_Is428AndIfMatchFromGetShips()
+    {
+        using var admin = await App.AdminClientAsync();
+        var serial = await ReceiveCardAsync(admin);
+        foreach (var (to, message) in new[] { ("BurnIn", (string?)null), ("Failed", "memory errors") })
+        {
+            var tag = (await admin.GetAsync($"/api/gpus/{serial}")).Headers.ETag;
+            (await admin.SendAsync(Request(HttpMethod.Post, $"/api/gpus/{serial}/transitions", new { to, message }, tag))).EnsureSuccessStatusCode();
+        }
+
+        using var opened = await admin.PostAsync("/api/rma", Json(new { serial, reason = "memory errors" }));
+        opened.EnsureSuccessStatusCode();
+        var id = (await opened.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
+
+        Assert.Equal((HttpStatusCode)428, (await admin.PostAsync($"/api/rma/{id}/ship", Json(new { trackingNumber = "1Z-1" }))).StatusCode);
+        using var get = await admin.GetAsync($"/api/rma/{id}");
+        Assert.NotNull(get.Headers.ETag);
+        using var shipped = await admin.SendAsync(Request(HttpMethod.Post, $"/api/rma/{id}/ship", new { trackingNumber = "1Z-1" }, get.Headers.ETag));
+        Assert.Equal(HttpStatusCode.OK, shipped.StatusCode);
+        Assert.Equal("Shipped", (await shipped.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.PreconditionFailed,
+            (await admin.SendAsync(Request(HttpMethod.Post, $"/api/rma/{id}/credit", new { amount = 1, currency = "USD" }, get.Headers.ETag))).StatusCode);
+    }
+
+    [SkippableFact]
+    public async Task ConvertQuote_WithoutVersion_Is428AndIfMatchFromGetConverts()
+    {
+        using var admin = await App.AdminClientAsync();
+        var reference = Unique("Q");
+        using var created = await admin.PostAsync("/api/quotes", Json(new
+        {
+            reference, vendor = "Supermicro", currency = "USD", lines = new[] { new { model = H100, quantity = 1, unitPrice = 1 } },
+        }));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var orderNumber = Unique("PO-Q");
+        Assert.Equal((HttpStatusCode)428, (await admin.PostAsync($"/api/quotes/{reference}/convert", Json(new { orderNumber }))).StatusCode);
+        using var get = await admin.GetAsync($"/api/quotes/{reference}");
+        Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+        using var converted = await admin.SendAsync(Request(HttpMethod.Post, $"/api/quotes/{reference}/convert", new { orderNumber }, get.Headers.ETag));
+        Assert.Equal(HttpStatusCode.OK, converted.StatusCode);
+    }
+
     // ------------------------------------------------------------------ NUL characters
 
     public static TheoryData<string, string, string?, string> NulCases => new()
