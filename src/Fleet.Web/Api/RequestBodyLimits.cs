@@ -5,12 +5,12 @@ using Microsoft.AspNetCore.Http.Metadata;
 namespace Fleet.Web.Api;
 
 /// <summary>
-/// The largest body each API route reads: 1 MiB of JSON unless the route says more (CSV imports, packing lists, profiles).
+/// The largest body each API route reads: 4 MiB of JSON unless the route says more (CSV imports, packing lists, profiles).
 /// A larger one is refused with 413 problem details naming the limit, before it is read.
 /// </summary>
 public static class RequestBodyLimits
 {
-    public const long DefaultApiBytes = 1024 * 1024;
+    public const long DefaultApiBytes = 4 * 1024 * 1024;
 
     /// <summary>Lets this route read bodies up to <paramref name="bytes"/>.</summary>
     public static TBuilder WithBodyLimit<TBuilder>(this TBuilder builder, long bytes) where TBuilder : IEndpointConventionBuilder =>

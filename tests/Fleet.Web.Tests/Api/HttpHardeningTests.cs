@@ -12,7 +12,10 @@ using Fleet.Domain.Inventory;
 using Fleet.Domain.Lifecycle;
 using Fleet.Domain.Procurement;
 using Fleet.Testing;
+using Fleet.Web.Api;
 using Fleet.Web.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -492,7 +495,7 @@ public abstract class HttpHardeningTests<TFixture>(TFixture fixture) : IClassFix
         Assert.True(text.Length < 2_000, $"{text.Length} characters");
         var problem = await ProblemAsync(response);
         Assert.Contains("too large", problem.GetProperty("title").GetString());
-        Assert.Contains("1 MiB", problem.GetProperty("detail").GetString());
+        Assert.Contains("4 MiB", problem.GetProperty("detail").GetString());
         await using var db = App.CreateDbContext();
         Assert.False(await db.Vendors.AnyAsync(v => v.Name == name));
     }
@@ -520,6 +523,33 @@ public abstract class HttpHardeningTests<TFixture>(TFixture fixture) : IClassFix
         var name = Unique("Full");
         using var response = await admin.PostAsync("/api/vendors", Json(new { name, notes = new string('n', 2_000) }));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+    }
+
+    [SkippableFact]
+    public async Task KestrelBodyLimit_Is413ProblemNamingTheLimit()
+    {
+        var http = new DefaultHttpContext { RequestServices = App.Services };
+        http.Request.Path = "/api/gpus/import";
+        http.Response.Body = new MemoryStream();
+        http.Features.Set<IHttpMaxRequestBodySizeFeature>(new BodySizeFeature(30_000_000));
+        var handler = ActivatorUtilities.CreateInstance<DomainExceptionHandler>(App.Services);
+
+        // Kestrel's own exception when a body outgrows its limit while being read.
+        var handled = await handler.TryHandleAsync(http, new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge), default);
+
+        Assert.True(handled);
+        Assert.Equal(StatusCodes.Status413PayloadTooLarge, http.Response.StatusCode);
+        http.Response.Body.Position = 0;
+        var problem = JsonDocument.Parse(http.Response.Body).RootElement;
+        Assert.Equal("The request is too large.", problem.GetProperty("title").GetString());
+        Assert.Contains("30,000,000 bytes", problem.GetProperty("detail").GetString());
+    }
+
+    private sealed class BodySizeFeature(long max) : IHttpMaxRequestBodySizeFeature
+    {
+        public bool IsReadOnly => false;
+
+        public long? MaxRequestBodySize { get; set; } = max;
     }
 
     [SkippableFact]
