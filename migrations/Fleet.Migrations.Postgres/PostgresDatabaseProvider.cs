@@ -23,6 +23,29 @@ public sealed class PostgresDatabaseProvider : IDatabaseProvider
         builder
             .UseNpgsql(connectionString, o => o.MigrationsAssembly(typeof(PostgresDatabaseProvider).Assembly.GetName().Name))
             .UseFleetConventions();
+
+    /// <inheritdoc/>
+    public DatabaseErrorKind Classify(Exception exception)
+    {
+        foreach (var e in DatabaseErrors.Chain(exception))
+        {
+            switch (e)
+            {
+                case PostgresException { SqlState: PostgresErrorCodes.UniqueViolation }:
+                    return DatabaseErrorKind.UniqueViolation;
+                // 08 connection, 53 insufficient resources, 57P operator intervention (shutdown, cannot connect now), 3D000 no such database.
+                case PostgresException p when p.SqlState.StartsWith("08", StringComparison.Ordinal) || p.SqlState.StartsWith("53", StringComparison.Ordinal)
+                    || p.SqlState.StartsWith("57P", StringComparison.Ordinal) || p.SqlState == PostgresErrorCodes.InvalidCatalogName:
+                    return DatabaseErrorKind.Unavailable;
+                case PostgresException:
+                    return DatabaseErrorKind.Other;
+                case NpgsqlException { IsTransient: true } or TimeoutException:
+                    return DatabaseErrorKind.Unavailable;
+            }
+        }
+
+        return DatabaseErrorKind.Other;
+    }
 }
 
 /// <summary>Bulk insert through <c>COPY ... FROM STDIN (FORMAT BINARY)</c>.</summary>

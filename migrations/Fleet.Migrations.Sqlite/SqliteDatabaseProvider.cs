@@ -63,6 +63,28 @@ public sealed class SqliteDatabaseProvider : IDatabaseProvider
         {
             await db.Database.CloseConnectionAsync();
         }
+
+    /// <inheritdoc/>
+    public DatabaseErrorKind Classify(Exception exception)
+    {
+        foreach (var e in DatabaseErrors.Chain(exception))
+        {
+            switch (e)
+            {
+                // SQLITE_CONSTRAINT with SQLITE_CONSTRAINT_UNIQUE (2067) or SQLITE_CONSTRAINT_PRIMARYKEY (1555).
+                case SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 }:
+                    return DatabaseErrorKind.UniqueViolation;
+                // BUSY, LOCKED, READONLY, IOERR, FULL, CANTOPEN, NOTADB: the file is not usable right now.
+                case SqliteException { SqliteErrorCode: 5 or 6 or 8 or 10 or 13 or 14 or 26 }:
+                    return DatabaseErrorKind.Unavailable;
+                case SqliteException:
+                    return DatabaseErrorKind.Other;
+                case TimeoutException:
+                    return DatabaseErrorKind.Unavailable;
+            }
+        }
+
+        return DatabaseErrorKind.Other;
     }
 }
 

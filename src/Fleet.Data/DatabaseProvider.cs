@@ -25,6 +25,9 @@ public interface IDatabaseProvider
     /// pending and sets its one-time settings. Returns the backup's path, or null when none was made.
     /// </summary>
     Task<string?> PrepareForMigrationAsync(FleetDbContext db, CancellationToken ct) => Task.FromResult<string?>(null);
+
+    /// <summary>Finds this provider's error in <paramref name="exception"/> (or its causes) and says what it means.</summary>
+    DatabaseErrorKind Classify(Exception exception);
 }
 
 public static class FleetDataServiceCollectionExtensions

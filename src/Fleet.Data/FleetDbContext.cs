@@ -62,12 +62,14 @@ public class FleetDbContext(DbContextOptions<FleetDbContext> options) : Identity
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
         BumpVersions();
+        TextFieldGuard.Check(ChangeTracker);
         return base.SaveChanges(acceptAllChangesOnSuccess);
     }
 
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
         BumpVersions();
+        TextFieldGuard.Check(ChangeTracker);
         return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
     }
 

@@ -464,7 +464,8 @@ namespace Fleet.Migrations.Postgres.Migrations
 
                     b.Property<string>("Json")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasMaxLength(4194304)
+                        .HasColumnType("character varying(4194304)")
                         .HasColumnName("json");
 
                     b.Property<string>("Model")

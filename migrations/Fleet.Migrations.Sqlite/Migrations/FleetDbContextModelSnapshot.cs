@@ -445,6 +445,7 @@ namespace Fleet.Migrations.Sqlite.Migrations
 
                     b.Property<string>("Json")
                         .IsRequired()
+                        .HasMaxLength(4194304)
                         .HasColumnType("TEXT")
                         .HasColumnName("json");
 

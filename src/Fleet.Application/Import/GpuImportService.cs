@@ -777,7 +777,7 @@ public sealed partial class GpuImportService(
             await provider.BulkWriter.InsertAsync(db, audits, ct);
             await tx.CommitAsync(ct);
         }
-        catch (Exception ex) when (ex is DbUpdateException or System.Data.Common.DbException or RowRefusedException)
+        catch (Exception ex) when (ex is RowRefusedException || provider.Classify(ex) == DatabaseErrorKind.UniqueViolation)
         {
             await tx.RollbackAsync(CancellationToken.None);
             throw new ConcurrencyException(

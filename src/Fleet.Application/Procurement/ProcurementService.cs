@@ -55,7 +55,7 @@ public sealed partial class ProcurementService(IDbContextFactory<FleetDbContext>
         await using var db = await contexts.CreateDbContextAsync(ct);
         if (await db.Vendors.AnyAsync(v => v.Name == name && v.Id != (id ?? 0), ct))
         {
-            throw new ValidationException("name", $"A vendor named '{name}' already exists.");
+            throw new DuplicateException("name", $"A vendor named '{name}' already exists.");
         }
 
         var now = time.GetUtcNow().UtcDateTime;
@@ -128,7 +128,7 @@ public sealed partial class ProcurementService(IDbContextFactory<FleetDbContext>
         await using var db = await contexts.CreateDbContextAsync(ct);
         if (await db.PurchaseOrders.AnyAsync(o => o.Number == number, ct))
         {
-            throw new ValidationException("number", $"Purchase order '{number}' already exists.");
+            throw new DuplicateException("number", $"Purchase order '{number}' already exists.");
         }
 
         var (vendor, currency, datacenterId, lines) = await CheckHeaderAndLinesAsync(db, request.Vendor, request.Currency, request.Datacenter, request.Lines, ct);
@@ -255,7 +255,7 @@ public sealed partial class ProcurementService(IDbContextFactory<FleetDbContext>
         await using var db = await contexts.CreateDbContextAsync(ct);
         if (await db.Quotes.AnyAsync(q => q.Reference == reference, ct))
         {
-            throw new ValidationException("reference", $"Quote '{reference}' already exists.");
+            throw new DuplicateException("reference", $"Quote '{reference}' already exists.");
         }
 
         var (vendor, currency, datacenterId, lines) = await CheckHeaderAndLinesAsync(db, request.Vendor, request.Currency, request.Datacenter, request.Lines, ct);

@@ -119,6 +119,8 @@ internal sealed class StoredProfileConfiguration : IEntityTypeConfiguration<Stor
         b.Property(x => x.GpuModel).HasMaxLength(100);
         b.Property(x => x.Model).HasMaxLength(100);
         b.Property(x => x.Dtype).HasMaxLength(16);
+        // The upload limit of a profile document; every other text column has its own limit above.
+        b.Property(x => x.Json).HasMaxLength(4 * 1024 * 1024);
         b.HasIndex(x => new { x.GpuModel, x.Model, x.UploadedAt });
     }
 }

@@ -22,13 +22,14 @@ public static class GpuEndpoints
         gpus.MapGet("/export", Export).WithName("ExportGpus").WithSummary("The filtered fleet as CSV (UTF-8 BOM, formula-safe).")
             .RequireAuthorization(Policies.AnyRole);
         gpus.MapPost("/import", Import).WithName("ImportGpus").WithSummary("Validates, and unless dryRun commits, a GPU CSV all-or-nothing.")
-            .RequireAuthorization(Policies.Procurement).DisableAntiforgery();
+            .RequireAuthorization(Policies.Procurement).DisableAntiforgery()
+            .WithBodyLimit(((IEndpointRouteBuilder)api).ServiceProvider.GetRequiredService<ImportOptions>().MaxBytes + RequestBodyLimits.DefaultApiBytes);
         gpus.MapGet("/{serial}", Get).WithName("GetGpu").WithSummary("One card with specs, placement history and allowed transitions.")
-            .RequireAuthorization(Policies.AnyRole);
+            .RequireAuthorization(Policies.AnyRole).WithETag(Versioned.Gpu);
         gpus.MapGet("/{serial}/history", History).WithName("GetGpuHistory").WithSummary("The card's audit trail, newest first.")
             .RequireAuthorization(Policies.AnyRole);
         gpus.MapPost("/{serial}/transitions", Transition).WithName("TransitionGpu").WithSummary("Moves the card through its lifecycle.")
-            .RequireAuthorization(Policies.AnyRole);
+            .RequireAuthorization(Policies.AnyRole).RequireVersion(Versioned.Gpu);
         api.MapGet("/datacenters", async (InventoryService inventory, CancellationToken ct) => TypedResults.Ok(await inventory.DatacentersAsync(ct)))
             .WithTags("Inventory").WithName("ListDatacenters").WithSummary("Datacenters with rack, host and GPU counts.").RequireAuthorization(Policies.AnyRole);
         api.MapGet("/models", async (InventoryService inventory, CancellationToken ct) => TypedResults.Ok(await inventory.ModelsAsync(ct)))
@@ -54,15 +55,22 @@ public static class GpuEndpoints
 
             return int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
                 ? value
-                : throw new ValidationException(name, $"{name} must be a whole number, got '{raw}'.");
+                : throw new ValidationException(name, $"{name} must be a whole number, got '{DomainExceptionHandler.Shorten(raw, 40)}'.");
         }
 
         string? Text(string name) => q[name].ToString() is { Length: > 0 } s ? s : null;
-        return new GpuQuery
+        var query = new GpuQuery
         {
             Status = Text("status"), Datacenter = Text("datacenter"), Model = Text("model"), Search = Text("search"),
             Page = Int("page", 1), PageSize = Int("pageSize", 50), Sort = Text("sort"),
         };
+        if ((query.Page - 1L) * query.PageSize > int.MaxValue)
+        {
+            throw new ValidationException("page", string.Create(CultureInfo.InvariantCulture,
+                $"page {query.Page} × pageSize {query.PageSize} lies beyond any result; the rows skipped must stay under {int.MaxValue:N0}."));
+        }
+
+        return query;
     }
 
     private static async Task<Ok<PagedResult<GpuListItem>>> List(HttpRequest request, InventoryService inventory, CancellationToken ct) =>
@@ -126,14 +134,18 @@ public static class GpuEndpoints
         {
             Status = StatusCodes.Status422UnprocessableEntity,
             Title = "The CSV has errors; nothing was written.",
-            Detail = $"{result.Errors.Count} error(s). The first: line {result.Errors[0].Line}, {result.Errors[0].Message}",
+            Detail = DomainExceptionHandler.Shorten($"{result.Errors.Count} error(s). The first: line {result.Errors[0].Line}, {result.Errors[0].Message}"),
             Extensions =
             {
                 ["dryRun"] = result.DryRun,
                 ["inserted"] = 0,
                 ["updated"] = 0,
-                ["errors"] = result.Errors,
+                ["errors"] = Shortened(result.Errors),
             },
         });
     }
+
+    /// <summary>Import and delivery errors with each value and message cut short, so a huge cell is never sent back whole.</summary>
+    public static IReadOnlyList<ImportError> Shortened(IReadOnlyList<ImportError> errors) =>
+        errors.Select(e => e with { Value = DomainExceptionHandler.Shorten(e.Value, 200), Message = DomainExceptionHandler.Shorten(e.Message)! }).ToList();
 }

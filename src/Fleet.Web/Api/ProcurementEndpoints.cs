@@ -1,3 +1,4 @@
+using System.Globalization;
 using Fleet.Application.Common;
 using Fleet.Application.Procurement;
 using Fleet.Web.Security;
@@ -16,30 +17,44 @@ public static class ProcurementEndpoints
         var vendors = api.MapGroup("/vendors").WithTags("Procurement");
         vendors.MapGet("/", async (ProcurementService s, CancellationToken ct) => TypedResults.Ok(await s.VendorsAsync(ct)))
             .WithName("ListVendors").WithSummary("Every vendor.").RequireAuthorization(Policies.AnyRole);
+        vendors.MapGet("/{id:int}", async Task<Results<Ok<VendorItem>, NotFound>> (int id, ProcurementService s, CancellationToken ct) =>
+                (await s.VendorsAsync(ct)).FirstOrDefault(v => v.Id == id) is { } vendor ? TypedResults.Ok(vendor) : TypedResults.NotFound())
+            .WithName("GetVendor").WithSummary("One vendor; its ETag is the version an edit sends back as If-Match.").RequireAuthorization(Policies.AnyRole)
+            .WithETag(Versioned.Vendor);
         vendors.MapPost("/", async (VendorRequest body, HttpContext http, ProcurementService s, CancellationToken ct) =>
-                TypedResults.Ok(await s.SaveVendorAsync(null, body, http.User.ToActor(http.TraceIdentifier), ct)))
-            .WithName("CreateVendor").WithSummary("Adds a vendor.").RequireAuthorization(Policies.Procurement);
+            {
+                var vendor = await s.SaveVendorAsync(null, body, http.User.ToActor(http.TraceIdentifier), ct);
+                return Created(http, vendor, string.Create(CultureInfo.InvariantCulture, $"/api/vendors/{vendor.Id}"), vendor.Version);
+            })
+            .WithName("CreateVendor").WithSummary("Adds a vendor (201; 409 when the name is taken).").RequireAuthorization(Policies.Procurement);
         vendors.MapPut("/{id:int}", async (int id, VendorRequest body, HttpContext http, ProcurementService s, CancellationToken ct) =>
                 TypedResults.Ok(await s.SaveVendorAsync(id, body, http.User.ToActor(http.TraceIdentifier), ct)))
-            .WithName("UpdateVendor").WithSummary("Edits a vendor (expectedVersion guards against stale edits).").RequireAuthorization(Policies.Procurement);
+            .WithName("UpdateVendor").WithSummary("Edits a vendor; send If-Match or expectedVersion.").RequireAuthorization(Policies.Procurement)
+            .RequireVersion(Versioned.Vendor);
 
         var orders = api.MapGroup("/orders").WithTags("Procurement");
         orders.MapGet("/", async (ProcurementService s, CancellationToken ct) => TypedResults.Ok(await s.OrdersAsync(ct)))
             .WithName("ListOrders").WithSummary("Purchase orders, newest first, with lines and received quantities.").RequireAuthorization(Policies.AnyRole);
         orders.MapGet("/{number}", async (string number, ProcurementService s, CancellationToken ct) => TypedResults.Ok(await s.GetOrderAsync(number, ct)))
-            .WithName("GetOrder").WithSummary("One purchase order.").RequireAuthorization(Policies.AnyRole);
+            .WithName("GetOrder").WithSummary("One purchase order.").RequireAuthorization(Policies.AnyRole).WithETag(Versioned.Order);
         orders.MapPost("/", async (CreateOrderRequest body, HttpContext http, ProcurementService s, CancellationToken ct) =>
-                TypedResults.Ok(await s.CreateOrderAsync(body, http.User.ToActor(http.TraceIdentifier), ct)))
-            .WithName("CreateOrder").WithSummary("Records a Draft purchase order with its lines.").RequireAuthorization(Policies.Procurement);
-        orders.MapPost("/{number}/submit", async (string number, HttpContext http, ProcurementService s, CancellationToken ct) =>
+            {
+                var order = await s.CreateOrderAsync(body, http.User.ToActor(http.TraceIdentifier), ct);
+                return Created(http, order, $"/api/orders/{Uri.EscapeDataString(order.Number)}", order.Version);
+            })
+            .WithName("CreateOrder").WithSummary("Records a Draft purchase order with its lines (201; 409 when the number is taken).")
+            .RequireAuthorization(Policies.Procurement);
+        orders.MapPost("/{number}/submit", async (string number, [FromBody] ExpectedVersionBody? body, HttpContext http, ProcurementService s, CancellationToken ct) =>
                 TypedResults.Ok(await s.SubmitAsync(number, http.User.ToActor(http.TraceIdentifier), ct)))
-            .WithName("SubmitOrder").WithSummary("Draft → Submitted.").RequireAuthorization(Policies.Procurement);
-        orders.MapPost("/{number}/cancel", async (string number, HttpContext http, ProcurementService s, CancellationToken ct) =>
+            .WithName("SubmitOrder").WithSummary("Draft → Submitted; send If-Match or expectedVersion.").RequireAuthorization(Policies.Procurement)
+            .RequireVersion(Versioned.Order);
+        orders.MapPost("/{number}/cancel", async (string number, [FromBody] ExpectedVersionBody? body, HttpContext http, ProcurementService s, CancellationToken ct) =>
                 TypedResults.Ok(await s.CancelAsync(number, http.User.ToActor(http.TraceIdentifier), ct)))
-            .WithName("CancelOrder").WithSummary("Draft or Submitted → Cancelled.").RequireAuthorization(Policies.Procurement);
+            .WithName("CancelOrder").WithSummary("Draft or Submitted → Cancelled; send If-Match or expectedVersion.").RequireAuthorization(Policies.Procurement)
+            .RequireVersion(Versioned.Order);
         orders.MapPost("/{number}/deliveries", Receive).WithName("ReceiveDelivery")
             .WithSummary("Receives serials (JSON, text/csv body or one uploaded packing list) all-or-nothing; 422 lists every error with line and column.")
-            .RequireAuthorization(Policies.Procurement).DisableAntiforgery();
+            .RequireAuthorization(Policies.Procurement).DisableAntiforgery().WithBodyLimit(MaxDeliveryBytes + RequestBodyLimits.DefaultApiBytes);
         orders.MapGet("/{number}/invoices", async (string number, ProcurementService s, CancellationToken ct) => TypedResults.Ok(await s.InvoicesAsync(number, ct)))
             .WithName("ListInvoices").WithSummary("Invoices recorded against the order with their three-way flags.").RequireAuthorization(Policies.AnyRole);
         orders.MapPost("/{number}/invoices", async (string number, InvoiceRequest body, HttpContext http, ProcurementService s, CancellationToken ct) =>
@@ -57,17 +72,39 @@ public static class ProcurementEndpoints
         var quotes = api.MapGroup("/quotes").WithTags("Procurement");
         quotes.MapGet("/", async (ProcurementService s, CancellationToken ct) => TypedResults.Ok(await s.QuotesAsync(ct)))
             .WithName("ListQuotes").WithSummary("Vendor quotes and the orders they became.").RequireAuthorization(Policies.AnyRole);
+        quotes.MapGet("/{reference}", async Task<Results<Ok<QuoteItem>, NotFound>> (string reference, ProcurementService s, CancellationToken ct) =>
+                (await s.QuotesAsync(ct)).FirstOrDefault(q => q.Reference == reference) is { } quote ? TypedResults.Ok(quote) : TypedResults.NotFound())
+            .WithName("GetQuote").WithSummary("One quote; its ETag is the version a conversion sends back as If-Match.").RequireAuthorization(Policies.AnyRole)
+            .WithETag(Versioned.Quote);
         quotes.MapPost("/", async (CreateQuoteRequest body, HttpContext http, ProcurementService s, CancellationToken ct) =>
-                TypedResults.Ok(await s.CreateQuoteAsync(body, http.User.ToActor(http.TraceIdentifier), ct)))
-            .WithName("CreateQuote").WithSummary("Records a vendor quote.").RequireAuthorization(Policies.Procurement);
+            {
+                var quote = await s.CreateQuoteAsync(body, http.User.ToActor(http.TraceIdentifier), ct);
+                return Created(http, quote, $"/api/quotes/{Uri.EscapeDataString(quote.Reference)}", null);
+            })
+            .WithName("CreateQuote").WithSummary("Records a vendor quote (201; 409 when the reference is taken).").RequireAuthorization(Policies.Procurement);
         quotes.MapPost("/{reference}/convert", async (string reference, ConvertQuoteRequest body, HttpContext http, ProcurementService s, CancellationToken ct) =>
                 TypedResults.Ok(await s.ConvertQuoteAsync(reference, body.OrderNumber ?? "", http.User.ToActor(http.TraceIdentifier), ct)))
-            .WithName("ConvertQuote").WithSummary("Turns a quote into a Draft purchase order.").RequireAuthorization(Policies.Procurement);
+            .WithName("ConvertQuote").WithSummary("Turns a quote into a Draft purchase order; send If-Match or expectedVersion.")
+            .RequireAuthorization(Policies.Procurement).RequireVersion(Versioned.Quote);
         return api;
     }
 
     /// <summary>The body of <c>POST /api/quotes/{reference}/convert</c>.</summary>
-    public sealed record ConvertQuoteRequest(string? OrderNumber);
+    public sealed record ConvertQuoteRequest(string? OrderNumber, long? ExpectedVersion = null);
+
+    /// <summary>The optional body of a state change that takes no other input: the version it was decided on (or send If-Match).</summary>
+    public sealed record ExpectedVersionBody(long? ExpectedVersion);
+
+    /// <summary>201 with the new resource's address and, where it has one, its version as ETag (so its creator can edit it without a GET).</summary>
+    private static Created<T> Created<T>(HttpContext http, T item, string location, long? version)
+    {
+        if (version is { } v)
+        {
+            http.Response.Headers.ETag = VersioningEndpointExtensions.ETagOf(v);
+        }
+
+        return TypedResults.Created(location, item);
+    }
 
     private static async Task<IResult> Receive(string number, HttpContext http, ProcurementService s, CancellationToken ct,
         [FromQuery] string? dryRun = null, [FromQuery] string? receivedAt = null)
@@ -84,6 +121,7 @@ public static class ProcurementEndpoints
         {
             request = await http.Request.ReadFromJsonAsync<ReceiveRequest>(ct)
                 ?? throw new ValidationException("body", "Send {\"serials\": \"...\"}.");
+            InputGuard.Check(request, "", MaxDeliveryBytes);
         }
         else if (http.Request.HasFormContentType)
         {
@@ -111,8 +149,8 @@ public static class ProcurementEndpoints
         {
             Status = StatusCodes.Status422UnprocessableEntity,
             Title = "The delivery has errors; nothing was received.",
-            Detail = $"{result.Errors.Count} error(s). The first: line {result.Errors[0].Line}, {result.Errors[0].Message}",
-            Extensions = { ["errors"] = result.Errors, ["dryRun"] = result.DryRun },
+            Detail = DomainExceptionHandler.Shorten($"{result.Errors.Count} error(s). The first: line {result.Errors[0].Line}, {result.Errors[0].Message}"),
+            Extensions = { ["errors"] = GpuEndpoints.Shortened(result.Errors), ["dryRun"] = result.DryRun },
         });
     }
 

@@ -13,6 +13,8 @@ namespace Fleet.Web.Api;
 /// </summary>
 public static class ReportEndpoints
 {
+    private const int MaxProfileChars = 4 * 1024 * 1024;
+
     private static readonly HashSet<string> s_parameters =
         new(["asOf", "from", "to", "datacenter", "model", "vendor", "po", "currency", "scope", "format"], StringComparer.OrdinalIgnoreCase);
 
@@ -30,29 +32,38 @@ public static class ReportEndpoints
             .WithName("ListBudgets").WithSummary("Capex budgets per datacenter and fiscal year.").RequireAuthorization(Policies.AnyRole);
         budgets.MapPut("/", async (BudgetRequest body, HttpContext http, FinanceService s, CancellationToken ct) =>
                 TypedResults.Ok(await s.SetBudgetAsync(body, http.User.ToActor(http.TraceIdentifier), ct)))
-            .WithName("SetBudget").WithSummary("Sets a datacenter's budget for a fiscal year.").RequireAuthorization(Policies.Finance);
+            .WithName("SetBudget").WithSummary("Sets a datacenter's budget for a fiscal year.").RequireAuthorization(Policies.Finance)
+            .RequireVersion(Versioned.Budget);
 
         var policies = api.MapGroup("/depreciation-policies").WithTags("Finance");
         policies.MapGet("/", async (FinanceService s, CancellationToken ct) => TypedResults.Ok(await s.PoliciesAsync(ct)))
             .WithName("ListDepreciationPolicies").WithSummary("Life and salvage floor per GPU model.").RequireAuthorization(Policies.AnyRole);
         policies.MapPut("/{model}", async (string model, PolicyRequest body, HttpContext http, FinanceService s, CancellationToken ct) =>
                 TypedResults.Ok(await s.SetPolicyAsync(model, body, http.User.ToActor(http.TraceIdentifier), ct)))
-            .WithName("SetDepreciationPolicy").WithSummary("Sets a model's depreciation life and salvage floor.").RequireAuthorization(Policies.Finance);
+            .WithName("SetDepreciationPolicy").WithSummary("Sets a model's depreciation life and salvage floor.").RequireAuthorization(Policies.Finance)
+            .RequireVersion(Versioned.DepreciationPolicy);
 
         var profiles = api.MapGroup("/profiles").WithTags("Finance");
         profiles.MapGet("/", async (FinanceService s, CancellationToken ct) => TypedResults.Ok(await s.ProfilesAsync(ct)))
             .WithName("ListProfiles").WithSummary("Uploaded inference profiles.").RequireAuthorization(Policies.AnyRole);
         profiles.MapPost("/", UploadProfile).WithName("UploadProfile")
             .WithSummary("Stores an inference profile (the JSON `fleet infer profile` writes) for cost per million tokens.")
-            .RequireAuthorization(p => p.RequireRole(Roles.Admin, Roles.Technician, Roles.Finance));
+            .RequireAuthorization(p => p.RequireRole(Roles.Admin, Roles.Technician, Roles.Finance))
+            .WithBodyLimit(MaxProfileChars + RequestBodyLimits.DefaultApiBytes);
         return api;
     }
 
-    /// <summary>Parses a yyyy-MM-dd parameter or throws naming it.</summary>
-    public static DateOnly ParseDate(string name, string raw) =>
-        DateOnly.TryParseExact(raw.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)
-            ? d
-            : throw new ValidationException(name, $"{name} must be a date as yyyy-MM-dd, got '{raw}'.");
+    /// <summary>Parses a yyyy-MM-dd parameter in 1900–2199 or throws naming it.</summary>
+    public static DateOnly ParseDate(string name, string raw)
+    {
+        if (!DateOnly.TryParseExact(raw.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
+        {
+            throw new ValidationException(name, $"{name} must be a date as yyyy-MM-dd, got '{DomainExceptionHandler.Shorten(raw, 40)}'.");
+        }
+
+        InputGuard.CheckDate(d.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), name);
+        return d;
+    }
 
     /// <summary>Reads the report query, refusing unknown parameters and malformed dates by name.</summary>
     public static ReportQuery ReadQuery(IQueryCollection q)
@@ -115,9 +126,15 @@ public static class ReportEndpoints
     {
         using var reader = new StreamReader(http.Request.Body);
         var json = await reader.ReadToEndAsync(ct);
-        if (json.Length > 4 * 1024 * 1024)
+        if (json.Length > MaxProfileChars)
         {
             throw new ValidationException("body", "A profile is at most 4 MiB.");
+        }
+
+        // A NUL, raw or as the escape \u0000, would reach a text column inside the profile.
+        if (json.Contains('\0', StringComparison.Ordinal) || json.Contains("\\u0000", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ValidationException("body", "The profile contains a NUL character (U+0000), which text may not hold.");
         }
 
         return TypedResults.Ok(await s.UploadProfileAsync(json, http.User.ToActor(http.TraceIdentifier), ct));

@@ -22,7 +22,7 @@ public static class RmaEndpoints
             .WithName("RmaQueue").WithSummary("Failed cards without a case and open cases by age and vendor, with warranty status.")
             .RequireAuthorization(Policies.AnyRole);
         rma.MapGet("/{id:int}", async (int id, RmaService s, CancellationToken ct) => TypedResults.Ok(await s.GetAsync(id, ct)))
-            .WithName("GetRmaCase").WithSummary("One RMA case.").RequireAuthorization(Policies.AnyRole);
+            .WithName("GetRmaCase").WithSummary("One RMA case.").RequireAuthorization(Policies.AnyRole).WithETag(Versioned.RmaCase);
         rma.MapPost("/", async (OpenRmaBody body, HttpContext http, RmaService s, CancellationToken ct) =>
                 TypedResults.Ok(await s.OpenAsync(body.Serial ?? "", new OpenRmaRequest(body.Reason, body.Evidence, body.VendorCaseNumber, body.AdvanceReplacement),
                     http.User.ToActor(http.TraceIdentifier), ct)))
@@ -30,17 +30,21 @@ public static class RmaEndpoints
         rma.MapPost("/{id:int}/ship", async (int id, ShipRmaBody body, HttpContext http, RmaService s, CancellationToken ct) =>
                 TypedResults.Ok(await s.ShipAsync(id, new ShipRmaRequest(body.TrackingNumber, body.ShippedAt, body.VendorCaseNumber),
                     http.User.ToActor(http.TraceIdentifier), body.ExpectedVersion, ct)))
-            .WithName("ShipRmaCase").WithSummary("Records the shipment (→ RmaShipped).").RequireAuthorization(Policies.Technician);
+            .WithName("ShipRmaCase").WithSummary("Records the shipment (→ RmaShipped).").RequireAuthorization(Policies.Technician)
+            .RequireVersion(Versioned.RmaCase);
         rma.MapPost("/{id:int}/replacement", async (int id, ReplacementRequest body, HttpContext http, RmaService s, CancellationToken ct) =>
                 TypedResults.Ok(await s.ReceiveReplacementAsync(id, body, http.User.ToActor(http.TraceIdentifier), ct)))
-            .WithName("ReceiveRmaReplacement").WithSummary("Receives the replacement card, linked to the one it replaces.").RequireAuthorization(Policies.Technician);
+            .WithName("ReceiveRmaReplacement").WithSummary("Receives the replacement card, linked to the one it replaces.").RequireAuthorization(Policies.Technician)
+            .RequireVersion(Versioned.RmaCase);
         rma.MapPost("/{id:int}/credit", async (int id, CreditRequest body, HttpContext http, RmaService s, CancellationToken ct) =>
                 TypedResults.Ok(await s.CreditAsync(id, body, http.User.ToActor(http.TraceIdentifier), ct)))
             .WithName("CreditRmaCase").WithSummary("Records a vendor credit on a case that is not closed (Finance); it lowers the replacement's cost.")
-            .RequireAuthorization(Policies.Finance);
+            .RequireAuthorization(Policies.Finance)
+            .RequireVersion(Versioned.RmaCase);
         rma.MapPost("/{id:int}/withdraw", async (int id, WithdrawRmaBody body, HttpContext http, RmaService s, CancellationToken ct) =>
                 TypedResults.Ok(await s.WithdrawAsync(id, new WithdrawRmaRequest(body.Reason), http.User.ToActor(http.TraceIdentifier), body.ExpectedVersion, ct)))
-            .WithName("WithdrawRmaCase").WithSummary("Withdraws an unshipped case: no fault found (→ Validated).").RequireAuthorization(Policies.Technician);
+            .WithName("WithdrawRmaCase").WithSummary("Withdraws an unshipped case: no fault found (→ Validated).").RequireAuthorization(Policies.Technician)
+            .RequireVersion(Versioned.RmaCase);
         return api;
     }
 }

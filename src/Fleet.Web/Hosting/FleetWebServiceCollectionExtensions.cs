@@ -163,6 +163,8 @@ public static class FleetWebServiceCollectionExtensions
         builder.Services.AddMudServices();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<DomainExceptionHandler>();
+        // Malformed JSON and unbindable parameters reach DomainExceptionHandler in every environment, so the 400 says what was wrong.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddOpenApi();
         return builder;
@@ -179,6 +181,7 @@ public static class FleetWebServiceCollectionExtensions
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRequestBodyLimits();
         app.UseStaticFiles();
         app.UseRateLimiter();
         app.UseAuthentication();
@@ -187,9 +190,9 @@ public static class FleetWebServiceCollectionExtensions
         app.UseAntiforgery();
         app.MapOpenApi();
         app.MapSystemEndpoints();
-        app.MapAdminApi();
-        app.MapGroup("/api").MapGpuApi();
-        app.MapGroup("/api").MapProcurementApi().MapRmaApi().MapReportApi();
+        app.MapGroup("").WithInputGuard().MapAdminApi();
+        app.MapGroup("/api").WithInputGuard().MapGpuApi();
+        app.MapGroup("/api").WithInputGuard().MapProcurementApi().MapRmaApi().MapReportApi();
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;

@@ -26,6 +26,12 @@ public abstract class GpuApiContractTests<TFixture>(TFixture fixture) : IClassFi
         return await db.Gpus.Where(g => g.Status == status).OrderBy(g => g.Id).Skip(skip).Select(g => g.Serial).FirstAsync();
     }
 
+    private async Task<long> VersionOfAsync(string serial)
+    {
+        await using var db = App.CreateDbContext();
+        return await db.Gpus.Where(g => g.Serial == serial).Select(g => g.Version).SingleAsync();
+    }
+
     [SkippableFact]
     public async Task ListGpus_WithoutToken_Is401()
     {
@@ -169,7 +175,7 @@ public abstract class GpuApiContractTests<TFixture>(TFixture fixture) : IClassFi
     {
         var serial = await SerialWithStatusAsync(GpuStatus.BurnIn, 0);
         using var tech = await App.ClientForRoleAsync(Roles.Technician);
-        var response = await tech.PostAsJsonAsync($"/api/gpus/{serial}/transitions", new { to = "Validated", message = "quick burn-in passed" });
+        var response = await tech.PostAsJsonAsync($"/api/gpus/{serial}/transitions", new { to = "Validated", message = "quick burn-in passed", expectedVersion = await VersionOfAsync(serial) });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("Validated", (await JsonAsync(response)).GetProperty("status").GetString());
 
@@ -199,7 +205,7 @@ public abstract class GpuApiContractTests<TFixture>(TFixture fixture) : IClassFi
     {
         var serial = await SerialWithStatusAsync(GpuStatus.BurnIn, role == Roles.Viewer ? 1 : 2);
         using var client = await App.ClientForRoleAsync(role);
-        var response = await client.PostAsJsonAsync($"/api/gpus/{serial}/transitions", new { to = "Validated" });
+        var response = await client.PostAsJsonAsync($"/api/gpus/{serial}/transitions", new { to = "Validated", expectedVersion = await VersionOfAsync(serial) });
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         await using var db = App.CreateDbContext();
         Assert.Equal(GpuStatus.BurnIn, (await db.Gpus.SingleAsync(g => g.Serial == serial)).Status);
@@ -210,7 +216,7 @@ public abstract class GpuApiContractTests<TFixture>(TFixture fixture) : IClassFi
     {
         var serial = await SerialWithStatusAsync(GpuStatus.Received, 0);
         using var admin = await App.AdminClientAsync();
-        var response = await admin.PostAsJsonAsync($"/api/gpus/{serial}/transitions", new { to = "InService" });
+        var response = await admin.PostAsJsonAsync($"/api/gpus/{serial}/transitions", new { to = "InService", expectedVersion = await VersionOfAsync(serial) });
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         var detail = (await JsonAsync(response)).GetProperty("detail").GetString()!;
         Assert.Contains("Received", detail);
@@ -222,7 +228,7 @@ public abstract class GpuApiContractTests<TFixture>(TFixture fixture) : IClassFi
     {
         var serial = await SerialWithStatusAsync(GpuStatus.Received, 1);
         using var admin = await App.AdminClientAsync();
-        var response = await admin.PostAsJsonAsync($"/api/gpus/{serial}/transitions", new { to = "Melted" });
+        var response = await admin.PostAsJsonAsync($"/api/gpus/{serial}/transitions", new { to = "Melted", expectedVersion = await VersionOfAsync(serial) });
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
 

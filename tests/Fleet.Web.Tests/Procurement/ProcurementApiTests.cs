@@ -91,7 +91,11 @@ public abstract class ProcurementApiTests(string provider)
             number = "PO-D", vendor = "Supermicro", currency = "USD", datacenter = "IAD1",
             lines = new[] { new { model = H100, quantity = 2, unitPrice = 30000, warrantyMonths = 36 } },
         }))).EnsureSuccessStatusCode();
-        (await buyer.PostAsync("/api/orders/PO-D/submit", null)).EnsureSuccessStatusCode();
+        using (var submit = new HttpRequestMessage(HttpMethod.Post, "/api/orders/PO-D/submit"))
+        {
+            submit.Headers.IfMatch.Add((await buyer.GetAsync("/api/orders/PO-D")).Headers.ETag!);
+            (await buyer.SendAsync(submit)).EnsureSuccessStatusCode();
+        }
 
         using var bad = new MultipartFormDataContent { { new ByteArrayContent(Encoding.UTF8.GetBytes($"serial,model\nGOOD-1,{H100}\nBAD 2,{H100}\n")), "file", "packing.csv" } };
         using var refused = await buyer.PostAsync("/api/orders/PO-D/deliveries?receivedAt=2024-05-02", bad);
