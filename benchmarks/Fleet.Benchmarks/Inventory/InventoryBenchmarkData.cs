@@ -29,9 +29,9 @@ internal static class InventoryBenchmarkData
     public static List<Domain.Inventory.Gpu> Entities(int rows, IReadOnlyDictionary<string, GpuModel> models, int fraId, int iadId, string prefix = "RAW")
     {
         var names = GpuCatalog.Models.Select(m => m.Name).ToArray();
-        return Enumerable.Range(0, rows).Select(i => new Domain.Inventory.Gpu
+        return Enumerable.Range(0, rows).Select(i => new Domain.Inventory.Gpu(i % 10 == 0 ? GpuStatus.Validated : GpuStatus.Received)
         {
-            Serial = $"{prefix}{i:D8}", GpuModelId = models[names[i % names.Length]].Id, Status = i % 10 == 0 ? GpuStatus.Validated : GpuStatus.Received,
+            Serial = $"{prefix}{i:D8}", GpuModelId = models[names[i % names.Length]].Id,
             DatacenterId = i % 2 == 0 ? fraId : iadId, Uuid = $"GPU-{Guid.NewGuid()}", AssetTag = $"AT-{i:D7}", PoNumber = $"PO-2026-{i / 1000}",
             UnitCost = 25000.5m + (i % 500), Currency = "USD", ReceivedAt = new DateTime(2026, 1 + (i % 9), 15, 0, 0, 0, DateTimeKind.Utc),
             WarrantyEndsAt = new DateTime(2029, 1 + (i % 9), 15, 0, 0, 0, DateTimeKind.Utc), Notes = $"bench row {i}",
