@@ -63,6 +63,7 @@ public sealed class SqliteDatabaseProvider : IDatabaseProvider
         {
             await db.Database.CloseConnectionAsync();
         }
+    }
 
     /// <inheritdoc/>
     public DatabaseErrorKind Classify(Exception exception)

@@ -20,6 +20,7 @@ public sealed class DatabaseStartup(
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        var provider = services.GetRequiredService<IDatabaseProvider>();
         var contexts = services.GetRequiredService<IDbContextFactory<FleetDbContext>>();
         var deadline = DateTime.UtcNow.AddSeconds(database.Value.StartupRetrySeconds);
         for (var attempt = 1; ; attempt++)
