@@ -37,8 +37,6 @@ public sealed partial class GpuImportService(
         [GpuCsvColumns.Notes] = 2000,
     };
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._/-]*$")]
-    private static partial Regex SerialPattern();
 
     [GeneratedRegex("^[A-Z]{3}$")]
     private static partial Regex CurrencyPattern();
@@ -275,9 +273,9 @@ public sealed partial class GpuImportService(
         {
             errors.Add(line, GpuCsvColumns.Serial, r.Serial, "serial is required.");
         }
-        else if (serial is not null && !SerialPattern().IsMatch(serial))
+        else if (serial is not null && !GpuSerial.IsValid(serial))
         {
-            errors.Add(line, GpuCsvColumns.Serial, serial, "serial may hold only letters, digits and . _ / - (and must start with a letter or digit).");
+            errors.Add(line, GpuCsvColumns.Serial, serial, GpuSerial.Rule);
         }
 
         var model = Text(GpuCsvColumns.Model, r.Model);

@@ -1,8 +1,8 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using CsvHelper;
 using CsvHelper.Configuration;
 using Fleet.Application.Import;
+using Fleet.Domain.Inventory;
 
 namespace Fleet.Application.Procurement;
 
@@ -16,9 +16,6 @@ public sealed record SerialRow(int Line, string Serial, string? Model);
 public static partial class SerialListParser
 {
     public static IReadOnlyList<string> Columns { get; } = ["serial", "model"];
-
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")]
-    private static partial Regex SerialPattern();
 
     /// <summary>The rows that parsed; every problem goes to <paramref name="errors"/> with line and column.</summary>
     public static List<SerialRow> Parse(string? text, int maxRows, List<ImportError> errors)
@@ -94,10 +91,9 @@ public static partial class SerialListParser
                 continue;
             }
 
-            if (!SerialPattern().IsMatch(serial))
+            if (!GpuSerial.IsValid(serial))
             {
-                errors.Add(new ImportError(line, "serial", serial,
-                    "A serial is 1–64 letters, digits, '.', '_', '/' or '-', starting with a letter or digit."));
+                errors.Add(new ImportError(line, "serial", serial, GpuSerial.Rule));
                 continue;
             }
 

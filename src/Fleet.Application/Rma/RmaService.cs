@@ -184,9 +184,9 @@ public sealed class RmaService(IDbContextFactory<FleetDbContext> contexts, TimeP
     {
         ProcurementService.Require(actor, Roles.Technician, "Receiving an RMA replacement");
         var serial = request.Serial?.Trim();
-        if (string.IsNullOrEmpty(serial) || serial.Length > 64)
+        if (!GpuSerial.IsValid(serial))
         {
-            throw new ValidationException("serial", "Give the replacement card's serial (1 to 64 characters).");
+            throw new ValidationException("serial", $"The replacement card's serial does not follow the serial rules. {GpuSerial.Rule}");
         }
 
         if (request.CreditAmount is not null)

@@ -67,6 +67,32 @@ public abstract class RulesContractTests(string provider)
         Assert.Equal(0, await db.RmaCases.CountAsync());
     }
 
+    // Measured: a replacement's serial skipped the rules that an import or a delivery applies ("=cmd|' /C calc'!A0" was stored).
+    [SkippableTheory]
+    [InlineData("=cmd|' /C calc'!A0")]
+    [InlineData("has space")]
+    [InlineData("-F1R")]
+    [InlineData("F1R\u0000")]
+    [InlineData("A12345678901234567890123456789012345678901234567890123456789012345")]
+    public async Task ReceiveReplacement_SerialBreakingTheSerialRules_IsRefusedAndWritesNothing(string serial)
+    {
+        await using var world = await FailedCardAsync();
+        var opened = await world.Rma.OpenAsync("F-1", new OpenRmaRequest("GEMM", AdvanceReplacement: true), ProcurementWorld.Tech);
+        int cards;
+        await using (var before = world.Db())
+        {
+            cards = await before.Gpus.CountAsync();
+        }
+
+        var e = await Assert.ThrowsAsync<ValidationException>(() =>
+            world.Rma.ReceiveReplacementAsync(opened.Id, new ReplacementRequest(serial), ProcurementWorld.Tech));
+
+        Assert.Contains("serial", e.Message, StringComparison.OrdinalIgnoreCase);
+        await using var db = world.Db();
+        Assert.Equal(cards, await db.Gpus.CountAsync());
+        Assert.Null((await db.RmaCases.SingleAsync()).ReplacementGpuId);
+    }
+
     [SkippableFact]
     public async Task Credit_ByTechnician_IsForbiddenAndCostStays()
     {

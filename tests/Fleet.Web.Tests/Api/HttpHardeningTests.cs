@@ -586,6 +586,8 @@ public abstract class HttpHardeningTests<TFixture>(TFixture fixture) : IClassFix
         await using var down = App.WithWebHostBuilder(b =>
         {
             b.UseSetting("ConnectionStrings:Fleet", dead);
+            // Elsewhere than beside the dead file: keys next to it would create its folder and SQLite would then open it.
+            b.UseSetting("Fleet:DataProtection:KeysPath", Path.Combine(Path.GetTempPath(), $"fleet-keys-{Guid.NewGuid():N}"));
             b.ConfigureTestServices(s =>
             {
                 foreach (var startup in s.Where(d => d.ImplementationType == typeof(DatabaseStartup)).ToList())

@@ -187,6 +187,15 @@ public abstract class ProcurementApiTests(string provider)
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
+    /// <summary>POSTs <paramref name="body"/> to <paramref name="url"/> with If-Match set to the ETag of <paramref name="resource"/>.</summary>
+    private static async Task<HttpResponseMessage> PostIfMatchAsync(HttpClient client, string resource, string url, HttpContent? body)
+    {
+        using var current = await client.GetAsync(resource);
+        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = body };
+        request.Headers.IfMatch.Add(current.Headers.ETag ?? throw new InvalidOperationException($"GET {resource} sent no ETag."));
+        return await client.SendAsync(request);
+    }
+
     [SkippableFact]
     public async Task RmaOverHttp_CardMovesOnlyThroughItsCaseAndCreditIsFinances()
     {
@@ -198,24 +207,24 @@ public abstract class ProcurementApiTests(string provider)
         {
             number = "PO-M", vendor = "Supermicro", currency = "USD", datacenter = "IAD1", lines = new[] { new { model = H100, quantity = 1, unitPrice = 30000 } },
         })));
-        await OkJsonAsync(await buyer.PostAsync("/api/orders/PO-M/submit", null));
+        await OkJsonAsync(await PostIfMatchAsync(buyer, "/api/orders/PO-M", "/api/orders/PO-M/submit", null));
         await OkJsonAsync(await buyer.PostAsync("/api/orders/PO-M/deliveries", Json(new { serials = "M-1" })));
-        await OkJsonAsync(await tech.PostAsync("/api/gpus/M-1/transitions", Json(new { to = "BurnIn" })));
-        await OkJsonAsync(await tech.PostAsync("/api/gpus/M-1/transitions", Json(new { to = "Failed", message = "GEMM mismatches" })));
-        using var direct = await tech.PostAsync("/api/gpus/M-1/transitions", Json(new { to = "RmaPending" }));
+        await OkJsonAsync(await PostIfMatchAsync(tech, "/api/gpus/M-1", "/api/gpus/M-1/transitions", Json(new { to = "BurnIn" })));
+        await OkJsonAsync(await PostIfMatchAsync(tech, "/api/gpus/M-1", "/api/gpus/M-1/transitions", Json(new { to = "Failed", message = "GEMM mismatches" })));
+        using var direct = await PostIfMatchAsync(tech, "/api/gpus/M-1", "/api/gpus/M-1/transitions", Json(new { to = "RmaPending" }));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, direct.StatusCode);
         var id = (await OkJsonAsync(await tech.PostAsync("/api/rma", Json(new { serial = "M-1", reason = "GEMM mismatches" })))).GetProperty("id").GetInt32();
 
-        using var shippedDirectly = await tech.PostAsync("/api/gpus/M-1/transitions", Json(new { to = "RmaShipped" }));
+        using var shippedDirectly = await PostIfMatchAsync(tech, "/api/gpus/M-1", "/api/gpus/M-1/transitions", Json(new { to = "RmaShipped" }));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, shippedDirectly.StatusCode);
         Assert.Contains($"RMA case {id}", (await shippedDirectly.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
         var gpu = await tech.GetFromJsonAsync<JsonElement>("/api/gpus/M-1");
         Assert.Equal(id, gpu.GetProperty("rma").GetProperty("id").GetInt32());
 
-        await OkJsonAsync(await tech.PostAsync($"/api/rma/{id}/ship", Json(new { trackingNumber = "1Z" })));
-        using var techCredit = await tech.PostAsync($"/api/rma/{id}/credit", Json(new { amount = 30000, currency = "USD" }));
+        await OkJsonAsync(await PostIfMatchAsync(tech, $"/api/rma/{id}", $"/api/rma/{id}/ship", Json(new { trackingNumber = "1Z" })));
+        using var techCredit = await PostIfMatchAsync(tech, $"/api/rma/{id}", $"/api/rma/{id}/credit", Json(new { amount = 30000, currency = "USD" }));
         Assert.Equal(HttpStatusCode.Forbidden, techCredit.StatusCode);
-        var credited = await OkJsonAsync(await finance.PostAsync($"/api/rma/{id}/credit", Json(new { amount = 30000, currency = "USD", close = true })));
+        var credited = await OkJsonAsync(await PostIfMatchAsync(finance, $"/api/rma/{id}", $"/api/rma/{id}/credit", Json(new { amount = 30000, currency = "USD", close = true })));
         Assert.Equal("Closed", credited.GetProperty("status").GetString());
         Assert.Equal("Returned", credited.GetProperty("gpuStatus").GetString());
     }
@@ -239,7 +248,7 @@ public abstract class ProcurementApiTests(string provider)
         }));
         Assert.Equal(HttpStatusCode.BadRequest, zeroPrice.StatusCode);
 
-        await OkJsonAsync(await buyer.PostAsync("/api/orders/PO-I/submit", null));
+        await OkJsonAsync(await PostIfMatchAsync(buyer, "/api/orders/PO-I", "/api/orders/PO-I/submit", null));
         var recorded = await OkJsonAsync(await buyer.PostAsync("/api/orders/PO-I/invoices", Json(invoice)));
         Assert.Equal("Mismatch", recorded.GetProperty("status").GetString());
         var disputed = await OkJsonAsync(await finance.PostAsync("/api/orders/PO-I/invoices/INV-1/dispute", Json(new { note = "Nothing delivered yet" })));
