@@ -1,10 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Fleet.Domain.Catalog;
-using Fleet.Gpu.Devices;
-using Fleet.Gpu.Telemetry;
 
-namespace Fleet.Gpu.BurnIn;
+namespace Fleet.Domain.Contracts.BurnIn;
 
 /// <summary>Pass or fail, per device and for the run.</summary>
 public enum Verdict
@@ -204,7 +202,7 @@ public sealed record BurnInRunOptions
     public required string Device { get; init; }
 }
 
-/// <summary>The versioned burn-in result (schema "fleet.burnin/v1", documented in src/Fleet.Gpu/README.md).</summary>
+/// <summary>The versioned burn-in result (schema "fleet.burnin/v1", documented in src/Fleet.Gpu/README.md; read by the CLI and the server).</summary>
 public sealed record BurnInResult
 {
     public const string SchemaId = "fleet.burnin/v1";
@@ -241,10 +239,10 @@ public static class BurnInJson
     public static BurnInResult Deserialize(string json) =>
         JsonSerializer.Deserialize<BurnInResult>(json, Options) ?? throw new JsonException("empty burn-in result");
 
-    /// <summary>The JSON Schema (draft 2020-12) of <see cref="BurnInResult"/>, embedded from Schema/burnin-result.v1.schema.json.</summary>
+    /// <summary>The JSON Schema (draft 2020-12) of <see cref="BurnInResult"/>, embedded from Contracts/BurnIn/burnin-result.v1.schema.json.</summary>
     public static string SchemaText()
     {
-        using var stream = typeof(BurnInJson).Assembly.GetManifestResourceStream("Fleet.Gpu.Schema.burnin-result.v1.schema.json")
+        using var stream = typeof(BurnInJson).Assembly.GetManifestResourceStream("Fleet.Domain.Contracts.BurnIn.burnin-result.v1.schema.json")
             ?? throw new InvalidOperationException("the burn-in schema resource is missing");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
