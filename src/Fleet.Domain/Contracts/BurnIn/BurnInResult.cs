@@ -61,6 +61,10 @@ public static class FindingCodes
     public const string PcieLinkDegraded = "PCIE_LINK_DEGRADED";
     public const string XidError = "XID_ERROR";
     public const string TestError = "TEST_ERROR";
+    /// <summary>The server expected this card on the host and the agent did not see it (the card fails).</summary>
+    public const string CardNotSeen = "CARD_NOT_SEEN";
+    /// <summary>The agent saw a device that matches no card of its job (by UUID, then serial).</summary>
+    public const string DeviceNotInJob = "DEVICE_NOT_IN_JOB";
 }
 
 /// <summary>One problem found on a device, with the numbers that show it.</summary>
@@ -176,6 +180,8 @@ public sealed record DeviceBurnInResult
 {
     public required GpuDeviceInfo Device { get; init; }
     public required string Engine { get; init; }
+    /// <summary>True when the CPU accelerator stood in for the card named by <c>Device.Serial</c> (<c>--stand-in</c>): never real silicon.</summary>
+    public bool StandIn { get; init; }
     public bool Complete { get; init; }
     public Verdict Verdict { get; init; }
     public IReadOnlyList<Finding> Findings { get; init; } = [];
