@@ -64,6 +64,8 @@ public static class FleetWebServiceCollectionExtensions
         builder.Services.AddSingleton(finance);
         builder.Services.AddSingleton(Bind<Fleet.Application.Procurement.ProcurementOptions>("Fleet:Procurement"));
         builder.Services.AddSingleton(Bind<Fleet.Application.Import.ImportOptions>("Fleet:Import"));
+        builder.Services.AddSingleton(Bind<Fleet.Application.BurnIn.BurnInOptions>("Fleet:BurnIn"));
+        builder.Services.AddHostedService<BurnInLeaseSweeper>();
         return builder;
     }
 
@@ -150,6 +152,7 @@ public static class FleetWebServiceCollectionExtensions
         app.MapSystemEndpoints();
         app.MapGroup("/api").MapGpuApi();
         app.MapGroup("/api").MapProcurementApi().MapRmaApi().MapReportApi();
+        app.MapGroup("/api").MapBurnInApi();
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
