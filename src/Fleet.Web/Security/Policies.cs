@@ -18,6 +18,8 @@ public static class Policies
     public static void Add(AuthorizationOptions options)
     {
         options.AddPolicy(AnyRole, p => p.RequireRole(Roles.Readers));
+        // A bare [Authorize] (the pages) admits readers only: an Agent token claims jobs and nothing else.
+        options.DefaultPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().RequireRole(Roles.Readers).Build();
         options.AddPolicy(Procurement, p => p.RequireRole(Roles.Admin, Roles.Procurement));
         options.AddPolicy(Technician, p => p.RequireRole(Roles.Admin, Roles.Technician));
         options.AddPolicy(Finance, p => p.RequireRole(Roles.Admin, Roles.Finance));

@@ -167,6 +167,16 @@ public abstract class BurnInApiContractTests<TFixture>(TFixture fixture) : IClas
         using var agent = await App.ClientForRoleAsync(Roles.Agent);
         Assert.Equal(HttpStatusCode.Forbidden, (await agent.GetAsync("/api/gpus")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await agent.GetAsync("/api/burnin/campaigns")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await agent.GetAsync("/api/rma")).StatusCode);
+        using (var reader = await App.ClientForRoleAsync(Roles.Viewer))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync("/gpus")).StatusCode);
+        }
+
+        var page = await agent.GetAsync("/gpus");
+        Assert.NotEqual(HttpStatusCode.OK, page.StatusCode);
+        Assert.True(page.StatusCode is HttpStatusCode.Forbidden || page.Headers.Location?.ToString().Contains("denied", StringComparison.Ordinal) == true,
+            $"an Agent token got {page.StatusCode} {page.Headers.Location} for a page");
         Assert.Equal(HttpStatusCode.Forbidden, (await agent.PostAsJsonAsync("/api/burnin/campaigns",
             new { name = "x", level = "quick", serials = new[] { cards[0].Serial } })).StatusCode);
         foreach (var role in new[] { Roles.Viewer, Roles.Technician, Roles.Procurement, Roles.Finance })
