@@ -9,6 +9,7 @@ public static class BurnInServiceCollectionExtensions
     public static IServiceCollection AddFleetBurnIn(this IServiceCollection services)
     {
         services.TryAddSingleton(new BurnInOptions());
+        services.AddSingleton<FleetHistoryCache>();
         services.AddScoped<CreateBurnInCampaign>();
         services.AddScoped<ClaimBurnInJob>();
         services.AddScoped<HeartbeatBurnInJob>();

@@ -24,7 +24,7 @@ namespace Fleet.Application.BurnIn;
 /// per expected card (devices matched by UUID, then serial), and lets each verdict move its card: pass → Validated, fail →
 /// Failed with an RMA case opened on the evidence. Idempotent on <c>runId</c>; nothing is written on a refused post.
 /// </summary>
-public sealed class IngestBurnInResult(IDbContextFactory<FleetDbContext> contexts, TimeProvider time, BurnInOptions options)
+public sealed class IngestBurnInResult(IDbContextFactory<FleetDbContext> contexts, TimeProvider time, BurnInOptions options, FleetHistoryCache cache)
 {
     private const int FleetHistoryRuns = 200;
     private static readonly JsonSerializerOptions s_compact = new(BurnInJson.Options) { WriteIndented = false };
@@ -126,9 +126,9 @@ public sealed class IngestBurnInResult(IDbContextFactory<FleetDbContext> context
         var matches = await MatchAsync(db, job, result, ct);
         var campaign = job.Campaign!;
         var gpuIds = job.Cards.Select(c => c.GpuId).ToList();
-        var gpus = await db.Gpus.Include(g => g.Model).Include(g => g.Placements.Where(p => p.To == null))
-            .Where(g => gpuIds.Contains(g.Id)).ToDictionaryAsync(g => g.Id, ct);
-        var history = await FleetHistoryAsync(db, gpus.Values, ct);
+        var gpus = await db.Gpus.Include(g => g.Model).Where(g => gpuIds.Contains(g.Id)).ToDictionaryAsync(g => g.Id, ct);
+        var standInFlags = result.Devices.Select(d => d.StandIn || d.Device.Kind == DeviceKind.Cpu).Distinct().ToList();
+        var history = await FleetHistoryAsync(db, gpus.Values, standInFlags, now, ct);
         var report = new BurnInReport
         {
             RunId = result.RunId, JobId = job.Id, ContentHash = hash, Json = json, Hostname = Clip(result.Host?.Hostname, 128) ?? "",
@@ -172,25 +172,32 @@ public sealed class IngestBurnInResult(IDbContextFactory<FleetDbContext> context
             throw new ConcurrencyException($"Job {jobId} changed while the results were written (its lease ran out); nothing was stored.");
         }
 
-        var openCases = await db.RmaCases.AsNoTracking().Where(c => gpuIds.Contains(c.GpuId) && c.Status != RmaStatus.Closed)
-            .Select(c => c.GpuId).ToListAsync(ct);
-        var lineIds = gpus.Values.Select(g => g.PurchaseOrderLineId).OfType<int>().Distinct().ToList();
-        var vendors = await db.PurchaseOrderLines.AsNoTracking().Where(l => lineIds.Contains(l.Id))
+        // What an RMA case needs, looked up only when a card failed.
+        var failedIds = outcomes.Where(o => o.Run.Verdict == Verdict.Fail).Select(o => o.Card.GpuId).ToList();
+        var openCases = failedIds.Count == 0 ? [] : await db.RmaCases.AsNoTracking()
+            .Where(c => failedIds.Contains(c.GpuId) && c.Status != RmaStatus.Closed).Select(c => c.GpuId).ToListAsync(ct);
+        var lineIds = gpus.Values.Where(g => failedIds.Contains(g.Id)).Select(g => g.PurchaseOrderLineId).OfType<int>().Distinct().ToList();
+        var vendors = lineIds.Count == 0 ? [] : await db.PurchaseOrderLines.AsNoTracking().Where(l => lineIds.Contains(l.Id))
             .Select(l => new { l.Id, l.PurchaseOrder!.VendorId }).ToDictionaryAsync(l => l.Id, l => (int?)l.VendorId, ct);
+        var busIds = failedIds.Count == 0 ? [] : await db.GpuPlacements.AsNoTracking()
+            .Where(p => failedIds.Contains(p.GpuId) && p.To == null && p.PciBusId != null).ToDictionaryAsync(p => p.GpuId, p => p.PciBusId, ct);
         foreach (var (card, run) in outcomes)
         {
             var outcome = run.Verdict == Verdict.Fail ? BurnInCardOutcome.Failed : run.Complete ? BurnInCardOutcome.Passed : BurnInCardOutcome.Incomplete;
             card.Record(outcome, run.Id);
             var gpu = gpus[card.GpuId];
-            db.AuditEntries.Add(AuditLog.Entry(actor, now, nameof(BurnInRun), run.Id.ToString(CultureInfo.InvariantCulture), AuditActions.Create, null,
-                new { run.RunId, gpu.Serial, Verdict = run.Verdict.ToString(), Outcome = outcome.ToString(), run.StandIn, Findings = run.Findings.Select(f => f.Code) }));
             var vendorId = gpu.PurchaseOrderLineId is { } lineId ? vendors.GetValueOrDefault(lineId) : null;
-            ApplyVerdict(db, gpu, run, outcome, lifecycleActor, now, openCases.Contains(gpu.Id), vendorId);
+            ApplyVerdict(db, gpu, run, outcome, lifecycleActor, now, openCases.Contains(gpu.Id), vendorId, busIds.GetValueOrDefault(gpu.Id));
         }
 
+        // One entry for the stored runs (each card's transition has its own, naming the run).
         db.AuditEntries.Add(AuditLog.Entry(actor, now, nameof(BurnInJob), job.Id.ToString(CultureInfo.InvariantCulture), AuditActions.Update, null,
-            new { State = job.State.ToString(), result.RunId }, $"results of run {result.RunId} stored"));
-        await CompleteCampaignIfDoneAsync(db, job.CampaignId, now, ct);
+            new
+            {
+                State = job.State.ToString(), result.RunId, report.ContentHash,
+                Runs = outcomes.Select(o => new { BurnInRunId = o.Run.Id, gpus[o.Card.GpuId].Serial, Verdict = o.Run.Verdict.ToString(),
+                    Outcome = o.Card.Outcome.ToString(), o.Run.StandIn, Findings = o.Run.Findings.Select(f => f.Code) }),
+            }, $"results of run {result.RunId} stored"));
         try
         {
             await db.SaveChangesAsync(ct);
@@ -201,7 +208,12 @@ public sealed class IngestBurnInResult(IDbContextFactory<FleetDbContext> context
         }
 
         await tx.CommitAsync(ct);
-        return await ResponseAsync(db, report.Id, result.RunId, replayed: false, ct);
+
+        // After the commit: of two last jobs finishing at once, the later commit sees the other done and completes the campaign.
+        await CompleteCampaignIfDoneAsync(db, job.CampaignId, now, ct);
+        await db.SaveChangesAsync(ct);
+        return new ResultResponse(result.RunId, outcomes.Select(o => o.Run.Id).ToList(),
+            outcomes.Select(o => new StoredRunItem(o.Run.Id, gpus[o.Card.GpuId].Serial, o.Run.Verdict, o.Card.Outcome, o.Run.StandIn)).ToList(), Replayed: false);
     }
 
     /// <summary>Marks the campaign completed when none of its jobs is queued or held.</summary>
@@ -263,30 +275,38 @@ public sealed class IngestBurnInResult(IDbContextFactory<FleetDbContext> context
     private static string Describe(GpuDeviceInfo d) =>
         $"{d.Name} (uuid {d.Uuid ?? "unknown"}, serial {d.Serial ?? "unknown"}, bus {d.PciBusId ?? "unknown"})";
 
-    /// <summary>Earlier passing runs' TFLOP/s per (model, stand-in, precision), newest first, comparable ones only.</summary>
+    /// <summary>
+    /// Earlier passing runs' TFLOP/s per (model, stand-in, precision), comparable ones only, from the newest
+    /// <see cref="FleetHistoryRuns"/> runs. A full window changes slowly, so it is kept for a while (<see cref="FleetHistoryCache"/>).
+    /// </summary>
     private async Task<Dictionary<(int Model, bool StandIn, Precision Precision), List<double>>> FleetHistoryAsync(FleetDbContext db,
-        IEnumerable<Gpu> gpus, CancellationToken ct)
+        IEnumerable<Gpu> gpus, IReadOnlyList<bool> standInFlags, DateTime nowUtc, CancellationToken ct)
     {
         var history = new Dictionary<(int, bool, Precision), List<double>>();
         var t = options.FleetHistory;
         foreach (var modelId in gpus.Select(g => g.GpuModelId).Distinct())
         {
-            foreach (var standIn in new[] { false, true })
+            foreach (var standIn in standInFlags)
             {
-                var runIds = await db.BurnInRuns.AsNoTracking()
-                    .Where(r => r.Verdict == Verdict.Pass && r.StandIn == standIn && db.Gpus.Any(g => g.Id == r.GpuId && g.GpuModelId == modelId))
-                    .OrderByDescending(r => r.Id).Take(FleetHistoryRuns).Select(r => r.Id).ToListAsync(ct);
-                if (runIds.Count < t.MinHistory)
+                if (!cache.TryGet(modelId, standIn, nowUtc, out var values))
                 {
-                    continue;
+                    var runIds = await db.BurnInRuns.AsNoTracking()
+                        .Where(r => r.Verdict == Verdict.Pass && r.StandIn == standIn && db.Gpus.Any(g => g.Id == r.GpuId && g.GpuModelId == modelId))
+                        .OrderByDescending(r => r.Id).Take(FleetHistoryRuns).Select(r => r.Id).ToListAsync(ct);
+                    var rows = runIds.Count < t.MinHistory ? [] : await db.BurnInPrecisionResults.AsNoTracking()
+                        .Where(p => runIds.Contains(p.BurnInRunId) && p.Size >= t.MinSize)
+                        .Select(p => new { p.Precision, p.Engine, p.Tflops }).ToListAsync(ct);
+                    values = rows.Where(r => t.Engines.Contains(r.Engine)).GroupBy(r => r.Precision)
+                        .ToDictionary(g => g.Key, g => (IReadOnlyList<double>)g.Select(r => r.Tflops).ToList());
+                    if (runIds.Count == FleetHistoryRuns)
+                    {
+                        cache.Set(modelId, standIn, nowUtc, values);
+                    }
                 }
 
-                var rows = await db.BurnInPrecisionResults.AsNoTracking()
-                    .Where(p => runIds.Contains(p.BurnInRunId) && p.Size >= t.MinSize)
-                    .Select(p => new { p.Precision, p.Engine, p.Tflops }).ToListAsync(ct);
-                foreach (var row in rows.Where(r => t.Engines.Contains(r.Engine)))
+                foreach (var (precision, list) in values)
                 {
-                    (history.TryGetValue((modelId, standIn, row.Precision), out var list) ? list : history[(modelId, standIn, row.Precision)] = []).Add(row.Tflops);
+                    history[(modelId, standIn, precision)] = [.. list];
                 }
             }
         }
@@ -361,7 +381,7 @@ public sealed class IngestBurnInResult(IDbContextFactory<FleetDbContext> context
 
     /// <summary>Pass: BurnIn → Validated. Fail: BurnIn → Failed, then an RMA case with the evidence (→ RmaPending). Audited with the run.</summary>
     private static void ApplyVerdict(FleetDbContext db, Gpu gpu, BurnInRun run, BurnInCardOutcome outcome, Actor actor, DateTime now, bool hasOpenCase,
-        int? vendorId)
+        int? vendorId, string? placedBusId)
     {
         if (gpu.Status != GpuStatus.BurnIn || outcome == BurnInCardOutcome.Incomplete)
         {
@@ -379,7 +399,7 @@ public sealed class IngestBurnInResult(IDbContextFactory<FleetDbContext> context
             return;
         }
 
-        var evidence = Evidence(gpu, run, failing);
+        var evidence = Evidence(gpu, run, failing, placedBusId);
         var reason = Clip($"Failed burn-in run {run.RunId}: " + string.Join(", ", failing.Select(f => f.Code).Distinct()), 2000)!;
         var rma = new RmaCase { GpuId = gpu.Id, VendorId = vendorId, Reason = reason, Evidence = evidence, OpenedAt = now, OpenedBy = actor.Name };
         db.RmaCases.Add(rma);
@@ -397,9 +417,9 @@ public sealed class IngestBurnInResult(IDbContextFactory<FleetDbContext> context
     }
 
     /// <summary>What the vendor needs: the card's identity, the failing findings, and the run's JSON (telemetry samples dropped if it is too long).</summary>
-    private static string Evidence(Gpu gpu, BurnInRun run, IReadOnlyList<BurnInFinding> failing)
+    private static string Evidence(Gpu gpu, BurnInRun run, IReadOnlyList<BurnInFinding> failing, string? placedBusId)
     {
-        var pciBusId = run.PciBusId ?? gpu.Placements.FirstOrDefault(p => p.To is null)?.PciBusId;
+        var pciBusId = run.PciBusId ?? placedBusId;
         JsonNode? device = run.DeviceJson is null ? null : JsonNode.Parse(run.DeviceJson);
         string Build() => new JsonObject
         {

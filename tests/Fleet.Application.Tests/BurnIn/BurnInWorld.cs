@@ -21,7 +21,7 @@ public sealed class BurnInWorld : IAsyncDisposable
         Campaigns = new CreateBurnInCampaign(contexts, Time);
         Claims = new ClaimBurnInJob(contexts, Time, Options);
         Heartbeats = new HeartbeatBurnInJob(contexts, Time, Options);
-        Results = new IngestBurnInResult(contexts, Time, Options);
+        Results = new IngestBurnInResult(contexts, Time, Options, new FleetHistoryCache());
         Leases = new ExpireBurnInLeases(contexts, Time);
         Queries = new BurnInQueries(contexts);
     }
