@@ -82,3 +82,31 @@ public sealed class BurnInPageTests : ComponentTestContext
         Assert.Empty(cut.FindAll("[data-testid='burnin-create']"));
     }
 }
+
+public sealed class GpuBurnInRunsTests : ComponentTestContext
+{
+    [Fact]
+    public async Task Render_CardWithARun_ShowsVerdictTflopsAgainstSpecAndFindings()
+    {
+        IReadOnlyList<TestCard> cards;
+        await using (var db = CreateDbContext())
+        {
+            cards = await BurnInFleet.AddHostsAsync(db, "ui3", 1, 1);
+        }
+
+        var tech = new Actor("tess", Roles.Technician);
+        var agent = new Actor("token:agent", Roles.Agent);
+        await Services.GetRequiredService<CreateBurnInCampaign>().CreateAsync(new CreateCampaignRequest("ui", "quick", Serials: [cards[0].Serial]), tech);
+        var job = (await Services.GetRequiredService<ClaimBurnInJob>().ClaimAsync(new ClaimRequest(cards[0].Host, "a", []), agent))!;
+        await Services.GetRequiredService<IngestBurnInResult>().PostAsync(job.JobId,
+            BurnInFleet.Document(Guid.NewGuid().ToString(), cards[0].Host, [new(cards[0].Serial, cards[0].Uuid, Fail: true, Bf16Tflops: 494.5)]), agent);
+
+        var cut = Render<GpuBurnInRuns>(p => p.Add(c => c.Serial, cards[0].Serial));
+
+        cut.WaitForElement("[data-testid='gpu-burnin-run']");
+        Assert.Equal("Fail", cut.Find("[data-testid='gpu-burnin-run']").GetAttribute("data-verdict"));
+        // 494.5 of the H100's 989 BF16 TFLOP/s is 50 %.
+        Assert.Contains("Bf16 494.5 (50 %", cut.Find("[data-testid='gpu-burnin-tflops']").TextContent);
+        Assert.Contains("MEMORY_ERROR", cut.Find("[data-testid='gpu-burnin-findings']").TextContent);
+    }
+}
