@@ -77,3 +77,8 @@ public sealed record GpuBurnInRunItem(
     Verdict Verdict, bool Complete, bool StandIn, bool Seen, string? DeviceName, string? DeviceUuid, string? PciBusId,
     double? DeviceToDeviceGBs, double? HostToDeviceGBs, double? DeviceToHostGBs, double? MaxTemperatureC, double? MaxPowerW, double? EnergyJ,
     IReadOnlyList<FindingItem> Findings, IReadOnlyList<PrecisionItem> Precisions);
+
+/// <summary>The dashboard's burn-in figures: cards waiting, the pass rate of stored runs, failures by finding code.</summary>
+public sealed record BurnInDashboard(int CardsWaiting, int Passed, int Failed, double? PassRate, IReadOnlyList<FindingCount> FailuresByCode);
+
+public sealed record FindingCount(string Code, int Runs);

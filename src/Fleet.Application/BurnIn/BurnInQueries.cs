@@ -38,6 +38,20 @@ public sealed class BurnInQueries(IDbContextFactory<FleetDbContext> contexts)
             c.BurnInRunId is { } run && findings.TryGetValue(run, out var f) ? f : [])).ToList());
     }
 
+    /// <summary>Cards in BurnIn or Received (waiting), passing and failing runs, and the failing findings by code, most frequent first.</summary>
+    public async Task<BurnInDashboard> DashboardAsync(CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var waiting = await db.Gpus.CountAsync(g => g.Status == Fleet.Domain.Lifecycle.GpuStatus.BurnIn || g.Status == Fleet.Domain.Lifecycle.GpuStatus.Received, ct);
+        var verdicts = await db.BurnInRuns.GroupBy(r => r.Verdict).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
+        var passed = verdicts.Where(v => v.Key == Verdict.Pass).Sum(v => v.Count);
+        var failed = verdicts.Where(v => v.Key == Verdict.Fail).Sum(v => v.Count);
+        var codes = await db.BurnInFindings.Where(f => f.Severity == Severity.Error || f.Severity == Severity.Critical)
+            .GroupBy(f => f.Code).Select(g => new { g.Key, Runs = g.Select(f => f.BurnInRunId).Distinct().Count() }).ToListAsync(ct);
+        return new BurnInDashboard(waiting, passed, failed, passed + failed == 0 ? null : (double)passed / (passed + failed),
+            codes.OrderByDescending(c => c.Runs).ThenBy(c => c.Key, StringComparer.Ordinal).Select(c => new FindingCount(c.Key, c.Runs)).ToList());
+    }
+
     /// <summary>The card's runs, newest first.</summary>
     public async Task<IReadOnlyList<GpuBurnInRunItem>> GpuRunsAsync(string serial, CancellationToken ct = default)
     {

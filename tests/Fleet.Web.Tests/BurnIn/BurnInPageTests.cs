@@ -110,3 +110,31 @@ public sealed class GpuBurnInRunsTests : ComponentTestContext
         Assert.Contains("MEMORY_ERROR", cut.Find("[data-testid='gpu-burnin-findings']").TextContent);
     }
 }
+
+public sealed class BurnInDashboardCardTests : ComponentTestContext
+{
+    [Fact]
+    public async Task Render_AfterOneFailingAndOnePassingCard_ShowsWaitingPassRateAndFailuresByCode()
+    {
+        IReadOnlyList<TestCard> cards;
+        await using (var db = CreateDbContext())
+        {
+            cards = await BurnInFleet.AddHostsAsync(db, "ui4", 2, 2);
+        }
+
+        var agent = new Actor("token:agent", Roles.Agent);
+        await Services.GetRequiredService<CreateBurnInCampaign>().CreateAsync(
+            new CreateCampaignRequest("ui", "quick", Serials: cards.Take(2).Select(c => c.Serial).ToList()), new Actor("tess", Roles.Technician));
+        var job = (await Services.GetRequiredService<ClaimBurnInJob>().ClaimAsync(new ClaimRequest(cards[0].Host, "a", []), agent))!;
+        await Services.GetRequiredService<IngestBurnInResult>().PostAsync(job.JobId, BurnInFleet.Document(Guid.NewGuid().ToString(), cards[0].Host,
+            [new(cards[0].Serial, cards[0].Uuid), new(cards[1].Serial, cards[1].Uuid, Fail: true)]), agent);
+
+        var cut = Render<BurnInDashboardCard>();
+
+        cut.WaitForElement("[data-testid='burnin-failures']");
+        // The two cards of the other host are still Received; the two that ran are Validated and RmaPending.
+        Assert.StartsWith("2 cards waiting", cut.Find("[data-testid='burnin-waiting']").TextContent);
+        Assert.Contains("50.0", cut.Find("[data-testid='burnin-pass-rate']").TextContent);
+        Assert.Contains("MEMORY_ERROR", cut.Find("[data-testid='burnin-failures']").TextContent);
+    }
+}
