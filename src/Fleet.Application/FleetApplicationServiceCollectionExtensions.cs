@@ -1,3 +1,4 @@
+using Fleet.Application.BurnIn;
 using Fleet.Application.Export;
 using Fleet.Application.Import;
 using Fleet.Application.Inventory;
@@ -18,6 +19,7 @@ public static class FleetApplicationServiceCollectionExtensions
         services.AddScoped<GpuImportService>();
         services.AddScoped<GpuExportService>();
         services.AddFleetProcurement();
+        services.AddFleetBurnIn();
         return services;
     }
 }

@@ -1,6 +1,7 @@
 using Fleet.Data.Identity;
 using Fleet.Domain;
 using Fleet.Domain.Audit;
+using Fleet.Domain.BurnIn;
 using Fleet.Domain.Catalog;
 using Fleet.Domain.Finance;
 using Fleet.Domain.Inventory;
@@ -44,6 +45,13 @@ public class FleetDbContext(DbContextOptions<FleetDbContext> options) : Identity
     public DbSet<StoredProfile> StoredProfiles => Set<StoredProfile>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<BurnInCampaign> BurnInCampaigns => Set<BurnInCampaign>();
+    public DbSet<BurnInJob> BurnInJobs => Set<BurnInJob>();
+    public DbSet<BurnInJobCard> BurnInJobCards => Set<BurnInJobCard>();
+    public DbSet<BurnInReport> BurnInReports => Set<BurnInReport>();
+    public DbSet<BurnInRun> BurnInRuns => Set<BurnInRun>();
+    public DbSet<BurnInFinding> BurnInFindings => Set<BurnInFinding>();
+    public DbSet<BurnInPrecisionResult> BurnInPrecisionResults => Set<BurnInPrecisionResult>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

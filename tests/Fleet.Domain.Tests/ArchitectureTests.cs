@@ -90,4 +90,33 @@ public class ArchitectureTests
         Assert.DoesNotContain(projects, p => p is "Fleet.Data" or "Fleet.Application" or "Fleet.Web" || p.StartsWith("Fleet.Migrations"));
         Assert.DoesNotContain(packages, p => p.Contains("EntityFramework") || p.Contains("Npgsql"));
     }
+
+    private static HashSet<string> Closure(string project)
+    {
+        var seen = new HashSet<string>();
+        var stack = new Stack<string>([project]);
+        while (stack.TryPop(out var next))
+        {
+            var (projects, packages) = References(next);
+            foreach (var item in projects.Where(seen.Add))
+            {
+                stack.Push(item);
+            }
+
+            seen.UnionWith(packages);
+        }
+
+        return seen;
+    }
+
+    [Theory]
+    [InlineData("Fleet.Data")]
+    [InlineData("Fleet.Application")]
+    [InlineData("Fleet.Web")]
+    public void Server_ReadsWireContractsWithoutIlgpu(string project)
+    {
+        var closure = Closure(project);
+        Assert.DoesNotContain(closure, p => p is "Fleet.Gpu" or "Fleet.Inference" || p.StartsWith("ILGPU", StringComparison.Ordinal));
+        Assert.Contains("Fleet.Domain", closure);
+    }
 }

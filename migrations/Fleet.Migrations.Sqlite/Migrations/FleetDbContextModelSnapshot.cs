@@ -220,6 +220,533 @@ namespace Fleet.Migrations.Sqlite.Migrations
                     b.ToTable("audit_entries", (string)null);
                 });
 
+            modelBuilder.Entity("Fleet.Domain.BurnIn.BurnInCampaign", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime?>("CompletedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("completed_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("CreatedByRole")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by_role");
+
+                    b.Property<double?>("DurationSeconds")
+                        .HasColumnType("REAL")
+                        .HasColumnName("duration_seconds");
+
+                    b.Property<string>("Level")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("level");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.HasKey("Id")
+                        .HasName("pk_burn_in_campaigns");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_burn_in_campaigns_created_at");
+
+                    b.ToTable("burn_in_campaigns", (string)null);
+                });
+
+            modelBuilder.Entity("Fleet.Domain.BurnIn.BurnInFinding", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("BurnInRunId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("burn_in_run_id");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("code");
+
+                    b.Property<string>("EvidenceJson")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("evidence_json");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message");
+
+                    b.Property<string>("Severity")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("severity");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source");
+
+                    b.HasKey("Id")
+                        .HasName("pk_burn_in_findings");
+
+                    b.HasIndex("BurnInRunId")
+                        .HasDatabaseName("ix_burn_in_findings_burn_in_run_id");
+
+                    b.HasIndex("Code")
+                        .HasDatabaseName("ix_burn_in_findings_code");
+
+                    b.ToTable("burn_in_findings", (string)null);
+                });
+
+            modelBuilder.Entity("Fleet.Domain.BurnIn.BurnInJob", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.Property<int>("CampaignId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("campaign_id");
+
+                    b.Property<DateTime?>("ClaimedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("claimed_at");
+
+                    b.Property<string>("FailureReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("failure_reason");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("finished_at");
+
+                    b.Property<string>("HolderAgentId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("holder_agent_id");
+
+                    b.Property<string>("HolderPrincipal")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("holder_principal");
+
+                    b.Property<int>("HostId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("host_id");
+
+                    b.Property<string>("HostName")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("host_name");
+
+                    b.Property<DateTime?>("LastHeartbeatAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_heartbeat_at");
+
+                    b.Property<DateTime?>("LeaseExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("lease_expires_at");
+
+                    b.Property<double?>("Percent")
+                        .HasColumnType("REAL")
+                        .HasColumnName("percent");
+
+                    b.Property<string>("Phase")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("phase");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_burn_in_jobs");
+
+                    b.HasIndex("HostId")
+                        .HasDatabaseName("ix_burn_in_jobs_host_id");
+
+                    b.HasIndex("CampaignId", "State")
+                        .HasDatabaseName("ix_burn_in_jobs_campaign_id_state");
+
+                    b.HasIndex("State", "LeaseExpiresAt")
+                        .HasDatabaseName("ix_burn_in_jobs_state_lease_expires_at");
+
+                    b.HasIndex("HostName", "State", "Id")
+                        .HasDatabaseName("ix_burn_in_jobs_host_name_state_id");
+
+                    b.ToTable("burn_in_jobs", (string)null);
+                });
+
+            modelBuilder.Entity("Fleet.Domain.BurnIn.BurnInJobCard", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long?>("BurnInRunId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("burn_in_run_id");
+
+                    b.Property<int>("GpuId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("gpu_id");
+
+                    b.Property<long>("JobId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("job_id");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("outcome");
+
+                    b.Property<string>("Serial")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("serial");
+
+                    b.Property<int?>("Slot")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("slot");
+
+                    b.Property<string>("Uuid")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("uuid");
+
+                    b.HasKey("Id")
+                        .HasName("pk_burn_in_job_cards");
+
+                    b.HasIndex("GpuId")
+                        .HasDatabaseName("ix_burn_in_job_cards_gpu_id");
+
+                    b.HasIndex("JobId", "GpuId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_burn_in_job_cards_job_id_gpu_id");
+
+                    b.ToTable("burn_in_job_cards", (string)null);
+                });
+
+            modelBuilder.Entity("Fleet.Domain.BurnIn.BurnInPrecisionResult", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("BurnInRunId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("burn_in_run_id");
+
+                    b.Property<string>("Engine")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("engine");
+
+                    b.Property<double?>("FleetMedianTflops")
+                        .HasColumnType("REAL")
+                        .HasColumnName("fleet_median_tflops");
+
+                    b.Property<double?>("PercentOfSpec")
+                        .HasColumnType("REAL")
+                        .HasColumnName("percent_of_spec");
+
+                    b.Property<string>("Precision")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("precision");
+
+                    b.Property<int>("Size")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("size");
+
+                    b.Property<double?>("SpecTflops")
+                        .HasColumnType("REAL")
+                        .HasColumnName("spec_tflops");
+
+                    b.Property<double>("Tflops")
+                        .HasColumnType("REAL")
+                        .HasColumnName("tflops");
+
+                    b.HasKey("Id")
+                        .HasName("pk_burn_in_precision_results");
+
+                    b.HasIndex("BurnInRunId", "Precision")
+                        .HasDatabaseName("ix_burn_in_precision_results_burn_in_run_id_precision");
+
+                    b.ToTable("burn_in_precision_results", (string)null);
+                });
+
+            modelBuilder.Entity("Fleet.Domain.BurnIn.BurnInReport", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ContentHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("content_hash");
+
+                    b.Property<string>("Hostname")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("hostname");
+
+                    b.Property<long?>("JobId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("job_id");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("json");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("ReceivedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("received_by");
+
+                    b.Property<string>("RunId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("run_id");
+
+                    b.Property<string>("ToolVersion")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tool_version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_burn_in_reports");
+
+                    b.HasIndex("JobId")
+                        .HasDatabaseName("ix_burn_in_reports_job_id");
+
+                    b.HasIndex("RunId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_burn_in_reports_run_id");
+
+                    b.ToTable("burn_in_reports", (string)null);
+                });
+
+            modelBuilder.Entity("Fleet.Domain.BurnIn.BurnInRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("BoardPartNumber")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("board_part_number");
+
+                    b.Property<int?>("CampaignId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("campaign_id");
+
+                    b.Property<bool>("Complete")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("complete");
+
+                    b.Property<string>("DeviceJson")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("device_json");
+
+                    b.Property<string>("DeviceName")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("device_name");
+
+                    b.Property<string>("DeviceSerial")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("device_serial");
+
+                    b.Property<double?>("DeviceToDeviceGBs")
+                        .HasColumnType("REAL")
+                        .HasColumnName("device_to_device_g_bs");
+
+                    b.Property<double?>("DeviceToHostGBs")
+                        .HasColumnType("REAL")
+                        .HasColumnName("device_to_host_g_bs");
+
+                    b.Property<string>("DeviceUuid")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("device_uuid");
+
+                    b.Property<long?>("EccCorrectedDelta")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("ecc_corrected_delta");
+
+                    b.Property<long?>("EccUncorrectedDelta")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("ecc_uncorrected_delta");
+
+                    b.Property<DateTime>("EndedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ended_at");
+
+                    b.Property<double?>("EnergyJ")
+                        .HasColumnType("REAL")
+                        .HasColumnName("energy_j");
+
+                    b.Property<int>("GpuId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("gpu_id");
+
+                    b.Property<double?>("HostToDeviceGBs")
+                        .HasColumnType("REAL")
+                        .HasColumnName("host_to_device_g_bs");
+
+                    b.Property<long?>("JobId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("job_id");
+
+                    b.Property<string>("Level")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("level");
+
+                    b.Property<double?>("MaxPowerW")
+                        .HasColumnType("REAL")
+                        .HasColumnName("max_power_w");
+
+                    b.Property<double?>("MaxTemperatureC")
+                        .HasColumnType("REAL")
+                        .HasColumnName("max_temperature_c");
+
+                    b.Property<string>("PciBusId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pci_bus_id");
+
+                    b.Property<long?>("PcieReplayDelta")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pcie_replay_delta");
+
+                    b.Property<long>("ReportId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("report_id");
+
+                    b.Property<string>("RunId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("run_id");
+
+                    b.Property<bool>("Seen")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("seen");
+
+                    b.Property<bool>("StandIn")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("stand_in");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("ToolVersion")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tool_version");
+
+                    b.Property<string>("Vbios")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("vbios");
+
+                    b.Property<string>("Verdict")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("verdict");
+
+                    b.HasKey("Id")
+                        .HasName("pk_burn_in_runs");
+
+                    b.HasIndex("CampaignId")
+                        .HasDatabaseName("ix_burn_in_runs_campaign_id");
+
+                    b.HasIndex("ReportId")
+                        .HasDatabaseName("ix_burn_in_runs_report_id");
+
+                    b.HasIndex("GpuId", "StartedAt")
+                        .HasDatabaseName("ix_burn_in_runs_gpu_id_started_at");
+
+                    b.HasIndex("RunId", "GpuId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_burn_in_runs_run_id_gpu_id");
+
+                    b.ToTable("burn_in_runs", (string)null);
+                });
+
             modelBuilder.Entity("Fleet.Domain.Catalog.GpuModel", b =>
                 {
                     b.Property<int>("Id")
@@ -1454,6 +1981,90 @@ namespace Fleet.Migrations.Sqlite.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("Fleet.Domain.BurnIn.BurnInFinding", b =>
+                {
+                    b.HasOne("Fleet.Domain.BurnIn.BurnInRun", null)
+                        .WithMany("Findings")
+                        .HasForeignKey("BurnInRunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_burn_in_findings_burn_in_runs_burn_in_run_id");
+                });
+
+            modelBuilder.Entity("Fleet.Domain.BurnIn.BurnInJob", b =>
+                {
+                    b.HasOne("Fleet.Domain.BurnIn.BurnInCampaign", "Campaign")
+                        .WithMany("Jobs")
+                        .HasForeignKey("CampaignId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_burn_in_jobs_burn_in_campaigns_campaign_id");
+
+                    b.HasOne("Fleet.Domain.Inventory.Host", null)
+                        .WithMany()
+                        .HasForeignKey("HostId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_burn_in_jobs_hosts_host_id");
+
+                    b.Navigation("Campaign");
+                });
+
+            modelBuilder.Entity("Fleet.Domain.BurnIn.BurnInJobCard", b =>
+                {
+                    b.HasOne("Fleet.Domain.Inventory.Gpu", null)
+                        .WithMany()
+                        .HasForeignKey("GpuId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_burn_in_job_cards_gpus_gpu_id");
+
+                    b.HasOne("Fleet.Domain.BurnIn.BurnInJob", null)
+                        .WithMany("Cards")
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_burn_in_job_cards_burn_in_jobs_job_id");
+                });
+
+            modelBuilder.Entity("Fleet.Domain.BurnIn.BurnInPrecisionResult", b =>
+                {
+                    b.HasOne("Fleet.Domain.BurnIn.BurnInRun", null)
+                        .WithMany("Precisions")
+                        .HasForeignKey("BurnInRunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_burn_in_precision_results_burn_in_runs_burn_in_run_id");
+                });
+
+            modelBuilder.Entity("Fleet.Domain.BurnIn.BurnInReport", b =>
+                {
+                    b.HasOne("Fleet.Domain.BurnIn.BurnInJob", null)
+                        .WithMany()
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_burn_in_reports_burn_in_jobs_job_id");
+                });
+
+            modelBuilder.Entity("Fleet.Domain.BurnIn.BurnInRun", b =>
+                {
+                    b.HasOne("Fleet.Domain.Inventory.Gpu", null)
+                        .WithMany()
+                        .HasForeignKey("GpuId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_burn_in_runs_gpus_gpu_id");
+
+                    b.HasOne("Fleet.Domain.BurnIn.BurnInReport", "Report")
+                        .WithMany("Runs")
+                        .HasForeignKey("ReportId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_burn_in_runs_burn_in_reports_report_id");
+
+                    b.Navigation("Report");
+                });
+
             modelBuilder.Entity("Fleet.Domain.Finance.Budget", b =>
                 {
                     b.HasOne("Fleet.Domain.Inventory.Datacenter", null)
@@ -1759,6 +2370,28 @@ namespace Fleet.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_asp_net_user_tokens_asp_net_users_user_id");
+                });
+
+            modelBuilder.Entity("Fleet.Domain.BurnIn.BurnInCampaign", b =>
+                {
+                    b.Navigation("Jobs");
+                });
+
+            modelBuilder.Entity("Fleet.Domain.BurnIn.BurnInJob", b =>
+                {
+                    b.Navigation("Cards");
+                });
+
+            modelBuilder.Entity("Fleet.Domain.BurnIn.BurnInReport", b =>
+                {
+                    b.Navigation("Runs");
+                });
+
+            modelBuilder.Entity("Fleet.Domain.BurnIn.BurnInRun", b =>
+                {
+                    b.Navigation("Findings");
+
+                    b.Navigation("Precisions");
                 });
 
             modelBuilder.Entity("Fleet.Domain.Inventory.Datacenter", b =>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Fleet.Domain.Contracts.BurnIn;
 using Fleet.Gpu.Backends;
 using Fleet.Gpu.BurnIn;
 using Fleet.Gpu.Devices;

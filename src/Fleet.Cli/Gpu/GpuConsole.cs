@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Reflection;
+using Fleet.Domain.Contracts.BurnIn;
 using Fleet.Gpu.BurnIn;
 using Spectre.Console;
 

@@ -1,3 +1,5 @@
+using Fleet.Domain.Contracts.BurnIn;
+
 namespace Fleet.Gpu.BurnIn;
 
 /// <summary>

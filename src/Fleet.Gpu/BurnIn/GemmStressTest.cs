@@ -1,4 +1,5 @@
 using Fleet.Domain.Catalog;
+using Fleet.Domain.Contracts.BurnIn;
 using Fleet.Gpu.Backends;
 using Fleet.Gpu.Kernels;
 using Fleet.Gpu.Matmul;

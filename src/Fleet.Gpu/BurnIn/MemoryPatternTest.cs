@@ -1,4 +1,5 @@
 using System.Globalization;
+using Fleet.Domain.Contracts.BurnIn;
 using Fleet.Gpu.Backends;
 using Fleet.Gpu.Kernels;
 using ILGPU;

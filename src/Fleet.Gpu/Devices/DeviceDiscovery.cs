@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Fleet.Domain.Contracts.BurnIn;
 using Fleet.Gpu.Backends;
 using Fleet.Gpu.Backends.Cpu;
 using Fleet.Gpu.Backends.Cuda;

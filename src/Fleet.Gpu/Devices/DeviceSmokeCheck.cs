@@ -1,3 +1,4 @@
+using Fleet.Domain.Contracts.BurnIn;
 using Fleet.Gpu.Backends;
 using Fleet.Gpu.Kernels;
 using ILGPU;

@@ -64,6 +64,8 @@ public static class FleetWebServiceCollectionExtensions
         builder.Services.AddSingleton(finance);
         builder.Services.AddSingleton(Bind<Fleet.Application.Procurement.ProcurementOptions>("Fleet:Procurement"));
         builder.Services.AddSingleton(Bind<Fleet.Application.Import.ImportOptions>("Fleet:Import"));
+        builder.Services.AddSingleton(Bind<Fleet.Application.BurnIn.BurnInOptions>("Fleet:BurnIn"));
+        builder.Services.AddHostedService<BurnInLeaseSweeper>();
         return builder;
     }
 
@@ -193,6 +195,7 @@ public static class FleetWebServiceCollectionExtensions
         app.MapGroup("").WithInputGuard().MapAdminApi();
         app.MapGroup("/api").WithInputGuard().MapGpuApi();
         app.MapGroup("/api").WithInputGuard().MapProcurementApi().MapRmaApi().MapReportApi();
+        app.MapGroup("/api").WithInputGuard().MapBurnInApi();
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;

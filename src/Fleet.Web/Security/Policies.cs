@@ -13,14 +13,18 @@ public static class Policies
     public const string Technician = "Technician";
     public const string Finance = "Finance";
     public const string Admin = "Admin";
+    public const string Agent = "Agent";
 
     public static void Add(AuthorizationOptions options)
     {
-        options.AddPolicy(AnyRole, p => p.RequireRole(Roles.All));
+        options.AddPolicy(AnyRole, p => p.RequireRole(Roles.Readers));
+        // A bare [Authorize] (the pages) admits readers only: an Agent token claims jobs and nothing else.
+        options.DefaultPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().RequireRole(Roles.Readers).Build();
         options.AddPolicy(Procurement, p => p.RequireRole(Roles.Admin, Roles.Procurement));
         options.AddPolicy(Technician, p => p.RequireRole(Roles.Admin, Roles.Technician));
         options.AddPolicy(Finance, p => p.RequireRole(Roles.Admin, Roles.Finance));
         options.AddPolicy(Admin, p => p.RequireRole(Roles.Admin));
+        options.AddPolicy(Agent, p => p.RequireRole(Roles.Admin, Roles.Agent));
     }
 
     /// <summary>The audit actor for a signed-in principal: its display name and its strongest role.</summary>

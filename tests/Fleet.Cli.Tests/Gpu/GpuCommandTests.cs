@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Fleet.Cli.Gpu;
+using Fleet.Domain.Contracts.BurnIn;
 using Fleet.Gpu.BurnIn;
 
 namespace Fleet.Cli.Tests.Gpu;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Fleet.Domain.Contracts.BurnIn;
 using Fleet.Gpu.BurnIn;
 using Fleet.Gpu.Devices;
 using Fleet.Gpu.Telemetry;
@@ -155,11 +156,11 @@ public class BurnInRunnerTests(CpuFixture fixture) : IClassFixture<CpuFixture>
     private static string SchemaPath()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "src", "Fleet.Gpu", "Schema", "burnin-result.v1.schema.json")))
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "src", "Fleet.Domain", "Contracts", "BurnIn", "burnin-result.v1.schema.json")))
         {
             dir = dir.Parent;
         }
 
-        return Path.Combine(dir?.FullName ?? throw new FileNotFoundException("repository root not found"), "src", "Fleet.Gpu", "Schema", "burnin-result.v1.schema.json");
+        return Path.Combine(dir?.FullName ?? throw new FileNotFoundException("repository root not found"), "src", "Fleet.Domain", "Contracts", "BurnIn", "burnin-result.v1.schema.json");
     }
 }

@@ -1,4 +1,5 @@
 using Fleet.Domain.Catalog;
+using Fleet.Domain.Contracts.BurnIn;
 using Fleet.Gpu.BurnIn;
 using Fleet.Gpu.Devices;
 using Fleet.Gpu.Native;

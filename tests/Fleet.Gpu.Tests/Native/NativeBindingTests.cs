@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Fleet.Domain.Contracts.BurnIn;
 using Fleet.Gpu.Devices;
 using Fleet.Gpu.Native;
 

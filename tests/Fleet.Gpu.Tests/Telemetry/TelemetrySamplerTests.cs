@@ -1,3 +1,4 @@
+using Fleet.Domain.Contracts.BurnIn;
 using Fleet.Gpu.BurnIn;
 using Fleet.Gpu.Native;
 using Fleet.Gpu.Telemetry;

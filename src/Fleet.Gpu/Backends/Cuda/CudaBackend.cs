@@ -1,5 +1,6 @@
 using System.Globalization;
 using Fleet.Domain.Catalog;
+using Fleet.Domain.Contracts.BurnIn;
 using Fleet.Gpu.Devices;
 using Fleet.Gpu.Matmul;
 using Fleet.Gpu.Native;

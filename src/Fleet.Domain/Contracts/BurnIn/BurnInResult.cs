@@ -1,10 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Fleet.Domain.Catalog;
-using Fleet.Gpu.Devices;
-using Fleet.Gpu.Telemetry;
 
-namespace Fleet.Gpu.BurnIn;
+namespace Fleet.Domain.Contracts.BurnIn;
 
 /// <summary>Pass or fail, per device and for the run.</summary>
 public enum Verdict
@@ -63,6 +61,10 @@ public static class FindingCodes
     public const string PcieLinkDegraded = "PCIE_LINK_DEGRADED";
     public const string XidError = "XID_ERROR";
     public const string TestError = "TEST_ERROR";
+    /// <summary>The server expected this card on the host and the agent did not see it (the card fails).</summary>
+    public const string CardNotSeen = "CARD_NOT_SEEN";
+    /// <summary>The agent saw a device that matches no card of its job (by UUID, then serial).</summary>
+    public const string DeviceNotInJob = "DEVICE_NOT_IN_JOB";
 }
 
 /// <summary>One problem found on a device, with the numbers that show it.</summary>
@@ -178,6 +180,8 @@ public sealed record DeviceBurnInResult
 {
     public required GpuDeviceInfo Device { get; init; }
     public required string Engine { get; init; }
+    /// <summary>True when the CPU accelerator stood in for the card named by <c>Device.Serial</c> (<c>--stand-in</c>): never real silicon.</summary>
+    public bool StandIn { get; init; }
     public bool Complete { get; init; }
     public Verdict Verdict { get; init; }
     public IReadOnlyList<Finding> Findings { get; init; } = [];
@@ -204,7 +208,7 @@ public sealed record BurnInRunOptions
     public required string Device { get; init; }
 }
 
-/// <summary>The versioned burn-in result (schema "fleet.burnin/v1", documented in src/Fleet.Gpu/README.md).</summary>
+/// <summary>The versioned burn-in result (schema "fleet.burnin/v1", documented in src/Fleet.Gpu/README.md; read by the CLI and the server).</summary>
 public sealed record BurnInResult
 {
     public const string SchemaId = "fleet.burnin/v1";
@@ -241,10 +245,10 @@ public static class BurnInJson
     public static BurnInResult Deserialize(string json) =>
         JsonSerializer.Deserialize<BurnInResult>(json, Options) ?? throw new JsonException("empty burn-in result");
 
-    /// <summary>The JSON Schema (draft 2020-12) of <see cref="BurnInResult"/>, embedded from Schema/burnin-result.v1.schema.json.</summary>
+    /// <summary>The JSON Schema (draft 2020-12) of <see cref="BurnInResult"/>, embedded from Contracts/BurnIn/burnin-result.v1.schema.json.</summary>
     public static string SchemaText()
     {
-        using var stream = typeof(BurnInJson).Assembly.GetManifestResourceStream("Fleet.Gpu.Schema.burnin-result.v1.schema.json")
+        using var stream = typeof(BurnInJson).Assembly.GetManifestResourceStream("Fleet.Domain.Contracts.BurnIn.burnin-result.v1.schema.json")
             ?? throw new InvalidOperationException("the burn-in schema resource is missing");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();

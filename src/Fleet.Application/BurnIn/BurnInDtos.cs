@@ -1,0 +1,84 @@
+using Fleet.Domain.BurnIn;
+using Fleet.Domain.Catalog;
+using Fleet.Domain.Contracts.BurnIn;
+
+namespace Fleet.Application.BurnIn;
+
+/// <summary>Burn-in settings (<c>Fleet:BurnIn</c>).</summary>
+public sealed class BurnInOptions
+{
+    /// <summary>How long a claim or heartbeat keeps a job held.</summary>
+    public int LeaseSeconds { get; set; } = 120;
+    /// <summary>The largest results document accepted (telemetry samples make long runs big).</summary>
+    public long MaxResultBytes { get; set; } = 16L << 20;
+    /// <summary>How far an agent's clock may lag the server's when a run's start is compared with its claim.</summary>
+    public int ClockSkewSeconds { get; set; } = 60;
+    /// <summary>How often the server looks for leases that ran out.</summary>
+    public int SweepSeconds { get; set; } = 15;
+    public FleetHistoryThresholds FleetHistory { get; set; } = new();
+
+    public TimeSpan Lease => TimeSpan.FromSeconds(LeaseSeconds);
+}
+
+/// <summary>Which cards a campaign takes when it is created from an inventory filter.</summary>
+public sealed record CampaignFilter(string? Status = null, string? Datacenter = null, string? Model = null, string? Host = null);
+
+/// <summary>The body of <c>POST /api/burnin/campaigns</c>: serials, or a filter.</summary>
+public sealed record CreateCampaignRequest(string? Name, string? Level, double? DurationSeconds = null, IReadOnlyList<string>? Serials = null,
+    CampaignFilter? Filter = null);
+
+public sealed record CreateCampaignResponse(int Id, int Jobs, int Cards);
+
+public sealed record CampaignJobCounts(int Queued, int Claimed, int Done, int Failed, int Cancelled);
+
+public sealed record CampaignCardCounts(int Total, int Passed, int Failed, int Pending);
+
+public sealed record CampaignSummary(int Id, string Name, string Level, double? DurationSeconds, BurnInCampaignState State, string CreatedBy,
+    DateTime CreatedAt, DateTime? CompletedAt, CampaignJobCounts Jobs, CampaignCardCounts Cards);
+
+public sealed record CampaignJobItem(long Id, string Host, BurnInJobState State, int Attempts, string? Agent, string? Phase, double? Percent,
+    DateTime? LastHeartbeatAt, DateTime? LeaseExpiresAt, string? FailureReason, int Cards);
+
+public sealed record FindingItem(string Code, Severity Severity, string Message, string? Evidence, string Source);
+
+public sealed record CampaignCardItem(string Serial, string Host, int? Slot, BurnInCardOutcome Outcome, long? RunId, bool StandIn,
+    IReadOnlyList<FindingItem> Findings);
+
+/// <summary>A campaign's progress with every job and card; failing cards carry their findings.</summary>
+public sealed record CampaignDetail(CampaignSummary Summary, IReadOnlyList<CampaignJobItem> JobList, IReadOnlyList<CampaignCardItem> CardList);
+
+/// <summary>A device the agent sees, as it reports it when claiming.</summary>
+public sealed record ClaimDevice(string? Uuid, string? Serial, string? PciBusId, string? Name);
+
+/// <summary>The body of <c>POST /api/agent/claim</c>.</summary>
+public sealed record ClaimRequest(string? Host, string? AgentId, IReadOnlyList<ClaimDevice>? Devices);
+
+public sealed record ClaimCard(string Serial, string? Uuid, int? Slot);
+
+/// <summary>The job an agent now holds, with the cards the server expects on its host.</summary>
+public sealed record ClaimResponse(long JobId, int CampaignId, string Level, double? DurationSeconds, int LeaseSeconds, IReadOnlyList<ClaimCard> Cards);
+
+/// <summary>The body of <c>POST /api/agent/jobs/{id}/heartbeat</c>.</summary>
+public sealed record HeartbeatRequest(string? Phase, double? Percent);
+
+public sealed record HeartbeatResponse(long JobId, DateTime LeaseExpiresAt, int LeaseSeconds);
+
+public sealed record StoredRunItem(long Id, string Serial, Verdict Verdict, BurnInCardOutcome Outcome, bool StandIn);
+
+/// <summary>What <c>POST /api/agent/jobs/{id}/results</c> stored; <see cref="Replayed"/> when the same document was already there.</summary>
+public sealed record ResultResponse(string RunId, IReadOnlyList<long> RunIds, IReadOnlyList<StoredRunItem> Runs, bool Replayed);
+
+public sealed record PrecisionItem(Precision Precision, string Engine, int Size, double Tflops, double? SpecTflops, double? PercentOfSpec,
+    double? FleetMedianTflops);
+
+/// <summary>One card's run as the GPU page and <c>GET /api/gpus/{serial}/burnin</c> show it.</summary>
+public sealed record GpuBurnInRunItem(
+    long Id, string RunId, int? CampaignId, long? JobId, string ToolVersion, DateTime StartedAt, DateTime EndedAt, BurnInLevel Level,
+    Verdict Verdict, bool Complete, bool StandIn, bool Seen, string? DeviceName, string? DeviceUuid, string? PciBusId,
+    double? DeviceToDeviceGBs, double? HostToDeviceGBs, double? DeviceToHostGBs, double? MaxTemperatureC, double? MaxPowerW, double? EnergyJ,
+    IReadOnlyList<FindingItem> Findings, IReadOnlyList<PrecisionItem> Precisions);
+
+/// <summary>The dashboard's burn-in figures: cards waiting, the pass rate of stored runs, failures by finding code.</summary>
+public sealed record BurnInDashboard(int CardsWaiting, int Passed, int Failed, double? PassRate, IReadOnlyList<FindingCount> FailuresByCode);
+
+public sealed record FindingCount(string Code, int Runs);

@@ -1,0 +1,48 @@
+using System.Globalization;
+using Fleet.Application.Audit;
+using Fleet.Application.Common;
+using Fleet.Data;
+using Fleet.Domain;
+using Fleet.Domain.Audit;
+using Fleet.Domain.BurnIn;
+using Microsoft.EntityFrameworkCore;
+
+namespace Fleet.Application.BurnIn;
+
+/// <summary><c>POST /api/agent/claim</c>: hands the host's next queued job to exactly one agent, or nothing.</summary>
+public sealed class ClaimBurnInJob(IDbContextFactory<FleetDbContext> contexts, TimeProvider time, BurnInOptions options)
+{
+    public async Task<ClaimResponse?> ClaimAsync(ClaimRequest request, Actor actor, CancellationToken ct = default)
+    {
+        BurnInAccess.Require(actor, Roles.Agent, "Claiming burn-in jobs");
+        var host = BurnInAccess.Text(request.Host, "host", 128).ToLowerInvariant();
+        var agentId = BurnInAccess.Text(request.AgentId, "agentId", 200);
+        var devices = request.Devices ?? [];
+        if (devices.Count > 64)
+        {
+            throw new ValidationException("devices", "An agent reports at most 64 devices.");
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await ExpireBurnInLeases.ExpireAsync(db, now, host, actor, ct);
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var id = await BurnInQueue.ClaimAsync(db, host, actor.Name, agentId, now, options.Lease, ct);
+        if (id is null)
+        {
+            await tx.CommitAsync(ct);
+            return null;
+        }
+
+        var job = await db.BurnInJobs.AsNoTracking().Include(j => j.Cards).Include(j => j.Campaign).FirstAsync(j => j.Id == id, ct);
+        db.AuditEntries.Add(AuditLog.Entry(actor, now, nameof(BurnInJob), job.Id.ToString(CultureInfo.InvariantCulture), AuditActions.Update, null,
+            new { State = job.State.ToString(), job.Attempts, agentId, job.LeaseExpiresAt, devices },
+            string.Create(CultureInfo.InvariantCulture, $"claimed by {agentId} on {host} (attempt {job.Attempts} of {BurnInJob.MaxAttempts})")));
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return new ClaimResponse(job.Id, job.CampaignId, job.Campaign!.Level.ToString().ToLowerInvariant(), job.Campaign.DurationSeconds,
+            options.LeaseSeconds, job.Cards.OrderBy(c => c.Slot).ThenBy(c => c.Serial, StringComparer.Ordinal)
+                .Select(c => new ClaimCard(c.Serial, c.Uuid, c.Slot)).ToList());
+    }
+}

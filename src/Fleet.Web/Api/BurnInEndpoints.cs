@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Text;
+using Fleet.Application.BurnIn;
+using Fleet.Web.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Fleet.Web.Api;
+
+/// <summary>
+/// <c>/api/burnin</c> (campaigns: Technician creates, every reader reads), <c>/api/agent</c> (the agent protocol: Agent
+/// claims, heartbeats and posts results) and <c>/api/gpus/{serial}/burnin</c> (a card's runs).
+/// </summary>
+public static class BurnInEndpoints
+{
+    /// <summary>Optional header naming the agent that claimed the job; when sent it must match the holder.</summary>
+    public const string AgentIdHeader = "Fleet-Agent-Id";
+
+    public static RouteGroupBuilder MapBurnInApi(this RouteGroupBuilder api)
+    {
+        var campaigns = api.MapGroup("/burnin/campaigns").WithTags("Burn-in");
+        campaigns.MapPost("/", CreateAsync).WithName("CreateBurnInCampaign")
+            .WithSummary("Creates a campaign (one job per host) from serials or an inventory filter; Received cards move to BurnIn.")
+            .RequireAuthorization(Policies.Technician);
+        campaigns.MapGet("/", async (BurnInQueries q, CancellationToken ct) => TypedResults.Ok(await q.CampaignsAsync(ct)))
+            .WithName("ListBurnInCampaigns").WithSummary("Campaigns, newest first, with jobs by state and cards passed / failed / pending.")
+            .RequireAuthorization(Policies.AnyRole);
+        campaigns.MapGet("/{id:int}", async (int id, BurnInQueries q, CancellationToken ct) => TypedResults.Ok(await q.CampaignAsync(id, ct)))
+            .WithName("GetBurnInCampaign").WithSummary("One campaign's progress: every job, every card, the failing findings.")
+            .RequireAuthorization(Policies.AnyRole);
+
+        var agent = api.MapGroup("/agent").WithTags("Agent");
+        agent.MapPost("/claim", ClaimAsync).WithName("ClaimBurnInJob")
+            .WithSummary("Hands the host's next queued job to this agent (200), or 204 when there is none.").RequireAuthorization(Policies.Agent);
+        agent.MapPost("/jobs/{id:long}/heartbeat", HeartbeatAsync).WithName("HeartbeatBurnInJob")
+            .WithSummary("The holder's progress; extends the lease. 409 when the caller does not hold the job.").RequireAuthorization(Policies.Agent);
+        agent.MapPost("/jobs/{id:long}/results", ResultsAsync).WithName("PostBurnInResults")
+            .WithSummary("Stores a fleet.burnin/v1 document for the held job; idempotent on runId (different content: 409).")
+            .RequireAuthorization(Policies.Agent).DisableAntiforgery()
+            // Past the API's default: the handler reads up to Fleet:BurnIn:MaxResultBytes and says so itself when a body is over.
+            .WithBodyLimit(((IEndpointRouteBuilder)api).ServiceProvider.GetRequiredService<BurnInOptions>().MaxResultBytes + RequestBodyLimits.DefaultApiBytes);
+
+        api.MapGet("/gpus/{serial}/burnin", async (string serial, BurnInQueries q, CancellationToken ct) => TypedResults.Ok(await q.GpuRunsAsync(serial, ct)))
+            .WithTags("GPUs").WithName("GetGpuBurnInRuns").WithSummary("The card's burn-in runs, newest first.").RequireAuthorization(Policies.AnyRole);
+        return api;
+    }
+
+    private static async Task<Created<CreateCampaignResponse>> CreateAsync(CreateCampaignRequest body, HttpContext http, CreateBurnInCampaign create,
+        CancellationToken ct)
+    {
+        var created = await create.CreateAsync(body, http.User.ToActor(http.TraceIdentifier), ct);
+        return TypedResults.Created(string.Create(CultureInfo.InvariantCulture, $"/api/burnin/campaigns/{created.Id}"), created);
+    }
+
+    private static async Task<Results<Ok<ClaimResponse>, NoContent>> ClaimAsync(ClaimRequest body, HttpContext http, ClaimBurnInJob claim,
+        CancellationToken ct) =>
+        await claim.ClaimAsync(body, http.User.ToActor(http.TraceIdentifier), ct) is { } job ? TypedResults.Ok(job) : TypedResults.NoContent();
+
+    private static async Task<Ok<HeartbeatResponse>> HeartbeatAsync(long id, HeartbeatRequest body, HttpContext http, HeartbeatBurnInJob heartbeat,
+        CancellationToken ct) =>
+        TypedResults.Ok(await heartbeat.HeartbeatAsync(id, body, http.User.ToActor(http.TraceIdentifier), AgentId(http), ct));
+
+    private static async Task<Ok<ResultResponse>> ResultsAsync(long id, HttpContext http, IngestBurnInResult ingest, BurnInOptions options,
+        CancellationToken ct)
+    {
+        var json = await ReadBodyAsync(http.Request, options.MaxResultBytes, ct);
+        return TypedResults.Ok(await ingest.PostAsync(id, json, http.User.ToActor(http.TraceIdentifier), AgentId(http), ct));
+    }
+
+    private static string? AgentId(HttpContext http) => http.Request.Headers[AgentIdHeader].ToString() is { Length: > 0 } a ? a : null;
+
+    /// <summary>Reads the body as UTF-8, refusing (413) anything longer than <paramref name="max"/> bytes before it is parsed.</summary>
+    private static async Task<string> ReadBodyAsync(HttpRequest request, long max, CancellationToken ct)
+    {
+        var tooLarge = string.Create(CultureInfo.InvariantCulture, $"The result is larger than the {max:N0} bytes the server accepts (Fleet:BurnIn:MaxResultBytes).");
+        if (request.ContentLength > max)
+        {
+            throw new BadHttpRequestException(tooLarge, StatusCodes.Status413PayloadTooLarge);
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > max)
+            {
+                throw new BadHttpRequestException(tooLarge, StatusCodes.Status413PayloadTooLarge);
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        try
+        {
+            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new Fleet.Application.Common.ValidationException("body", "The result is not UTF-8 text.");
+        }
+    }
+}
