@@ -401,9 +401,11 @@ public sealed class IngestBurnInResult(IDbContextFactory<FleetDbContext> context
 
         var evidence = Evidence(gpu, run, failing, placedBusId);
         var reason = Clip($"Failed burn-in run {run.RunId}: " + string.Join(", ", failing.Select(f => f.Code).Distinct()), 2000)!;
-        var rma = new RmaCase { GpuId = gpu.Id, VendorId = vendorId, Reason = reason, Evidence = evidence, OpenedAt = now, OpenedBy = actor.Name };
+        var before = AuditLog.GpuState(gpu);
+        var rma = RmaCase.Open(gpu, vendorId, reason, evidence, null, false, actor.Name, actor.Role, now, out var move);
         db.RmaCases.Add(rma);
-        Transition(db, gpu, GpuStatus.RmaPending, actor, now, $"RMA opened: {reason}");
+        db.AuditEntries.Add(AuditLog.Entry(actor, now, nameof(Gpu), gpu.Serial, AuditActions.Transition, before, AuditLog.GpuState(gpu),
+            $"{move.From} → {move.To}: {move.Message}"));
         db.AuditEntries.Add(AuditLog.Entry(actor, now, nameof(RmaCase), gpu.Serial, AuditActions.Create, null,
             new { gpu.Serial, rma.Reason, run.RunId, BurnInRunId = run.Id }, $"opened from burn-in run {run.RunId}"));
     }
