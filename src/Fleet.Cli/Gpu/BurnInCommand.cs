@@ -142,7 +142,7 @@ public static class BurnInCommand
     }
 
     /// <summary>Prints progress synchronously on stderr, at most once a second per device unless the phase changes.</summary>
-    private sealed class ProgressPrinter(IAnsiConsole console) : IProgress<BurnInProgress>
+    internal sealed class ProgressPrinter(IAnsiConsole console) : IProgress<BurnInProgress>
     {
         private readonly Dictionary<string, (string Phase, DateTime At)> _last = [];
         private readonly Lock _lock = new();

@@ -178,6 +178,8 @@ public sealed record DeviceBurnInResult
 {
     public required GpuDeviceInfo Device { get; init; }
     public required string Engine { get; init; }
+    /// <summary>True when the CPU accelerator stood in for the card named by <c>Device.Serial</c> (<c>--stand-in</c>): never real silicon.</summary>
+    public bool StandIn { get; init; }
     public bool Complete { get; init; }
     public Verdict Verdict { get; init; }
     public IReadOnlyList<Finding> Findings { get; init; } = [];
