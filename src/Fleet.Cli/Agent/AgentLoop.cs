@@ -195,33 +195,11 @@ public sealed class AgentLoop(AgentClient client, ResultSpool spool, IBurnInExec
     {
         using var grace = new CancellationTokenSource();
         using var onStop = stop.Register(() => grace.CancelAfter(options.StopGrace));
-        var down = new Backoff(options.InitialBackoff, options.MaxBackoff, random);
-        var json = spooled.ReadDocument();
         try
         {
-            while (true)
-            {
-                try
-                {
-                    var outcome = await client.PostResultAsync(spooled.Path, json, grace.Token).ConfigureAwait(false);
-                    if (outcome.Status == PostStatus.Stored)
-                    {
-                        spool.MarkSent(spooled);
-                        log($"run {spooled.RunId}: posted; the server stored run(s) {string.Join(", ", outcome.RunIds)}");
-                        return report with { Outcome = "posted", RunIds = outcome.RunIds };
-                    }
-
-                    spool.MarkRejected(spooled, string.Create(CultureInfo.InvariantCulture, $"POST {spooled.Path}: {outcome.Problem}"));
-                    log($"run {spooled.RunId}: refused by the server ({outcome.Problem}); moved to {Path.Combine(spool.Directory, "rejected")}");
-                    return report with { Outcome = "refused", Problem = outcome.Problem };
-                }
-                catch (ServerUnavailableException ex)
-                {
-                    var wait = down.Next();
-                    log(string.Create(CultureInfo.InvariantCulture, $"run {spooled.RunId}: server unavailable ({ex.Message}); kept in the spool, retrying in {wait.TotalSeconds:F1} s"));
-                    await Task.Delay(wait, time, grace.Token).ConfigureAwait(false);
-                }
-            }
+            var delivery = await new ResultPoster(client, spool, log, time)
+                .DeliverAsync(spooled, new Backoff(options.InitialBackoff, options.MaxBackoff, random), null, grace.Token).ConfigureAwait(false);
+            return report with { Outcome = delivery.Outcome, RunIds = delivery.RunIds, Problem = delivery.Problem };
         }
         catch (OperationCanceledException) when (grace.IsCancellationRequested)
         {
