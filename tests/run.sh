@@ -53,6 +53,12 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 export FLEET_CHROMIUM=$(command -v chromium || true)
 
+# --- Slurm for the deploy test (Debian's munge, slurmctld, slurmd; the test runs a single-node cluster in its own folder).
+if ! { [ -x /usr/sbin/munged ] && [ -x /usr/sbin/slurmctld ] && [ -x /usr/sbin/slurmd ] && command -v sbatch >/dev/null 2>&1; }; then
+  say "installing Debian's munge and Slurm"
+  apt_install munge slurmctld slurmd slurm-client || true
+fi
+
 # --- Restore and build once.
 say "restore and build"
 if ! dotnet tool restore >&2 || ! dotnet build Fleet.sln -c Release >"$work/build.log" 2>&1; then
