@@ -22,7 +22,7 @@ public sealed record AgentJobReport
     public required string JobId { get; init; }
     public string? RunId { get; init; }
     public Verdict? Verdict { get; init; }
-    /// <summary>posted, refused, spooled (left for the next start), abandoned (stopped mid-run) or lease-lost.</summary>
+    /// <summary>posted, refused, spooled (left for the next start), abandoned (stopped mid-run), lease-lost or error (could not run).</summary>
     public required string Outcome { get; init; }
     public IReadOnlyList<string> RunIds { get; init; } = [];
     public string? Problem { get; init; }
@@ -43,8 +43,8 @@ public sealed record AgentReport
     public IReadOnlyList<AgentJobReport> Respooled { get; init; } = [];
     public string? Error { get; init; }
 
-    /// <summary>0 all delivered or nothing to do, 1 the server refused a result, 2 could not run (the token was refused).</summary>
-    public int ExitCode => StoppedBy == "unauthorized" ? ExitCodes.CouldNotRun
+    /// <summary>0 all delivered or nothing to do, 1 the server refused a result, 2 could not run (the token was refused, a job could not run).</summary>
+    public int ExitCode => StoppedBy == "unauthorized" || Jobs.Any(j => j.Outcome == "error") ? ExitCodes.CouldNotRun
         : Jobs.Concat(Respooled).Any(j => j.Outcome == "refused") ? ExitCodes.Failed
         : ExitCodes.Pass;
 }
@@ -166,6 +166,13 @@ public sealed class AgentLoop(AgentClient client, ResultSpool spool, IBurnInExec
         catch (OperationCanceledException) when (run.IsCancellationRequested)
         {
             result = null;
+        }
+        catch (Exception ex) when (ex is not (OutOfMemoryException or OperationCanceledException))
+        {
+            // A device that cannot be opened or a job this agent cannot run: say so and let the lease run out (the server
+            // retries the job, then fails it after its attempts).
+            log($"job {job.JobId}: could not run: {ex.GetType().Name}: {ex.Message}");
+            return new AgentJobReport { JobId = job.JobId, Outcome = "error", Problem = ex.Message };
         }
         finally
         {

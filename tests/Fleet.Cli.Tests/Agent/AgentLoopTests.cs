@@ -20,7 +20,7 @@ public sealed class AgentLoopTests : IDisposable
     {
         await using var server = await AgentServerDouble.StartAsync();
         var jobId = server.Enqueue(Host, leaseSeconds: 1.5, serials: "S-1");
-        var executor = new FakeExecutor { RunTime = TimeSpan.FromSeconds(1.2) };
+        var executor = new FakeExecutor { RunTime = TimeSpan.FromSeconds(2) };
         var spool = new ResultSpool(_temp.File("spool"));
 
         var report = await Loop(server.Url, executor, spool).RunAsync(server.Url, CancellationToken.None);
@@ -30,7 +30,7 @@ public sealed class AgentLoopTests : IDisposable
         Assert.Contains("\"uuid\":\"GPU-1111\"", events[0], StringComparison.Ordinal);
         var results = events.FindIndex(e => e.StartsWith("results", StringComparison.Ordinal));
         var heartbeats = events.Select((e, i) => (e, i)).Where(x => x.e.StartsWith($"heartbeat {jobId} ", StringComparison.Ordinal)).ToList();
-        Assert.True(heartbeats.Count >= 2, string.Join("\n", events)); // 1.2 s run, a beat every 0.5 s
+        Assert.True(heartbeats.Count >= 2, string.Join("\n", events)); // a 2 s run, a beat at the start and every 0.5 s
         Assert.All(heartbeats, h => Assert.True(h.i > 0 && h.i < results));
         Assert.Equal($"results {jobId} {executor.Results[0].RunId}", events[results]);
         Assert.Equal(1, server.Count("claim")); // --once: a single claim
@@ -205,6 +205,21 @@ public sealed class AgentLoopTests : IDisposable
         var report = await Loop(server.Url, executor, new ResultSpool(_temp.File("spool"))).RunAsync(server.Url, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal("lease-lost", Assert.Single(report.Jobs).Outcome);
+        Assert.Equal(0, server.Count("results"));
+    }
+
+    [Fact]
+    public async Task RunAsync_JobCannotRun_ReportsTheErrorExitsTwoAndPostsNothing()
+    {
+        await using var server = await AgentServerDouble.StartAsync();
+        server.Enqueue(Host, serials: "S-1");
+        var executor = new FakeExecutor { Throws = new InvalidOperationException("device 0 could not be opened") };
+        var report = await Loop(server.Url, executor, new ResultSpool(_temp.File("spool"))).RunAsync(server.Url, CancellationToken.None);
+
+        var job = Assert.Single(report.Jobs);
+        Assert.Equal("error", job.Outcome);
+        Assert.Equal("device 0 could not be opened", job.Problem);
+        Assert.Equal(2, report.ExitCode);
         Assert.Equal(0, server.Count("results"));
     }
 

@@ -17,6 +17,9 @@ internal sealed class FakeExecutor : IBurnInExecutor
     /// <summary>The run id of the next result (default: a new GUID).</summary>
     public string? NextRunId { get; set; }
 
+    /// <summary>Thrown by the run, as a device that cannot be opened would.</summary>
+    public Exception? Throws { get; set; }
+
     public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public List<BurnInResult> Results { get; } = [];
@@ -25,6 +28,11 @@ internal sealed class FakeExecutor : IBurnInExecutor
     {
         progress.Report(new JobProgress("gemm fp32", 10));
         Started.TrySetResult();
+        if (Throws is { } ex)
+        {
+            throw ex;
+        }
+
         var complete = true;
         try
         {
