@@ -217,7 +217,8 @@ public sealed class AgentLoop(AgentClient client, ResultSpool spool, IBurnInExec
 
     private async Task HeartbeatAsync(ClaimedJob job, LatestProgress progress, Action onLeaseLost, CancellationToken ct)
     {
-        var interval = TimeSpan.FromSeconds(Math.Max(0.5, job.LeaseSeconds / 3));
+        // Three beats per lease, so one lost beat does not lose the job; a server that names no lease gets one a minute.
+        var interval = TimeSpan.FromSeconds(job.LeaseSeconds > 0 ? Math.Max(0.5, job.LeaseSeconds / 3) : 60);
         using var timer = new PeriodicTimer(interval, time);
         try
         {
