@@ -80,8 +80,15 @@ public sealed class AgentClient
             throw new InvalidOperationException($"claim refused: {await DescribeAsync(response, ct).ConfigureAwait(false)}");
         }
 
-        return await response.Content.ReadFromJsonAsync<ClaimedJob>(AgentJson.Options, ct).ConfigureAwait(false)
-            ?? throw new InvalidOperationException("claim answered 200 without a job");
+        try
+        {
+            return await response.Content.ReadFromJsonAsync<ClaimedJob>(AgentJson.Options, ct).ConfigureAwait(false)
+                ?? throw new InvalidOperationException("claim answered 200 without a job");
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidOperationException($"claim answered 200 with something that is not a job: {ex.Message}", ex);
+        }
     }
 
     /// <summary>Extends the lease; false when the server says the job is no longer this agent's (409/404/410).</summary>

@@ -15,7 +15,8 @@ public sealed record JobCard
 {
     public required string Serial { get; init; }
     public string? Uuid { get; init; }
-    public int? Slot { get; init; }
+    [JsonConverter(typeof(IdConverter))]
+    public string? Slot { get; init; }
 }
 
 /// <summary>The 200 answer of <c>POST /api/agent/claim</c>: the job this agent now holds.</summary>
