@@ -63,6 +63,12 @@ if ! command -v docker-compose >/dev/null 2>&1; then
   apt_install docker-compose || require "Debian's docker-compose could not be installed (the compose file test needs it)"
 fi
 
+# --- Slurm for the deploy test (Debian's munge, slurmctld, slurmd; the test runs a single-node cluster in its own folder).
+if ! { [ -x /usr/sbin/munged ] && [ -x /usr/sbin/slurmctld ] && [ -x /usr/sbin/slurmd ] && command -v sbatch >/dev/null 2>&1; }; then
+  say "installing Debian's munge and Slurm"
+  apt_install munge slurmctld slurmd slurm-client || true
+fi
+
 # --- Restore and build once.
 say "restore and build"
 if ! dotnet tool restore >&2 || ! dotnet build Fleet.sln -c Release >"$work/build.log" 2>&1; then

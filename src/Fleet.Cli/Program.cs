@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Fleet.Cli;
+using Fleet.Cli.Agent;
 using Fleet.Cli.Gpu;
 using Fleet.Cli.Infer;
 using Fleet.Cli.Plan;
@@ -8,4 +9,5 @@ var root = new RootCommand("fleet: GPU burn-in, benchmarks, inference profiling 
 root.Subcommands.Add(GpuCommands.Create());
 root.Subcommands.Add(InferCommands.Create());
 root.Subcommands.Add(PlanCommands.Create());
+root.Subcommands.Add(AgentCommand.Create());
 return await CliRunner.RunAsync(root, args);

@@ -10,6 +10,9 @@ public static class ExitCodes
     public const int CouldNotRun = 2;
 }
 
+/// <summary>A verb that registers its own SIGINT/SIGTERM handling (System.CommandLine's is turned off for it).</summary>
+public sealed class SignalAwareCommand(string name, string? description = null) : Command(name, description);
+
 /// <summary>Runs the command tree, turning parse errors and unexpected exceptions into exit code 2 with a one-line message.</summary>
 public static class CliRunner
 {
@@ -28,7 +31,13 @@ public static class CliRunner
 
         try
         {
-            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            // A verb that handles SIGINT/SIGTERM itself (the agent finishes a post first) must not be cut off after 2 s.
+            var selfStopping = parse.CommandResult.Command is SignalAwareCommand;
+            return await parse.InvokeAsync(new InvocationConfiguration
+            {
+                EnableDefaultExceptionHandler = false,
+                ProcessTerminationTimeout = selfStopping ? null : TimeSpan.FromSeconds(2),
+            });
         }
         catch (OperationCanceledException)
         {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Fleet.Domain.Contracts.BurnIn;
+using Fleet.Cli.Agent;
 using Fleet.Gpu.Backends;
 using Fleet.Gpu.BurnIn;
 using Fleet.Gpu.Devices;
@@ -20,9 +21,12 @@ public static class BurnInCommand
         var fault = new Option<string?>("--inject-fault") { Description = "Corrupt one result on purpose: the run must then fail with the matching finding." };
         fault.AcceptOnlyFromAmong("gemm", "memory", "nan");
         var seed = new Option<int>("--seed") { Description = "Seed for the random matrices and patterns.", DefaultValueFactory = _ => 20261126 };
+        var report = new Option<string?>("--report") { Description = "Post the result to this Fleet server (POST /api/burnin/runs) as a one-off run; spooled to disk first.", HelpName = "URL" };
+        var token = new Option<string?>("--token") { Description = "Bearer token for --report (or FLEET_TOKEN)." };
+        var spool = new Option<string?>("--spool") { Description = "Folder the --report result is spooled to (default: $XDG_STATE_HOME/fleet/spool/HOST, the agent's)." };
         var json = JsonOutput.CreateOption();
         var cmd = new Command("burnin", "Burn in GPUs: matrix-product stress with verification, memory patterns, bandwidth, NVML telemetry; exit 0 pass, 1 a device failed, 2 could not run.");
-        foreach (var o in new Option[] { device, level, duration, fault, seed, json })
+        foreach (var o in new Option[] { device, level, duration, fault, seed, report, token, spool, json })
         {
             cmd.Options.Add(o);
         }
@@ -35,6 +39,8 @@ public static class BurnInCommand
             var durationText = r.GetValue(duration);
             var plan = BurnInPlan.For(levelValue, durationText is null ? null : GpuConsole.ParseDuration(durationText));
             var selector = r.GetValue(device)!;
+            var reportUrl = r.GetValue(report);
+            var client = reportUrl is null ? null : AgentClient.Create(reportUrl, r.GetValue(token) ?? Environment.GetEnvironmentVariable("FLEET_TOKEN") ?? string.Empty);
             var settings = new BurnInSettings
             {
                 Plan = plan,
@@ -90,7 +96,19 @@ public static class BurnInCommand
                     err.MarkupLine("[yellow]fleet: the run did not complete; the result is partial (complete: false).[/]");
                 }
 
-                return result.Verdict == Verdict.Fail ? ExitCodes.Failed : result.Complete ? ExitCodes.Pass : ExitCodes.CouldNotRun;
+                var exit = result.Verdict == Verdict.Fail ? ExitCodes.Failed : result.Complete ? ExitCodes.Pass : ExitCodes.CouldNotRun;
+                if (client is not null)
+                {
+                    var delivery = await ReportAsync(client, r.GetValue(spool), result, err, ct);
+                    exit = delivery.Outcome switch
+                    {
+                        "posted" => exit,
+                        "refused" => Math.Max(exit, ExitCodes.Failed),
+                        _ => ExitCodes.CouldNotRun,
+                    };
+                }
+
+                return exit;
             }
             finally
             {
@@ -101,6 +119,15 @@ public static class BurnInCommand
             }
         });
         return cmd;
+    }
+
+    /// <summary>Spools the one-off run (so `fleet agent` re-posts it if the server is away), then posts it with a few retries.</summary>
+    private static async Task<Delivery> ReportAsync(AgentClient client, string? spoolDirectory, BurnInResult result, IAnsiConsole err, CancellationToken ct)
+    {
+        var spool = new ResultSpool(spoolDirectory ?? ResultSpool.DefaultDirectory(Environment.MachineName));
+        var spooled = spool.Add(result.RunId, AgentClient.OneOffRunsPath, BurnInJson.Serialize(result));
+        var poster = new ResultPoster(client, spool, line => err.MarkupLine(Markup.Escape("fleet: " + line)), TimeProvider.System);
+        return await poster.DeliverAsync(spooled, new Backoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(8), new Random()), maxAttempts: 5, ct);
     }
 
     private static void PrintSummary(BurnInResult result)
@@ -143,7 +170,7 @@ public static class BurnInCommand
     }
 
     /// <summary>Prints progress synchronously on stderr, at most once a second per device unless the phase changes.</summary>
-    private sealed class ProgressPrinter(IAnsiConsole console) : IProgress<BurnInProgress>
+    internal sealed class ProgressPrinter(IAnsiConsole console) : IProgress<BurnInProgress>
     {
         private readonly Dictionary<string, (string Phase, DateTime At)> _last = [];
         private readonly Lock _lock = new();
