@@ -1,3 +1,4 @@
+using Fleet.Domain.Contracts.BurnIn;
 using Fleet.Gpu.BurnIn;
 
 namespace Fleet.Cli.Agent;

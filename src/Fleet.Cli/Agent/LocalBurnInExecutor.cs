@@ -1,3 +1,4 @@
+using Fleet.Domain.Contracts.BurnIn;
 using System.Globalization;
 using Fleet.Cli.Gpu;
 using Fleet.Gpu.Backends;

@@ -1,3 +1,4 @@
+using Fleet.Domain.Contracts.BurnIn;
 using Fleet.Domain.Catalog;
 using Fleet.Gpu.Backends;
 using Fleet.Gpu.Devices;

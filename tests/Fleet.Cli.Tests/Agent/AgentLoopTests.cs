@@ -1,3 +1,4 @@
+using Fleet.Domain.Contracts.BurnIn;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;

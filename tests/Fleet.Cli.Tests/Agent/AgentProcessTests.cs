@@ -1,3 +1,4 @@
+using Fleet.Domain.Contracts.BurnIn;
 using System.Text.Json;
 using Fleet.Cli.Tests.Infer;
 using Fleet.Gpu.BurnIn;

@@ -1,3 +1,4 @@
+using Fleet.Domain.Contracts.BurnIn;
 using Fleet.Cli.Agent;
 using Fleet.Gpu.BurnIn;
 using Fleet.Gpu.Devices;

@@ -1,3 +1,4 @@
+using Fleet.Domain.Contracts.BurnIn;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Fleet.Cli.Tests.Agent;
