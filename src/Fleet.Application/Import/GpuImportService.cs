@@ -15,8 +15,10 @@ using Microsoft.EntityFrameworkCore;
 namespace Fleet.Application.Import;
 
 /// <summary>
-/// Imports a GPU list from CSV: validate everything first (every error with line, column, value and message), then
-/// commit all-or-nothing in one transaction through the provider's bulk writer.
+/// Imports a GPU list from CSV: the upload is streamed to a temporary file under size, header and column caps (never
+/// held in memory), everything is validated first (every error with line, column, value and message), then committed
+/// all-or-nothing in one transaction through the provider's bulk writer. On upsert a changed status is a lifecycle
+/// move judged by <see cref="Gpu.TransitionTo"/> for the importing role; rows that change nothing are not written.
 /// </summary>
 public sealed partial class GpuImportService(
     IDbContextFactory<FleetDbContext> contexts, IDatabaseProvider provider, TimeProvider time, ImportOptions options)
@@ -50,13 +52,17 @@ public sealed partial class GpuImportService(
     public async Task<ImportResult> ImportAsync(Stream content, ImportMode mode, bool dryRun, Actor actor, CancellationToken ct = default)
     {
         var errors = new ErrorList(options.MaxErrors);
-        await using var spool = await ImportSpool.CreateAsync(content, options, errors, ct);
-        if (spool is null)
+        List<ParsedRow> rows;
+        await using (var spool = await ImportSpool.CreateAsync(content, options, errors, ct))
         {
-            return new ImportResult(dryRun, 0, 0, errors.Items);
+            if (spool is null)
+            {
+                return new ImportResult(dryRun, 0, 0, errors.Items);
+            }
+
+            rows = Parse(spool, errors);
         }
 
-        var rows = Parse(spool, errors);
         if (rows.Count == 0 && errors.Count == 0)
         {
             errors.Add(2, "", null, "The file has a header but no GPU rows.");
