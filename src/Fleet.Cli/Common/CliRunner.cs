@@ -31,12 +31,14 @@ public static class CliRunner
 
         try
         {
-            // A verb that handles SIGINT/SIGTERM itself (the agent finishes a post first) must not be cut off after 2 s.
+            // SIGINT/SIGTERM cancel the verb's token; it then has 20 s to stop cleanly (a burn-in lets the kernel in flight
+            // finish and writes its partial result: 2 s cut that off on a loaded host, exit 130 and no result). A verb that
+            // handles the signals itself (the agent finishes a post first) gets no cut-off at all.
             var selfStopping = parse.CommandResult.Command is SignalAwareCommand;
             return await parse.InvokeAsync(new InvocationConfiguration
             {
                 EnableDefaultExceptionHandler = false,
-                ProcessTerminationTimeout = selfStopping ? null : TimeSpan.FromSeconds(2),
+                ProcessTerminationTimeout = selfStopping ? null : TimeSpan.FromSeconds(20),
             });
         }
         catch (OperationCanceledException)

@@ -93,7 +93,7 @@ internal sealed class AgentProcess : IDisposable
     /// <summary>SIGKILL: the process gets no chance to clean up.</summary>
     public void Kill() => _process.Kill(entireProcessTree: true);
 
-    public async Task<int> WaitForExitAsync(int timeoutSeconds = 120)
+    public async Task<int> WaitForExitAsync(int timeoutSeconds = 300)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
         try

@@ -6,6 +6,7 @@ using Fleet.Gpu.BurnIn;
 namespace Fleet.Cli.Tests.Agent;
 
 /// <summary>The real `fleet agent` process on the CPU accelerator standing in for named cards, against the in-test server double.</summary>
+[Collection(BurnInProcesses.Name)]
 public sealed class AgentProcessTests : IDisposable
 {
     private const string Host = "gpu-node-07";
@@ -58,7 +59,7 @@ public sealed class AgentProcessTests : IDisposable
         string runId;
         using (var first = Start(server, "--once", "--device", "cpu", "--stand-in", "SN-C1"))
         {
-            runId = await server.ResultArrived.Task.WaitAsync(TimeSpan.FromSeconds(120));
+            runId = await server.ResultArrived.Task.WaitAsync(TimeSpan.FromSeconds(300));
             first.Kill();
             await first.WaitForExitAsync();
         }
@@ -101,7 +102,7 @@ public sealed class AgentProcessTests : IDisposable
         server.Enqueue(Host, durationSeconds: 1, serials: "SN-E1");
         server.HoldResults = new TaskCompletionSource();
         using var agent = Start(server, "--device", "cpu", "--stand-in", "SN-E1");
-        var runId = await server.ResultArrived.Task.WaitAsync(TimeSpan.FromSeconds(120));
+        var runId = await server.ResultArrived.Task.WaitAsync(TimeSpan.FromSeconds(300));
         agent.Terminate();
         await agent.WaitForStderrAsync("SIGTERM: stopping");
         server.HoldResults.SetResult();

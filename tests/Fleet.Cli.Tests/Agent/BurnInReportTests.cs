@@ -4,6 +4,7 @@ using Fleet.Gpu.BurnIn;
 
 namespace Fleet.Cli.Tests.Agent;
 
+[Collection(BurnInProcesses.Name)]
 public sealed class BurnInReportTests : IDisposable
 {
     private readonly TempFolder _temp = new();

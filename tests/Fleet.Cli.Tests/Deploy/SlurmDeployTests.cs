@@ -11,6 +11,7 @@ namespace Fleet.Cli.Tests.Deploy;
 /// deploy/slurm/fleet-agent.sbatch on a real single-node Slurm (Debian's munge, slurmctld, slurmd) started in the test's own
 /// folder. Skips on a developer machine without Slurm; fails under CI=true when it cannot run (tests/run.sh installs it).
 /// </summary>
+[Collection(BurnInProcesses.Name)]
 public sealed partial class SlurmDeployTests : IDisposable
 {
     private readonly TempFolder _temp = new();

@@ -6,6 +6,7 @@ using Fleet.Gpu.BurnIn;
 
 namespace Fleet.Cli.Tests.Gpu;
 
+[Collection(BurnInProcesses.Name)]
 public class GpuCommandTests
 {
     [Fact]
