@@ -76,7 +76,13 @@ public sealed record GpuBurnInRunItem(
     long Id, string RunId, int? CampaignId, long? JobId, string ToolVersion, DateTime StartedAt, DateTime EndedAt, BurnInLevel Level,
     Verdict Verdict, bool Complete, bool StandIn, bool Seen, string? DeviceName, string? DeviceUuid, string? PciBusId,
     double? DeviceToDeviceGBs, double? HostToDeviceGBs, double? DeviceToHostGBs, double? MaxTemperatureC, double? MaxPowerW, double? EnergyJ,
-    IReadOnlyList<FindingItem> Findings, IReadOnlyList<PrecisionItem> Precisions);
+    IReadOnlyList<FindingItem> Findings, IReadOnlyList<PrecisionItem> Precisions, int? RmaCaseId = null);
+
+/// <summary>One telemetry sample of a run (from the stored document), for the temperature and power chart.</summary>
+public sealed record TelemetryPoint(DateTime At, double? TemperatureC, double? PowerW);
+
+/// <summary>One card's run with its telemetry samples, for the Burn-in page's charts.</summary>
+public sealed record BurnInRunDetail(string Serial, GpuBurnInRunItem Run, IReadOnlyList<TelemetryPoint> Samples);
 
 /// <summary>The dashboard's burn-in figures: cards waiting, the pass rate of stored runs, failures by finding code.</summary>
 public sealed record BurnInDashboard(int CardsWaiting, int Passed, int Failed, double? PassRate, IReadOnlyList<FindingCount> FailuresByCode);

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Fleet.Application.Common;
 using Fleet.Data;
 using Fleet.Domain;
@@ -61,12 +62,55 @@ public sealed class BurnInQueries(IDbContextFactory<FleetDbContext> contexts)
         var runs = await db.BurnInRuns.AsNoTracking().Include(r => r.Precisions).Where(r => r.GpuId == gpuId)
             .OrderByDescending(r => r.StartedAt).ThenByDescending(r => r.Id).Take(200).ToListAsync(ct);
         var findings = await FindingsAsync(db, runs.Select(r => r.Id).ToList(), ct);
-        return runs.Select(r => new GpuBurnInRunItem(r.Id, r.RunId, r.CampaignId, r.JobId, r.ToolVersion, r.StartedAt, r.EndedAt, r.Level, r.Verdict,
+        var cases = await RmaCasesAsync(db, gpuId, ct);
+        return runs.Select(r => Item(r, findings, cases)).ToList();
+    }
+
+    /// <summary>One run with its telemetry samples (read from the stored device document), for the Burn-in page's charts.</summary>
+    public async Task<BurnInRunDetail> RunAsync(long id, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var run = await db.BurnInRuns.AsNoTracking().Include(r => r.Precisions).FirstOrDefaultAsync(r => r.Id == id, ct)
+            ?? throw new NotFoundException($"No burn-in run {id}.");
+        var serial = await db.Gpus.Where(g => g.Id == run.GpuId).Select(g => g.Serial).FirstAsync(ct);
+        var findings = await FindingsAsync(db, [run.Id], ct);
+        var cases = await RmaCasesAsync(db, run.GpuId, ct);
+        return new BurnInRunDetail(serial, Item(run, findings, cases), Samples(run.DeviceJson));
+    }
+
+    private static GpuBurnInRunItem Item(BurnInRun r, Dictionary<long, List<FindingItem>> findings, List<(int Id, string Reason)> cases) =>
+        new(r.Id, r.RunId, r.CampaignId, r.JobId, r.ToolVersion, r.StartedAt, r.EndedAt, r.Level, r.Verdict,
             r.Complete, r.StandIn, r.Seen, r.DeviceName, r.DeviceUuid, r.PciBusId, r.DeviceToDeviceGBs, r.HostToDeviceGBs, r.DeviceToHostGBs,
             r.MaxTemperatureC, r.MaxPowerW, r.EnergyJ, findings.TryGetValue(r.Id, out var f) ? f : [],
             r.Precisions.OrderBy(p => p.Precision).Select(p => new PrecisionItem(p.Precision, p.Engine, p.Size, p.Tflops, p.SpecTflops, p.PercentOfSpec,
-                p.FleetMedianTflops)).ToList())).ToList();
+                p.FleetMedianTflops)).ToList(),
+            // A failed run's case names the run in its reason ("Failed burn-in run {runId}: ..."); the card's cases are few.
+            r.Verdict == Verdict.Fail ? cases.Where(c => c.Reason.Contains(r.RunId, StringComparison.Ordinal)).Select(c => (int?)c.Id).FirstOrDefault() : null);
+
+    private static async Task<List<(int Id, string Reason)>> RmaCasesAsync(FleetDbContext db, int gpuId, CancellationToken ct) =>
+        (await db.RmaCases.AsNoTracking().Where(c => c.GpuId == gpuId).OrderByDescending(c => c.Id).Select(c => new { c.Id, c.Reason }).ToListAsync(ct))
+            .Select(c => (c.Id, c.Reason)).ToList();
+
+    /// <summary>The samples of the device's <c>telemetry.samples</c> (camelCase, as stored); none when the document has none.</summary>
+    private static List<TelemetryPoint> Samples(string? deviceJson)
+    {
+        if (deviceJson is null)
+        {
+            return [];
+        }
+
+        try
+        {
+            var device = JsonSerializer.Deserialize<DeviceTelemetryOnly>(deviceJson, BurnInJson.Options);
+            return device?.Telemetry?.Samples.OrderBy(s => s.At).Select(s => new TelemetryPoint(s.At.UtcDateTime, s.TemperatureC, s.PowerW)).ToList() ?? [];
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
     }
+
+    private sealed record DeviceTelemetryOnly(TelemetrySummary? Telemetry);
 
     private static async Task<Dictionary<long, List<FindingItem>>> FindingsAsync(FleetDbContext db, List<long> runIds, CancellationToken ct)
     {

@@ -12,6 +12,7 @@ public partial class BurnInPage
     private readonly CancellationTokenSource _stop = new();
     private IReadOnlyList<CampaignSummary> _campaigns = [];
     private CampaignDetail? _detail;
+    private BurnInRunDetail? _run;
     private bool _canCreate;
     private string? _name;
     private string _level = "quick";
@@ -35,7 +36,13 @@ public partial class BurnInPage
 
     private static double Done(CampaignSummary c) => c.Cards.Total == 0 ? 0 : 100.0 * (c.Cards.Passed + c.Cards.Failed) / c.Cards.Total;
 
-    private Task SelectAsync(int id) => RunAsync(async () => _detail = await Queries.CampaignAsync(id));
+    private Task SelectAsync(int id) => RunAsync(async () =>
+    {
+        _detail = await Queries.CampaignAsync(id);
+        _run = null;
+    });
+
+    private Task ShowRunAsync(long runId) => RunAsync(async () => _run = await Queries.RunAsync(runId));
 
     private Task CreateAsync() => RunAsync(async () =>
     {
