@@ -74,7 +74,8 @@ public abstract class AgentRealServerTests(string provider) : IDisposable
         var run = await db.BurnInRuns.AsNoTracking().Include(r => r.Findings).SingleAsync(r => r.JobId == job.Id);
         Assert.Equal(Verdict.Fail, run.Verdict);
         Assert.True(run.StandIn);
-        var gemm = Assert.Single(run.Findings, f => f.Code.StartsWith("GEMM_", StringComparison.Ordinal) && f.Severity >= Severity.Error);
+        Assert.Contains(run.Findings, f => f.Code == FindingCodes.GemmMismatch && f.Severity >= Severity.Error);
+        var gemm = run.Findings.First(f => f.Code == FindingCodes.GemmMismatch);
         var gpu = await BurnInFleet.GpuAsync(db, cards[0].Serial);
         Assert.Equal(GpuStatus.RmaPending, gpu.Status); // BurnIn → Failed, then the RMA case moves it on
         var rma = await db.RmaCases.AsNoTracking().SingleAsync(c => c.GpuId == gpu.Id);
