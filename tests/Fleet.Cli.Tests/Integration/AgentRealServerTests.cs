@@ -92,7 +92,8 @@ public abstract class AgentRealServerTests(string provider) : IDisposable
     public async Task Agent_ServerRestartedMidBurnIn_SpooledResultLandsOnceAndAgentCarriesOn()
     {
         await using var database = await TestDatabase.CreateAsync(provider);
-        var settings = new Dictionary<string, string> { ["Fleet:BurnIn:LeaseSeconds"] = "60" };
+        // A lease long enough to outlast the restart on a loaded machine (heartbeats stop while the result waits in the spool).
+        var settings = new Dictionary<string, string> { ["Fleet:BurnIn:LeaseSeconds"] = "300" };
         var first = await FleetKestrelServer.StartAsync(database, settings: settings);
         var port = first.Port;
         IReadOnlyList<TestCard> cards;
