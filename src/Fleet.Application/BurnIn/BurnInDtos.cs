@@ -68,6 +68,10 @@ public sealed record StoredRunItem(long Id, string Serial, Verdict Verdict, Burn
 /// <summary>What <c>POST /api/agent/jobs/{id}/results</c> stored; <see cref="Replayed"/> when the same document was already there.</summary>
 public sealed record ResultResponse(string RunId, IReadOnlyList<long> RunIds, IReadOnlyList<StoredRunItem> Runs, bool Replayed);
 
+/// <summary>What <c>POST /api/burnin/runs</c> stored: one run per matched card, and the devices that matched no card.</summary>
+public sealed record OneOffResultResponse(string RunId, IReadOnlyList<long> RunIds, IReadOnlyList<StoredRunItem> Runs, bool Replayed,
+    IReadOnlyList<string> Unmatched);
+
 public sealed record PrecisionItem(Precision Precision, string Engine, int Size, double Tflops, double? SpecTflops, double? PercentOfSpec,
     double? FleetMedianTflops);
 

@@ -44,6 +44,135 @@ public sealed class IngestBurnInResult(IDbContextFactory<FleetDbContext> context
         }
     }
 
+    /// <summary>
+    /// <c>POST /api/burnin/runs</c> (<c>fleet gpu burnin --report</c>): a one-off run outside any campaign. Each device is matched to a
+    /// card of the fleet by UUID, then serial; matched cards get a run (stand-in flags kept), devices that match no card are named in
+    /// the answer. A card in BurnIn moves by its verdict as in a campaign; cards in any other state only get the run. Idempotent on
+    /// <c>runId</c> like the job results; a document matching no card at all is refused and nothing is written.
+    /// </summary>
+    public async Task<OneOffResultResponse> PostOneOffAsync(string json, Actor actor, CancellationToken ct = default)
+    {
+        if (!Roles.Satisfies(actor.Role, Roles.Technician) && !Roles.Satisfies(actor.Role, Roles.Agent))
+        {
+            throw new ForbiddenException($"Posting a one-off burn-in run needs the {Roles.Technician} or {Roles.Agent} role; you have {actor.Role}.");
+        }
+
+        var (result, hash) = Parse(json);
+        try
+        {
+            return await StoreOneOffAsync(json, result, hash, actor, ct);
+        }
+        catch (DbUpdateException) when (!ct.IsCancellationRequested)
+        {
+            return await StoreOneOffAsync(json, result, hash, actor, ct);
+        }
+    }
+
+    private async Task<OneOffResultResponse> StoreOneOffAsync(string json, BurnInResult result, string hash, Actor actor, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var existing = await db.BurnInReports.AsNoTracking().FirstOrDefaultAsync(r => r.RunId == result.RunId, ct);
+        if (existing is not null)
+        {
+            if (existing.ContentHash != hash || existing.JobId is not null)
+            {
+                throw new ConcurrencyException(existing.ContentHash != hash
+                    ? $"Run {result.RunId} was already stored with different content; a new run needs a new runId."
+                    : $"Run {result.RunId} was already stored for job {existing.JobId}; it is not a one-off run.");
+            }
+
+            var replay = await ResponseAsync(db, existing.Id, result.RunId, replayed: true, ct);
+            return new OneOffResultResponse(replay.RunId, replay.RunIds, replay.Runs, true, []);
+        }
+
+        // Devices → cards: by UUID first, then by serial; a card claimed by two devices keeps the first.
+        var uuids = result.Devices.Select(d => d.Device.Uuid).OfType<string>().Where(u => u.Length > 0).Distinct().ToList();
+        var serials = result.Devices.Select(d => d.Device.Serial).OfType<string>().Where(u => u.Length > 0).Distinct().ToList();
+        var candidates = await db.Gpus.Include(g => g.Model)
+            .Where(g => (g.Uuid != null && uuids.Contains(g.Uuid)) || serials.Contains(g.Serial)).ToListAsync(ct);
+        var matched = new List<(DeviceBurnInResult Device, Gpu Gpu)>();
+        var unmatched = new List<string>();
+        foreach (var device in result.Devices)
+        {
+            var d = device.Device;
+            var gpu = candidates.FirstOrDefault(g => d.Uuid is { Length: > 0 } && string.Equals(g.Uuid, d.Uuid, StringComparison.OrdinalIgnoreCase))
+                ?? candidates.FirstOrDefault(g => d.Serial is { Length: > 0 } && string.Equals(g.Serial, d.Serial, StringComparison.OrdinalIgnoreCase));
+            if (gpu is null || matched.Any(m => m.Gpu.Id == gpu.Id))
+            {
+                unmatched.Add(Describe(d));
+            }
+            else
+            {
+                matched.Add((device, gpu));
+            }
+        }
+
+        if (matched.Count == 0)
+        {
+            throw new ValidationException("devices",
+                $"No device of run {result.RunId} matches a card of the fleet (by UUID, then serial): {string.Join("; ", unmatched)}.");
+        }
+
+        var standInFlags = matched.Select(m => m.Device.StandIn || m.Device.Device.Kind == DeviceKind.Cpu).Distinct().ToList();
+        var history = await FleetHistoryAsync(db, matched.Select(m => m.Gpu), standInFlags, now, ct);
+        var report = new BurnInReport
+        {
+            RunId = result.RunId, JobId = null, ContentHash = hash, Json = json, Hostname = Clip(result.Host?.Hostname, 128) ?? "",
+            ToolVersion = Clip(result.Tool?.Version, 64) ?? "", ReceivedAt = now, ReceivedBy = actor.Name,
+        };
+        var outcomes = new List<(Gpu Gpu, BurnInRun Run)>();
+        foreach (var (device, gpu) in matched)
+        {
+            var run = SeenRun(result, device, gpu, history, result.Options?.Level ?? BurnInLevel.Quick);
+            run.GpuId = gpu.Id;
+            report.Runs.Add(run);
+            outcomes.Add((gpu, run));
+        }
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        db.BurnInReports.Add(report);
+        foreach (var (gpu, run) in outcomes)
+        {
+            AddEnergyReading(db, gpu, run);
+        }
+
+        await db.SaveChangesAsync(ct);
+
+        // The lifecycle needs a Technician: an Agent's one-off run moves the card on behalf of the burn-in the card was put in.
+        var lifecycleActor = Roles.Satisfies(actor.Role, Roles.Technician)
+            ? actor
+            : new Actor($"{actor.Name} (one-off burn-in run {result.RunId})", Roles.Technician, actor.RequestId);
+        await ApplyVerdictsAsync(db, outcomes, lifecycleActor, now, ct);
+        db.AuditEntries.Add(AuditLog.Entry(actor, now, nameof(BurnInReport), report.Id.ToString(CultureInfo.InvariantCulture), AuditActions.Create, null,
+            new
+            {
+                result.RunId, report.ContentHash, Unmatched = unmatched,
+                Runs = outcomes.Select(o => new { BurnInRunId = o.Run.Id, o.Gpu.Serial, Verdict = o.Run.Verdict.ToString(), o.Run.StandIn,
+                    Findings = o.Run.Findings.Select(f => f.Code) }),
+            }, $"one-off run {result.RunId} stored"));
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw new ConcurrencyException($"A card of run {result.RunId} was changed by someone else while the results were written; nothing was stored.");
+        }
+
+        await tx.CommitAsync(ct);
+        return new OneOffResultResponse(result.RunId, outcomes.Select(o => o.Run.Id).ToList(),
+            outcomes.Select(o => new StoredRunItem(o.Run.Id, o.Gpu.Serial, o.Run.Verdict, OutcomeOf(o.Run), o.Run.StandIn)).ToList(), false, unmatched);
+    }
+
+    private static void AddEnergyReading(FleetDbContext db, Gpu gpu, BurnInRun run)
+    {
+        if (run.EnergyJ is > 0 and var energy && run.EndedAt > run.StartedAt)
+        {
+            db.GpuEnergyReadings.Add(new GpuEnergyReading { GpuId = gpu.Id, PeriodStart = run.StartedAt, PeriodEnd = run.EndedAt, EnergyKwh = energy / 3.6e6 });
+        }
+    }
+
     /// <summary>Reads and checks the document; the hash is over its canonical (compact) form, so whitespace does not matter.</summary>
     public static (BurnInResult Result, string Hash) Parse(string json)
     {
@@ -156,11 +285,7 @@ public sealed class IngestBurnInResult(IDbContextFactory<FleetDbContext> context
         var lifecycleActor = new Actor($"{actor.Name} (burn-in campaign {campaign.Id} by {campaign.CreatedBy})", campaign.CreatedByRole, actor.RequestId);
         foreach (var (card, run) in outcomes)
         {
-            var gpu = gpus[card.GpuId];
-            if (run.EnergyJ is > 0 and var energy && run.EndedAt > run.StartedAt)
-            {
-                db.GpuEnergyReadings.Add(new GpuEnergyReading { GpuId = gpu.Id, PeriodStart = run.StartedAt, PeriodEnd = run.EndedAt, EnergyKwh = energy / 3.6e6 });
-            }
+            AddEnergyReading(db, gpus[card.GpuId], run);
         }
 
         try
@@ -172,23 +297,12 @@ public sealed class IngestBurnInResult(IDbContextFactory<FleetDbContext> context
             throw new ConcurrencyException($"Job {jobId} changed while the results were written (its lease ran out); nothing was stored.");
         }
 
-        // What an RMA case needs, looked up only when a card failed.
-        var failedIds = outcomes.Where(o => o.Run.Verdict == Verdict.Fail).Select(o => o.Card.GpuId).ToList();
-        var openCases = failedIds.Count == 0 ? [] : await db.RmaCases.AsNoTracking()
-            .Where(c => failedIds.Contains(c.GpuId) && c.Status != RmaStatus.Closed).Select(c => c.GpuId).ToListAsync(ct);
-        var lineIds = gpus.Values.Where(g => failedIds.Contains(g.Id)).Select(g => g.PurchaseOrderLineId).OfType<int>().Distinct().ToList();
-        var vendors = lineIds.Count == 0 ? [] : await db.PurchaseOrderLines.AsNoTracking().Where(l => lineIds.Contains(l.Id))
-            .Select(l => new { l.Id, l.PurchaseOrder!.VendorId }).ToDictionaryAsync(l => l.Id, l => (int?)l.VendorId, ct);
-        var busIds = failedIds.Count == 0 ? [] : await db.GpuPlacements.AsNoTracking()
-            .Where(p => failedIds.Contains(p.GpuId) && p.To == null && p.PciBusId != null).ToDictionaryAsync(p => p.GpuId, p => p.PciBusId, ct);
         foreach (var (card, run) in outcomes)
         {
-            var outcome = run.Verdict == Verdict.Fail ? BurnInCardOutcome.Failed : run.Complete ? BurnInCardOutcome.Passed : BurnInCardOutcome.Incomplete;
-            card.Record(outcome, run.Id);
-            var gpu = gpus[card.GpuId];
-            var vendorId = gpu.PurchaseOrderLineId is { } lineId ? vendors.GetValueOrDefault(lineId) : null;
-            ApplyVerdict(db, gpu, run, outcome, lifecycleActor, now, openCases.Contains(gpu.Id), vendorId, busIds.GetValueOrDefault(gpu.Id));
+            card.Record(OutcomeOf(run), run.Id);
         }
+
+        await ApplyVerdictsAsync(db, outcomes.Select(o => (gpus[o.Card.GpuId], o.Run)).ToList(), lifecycleActor, now, ct);
 
         // One entry for the stored runs (each card's transition has its own, naming the run).
         db.AuditEntries.Add(AuditLog.Entry(actor, now, nameof(BurnInJob), job.Id.ToString(CultureInfo.InvariantCulture), AuditActions.Update, null,
@@ -214,6 +328,28 @@ public sealed class IngestBurnInResult(IDbContextFactory<FleetDbContext> context
         await db.SaveChangesAsync(ct);
         return new ResultResponse(result.RunId, outcomes.Select(o => o.Run.Id).ToList(),
             outcomes.Select(o => new StoredRunItem(o.Run.Id, gpus[o.Card.GpuId].Serial, o.Run.Verdict, o.Card.Outcome, o.Run.StandIn)).ToList(), Replayed: false);
+    }
+
+    private static BurnInCardOutcome OutcomeOf(BurnInRun run) =>
+        run.Verdict == Verdict.Fail ? BurnInCardOutcome.Failed : run.Complete ? BurnInCardOutcome.Passed : BurnInCardOutcome.Incomplete;
+
+    /// <summary>Each stored run's verdict moves its card (<see cref="ApplyVerdict"/>); what an RMA case needs is looked up only when a card failed.</summary>
+    private static async Task ApplyVerdictsAsync(FleetDbContext db, IReadOnlyList<(Gpu Gpu, BurnInRun Run)> outcomes, Actor lifecycleActor, DateTime now,
+        CancellationToken ct)
+    {
+        var failedIds = outcomes.Where(o => o.Run.Verdict == Verdict.Fail).Select(o => o.Gpu.Id).ToList();
+        var openCases = failedIds.Count == 0 ? [] : await db.RmaCases.AsNoTracking()
+            .Where(c => failedIds.Contains(c.GpuId) && c.Status != RmaStatus.Closed).Select(c => c.GpuId).ToListAsync(ct);
+        var lineIds = outcomes.Where(o => failedIds.Contains(o.Gpu.Id)).Select(o => o.Gpu.PurchaseOrderLineId).OfType<int>().Distinct().ToList();
+        var vendors = lineIds.Count == 0 ? [] : await db.PurchaseOrderLines.AsNoTracking().Where(l => lineIds.Contains(l.Id))
+            .Select(l => new { l.Id, l.PurchaseOrder!.VendorId }).ToDictionaryAsync(l => l.Id, l => (int?)l.VendorId, ct);
+        var busIds = failedIds.Count == 0 ? [] : await db.GpuPlacements.AsNoTracking()
+            .Where(p => failedIds.Contains(p.GpuId) && p.To == null && p.PciBusId != null).ToDictionaryAsync(p => p.GpuId, p => p.PciBusId, ct);
+        foreach (var (gpu, run) in outcomes)
+        {
+            var vendorId = gpu.PurchaseOrderLineId is { } lineId ? vendors.GetValueOrDefault(lineId) : null;
+            ApplyVerdict(db, gpu, run, OutcomeOf(run), lifecycleActor, now, openCases.Contains(gpu.Id), vendorId, busIds.GetValueOrDefault(gpu.Id));
+        }
     }
 
     /// <summary>Marks the campaign completed when none of its jobs is queued or held.</summary>

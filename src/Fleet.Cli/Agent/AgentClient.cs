@@ -37,6 +37,9 @@ public sealed class AgentClient
     /// <summary>The route a one-off run (no job, <c>fleet gpu burnin --report</c>) goes to.</summary>
     public const string OneOffRunsPath = "api/burnin/runs";
 
+    /// <summary>The header naming the agent that claimed a job; the server checks it against the job's holder when it is sent.</summary>
+    public const string AgentIdHeader = "Fleet-Agent-Id";
+
     private readonly HttpClient _http;
 
     /// <summary>Uses <paramref name="http"/> as is; its BaseAddress must be the server's root URL.</summary>
@@ -47,8 +50,11 @@ public sealed class AgentClient
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
     }
 
+    /// <summary>This agent's id: sent as <see cref="AgentIdHeader"/> with its claims and heartbeats (a result carries the id of the agent that claimed its job).</summary>
+    public string? AgentId { get; init; }
+
     /// <summary>Creates a client for <paramref name="server"/>; throws <see cref="ArgumentException"/> naming the option on a bad URL.</summary>
-    public static AgentClient Create(string server, string token, TimeSpan? timeout = null)
+    public static AgentClient Create(string server, string token, TimeSpan? timeout = null, string? agentId = null)
     {
         if (!Uri.TryCreate(server.EndsWith('/') ? server : server + "/", UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
@@ -60,16 +66,16 @@ public sealed class AgentClient
             throw new ArgumentException("no token: pass --token or set FLEET_TOKEN");
         }
 
-        return new AgentClient(new HttpClient { BaseAddress = uri, Timeout = timeout ?? TimeSpan.FromSeconds(30) }, token);
+        return new AgentClient(new HttpClient { BaseAddress = uri, Timeout = timeout ?? TimeSpan.FromSeconds(30) }, token) { AgentId = agentId };
     }
 
     /// <summary>Claims the host's next job; null when the server has none (204).</summary>
     public async Task<ClaimedJob?> ClaimAsync(ClaimRequest request, CancellationToken ct)
     {
-        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, "api/agent/claim")
+        using var response = await SendAsync(() => WithAgentId(new HttpRequestMessage(HttpMethod.Post, "api/agent/claim")
         {
             Content = JsonContent.Create(request, options: AgentJson.Options),
-        }, ct).ConfigureAwait(false);
+        }, request.AgentId), ct).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NoContent)
         {
             return null;
@@ -94,10 +100,10 @@ public sealed class AgentClient
     /// <summary>Extends the lease; false when the server says the job is no longer this agent's (409/404/410).</summary>
     public async Task<bool> HeartbeatAsync(string jobId, HeartbeatRequest request, CancellationToken ct)
     {
-        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, $"api/agent/jobs/{Uri.EscapeDataString(jobId)}/heartbeat")
+        using var response = await SendAsync(() => WithAgentId(new HttpRequestMessage(HttpMethod.Post, $"api/agent/jobs/{Uri.EscapeDataString(jobId)}/heartbeat")
         {
             Content = JsonContent.Create(request, options: AgentJson.Options),
-        }, ct).ConfigureAwait(false);
+        }, AgentId), ct).ConfigureAwait(false);
         if (response.IsSuccessStatusCode)
         {
             return true;
@@ -111,13 +117,16 @@ public sealed class AgentClient
         throw new InvalidOperationException($"heartbeat refused: {await DescribeAsync(response, ct).ConfigureAwait(false)}");
     }
 
-    /// <summary>Posts a <c>fleet.burnin/v1</c> document byte for byte (the server's idempotency compares content).</summary>
-    public async Task<PostOutcome> PostResultAsync(string path, string json, CancellationToken ct)
+    /// <summary>
+    /// Posts a <c>fleet.burnin/v1</c> document byte for byte (the server's idempotency compares content). <paramref name="agentId"/>
+    /// is the agent that claimed the job (kept in the spool, so a restarted agent re-posts under the id that holds the job).
+    /// </summary>
+    public async Task<PostOutcome> PostResultAsync(string path, string json, CancellationToken ct, string? agentId = null)
     {
-        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, path)
+        using var response = await SendAsync(() => WithAgentId(new HttpRequestMessage(HttpMethod.Post, path)
         {
             Content = new StringContent(json, Encoding.UTF8, "application/json"),
-        }, ct).ConfigureAwait(false);
+        }, agentId), ct).ConfigureAwait(false);
         if (response.IsSuccessStatusCode)
         {
             var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
@@ -171,6 +180,16 @@ public sealed class AgentClient
         JsonValueKind.Object => e.TryGetProperty("id", out var id) || e.TryGetProperty("runId", out id) ? IdOf(id) : null,
         _ => null,
     };
+
+    private static HttpRequestMessage WithAgentId(HttpRequestMessage request, string? agentId)
+    {
+        if (!string.IsNullOrEmpty(agentId))
+        {
+            request.Headers.TryAddWithoutValidation(AgentIdHeader, agentId);
+        }
+
+        return request;
+    }
 
     private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> build, CancellationToken ct)
     {

@@ -34,13 +34,14 @@ public static class AgentCommand
             var err = GpuConsole.CreateError();
             var url = r.GetValue(server) ?? Environment.GetEnvironmentVariable("FLEET_SERVER")
                 ?? throw new ArgumentException("no server: pass --server URL or set FLEET_SERVER");
-            var client = AgentClient.Create(url, r.GetValue(token) ?? Environment.GetEnvironmentVariable("FLEET_TOKEN") ?? string.Empty);
             var hostName = r.GetValue(host) ?? Environment.MachineName;
+            var agentId = $"{hostName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
+            var client = AgentClient.Create(url, r.GetValue(token) ?? Environment.GetEnvironmentVariable("FLEET_TOKEN") ?? string.Empty, agentId: agentId);
             var resultSpool = new ResultSpool(r.GetValue(spool) ?? ResultSpool.DefaultDirectory(hostName));
             var options = new AgentOptions
             {
                 Host = hostName,
-                AgentId = $"{hostName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}",
+                AgentId = agentId,
                 Once = r.GetValue(once),
                 MaxBackoff = GpuConsole.ParseDuration(r.GetValue(maxBackoff)!),
             };

@@ -193,7 +193,7 @@ public sealed class AgentLoop(AgentClient client, ResultSpool spool, IBurnInExec
             return new AgentJobReport { JobId = job.JobId, Outcome = "abandoned" };
         }
 
-        var spooled = spool.Add(result.RunId, AgentClient.ResultsPath(job.JobId), BurnInJson.Serialize(result));
+        var spooled = spool.Add(result.RunId, AgentClient.ResultsPath(job.JobId), BurnInJson.Serialize(result), options.AgentId);
         log($"job {job.JobId}: run {result.RunId} {result.Verdict.ToString().ToUpperInvariant()}; spooled, posting");
         return await DeliverAsync(spooled, new AgentJobReport { JobId = job.JobId, RunId = result.RunId, Verdict = result.Verdict, Outcome = "spooled" }, stop).ConfigureAwait(false);
     }

@@ -19,7 +19,7 @@ public sealed class ResultPoster(AgentClient client, ResultSpool spool, Action<s
         {
             try
             {
-                var outcome = await client.PostResultAsync(spooled.Path, json, ct).ConfigureAwait(false);
+                var outcome = await client.PostResultAsync(spooled.Path, json, ct, spooled.AgentId).ConfigureAwait(false);
                 if (outcome.Status == PostStatus.Stored)
                 {
                     spool.MarkSent(spooled);

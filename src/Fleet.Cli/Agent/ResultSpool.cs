@@ -3,15 +3,16 @@ using System.Text.RegularExpressions;
 
 namespace Fleet.Cli.Agent;
 
-/// <summary>A result on disk waiting for the server: the document and the route it goes to.</summary>
-public sealed record SpooledResult(string RunId, string Path, string DocumentFile)
+/// <summary>A result on disk waiting for the server: the document, the route it goes to and the agent that claimed its job (if any).</summary>
+public sealed record SpooledResult(string RunId, string Path, string DocumentFile, string? AgentId = null)
 {
     public string ReadDocument() => File.ReadAllText(DocumentFile, Encoding.UTF8);
 }
 
 /// <summary>
 /// Results are written here (flushed to disk) before they are posted and stay until the server has them, so a crash or a
-/// server restart loses nothing. <c>RUNID.result.json</c> is the exact document posted; <c>RUNID.post</c> names its route.
+/// server restart loses nothing. <c>RUNID.result.json</c> is the exact document posted; <c>RUNID.post</c> names its route (first
+/// line) and the agent that claimed the job (second line, optional).
 /// Delivered results move to <c>sent/</c>, refused ones to <c>rejected/</c> with the server's reason.
 /// </summary>
 public sealed partial class ResultSpool
@@ -40,17 +41,22 @@ public sealed partial class ResultSpool
     }
 
     /// <summary>Writes the document durably (fsync, then an atomic rename) before anything is sent.</summary>
-    public SpooledResult Add(string runId, string path, string json)
+    public SpooledResult Add(string runId, string path, string json, string? agentId = null)
     {
         if (!SafeRunId().IsMatch(runId))
         {
             throw new ArgumentException($"run id '{runId}' is not a plain id", nameof(runId));
         }
 
-        WriteDurably(File(runId, RouteSuffix), path);
+        if (agentId is not null && agentId.AsSpan().IndexOfAny('\r', '\n') >= 0)
+        {
+            throw new ArgumentException($"agent id '{agentId}' spans lines", nameof(agentId));
+        }
+
+        WriteDurably(File(runId, RouteSuffix), agentId is null ? path : path + "\n" + agentId);
         var document = File(runId, ResultSuffix);
         WriteDurably(document, json);
-        return new SpooledResult(runId, path, document);
+        return new SpooledResult(runId, path, document, agentId);
     }
 
     /// <summary>Every result not yet delivered, oldest first.</summary>
@@ -59,7 +65,8 @@ public sealed partial class ResultSpool
             .OrderBy(f => f.LastWriteTimeUtc)
             .Select(f => (File: f, RunId: f.Name[..^ResultSuffix.Length]))
             .Where(x => System.IO.File.Exists(File(x.RunId, RouteSuffix)))
-            .Select(x => new SpooledResult(x.RunId, System.IO.File.ReadAllText(File(x.RunId, RouteSuffix)).Trim(), x.File.FullName))
+            .Select(x => (x.File, x.RunId, Route: System.IO.File.ReadAllText(File(x.RunId, RouteSuffix)).Split('\n', StringSplitOptions.TrimEntries)))
+            .Select(x => new SpooledResult(x.RunId, x.Route[0], x.File.FullName, x.Route.Length > 1 && x.Route[1].Length > 0 ? x.Route[1] : null))
             .ToList();
 
     /// <summary>The server has it: keep a copy under <c>sent/</c>.</summary>

@@ -28,6 +28,11 @@ public static class BurnInEndpoints
             .WithName("GetBurnInCampaign").WithSummary("One campaign's progress: every job, every card, the failing findings.")
             .RequireAuthorization(Policies.AnyRole);
 
+        api.MapPost("/burnin/runs", OneOffAsync).WithTags("Burn-in").WithName("PostBurnInOneOffRun")
+            .WithSummary("Stores a one-off fleet.burnin/v1 run (fleet gpu burnin --report) for the cards it names, matched by UUID then serial; idempotent on runId.")
+            .RequireAuthorization(Policies.TechnicianOrAgent).DisableAntiforgery()
+            .WithBodyLimit(((IEndpointRouteBuilder)api).ServiceProvider.GetRequiredService<BurnInOptions>().MaxResultBytes + RequestBodyLimits.DefaultApiBytes);
+
         var agent = api.MapGroup("/agent").WithTags("Agent");
         agent.MapPost("/claim", ClaimAsync).WithName("ClaimBurnInJob")
             .WithSummary("Hands the host's next queued job to this agent (200), or 204 when there is none.").RequireAuthorization(Policies.Agent);
@@ -64,6 +69,12 @@ public static class BurnInEndpoints
     {
         var json = await ReadBodyAsync(http.Request, options.MaxResultBytes, ct);
         return TypedResults.Ok(await ingest.PostAsync(id, json, http.User.ToActor(http.TraceIdentifier), AgentId(http), ct));
+    }
+
+    private static async Task<Ok<OneOffResultResponse>> OneOffAsync(HttpContext http, IngestBurnInResult ingest, BurnInOptions options, CancellationToken ct)
+    {
+        var json = await ReadBodyAsync(http.Request, options.MaxResultBytes, ct);
+        return TypedResults.Ok(await ingest.PostOneOffAsync(json, http.User.ToActor(http.TraceIdentifier), ct));
     }
 
     private static string? AgentId(HttpContext http) => http.Request.Headers[AgentIdHeader].ToString() is { Length: > 0 } a ? a : null;

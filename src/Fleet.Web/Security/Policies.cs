@@ -14,6 +14,8 @@ public static class Policies
     public const string Finance = "Finance";
     public const string Admin = "Admin";
     public const string Agent = "Agent";
+    /// <summary>A one-off burn-in run: posted by a technician at a bench or by a host's agent token.</summary>
+    public const string TechnicianOrAgent = "TechnicianOrAgent";
 
     public static void Add(AuthorizationOptions options)
     {
@@ -25,6 +27,7 @@ public static class Policies
         options.AddPolicy(Finance, p => p.RequireRole(Roles.Admin, Roles.Finance));
         options.AddPolicy(Admin, p => p.RequireRole(Roles.Admin));
         options.AddPolicy(Agent, p => p.RequireRole(Roles.Admin, Roles.Agent));
+        options.AddPolicy(TechnicianOrAgent, p => p.RequireRole(Roles.Admin, Roles.Technician, Roles.Agent));
     }
 
     /// <summary>The audit actor for a signed-in principal: its display name and its strongest role.</summary>

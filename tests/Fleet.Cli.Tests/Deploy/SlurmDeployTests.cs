@@ -3,6 +3,12 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Fleet.Cli.Tests.Agent;
 using Fleet.Cli.Tests.Infer;
+using Fleet.Cli.Tests.Integration;
+using Fleet.Domain;
+using Fleet.Domain.Lifecycle;
+using Fleet.Testing;
+using Microsoft.EntityFrameworkCore;
+using System.Text.Json;
 using Fleet.Gpu.BurnIn;
 
 namespace Fleet.Cli.Tests.Deploy;
@@ -40,31 +46,7 @@ public sealed partial class SlurmDeployTests : IDisposable
                 ["FLEET_AGENT_ARGS"] = "--device cpu --stand-in SN-SL1,SN-SL2 --max-backoff 2s",
                 ["FLEET_SPOOL"] = _temp.File("spool"),
             };
-            var script = Path.Combine(AppContext.BaseDirectory, "deploy", "slurm", "fleet-agent.sbatch");
-            var submit = await RunAsync("sbatch", ["--parsable", "--chdir", _temp.Path, "--output", _temp.File("agent-%j.out"), script], env);
-            Assert.True(submit.ExitCode == 0, "sbatch failed:\n" + submit.Output);
-            var jobId = submit.Output.Trim().Split(';')[0];
-
-            var state = string.Empty;
-            var show = string.Empty;
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(240));
-            while (!timeout.IsCancellationRequested)
-            {
-                show = (await RunAsync("scontrol", ["show", "job", jobId, "-o"], env)).Output;
-                state = JobState().Match(show) is { Success: true } m ? m.Groups[1].Value : string.Empty;
-                if (state is "COMPLETED" or "FAILED" or "CANCELLED" or "TIMEOUT" or "NODE_FAIL" or "OUT_OF_MEMORY" or "BOOT_FAIL")
-                {
-                    break;
-                }
-
-                await Task.Delay(250, CancellationToken.None);
-            }
-
-            var output = File.Exists(_temp.File($"agent-{jobId}.out")) ? await File.ReadAllTextAsync(_temp.File($"agent-{jobId}.out")) : "(no output file)";
-            Assert.True(state == "COMPLETED", $"job {jobId} ended {state}:\n{show}\n{output}");
-            Assert.Contains("ExitCode=0:0", show, StringComparison.Ordinal);
-            Assert.True(Regex.IsMatch(show, @"TresPerNode=\S*gpu:8"), "scheduled with the script's --gres=gpu:8:\n" + show);
-            Assert.True(show.Contains("OverSubscribe=NO", StringComparison.Ordinal), "--exclusive:\n" + show);
+            var (show, output) = await SubmitAndWaitAsync(env);
 
             var stored = Assert.Single(server.Stored);
             var result = BurnInJson.Deserialize(stored.Value);
@@ -78,6 +60,86 @@ public sealed partial class SlurmDeployTests : IDisposable
         {
             await RunAsync("bash", [Path.Combine(AppContext.BaseDirectory, "Deploy", "slurm-cluster.sh"), "stop", cluster], null);
         }
+    }
+
+    [SkippableFact]
+    public async Task Sbatch_AgentScriptAgainstTheRealServer_CampaignCompletesThroughSlurm()
+    {
+        RequireSlurm();
+        var cluster = _temp.File("slurm");
+        var start = await RunAsync("bash", [Path.Combine(AppContext.BaseDirectory, "Deploy", "slurm-cluster.sh"), "start", cluster], null);
+        Assert.True(start.ExitCode == 0, "the Slurm cluster did not start:\n" + start.Output);
+        try
+        {
+            await using var database = await TestDatabase.CreateAsync(TestDatabase.Sqlite);
+            await using var server = await FleetKestrelServer.StartAsync(database);
+            var host = (await RunAsync("hostname", ["-s"], null)).Output.Trim().ToLowerInvariant();
+            var cards = await AgentRealServerTests.ArrangeAsync(server, "slurm", 2, host);
+            var campaign = await AgentRealServerTests.CreateCampaignAsync(server, cards, durationSeconds: 1);
+            var token = await server.TokenAsync(Roles.Agent);
+            var env = new Dictionary<string, string>
+            {
+                ["SLURM_CONF"] = Path.Combine(cluster, "slurm.conf"),
+                ["FLEET_SERVER"] = server.Url,
+                ["FLEET_TOKEN"] = token,
+                ["FLEET_BIN"] = $"{Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet"} {Path.Combine(AppContext.BaseDirectory, "fleet.dll")}",
+                ["FLEET_AGENT_ARGS"] = $"--device cpu --stand-in {string.Join(',', cards.Select(c => c.Serial))} --max-backoff 2s",
+                ["FLEET_SPOOL"] = _temp.File("spool"),
+            };
+            var (show, output) = await SubmitAndWaitAsync(env);
+
+            Assert.Contains("\"outcome\": \"posted\"", output, StringComparison.Ordinal);
+            Assert.DoesNotContain(token, show, StringComparison.Ordinal);
+            using var reader = server.Client(await server.TokenAsync(Roles.Technician));
+            using var progress = JsonDocument.Parse(await reader.GetStringAsync($"api/burnin/campaigns/{campaign}"));
+            var summary = progress.RootElement.GetProperty("summary");
+            Assert.Equal("Completed", summary.GetProperty("state").GetString());
+            Assert.Equal(1, summary.GetProperty("jobs").GetProperty("done").GetInt32());
+            Assert.Equal(cards.Count, summary.GetProperty("cards").GetProperty("passed").GetInt32());
+            await using var db = server.CreateDbContext();
+            var runs = await db.BurnInRuns.AsNoTracking().ToListAsync();
+            Assert.Equal(cards.Count, runs.Count);
+            Assert.All(runs, r => Assert.True(r.StandIn));
+            foreach (var card in cards)
+            {
+                Assert.Equal(GpuStatus.Validated, (await BurnInFleet.GpuAsync(db, card.Serial)).Status);
+            }
+        }
+        finally
+        {
+            await RunAsync("bash", [Path.Combine(AppContext.BaseDirectory, "Deploy", "slurm-cluster.sh"), "stop", cluster], null);
+        }
+    }
+
+    /// <summary>Submits deploy/slurm/fleet-agent.sbatch with <paramref name="env"/>, waits for the job to end, asserts it completed as the script asks.</summary>
+    private async Task<(string Show, string Output)> SubmitAndWaitAsync(Dictionary<string, string> env)
+    {
+        var script = Path.Combine(AppContext.BaseDirectory, "deploy", "slurm", "fleet-agent.sbatch");
+        var submit = await RunAsync("sbatch", ["--parsable", "--chdir", _temp.Path, "--output", _temp.File("agent-%j.out"), script], env);
+        Assert.True(submit.ExitCode == 0, "sbatch failed:\n" + submit.Output);
+        var jobId = submit.Output.Trim().Split(';')[0];
+
+        var state = string.Empty;
+        var show = string.Empty;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(240));
+        while (!timeout.IsCancellationRequested)
+        {
+            show = (await RunAsync("scontrol", ["show", "job", jobId, "-o"], env)).Output;
+            state = JobState().Match(show) is { Success: true } m ? m.Groups[1].Value : string.Empty;
+            if (state is "COMPLETED" or "FAILED" or "CANCELLED" or "TIMEOUT" or "NODE_FAIL" or "OUT_OF_MEMORY" or "BOOT_FAIL")
+            {
+                break;
+            }
+
+            await Task.Delay(250, CancellationToken.None);
+        }
+
+        var output = File.Exists(_temp.File($"agent-{jobId}.out")) ? await File.ReadAllTextAsync(_temp.File($"agent-{jobId}.out")) : "(no output file)";
+        Assert.True(state == "COMPLETED", $"job {jobId} ended {state}:\n{show}\n{output}");
+        Assert.Contains("ExitCode=0:0", show, StringComparison.Ordinal);
+        Assert.True(Regex.IsMatch(show, @"TresPerNode=\S*gpu:8"), "scheduled with the script's --gres=gpu:8:\n" + show);
+        Assert.True(show.Contains("OverSubscribe=NO", StringComparison.Ordinal), "--exclusive:\n" + show);
+        return (show, output);
     }
 
     private static void RequireSlurm()
