@@ -2,23 +2,23 @@ using Fleet.Testing;
 
 namespace Fleet.Web.Tests.Api;
 
-/// <summary>One running app over the seeded demo fleet per provider, shared by a test class.</summary>
-public abstract class DemoAppFixture(string provider) : IAsyncLifetime
+/// <summary>
+/// One running app per provider, shared by a test class: started once, arranged once (<see cref="ArrangeAsync"/>), and a
+/// skip (no PostgreSQL on a laptop) or a start-up failure reported by every test that asks for <see cref="App"/>.
+/// </summary>
+public abstract class SharedAppFixture(string provider, bool seedDemo = false) : IAsyncLifetime
 {
     private Exception? _unavailable;
     private FleetWebFactory? _app;
+
+    public string Provider => provider;
 
     public FleetWebFactory App
     {
         get
         {
             Skip.If(_unavailable is SkipException, _unavailable?.Message);
-            if (_unavailable is not null)
-            {
-                throw new InvalidOperationException("The test app did not start.", _unavailable);
-            }
-
-            return _app!;
+            return _unavailable is null ? _app! : throw new InvalidOperationException("The test app did not start.", _unavailable);
         }
     }
 
@@ -26,13 +26,17 @@ public abstract class DemoAppFixture(string provider) : IAsyncLifetime
     {
         try
         {
-            _app = await new FleetWebFactory(provider, seedDemo: true).StartAsync();
+            _app = await new FleetWebFactory(provider, seedDemo).StartAsync();
+            await ArrangeAsync(_app);
         }
         catch (Exception ex)
         {
             _unavailable = ex;
         }
     }
+
+    /// <summary>Data every test of the class shares, written once after start-up.</summary>
+    protected virtual Task ArrangeAsync(FleetWebFactory app) => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
@@ -42,6 +46,9 @@ public abstract class DemoAppFixture(string provider) : IAsyncLifetime
         }
     }
 }
+
+/// <summary>One running app over the seeded demo fleet per provider, shared by a test class.</summary>
+public abstract class DemoAppFixture(string provider) : SharedAppFixture(provider, seedDemo: true);
 
 public sealed class SqliteDemoAppFixture() : DemoAppFixture(TestDatabase.Sqlite);
 

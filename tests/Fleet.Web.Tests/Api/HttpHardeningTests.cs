@@ -24,49 +24,19 @@ using Microsoft.Extensions.Hosting;
 namespace Fleet.Web.Tests.Api;
 
 /// <summary>One app per provider over a small fleet (catalog, IAD1, the vendor Supermicro), shared by a test class.</summary>
-public abstract class SmallAppFixture(string provider) : IAsyncLifetime
+public abstract class SmallAppFixture(string provider) : SharedAppFixture(provider)
 {
-    private Exception? _unavailable;
-    private FleetWebFactory? _app;
-
-    public string Provider => provider;
-
-    public FleetWebFactory App
+    protected override async Task ArrangeAsync(FleetWebFactory app)
     {
-        get
+        await using var db = app.CreateDbContext();
+        await DemoSeeder.EnsureCatalogAsync(db, CancellationToken.None);
+        if (!await db.Datacenters.AnyAsync())
         {
-            Skip.If(_unavailable is SkipException, _unavailable?.Message);
-            return _unavailable is null ? _app! : throw new InvalidOperationException("The test app did not start.", _unavailable);
+            db.Datacenters.Add(new Datacenter { Code = "IAD1", Name = "Ashburn 1", Pue = 1.35m, ElectricityPricePerKwh = 0.08m, Currency = "USD" });
         }
-    }
 
-    public async Task InitializeAsync()
-    {
-        try
-        {
-            _app = await new FleetWebFactory(provider).StartAsync();
-            await using var db = _app.CreateDbContext();
-            await DemoSeeder.EnsureCatalogAsync(db, CancellationToken.None);
-            if (!await db.Datacenters.AnyAsync())
-            {
-                db.Datacenters.Add(new Datacenter { Code = "IAD1", Name = "Ashburn 1", Pue = 1.35m, ElectricityPricePerKwh = 0.08m, Currency = "USD" });
-            }
-
-            db.Vendors.Add(new Vendor { Name = "Supermicro" });
-            await db.SaveChangesAsync();
-        }
-        catch (Exception ex)
-        {
-            _unavailable = ex;
-        }
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_app is not null)
-        {
-            await _app.DisposeAsync();
-        }
+        db.Vendors.Add(new Vendor { Name = "Supermicro" });
+        await db.SaveChangesAsync();
     }
 }
 

@@ -7,46 +7,14 @@ using Fleet.Domain;
 using Fleet.Domain.Lifecycle;
 using Fleet.Testing;
 using Fleet.Web.Security;
+using Fleet.Web.Tests.Api;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Fleet.Web.Tests.BurnIn;
 
 /// <summary>One app over an empty (migrated) database per provider; each test arranges its own datacenter.</summary>
-public abstract class BurnInAppFixture(string provider) : IAsyncLifetime
-{
-    private Exception? _unavailable;
-    private FleetWebFactory? _app;
-
-    public FleetWebFactory App
-    {
-        get
-        {
-            Skip.If(_unavailable is SkipException, _unavailable?.Message);
-            return _unavailable is null ? _app! : throw new InvalidOperationException("The test app did not start.", _unavailable);
-        }
-    }
-
-    public async Task InitializeAsync()
-    {
-        try
-        {
-            _app = await new FleetWebFactory(provider).StartAsync();
-        }
-        catch (Exception ex)
-        {
-            _unavailable = ex;
-        }
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_app is not null)
-        {
-            await _app.DisposeAsync();
-        }
-    }
-}
+public abstract class BurnInAppFixture(string provider) : SharedAppFixture(provider);
 
 public sealed class SqliteBurnInAppFixture() : BurnInAppFixture(TestDatabase.Sqlite);
 
