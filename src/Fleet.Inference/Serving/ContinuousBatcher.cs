@@ -17,6 +17,7 @@ public sealed class ContinuousBatcher : IDisposable
     private readonly BatchingPolicy _policy;
     private readonly long _kvCapacity;
     private readonly int _maxQueue;
+    private readonly int _maxContext;
     private readonly TimeProvider _time;
     private readonly ConcurrentQueue<ServeSequence> _incoming = new();
     private readonly SemaphoreSlim _signal = new(0);
@@ -34,7 +35,9 @@ public sealed class ContinuousBatcher : IDisposable
     /// <param name="policy">Admission and step rules.</param>
     /// <param name="kvCapacityTokens">KV-cache tokens the running sequences may reserve together.</param>
     /// <param name="maxQueue">Requests that may wait for admission; one more is refused with <see cref="QueueFullException"/>.</param>
-    public ContinuousBatcher(IBatchDecoder engine, BatchingPolicy policy, long kvCapacityTokens, int maxQueue, TimeProvider time, ServingMetrics? metrics = null)
+    /// <param name="maxContext">Longest prompt + output of one request (default and at most the model's context).</param>
+    public ContinuousBatcher(
+        IBatchDecoder engine, BatchingPolicy policy, long kvCapacityTokens, int maxQueue, TimeProvider time, ServingMetrics? metrics = null, int? maxContext = null)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(policy);
@@ -47,6 +50,7 @@ public sealed class ContinuousBatcher : IDisposable
         _kvCapacity = kvCapacityTokens;
         _maxQueue = maxQueue;
         _time = time;
+        _maxContext = Math.Min(maxContext ?? engine.Config.SeqLen, engine.Config.SeqLen);
         Metrics = metrics ?? new ServingMetrics();
         Metrics.SetCapacity(kvCapacityTokens);
     }
@@ -59,7 +63,7 @@ public sealed class ContinuousBatcher : IDisposable
     public long KvCapacityTokens => _kvCapacity;
 
     /// <summary>Longest prompt + output a request may ask for: the model's context and the KV budget.</summary>
-    public long MaxRequestTokens => Math.Min(_engine.Config.SeqLen, _kvCapacity);
+    public long MaxRequestTokens => Math.Min(_maxContext, _kvCapacity);
 
     /// <summary>Starts the stepping thread.</summary>
     public void Start()
@@ -293,7 +297,7 @@ public sealed class ContinuousBatcher : IDisposable
         s.Generated++;
         Metrics.Token(ttft, itl);
         var stop = !s.Request.IgnoreEos && token is Llama2Tokenizer.Eos or Llama2Tokenizer.Bos;
-        s.Emit(new ServeToken(token, stop));
+        s.Emit(new ServeToken(token, stop, stop || s.Generated >= s.Request.MaxTokens));
         s.LastToken = stop ? -1 : token;
     }
 

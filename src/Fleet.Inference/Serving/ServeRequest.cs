@@ -24,8 +24,10 @@ public enum FinishReason
     Cancelled,
 }
 
-/// <summary>A token as the batcher produced it; <paramref name="IsStop"/> marks the end-of-sequence token that ended it.</summary>
-public readonly record struct ServeToken(int Token, bool IsStop);
+/// <summary>A token as the batcher produced it.</summary>
+/// <param name="IsStop">The end-of-sequence token that ended the sequence.</param>
+/// <param name="IsLast">The sequence's last token (a stop token or the max_tokens-th).</param>
+public readonly record struct ServeToken(int Token, bool IsStop, bool IsLast);
 
 /// <summary>The batcher's answer to a request: its tokens as they are produced, then how it ended.</summary>
 public sealed class ServeSequence
