@@ -365,7 +365,17 @@ public static class Ops
                 var row = pw + ((long)start * n);
                 for (var i = start; i < end; i++, row += n)
                 {
-                    for (var b = b0; b < b1; b++)
+                    var b = b0;
+                    if (RunCMath.Exact)
+                    {
+                        for (; b + 4 <= b1; b += 4)
+                        {
+                            var x0 = px + ((long)b * n);
+                            RunCMath.Dot4(row, x0, x0 + n, x0 + (2L * n), x0 + (3L * n), n, po + ((long)b * d) + i, d);
+                        }
+                    }
+
+                    for (; b < b1; b++)
                     {
                         po[((long)b * d) + i] = DotProduct(row, px + ((long)b * n), n);
                     }

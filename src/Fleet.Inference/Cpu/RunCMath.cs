@@ -54,6 +54,39 @@ internal static class RunCMath
             acc = Vector512.FusedMultiplyAdd(Vector512.Load(a + j), Vector512.Load(b + j), acc);
         }
 
+        return DotTail(acc, a, b, j, n);
+    }
+
+    /// <summary>
+    /// Four dot products of one row <paramref name="a"/> with b0..b3, each reduced exactly as <see cref="Dot"/> reduces
+    /// it (same accumulator, same tail), with one load of the row per 16 elements for all four.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void Dot4(float* a, float* b0, float* b1, float* b2, float* b3, int n, float* output, long stride)
+    {
+        var acc0 = Vector512<float>.Zero;
+        var acc1 = Vector512<float>.Zero;
+        var acc2 = Vector512<float>.Zero;
+        var acc3 = Vector512<float>.Zero;
+        var j = 0;
+        for (; j + 16 <= n; j += 16)
+        {
+            var w = Vector512.Load(a + j);
+            acc0 = Vector512.FusedMultiplyAdd(w, Vector512.Load(b0 + j), acc0);
+            acc1 = Vector512.FusedMultiplyAdd(w, Vector512.Load(b1 + j), acc1);
+            acc2 = Vector512.FusedMultiplyAdd(w, Vector512.Load(b2 + j), acc2);
+            acc3 = Vector512.FusedMultiplyAdd(w, Vector512.Load(b3 + j), acc3);
+        }
+
+        output[0] = DotTail(acc0, a, b0, j, n);
+        output[stride] = DotTail(acc1, a, b1, j, n);
+        output[2 * stride] = DotTail(acc2, a, b2, j, n);
+        output[3 * stride] = DotTail(acc3, a, b3, j, n);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe float DotTail(Vector512<float> acc, float* a, float* b, int j, int n)
+    {
         var s8 = acc.GetLower() + acc.GetUpper();
         if (n - j >= 8)
         {
