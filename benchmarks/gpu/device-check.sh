@@ -11,7 +11,8 @@
 # The summary is printed last, so it is in the tail of the output.
 #   benchmarks/gpu/device-check.sh [--deadline SECONDS] [--keep-going]
 # Environment: OUT, FLEET (the binary, or a fleet.dll run with dotnet), DEVICE (0), SIZE (8192),
-#   DEVICE_CHECK_DEADLINE (540), PROFILE_PRESET (llama-3.1-8b), PYTHON (python3), FLEET_CUDA_LIB_DIR.
+#   DEVICE_CHECK_DEADLINE (540), PROFILE_PRESET (llama-3.1-8b), PYTHON (python3), FLEET_CUDA_LIB_DIR, and for dry runs
+#   BANDWIDTH_MIB (the device's), BURNIN_DURATION (the level's), PROFILE_ARGS (the batches and contexts below).
 # Exit status: 0 when every step ran and held its expectation, 1 otherwise (each one is listed in the summary).
 set -uo pipefail
 
@@ -25,7 +26,7 @@ while [[ $# -gt 0 ]]; do
     --deadline) DEADLINE="$2"; shift 2 ;;
     --deadline=*) DEADLINE="${1#*=}"; shift ;;
     --keep-going) KEEP_GOING=1; shift ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "device-check: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -47,6 +48,9 @@ SIZE="${SIZE:-8192}"
 DEVICE="${DEVICE:-0}"
 PROFILE_PRESET="${PROFILE_PRESET:-llama-3.1-8b}"
 PYTHON="${PYTHON:-python3}"
+BANDWIDTH_MIB="${BANDWIDTH_MIB:-}"
+BURNIN_DURATION="${BURNIN_DURATION:-}"
+read -r -a PROFILE_ARGS <<<"${PROFILE_ARGS:---batch 1,8,32,64,128 --context 512,2048 --repeats 2}"
 
 NAMES=(); STATES=(); SECONDS_TAKEN=(); NOTES=()
 SMOKE_FAILED=""
@@ -75,7 +79,8 @@ step() {
   local rc=$? took=$(( $(now) - t0 ))
   if [[ "$rc" == 124 || "$rc" == 137 ]]; then
     log "--- $name: TIMED OUT after ${limit}s"
-    record "$name" "timed out" "$took" "limit ${limit}s${want:+ (wanted ${want}s)}"
+    local cut=""; (( limit < want )) && cut=" (cut from ${want}s by the deadline)"
+    record "$name" "timed out" "$took" "limit ${limit}s$cut"
     return 1
   elif [[ "$expect" != any && "$rc" != "$expect" ]]; then
     log "--- $name: exit $rc, expected $expect"
@@ -235,12 +240,15 @@ d = json.load(open(sys.argv[1]))
 for c in d.get("checks") or []:
     bad = [s for s in c.get("steps", []) if not s.get("ok")]
     if bad:
-        print(f"device {c.get('deviceId')}: '{bad[0].get('step')}' failed: {bad[0].get('error')}"); break
+        print(f"device {c.get('deviceId')} at '{bad[0].get('step')}'\t{bad[0].get('error')}"); break
 PY
 )
-    [[ -n "$first" ]] && SMOKE_FAILED="$SMOKE_FAILED; $first"
+    if [[ -n "$first" ]]; then
+      SMOKE_FAILED="${first%%$'\t'*}"
+      NOTES[-1]="${NOTES[-1]}; ${first/$'\t'/: }"
+    fi
   fi
-  log "device-check: smoke check failed: $SMOKE_FAILED"
+  log "device-check: smoke check failed: ${NOTES[-1]}"
 fi
 
 # --- 2. BF16 matmul, Fleet's and PyTorch's.
@@ -248,7 +256,7 @@ gpu_step "matmul bf16" 0 60 "${FLEET_CMD[@]}" gpu bench matmul --device "$DEVICE
 torch_step "pytorch matmul bf16" 90 "$PYTHON" "$HERE/torch_reference.py" --size "$SIZE" --device "$DEVICE" --dtypes bf16 --copy-mib 0 --out "$RESULTS/torch-bf16.json"
 
 # --- 3. Device copy, Fleet's and PyTorch's.
-gpu_step "device copy" 0 45 "${FLEET_CMD[@]}" gpu bench bandwidth --device "$DEVICE" --json "$RESULTS/bandwidth.json"
+gpu_step "device copy" 0 45 "${FLEET_CMD[@]}" gpu bench bandwidth --device "$DEVICE" ${BANDWIDTH_MIB:+--size-mib "$BANDWIDTH_MIB"} --json "$RESULTS/bandwidth.json"
 torch_step "pytorch device copy" 60 "$PYTHON" "$HERE/torch_reference.py" --device "$DEVICE" --dtypes "" --out "$RESULTS/torch-copy.json"
 
 # --- 4. The comparison (written to $OUT as it stands; refreshed when more precisions are measured below).
@@ -256,14 +264,14 @@ comparison "comparison"
 
 # --- 5. The 8B decode/prefill profile (MBU, MFU, tok/s per batch).
 gpu_step "profile $PROFILE_PRESET" 0 180 "${FLEET_CMD[@]}" infer profile --preset "$PROFILE_PRESET" --dtype bf16 --device gpu \
-  --batch 1,8,32,64,128 --context 512,2048 --repeats 2 --json "$RESULTS/profile.json"
+  "${PROFILE_ARGS[@]}" --json "$RESULTS/profile.json"
 
 # --- 6. Quick burn-in (a healthy card passes).
-gpu_step "burn-in quick" 0 100 "${FLEET_CMD[@]}" gpu burnin --device "$DEVICE" --level quick --json "$RESULTS/burnin-quick.json"
+gpu_step "burn-in quick" 0 100 "${FLEET_CMD[@]}" gpu burnin --device "$DEVICE" --level quick ${BURNIN_DURATION:+--duration "$BURNIN_DURATION"} --json "$RESULTS/burnin-quick.json"
 
 # --- 7. Each injected fault must be caught (exit 1 with its finding).
 for fault in gemm memory nan; do
-  gpu_step "burn-in inject $fault (must fail)" 1 45 "${FLEET_CMD[@]}" gpu burnin --device "$DEVICE" --level quick --duration 5s \
+  gpu_step "burn-in inject $fault (must fail)" 1 45 "${FLEET_CMD[@]}" gpu burnin --device "$DEVICE" --level quick --duration "${BURNIN_DURATION:-5s}" \
     --inject-fault "$fault" --json "$RESULTS/burnin-fault-$fault.json"
 done
 
