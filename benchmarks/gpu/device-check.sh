@@ -124,12 +124,12 @@ finish() {
 
 summary() {
   local failed=0 i
+  for i in "${!STATES[@]}"; do [[ "${STATES[$i]}" == ok ]] || failed=$((failed + 1)); done
   {
     printf '\n=== summary (%ss of a %ss deadline)\n' "$(( $(now) - START ))" "$DEADLINE"
     [[ -f "$TABLE" ]] && cat "$TABLE" && echo
     for i in "${!NAMES[@]}"; do
       printf '%-40s %-10s %4ss  %s\n' "${NAMES[$i]}" "${STATES[$i]}" "${SECONDS_TAKEN[$i]}" "${NOTES[$i]}"
-      [[ "${STATES[$i]}" == ok ]] || failed=$((failed + 1))
     done
     echo "files: $(cd "$OUT" && ls | tr '\n' ' ')(in $OUT)"
     if (( failed == 0 )); then
