@@ -54,6 +54,7 @@ read -r -a PROFILE_ARGS <<<"${PROFILE_ARGS:---batch 1,8,32,64,128 --context 512,
 
 NAMES=(); STATES=(); SECONDS_TAKEN=(); NOTES=()
 SMOKE_FAILED=""
+HEADLINE=""
 FINISHED=0
 
 now() { date +%s; }
@@ -117,6 +118,17 @@ finish() {
   say "packing"
   cp "$LOG" "$RESULTS/device-check.log" 2>/dev/null
   [[ -f "$TABLE" ]] && cp "$TABLE" "$RESULTS/comparison.txt"
+  if [[ -s "$RESULTS/profile.json" ]] && command -v "$PYTHON" >/dev/null 2>&1; then
+    HEADLINE=$(timeout 10 "$PYTHON" - "$RESULTS/profile.json" <<'PY' 2>/dev/null
+import json, sys
+p = json.load(open(sys.argv[1]))
+mbu, mfu = p.get("decodeMbu"), p.get("prefillMfu")
+pct = lambda v: "-" if v is None else f"{v:.1%}"
+tok = ", ".join(f"B={d['batch']} ctx={d.get('context')} {d['batch'] / d['seconds']:.0f} tok/s" for d in p.get("decodePoints", []) if d.get("seconds"))
+print(f"profile: decode MBU {pct(mbu)} (target >= 70%), prefill MFU {pct(mfu)} (target >= 50%); decode {tok or '-'}")
+PY
+)
+  fi
   tar -czf "$ARCHIVE" -C "$WORK" results 2>>"$LOG" || log "device-check: could not write $ARCHIVE"
   rm -rf "$WORK"
   summary
@@ -128,6 +140,7 @@ summary() {
   {
     printf '\n=== summary (%ss of a %ss deadline)\n' "$(( $(now) - START ))" "$DEADLINE"
     [[ -f "$TABLE" ]] && cat "$TABLE" && echo
+    [[ -n "$HEADLINE" ]] && echo "$HEADLINE" && echo
     for i in "${!NAMES[@]}"; do
       printf '%-40s %-10s %4ss  %s\n' "${NAMES[$i]}" "${STATES[$i]}" "${SECONDS_TAKEN[$i]}" "${NOTES[$i]}"
     done
