@@ -220,6 +220,7 @@ fi
 blas_path=$(IFS=:; echo "${blas_dirs[*]}")
 export LD_LIBRARY_PATH="$lib_dir${blas_path:+:$blas_path}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 log "device-check: LD_LIBRARY_PATH=$LD_LIBRARY_PATH"
+command -v nvidia-smi >/dev/null 2>&1 && timeout "$(cap 20)" nvidia-smi >"$RESULTS/nvidia-smi.txt" 2>&1
 command -v nvidia-smi >/dev/null 2>&1 && timeout "$(cap 20)" nvidia-smi --query-gpu=index,name,pci.bus_id,driver_version,memory.total,clocks.max.sm,power.limit,temperature.gpu,ecc.errors.uncorrected.volatile.total \
   --format=csv >>"$LOG" 2>&1
 TORCH_MISSING=""
