@@ -75,9 +75,13 @@ step() {
   fi
   local limit=$(( want < room ? want : room ))
   say "$name (limit ${limit}s): $*"
-  local t0; t0=$(now)
+  local t0 mark; t0=$(now); mark=$(stat -c %s "$LOG")
+  # Output goes to the log only (no pipe a left-over child could hold open past the deadline).
   timeout --signal=INT --kill-after="$KILL_AFTER" "$limit" "$@" >>"$LOG" 2>&1
   local rc=$? took=$(( $(now) - t0 ))
+  # Progress on stdout: the step's last lines (all of them when it failed, up to 40).
+  local lines=4; [[ "$expect" == any || "$rc" == "$expect" ]] || lines=40
+  tail -c +"$((mark + 1))" "$LOG" | tail -n "$lines" | sed 's/^/    /'
   if [[ "$rc" == 124 || "$rc" == 137 ]]; then
     log "--- $name: TIMED OUT after ${limit}s"
     local cut=""; (( limit < want )) && cut=" (cut from ${want}s by the deadline)"
@@ -217,7 +221,8 @@ if (( ${#blas_dirs[@]} )); then
 else
   log "device-check: WARNING no libcublas.so.13/.12 found: products fall back to ILGPU kernels (slow at $SIZE)"
 fi
-blas_path=$(IFS=:; echo "${blas_dirs[*]}")
+blas_path=""
+for d in "${blas_dirs[@]}"; do [[ ":${LD_LIBRARY_PATH:-}:" == *":$d:"* ]] || blas_path="${blas_path:+$blas_path:}$d"; done
 export LD_LIBRARY_PATH="$lib_dir${blas_path:+:$blas_path}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 log "device-check: LD_LIBRARY_PATH=$LD_LIBRARY_PATH"
 command -v nvidia-smi >/dev/null 2>&1 && timeout "$(cap 20)" nvidia-smi >"$RESULTS/nvidia-smi.txt" 2>&1
