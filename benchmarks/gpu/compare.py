@@ -28,8 +28,15 @@ def main(out: str) -> int:
         bench = load(os.path.join(out, f"matmul-{dtype}.json"))
         theirs = (torch.get("matmul") or {}).get(dtype, {}).get("tflops")
         engines = (bench or {}).get("rows") or []
-        if not engines:
+        missing = {m.get("engine"): m.get("reason") for m in (bench or {}).get("missing") or []}
+        on_gpu = ((bench or {}).get("device") or {}).get("kind") == "cuda"
+        if not engines and not missing:
             rows.append((dtype, "(no result)", None, theirs, None, None))
+        # A cuBLAS row the GPU could not produce is a miss, reported as such: never silently left out of the table.
+        if on_gpu and "cublas" not in missing and not any(r.get("engine") == "cublas" for r in engines):
+            missing["cublas"] = "no cublas row in the result"
+        for engine, reason in missing.items():
+            rows.append((dtype, engine, None, theirs, None, None, f"MISSING ({reason})"))
         for r in engines:
             ours = r.get("tflops")
             spec = r.get("specTflops")
@@ -37,8 +44,9 @@ def main(out: str) -> int:
 
     print(f"{'dtype':<6} {'engine':<12} {'fleet TF/s':>11} {'torch TF/s':>11} {'fleet/torch':>12} {'fleet/spec':>11}  target")
     misses = 0
-    for dtype, engine, ours, theirs, ratio, of_spec in rows:
-        verdict = ""
+    for dtype, engine, ours, theirs, ratio, of_spec, *note in rows:
+        verdict = note[0] if note else ""
+        misses += bool(note)
         if engine == "cublas" and ratio is not None:
             verdict = "ok" if ratio >= MATMUL_TARGET else f"MISS (<{MATMUL_TARGET:.0%})"
             misses += ratio < MATMUL_TARGET
