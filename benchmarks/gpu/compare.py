@@ -50,6 +50,16 @@ def table(out):
             lines.append(f"{dtype:<6} {note:<12} {'-':>11} {fmt(theirs, '{:.4g}'):>11}")
             continue
         engines = bench.get("rows") or []
+        missing = {m.get("engine"): m.get("reason") for m in bench.get("missing") or []}
+        on_gpu = (bench.get("device") or {}).get("kind") == "cuda"
+        # On a GPU a cuBLAS row the run could not produce is a miss, reported as such: never silently left out.
+        if on_gpu and not any(str(r.get("engine", "")).startswith("cublas") for r in engines) and not any(str(e).startswith("cublas") for e in missing):
+            missing["cublas"] = "; ".join(bench.get("notes") or []) or "no cublas row in the result"
+        if not engines and not missing:
+            lines.append(f"{dtype:<6} {'(no result)':<12} {'-':>11} {fmt(theirs, '{:.4g}'):>11}")
+        for engine, reason in missing.items():
+            lines.append(f"{dtype:<6} {engine or '-':<12} {'-':>11} {fmt(theirs, '{:.4g}'):>11} {'-':>12} {'-':>11}  MISSING ({reason})")
+            misses += 1
         for r in engines:
             ours, spec = r.get("tflops"), r.get("specTflops")
             ratio = ours / theirs if ours and theirs else None
@@ -59,11 +69,6 @@ def table(out):
                 misses += ratio < MATMUL_TARGET
             lines.append(f"{dtype:<6} {r.get('engine') or '-':<12} {fmt(ours, '{:.4g}'):>11} {fmt(theirs, '{:.4g}'):>11} "
                          f"{fmt(ratio, '{:.1%}'):>12} {fmt(ours / spec if ours and spec else None, '{:.1%}'):>11}  {verdict}")
-        if not any(str(r.get("engine", "")).startswith("cublas") for r in engines):
-            # Fleet measured this precision without cuBLAS/cublasLt: the vendor row the target is about is missing.
-            why = "; ".join(bench.get("notes") or []) or "no cuBLAS engine in the result"
-            lines.append(f"{dtype:<6} {'cublas':<12} {'(no row)':>11} {fmt(theirs, '{:.4g}'):>11} {'-':>12} {'-':>11}  MISS (no cuBLAS row: {why})")
-            misses += 1
 
     bw = load(os.path.join(out, "bandwidth.json")) or {}
     ours = (bw.get("bandwidth") or {}).get("deviceToDeviceGBs")

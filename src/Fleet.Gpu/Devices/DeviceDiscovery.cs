@@ -92,6 +92,14 @@ public sealed class DeviceDiscovery : IDisposable
         return new DeviceInventory(devices, notes) { GpuProblem = gpuProblem };
     }
 
+    /// <summary>Where cuBLAS and cublasLt are loaded from on this machine (or why they are not), as the CUDA backends load them.</summary>
+    public static IReadOnlyList<CudaLibraryLocation> LocateCudaLibraries()
+    {
+        _ = CudaLibraryLocator.TryLoad(CublasHandle.LibraryNames, out _, out var cublas, companion: CublasHandle.CompanionOf);
+        _ = CudaLibraryLocator.TryLoad(CublasLtHandle.LibraryNames, out _, out var cublasLt);
+        return [cublas, cublasLt];
+    }
+
     /// <summary>Opens the backend for one discovered device.</summary>
     public IComputeBackend Open(GpuDeviceInfo device, DeviceScale? cpuScale = null) => device.Kind switch
     {

@@ -69,4 +69,16 @@ public class StandInDeviceTests
         Assert.Equal("00000000:1B:00.0", gpu.GetProperty("pciBusId").GetString());
         Assert.False(gpu.TryGetProperty("uuid", out var uuid) && uuid.ValueKind == JsonValueKind.String);
     }
+
+    [Fact]
+    public async Task PublishedSingleFile_OnlyLibcudaSo1OnThePath_FindsTheStandInH200()
+    {
+        var fleet = await PublishedFleet.ExecutableAsync();
+        var run = await StandInFleet.RunAsync(new Dictionary<string, string>(), withCublas: true, ["gpu", "devices", "--json"], fleet);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        using var doc = JsonDocument.Parse(run.Stdout);
+        var gpu = Assert.Single(doc.RootElement.GetProperty("devices").EnumerateArray(), d => d.GetProperty("kind").GetString() == "cuda");
+        Assert.Equal("NVIDIA H200", gpu.GetProperty("name").GetString());
+        Assert.Contains("libcublas.so.13: ", run.Stderr, StringComparison.Ordinal);
+    }
 }
