@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Formats.Tar;
 using System.IO.Compression;
+using System.Runtime.Versioning;
 using Fleet.StandIn;
 
 namespace Fleet.Cli.Tests.Gpu;
@@ -11,6 +12,7 @@ namespace Fleet.Cli.Tests.Gpu;
 /// fails on the way. The stand-in runs no kernel, so its smoke check fails at "read back and verify".
 /// </summary>
 [Collection(BurnInProcesses.Name)]
+[SupportedOSPlatform("linux")]
 public sealed class DeviceCheckDryRunTests : IDisposable
 {
     private readonly List<string> _folders = [];
@@ -149,6 +151,9 @@ public sealed class DeviceCheckDryRunTests : IDisposable
         Assert.Equal(1, run.ExitCode);
         Assert.Equal(s_outputs, run.Files);
         Assert.Contains("'read back and verify'", run.StepLine("smoke check"), StringComparison.Ordinal);
+        var libs = StandInLibraries.Instance;
+        Assert.Contains($"device-check: driver {Path.Combine(libs.DriverDir, "libcuda.so.1")}", run.Output, StringComparison.Ordinal);
+        Assert.Contains($"device-check: cuBLAS {Path.Combine(libs.CublasDir, "libcublas.so.13")}", run.Output, StringComparison.Ordinal);
         foreach (var step in new[] { "matmul bf16", "device copy", "profile stories-15m", "burn-in quick", "burn-in inject nan (must fail)", "matmul fp64" })
         {
             Assert.Matches(@"skipped\s+0s\s+smoke check failed \(device 0 at 'read back and verify'\)", run.StepLine(step));
@@ -156,11 +161,20 @@ public sealed class DeviceCheckDryRunTests : IDisposable
     }
 
     [Fact]
-    public async Task DeviceCheck_NoPython_PyTorchStepsSkippedWithTheReason()
+    public async Task DeviceCheck_NoPythonAndBinaryWithoutExecBit_RunsItAndSkipsPyTorchStepsWithTheReason()
     {
-        var run = await RunDeviceCheckAsync(120, keepGoing: false, new Dictionary<string, string> { ["PYTHON"] = "/nonexistent/python3" });
+        // The carried binary arrives without its exec bit: here a launcher of the built fleet, mode 0644.
+        var launcher = Path.Combine(Directory.CreateTempSubdirectory("fleet-device-check-bin-").FullName, "fleet");
+        _folders.Add(Path.GetDirectoryName(launcher)!);
+        await File.WriteAllTextAsync(launcher, $"#!/bin/sh\nexec dotnet \"{Path.Combine(AppContext.BaseDirectory, "fleet.dll")}\" \"$@\"\n");
+        File.SetUnixFileMode(launcher, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        var run = await RunDeviceCheckAsync(120, keepGoing: false, new Dictionary<string, string> { ["PYTHON"] = "/nonexistent/python3", ["FLEET"] = launcher });
 
         Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"device-check: set the exec bit of {launcher}", run.Output, StringComparison.Ordinal);
+        Assert.True(File.GetUnixFileMode(launcher).HasFlag(UnixFileMode.UserExecute));
+        Assert.Contains("FAILED", run.StepLine("smoke check"), StringComparison.Ordinal); // it ran the binary
         Assert.Equal(["device-check.log", "device-check.tar.gz"], run.Files); // no python, no comparison table
         foreach (var step in new[] { "pytorch matmul bf16", "pytorch device copy", "pytorch matmul other precisions", "comparison" })
         {
