@@ -67,6 +67,13 @@ public static class BenchCommands
             }
 
             var notes = inventory.Notes.Concat(backend.Notes).ToList();
+            List<MissingBenchRow> missing = [];
+            if (selected.Kind == Fleet.Domain.Contracts.BurnIn.DeviceKind.Cuda && !engines.Any(e => e.Name == "cublas"))
+            {
+                // A GPU's figure without cuBLAS is not comparable with PyTorch's: the row is reported missing, with why.
+                var why = string.Join("; ", backend.Notes.Where(n => n.Contains("cublas", StringComparison.OrdinalIgnoreCase)));
+                missing.Add(new MissingBenchRow("cublas", precision, why.Length > 0 ? why : $"cuBLAS has no {precision} path on this device"));
+            }
             foreach (var note in notes)
             {
                 err.MarkupLine($"[yellow]note:[/] {Markup.Escape(note)}");
@@ -80,7 +87,7 @@ public static class BenchCommands
                 rows.Add(benchmark.Run(backend, engine, precision, edge, new Random(42), ct));
             }
 
-            var report = new MatmulBenchReport { Device = backend.Info, Rows = rows, Notes = notes };
+            var report = new MatmulBenchReport { Device = backend.Info, Rows = rows, Notes = notes, Missing = missing };
             if (target != "-")
             {
                 var c = CultureInfo.InvariantCulture;
@@ -90,8 +97,13 @@ public static class BenchCommands
                 }
             }
 
+            foreach (var m in missing)
+            {
+                err.MarkupLine($"[red bold]MISSING:[/] {Markup.Escape($"{m.Engine} {m.Precision.ToString().ToLowerInvariant()}: {m.Reason}")}");
+            }
+
             await JsonOutput.WriteAsync(target, report, ct);
-            return rows.All(x => x.Verified) ? ExitCodes.Pass : ExitCodes.Failed;
+            return rows.All(x => x.Verified) && missing.Count == 0 ? ExitCodes.Pass : ExitCodes.Failed;
         });
         return cmd;
     }

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using Fleet.Domain.Contracts.BurnIn;
+using Fleet.Gpu.Backends.Cuda;
 using Fleet.Gpu.Devices;
+using Fleet.Gpu.Native;
 using Spectre.Console;
 
 namespace Fleet.Cli.Gpu;
@@ -10,7 +12,11 @@ namespace Fleet.Cli.Gpu;
 public static class DevicesCommand
 {
     /// <summary>The devices JSON ("fleet.devices/v1").</summary>
-    public sealed record DevicesReport(string Schema, IReadOnlyList<GpuDeviceInfo> Devices, IReadOnlyList<string> Notes, IReadOnlyList<SmokeCheckResult>? Checks);
+    public sealed record DevicesReport(string Schema, IReadOnlyList<GpuDeviceInfo> Devices, IReadOnlyList<string> Notes, IReadOnlyList<SmokeCheckResult>? Checks)
+    {
+        /// <summary>Where cuBLAS and cublasLt were found (the file), or why not.</summary>
+        public IReadOnlyList<CudaLibraryLocation> Libraries { get; init; } = [];
+    }
 
     public static Command Create()
     {
@@ -30,22 +36,42 @@ public static class DevicesCommand
                 err.MarkupLine($"[yellow]note:[/] {Markup.Escape(note)}");
             }
 
+            var libraries = DeviceDiscovery.LocateCudaLibraries();
             if (target != "-")
             {
                 Print(inventory);
+            }
+
+            foreach (var lib in libraries)
+            {
+                if (lib.Path is not null)
+                {
+                    err.MarkupLine(Markup.Escape($"{lib.Library}: {lib.Path}"));
+                }
+                else if (inventory.Gpus.Any())
+                {
+                    // (Without a GPU the JSON's "libraries" says why; nothing to warn about.)
+                    // On a GPU host a missing cuBLAS turns every product into the slow ILGPU kernels: say so loudly.
+                    err.MarkupLine($"[red bold]WARNING:[/] {Markup.Escape($"{lib.Library} not found: products fall back to the ILGPU kernels (capped at {CudaBackend.NaiveMatmulCap}); set {CudaLibraryLocator.OverrideVariable} to its folder. {lib.Reason}")}");
+                }
             }
 
             List<SmokeCheckResult>? checks = null;
             if (r.GetValue(check))
             {
                 checks = [];
+                // A kernel compile failure leaves the PTX and the JIT log next to the result.
+                var artifacts = target is null or "-" ? Environment.CurrentDirectory : Path.GetDirectoryName(Path.GetFullPath(target))!;
                 foreach (var d in inventory.Devices)
                 {
-                    var result = DeviceSmokeCheck.Run(discovery, d);
+                    // Each step is printed as it completes: if a later one takes the process down, the earlier ones are on record.
+                    var result = DeviceSmokeCheck.Run(discovery, d,
+                        step => err.MarkupLine(Markup.Escape($"[{d.Id}] check {step.Step}: {(step.Ok ? "ok" : "FAILED: " + step.Error)}")),
+                        artifacts);
                     checks.Add(result);
-                    foreach (var step in result.Steps)
+                    foreach (var file in result.Artifacts)
                     {
-                        err.MarkupLine(Markup.Escape($"[{d.Id}] check {step.Step}: {(step.Ok ? "ok" : "FAILED: " + step.Error)}"));
+                        err.MarkupLine(Markup.Escape($"[{d.Id}] wrote {file}"));
                     }
 
                     foreach (var note in result.Notes)
@@ -55,7 +81,14 @@ public static class DevicesCommand
                 }
             }
 
-            await JsonOutput.WriteAsync(target, new DevicesReport("fleet.devices/v1", inventory.Devices, inventory.Notes, checks), ct);
+            await JsonOutput.WriteAsync(target, new DevicesReport("fleet.devices/v1", inventory.Devices, inventory.Notes, checks) { Libraries = libraries }, ct);
+            if (inventory.GpuProblem is { } problem)
+            {
+                // A driver without a usable GPU is a host that cannot run what it is for: say so in the exit code too.
+                err.MarkupLine($"[red]error:[/] {Markup.Escape(problem)}");
+                return ExitCodes.CouldNotRun;
+            }
+
             return checks is not null && checks.Any(c => !c.Ok) ? ExitCodes.Failed : ExitCodes.Pass;
         });
         return cmd;

@@ -34,7 +34,13 @@ public sealed record MatmulBenchReport
     public required GpuDeviceInfo Device { get; init; }
     public IReadOnlyList<MatmulBenchRow> Rows { get; init; } = [];
     public IReadOnlyList<string> Notes { get; init; } = [];
+
+    /// <summary>Engines that should have a row on this device and do not (e.g. cuBLAS on a GPU without it), with why.</summary>
+    public IReadOnlyList<MissingBenchRow> Missing { get; init; } = [];
 }
+
+/// <summary>A row the benchmark could not produce: reported as missing, never silently left out.</summary>
+public sealed record MissingBenchRow(string Engine, Precision Precision, string Reason);
 
 /// <summary>The `fleet gpu bench bandwidth` result ("fleet.bench.bandwidth/v1").</summary>
 public sealed record BandwidthBenchReport

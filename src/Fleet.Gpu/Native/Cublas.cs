@@ -79,6 +79,9 @@ public sealed unsafe class CublasHandle : IDisposable
     /// <summary>The file names tried, newest CUDA first.</summary>
     public static readonly IReadOnlyList<string> LibraryNames = ["libcublas.so.13", "libcublas.so.12", "libcublas.so.11"];
 
+    /// <summary>The library libcublas needs loaded first from its own folder: the cublasLt of the same version.</summary>
+    public static string? CompanionOf(string name) => name.Replace("libcublas.", "libcublasLt.", StringComparison.Ordinal);
+
     /// <summary>cublasGemmAlgo_t CUBLAS_GEMM_DEFAULT: let cuBLAS pick (tensor cores where the types allow).</summary>
     public const int GemmDefaultAlgorithm = -1;
 
@@ -106,7 +109,7 @@ public sealed unsafe class CublasHandle : IDisposable
         _gemmEx = (delegate* unmanaged<IntPtr, int, int, int, int, int, void*, IntPtr, int, int, IntPtr, int, int, void*, IntPtr, int, int, int, int, int>)exports[5];
     }
 
-    /// <summary>The library file that was loaded, e.g. libcublas.so.12.</summary>
+    /// <summary>The library file that was loaded, e.g. /usr/local/cuda/lib64/libcublas.so.12.</summary>
     public string LibraryName { get; }
 
     /// <summary>cublasGetVersion_v2, e.g. 120400 for 12.4.0.</summary>
@@ -127,13 +130,16 @@ public sealed unsafe class CublasHandle : IDisposable
     public static bool TryCreate(out CublasHandle? handle, out string? reason)
     {
         handle = null;
-        if (!NativeLibraryProbe.TryLoad(LibraryNames, out var library, out var name, out reason))
+        if (!CudaLibraryLocator.TryLoad(LibraryNames, out var library, out var location, companion: CompanionOf))
         {
+            reason = location.Reason;
             return false;
         }
 
+        var name = location.Path ?? LibraryNames[0];
+
         string[] symbols = ["cublasCreate_v2", "cublasDestroy_v2", "cublasSetStream_v2", "cublasSetMathMode", "cublasGetVersion_v2", "cublasGemmEx"];
-        if (!NativeLibraryProbe.TryGetExports(library, name!, symbols, out var exports, out reason))
+        if (!NativeLibraryProbe.TryGetExports(library, name, symbols, out var exports, out reason))
         {
             return false;
         }
@@ -146,7 +152,7 @@ public sealed unsafe class CublasHandle : IDisposable
             return false;
         }
 
-        handle = new CublasHandle(raw, name!, exports);
+        handle = new CublasHandle(raw, name, exports);
         return true;
     }
 

@@ -8,9 +8,10 @@ namespace Fleet.Gpu.Backends.Cuda;
 /// Matrix products through cuBLAS GemmEx on the accelerator's stream. Row-major C = A·B is issued as column-major
 /// Cᵀ = Bᵀ·Aᵀ (B first, A second); 16-bit inputs accumulate and store in FP32; TF32 uses the fast-TF32 compute type.
 /// FP8 (E4M3) goes through cublasLt when it loaded: its FP8 kernels take only "TN", so the first operand is the stored
-/// transposed copy of B (read transposed, giving Bᵀ) and the second is A; D is FP32.
+/// transposed copy of B (read transposed, giving Bᵀ) and the second is A; D is FP32, with a cublasLt workspace of
+/// <paramref name="workspaceBytes"/> at <paramref name="workspace"/> when given.
 /// </summary>
-public sealed class CublasMatmulEngine(CublasHandle handle, CublasLtHandle? lt = null, IntPtr stream = default) : IMatmulEngine
+public sealed class CublasMatmulEngine(CublasHandle handle, CublasLtHandle? lt = null, IntPtr stream = default, IntPtr workspace = default, long workspaceBytes = 0) : IMatmulEngine
 {
     /// <inheritdoc/>
     public string Name => "cublas";
@@ -42,7 +43,7 @@ public sealed class CublasMatmulEngine(CublasHandle handle, CublasLtHandle? lt =
                 break;
             case Precision.Fp8 when lt is not null:
                 lt.Matmul(CublasOperation.Transpose, none, n, n, n, 1f, b.Raw8Transposed!.NativePtr, CudaDataType.R8F_E4M3, n,
-                    a.NativePtr, CudaDataType.R8F_E4M3, n, c.NativePtr, CudaDataType.R32F, n, stream);
+                    a.NativePtr, CudaDataType.R8F_E4M3, n, c.NativePtr, CudaDataType.R32F, n, stream, workspace, workspaceBytes);
                 break;
             default:
                 throw new NotSupportedException($"cuBLAS has no {precision} path here (FP8 needs libcublasLt)");

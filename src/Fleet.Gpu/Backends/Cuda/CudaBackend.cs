@@ -21,16 +21,18 @@ public sealed class CudaBackend : IComputeBackend
     private readonly CudaAccelerator _accelerator;
     private readonly CublasHandle? _cublas;
     private CublasLtHandle? _cublasLt;
+    private MemoryBuffer1D<byte, Stride1D.Dense>? _ltWorkspace;
     private readonly List<string> _notes = [];
 
     /// <summary>Opens CUDA device <paramref name="info"/>.CudaIndex; <paramref name="nvml"/> (may be null) stays owned by the caller.</summary>
     public CudaBackend(GpuDeviceInfo info, Nvml? nvml)
     {
         var index = info.CudaIndex ?? throw new ArgumentException("not a CUDA device", nameof(info));
+        CudaDriver.EnsureResolver();
         _context = Context.Create(b => b.Cuda());
         _accelerator = _context.GetCudaDevice(index).CreateCudaAccelerator(_context);
         Info = info with { FreeMemoryBytes = _accelerator.GetFreeMemory() };
-        Scale = ScaleFor(Info.FreeMemoryBytes ?? info.MemoryBytes);
+        var scale = ScaleFor(Info.FreeMemoryBytes ?? info.MemoryBytes);
         var tiled = new IlgpuMatmulEngine(_accelerator);
         var stream = ((CudaStream)_accelerator.DefaultStream).StreamPtr;
         var fp8Capable = _accelerator.Architecture is { } arch && (arch.Major > 8 || (arch.Major == 8 && arch.Minor >= 9));
@@ -39,25 +41,37 @@ public sealed class CudaBackend : IComputeBackend
             _cublas!.SetStream(stream);
             if (fp8Capable && !CublasLtHandle.TryCreate(out _cublasLt, out var ltReason))
             {
-                _notes.Add($"cublasLt unavailable ({ltReason}); no FP8 products");
+                _notes.Add($"WARNING: cublasLt unavailable ({ltReason}); no FP8 products");
             }
 
-            if (_cublasLt is not null && SelfTestFp8(new CublasMatmulEngine(_cublas, _cublasLt, stream)) is { } failure)
+            var workspace = IntPtr.Zero;
+            if (_cublasLt is not null)
             {
-                _notes.Add($"cublasLt FP8 self-test failed ({failure}); no FP8 products");
+                _ltWorkspace = _accelerator.Allocate1D<byte>(CublasLtHandle.WorkspaceBytes);
+                workspace = _ltWorkspace.NativePtr;
+            }
+
+            if (_cublasLt is not null && SelfTestFp8(new CublasMatmulEngine(_cublas, _cublasLt, stream, workspace, CublasLtHandle.WorkspaceBytes)) is { } failure)
+            {
+                _notes.Add($"WARNING: cublasLt FP8 self-test failed ({failure}); no FP8 products");
                 _cublasLt.Dispose();
                 _cublasLt = null;
             }
 
-            Matmul = new CublasMatmulEngine(_cublas, _cublasLt, stream);
+            Matmul = new CublasMatmulEngine(_cublas, _cublasLt, stream, workspace, CublasLtHandle.WorkspaceBytes);
             Engines = [Matmul, tiled];
+            _notes.Add($"cuBLAS: {_cublas.LibraryName}{(_cublasLt is null ? string.Empty : $", cublasLt: {_cublasLt.LibraryName}")}");
         }
         else
         {
-            _notes.Add($"cuBLAS unavailable ({reason}); products use the ILGPU kernels");
+            // The ILGPU kernels take minutes per step at 8192 on some precisions: cap them so that no step runs that long.
+            scale = scale with { MatmulSize = Math.Min(scale.MatmulSize, NaiveMatmulCap) };
+            _notes.Add($"WARNING: cuBLAS unavailable ({reason}); products use the ILGPU kernels, capped at {NaiveMatmulCap}x{NaiveMatmulCap} (set {CudaLibraryLocator.OverrideVariable} to cuBLAS's folder)");
             Matmul = tiled;
             Engines = [tiled];
         }
+
+        Scale = scale;
 
         var hasFp64 = GpuCatalog.MatchDeviceName(info.Name) is not { } model || model.Fp64Tflops >= 0.1 * model.Fp32Tflops;
         List<Precision> precisions = [Precision.Fp32, Precision.Bf16, Precision.Fp16, Precision.Tf32];
@@ -73,11 +87,27 @@ public sealed class CudaBackend : IComputeBackend
 
         StressPrecisions = precisions;
 
-        IntPtr? nvmlDevice = nvml is not null && info.PciBusId is { } bus ? nvml.DeviceByPciBusId(bus) : null;
+        // A failing NVML lookup costs the telemetry, never the device.
+        string? lookupError = null;
+        IntPtr? nvmlDevice = null;
+        try
+        {
+            nvmlDevice = nvml is not null && info.PciBusId is { } bus ? nvml.DeviceByPciBusId(bus) : null;
+        }
+        catch (Native.NvmlException ex)
+        {
+            lookupError = ex.Message;
+        }
+
         Telemetry = nvml is not null && nvmlDevice is { } handle
             ? new NvmlTelemetrySource(nvml, handle)
-            : new NoTelemetrySource(nvml is null ? "NVML (libnvidia-ml.so.1) is not available" : $"NVML has no device at PCI bus id {info.PciBusId}");
+            : new NoTelemetrySource(nvml is null ? "NVML (libnvidia-ml.so.1) is not available"
+                : lookupError is not null ? $"NVML could not find the device at PCI bus id {info.PciBusId}: {lookupError}"
+                : $"NVML has no device at PCI bus id {info.PciBusId}");
     }
+
+    /// <summary>The largest product edge the ILGPU kernels get on a GPU without cuBLAS.</summary>
+    public const int NaiveMatmulCap = 2048;
 
     /// <inheritdoc/>
     public GpuDeviceInfo Info { get; }
@@ -143,8 +173,9 @@ public sealed class CudaBackend : IComputeBackend
             MaxThreadsPerGroup = device.MaxNumThreadsPerGroup,
             MaxSharedMemoryPerGroupBytes = (int)device.MaxSharedMemoryPerGroup,
             WarpSize = device.WarpSize,
-            ClockMhz = device.ClockRate / 1000,
-            MemoryClockMhz = device.MemoryClockRate / 1000,
+            // ILGPU already converts the driver's kHz to MHz.
+            ClockMhz = device.ClockRate,
+            MemoryClockMhz = device.MemoryClockRate,
             MemoryBusWidthBits = device.MemoryBusWidth,
             PciBusId = busId,
             CatalogModel = model?.Name,
@@ -186,6 +217,7 @@ public sealed class CudaBackend : IComputeBackend
         Telemetry.Dispose();
         _cublasLt?.Dispose();
         _cublas?.Dispose();
+        _ltWorkspace?.Dispose();
         _accelerator.Dispose();
         _context.Dispose();
     }
