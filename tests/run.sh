@@ -69,6 +69,12 @@ if ! { [ -x /usr/sbin/munged ] && [ -x /usr/sbin/slurmctld ] && [ -x /usr/sbin/s
   apt_install munge slurmctld slurmd slurm-client || true
 fi
 
+# --- gcc and python3 for the stand-in CUDA driver/cuBLAS (tests/Fleet.Gpu.Tests/StandIn/build.sh) and benchmarks/gpu/compare.py.
+if ! command -v gcc >/dev/null 2>&1 || ! command -v python3 >/dev/null 2>&1; then
+  say "installing Debian's gcc and python3"
+  apt_install gcc libc6-dev python3 || require "Debian's gcc/python3 could not be installed (the stand-in CUDA tests need them)"
+fi
+
 # --- Restore and build once.
 say "restore and build"
 if ! dotnet tool restore >&2 || ! dotnet build Fleet.sln -c Release >"$work/build.log" 2>&1; then
