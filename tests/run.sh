@@ -76,6 +76,12 @@ if [ -z "${FLEET_PTXAS:-}" ] || [ ! -x "$FLEET_PTXAS" ]; then
 fi
 export FLEET_PTXAS FLEET_REQUIRE_PTXAS=1
 
+# --- gcc and python3 for the stand-in CUDA driver/cuBLAS (tests/Fleet.Gpu.Tests/StandIn/build.sh) and benchmarks/gpu/compare.py.
+if ! command -v gcc >/dev/null 2>&1 || ! command -v python3 >/dev/null 2>&1; then
+  say "installing Debian's gcc and python3"
+  apt_install gcc libc6-dev python3 || require "Debian's gcc/python3 could not be installed (the stand-in CUDA tests need them)"
+fi
+
 # --- Restore and build once.
 say "restore and build"
 if ! dotnet tool restore >&2 || ! dotnet build Fleet.sln -c Release >"$work/build.log" 2>&1; then

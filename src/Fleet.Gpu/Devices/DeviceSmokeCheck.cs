@@ -92,9 +92,14 @@ public static class DeviceSmokeCheck
                 // cuBLAS first (every precision but FP8), then cublasLt (FP8), each a small product checked on the host.
                 foreach (var precision in b.StressPrecisions.OrderBy(p => p == Precision.Fp8))
                 {
-                    var name = precision == Precision.Fp8 ? "cublasLt" : "cuBLAS";
-                    Try(string.Create(CultureInfo.InvariantCulture, $"{name} {precision.ToString().ToLowerInvariant()} {ProductSize}x{ProductSize}x{ProductSize} product"),
-                        () => CheckProduct(b, library, precision));
+                    Try(ProductStep(precision), () => CheckProduct(b, library, precision));
+                }
+
+                // A card with FP8 tensor cores (8.9 and later) whose cublasLt did not load or failed its self-test.
+                if (!b.StressPrecisions.Contains(Precision.Fp8) && Version.TryParse(b.Info.ComputeCapability, out var cc) && cc >= new Version(8, 9))
+                {
+                    Try(ProductStep(Precision.Fp8), () => throw new InvalidOperationException(
+                        "no FP8 products: " + string.Join("; ", b.Notes.Where(n => n.Contains("cublasLt", StringComparison.Ordinal)))));
                 }
             }
 
@@ -106,6 +111,9 @@ public static class DeviceSmokeCheck
             backend?.Dispose();
         }
     }
+
+    private static string ProductStep(Precision precision) => string.Create(CultureInfo.InvariantCulture,
+        $"{(precision == Precision.Fp8 ? "cublasLt" : "cuBLAS")} {precision.ToString().ToLowerInvariant()} {ProductSize}x{ProductSize}x{ProductSize} product");
 
     private static void CheckProduct(IComputeBackend backend, IMatmulEngine engine, Precision precision)
     {

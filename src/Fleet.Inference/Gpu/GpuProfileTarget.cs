@@ -66,7 +66,8 @@ public sealed class GpuProfileTarget : IProfileTarget
         using (var dst = a.Allocate1D<float>(n))
         {
             src.MemSetToZero();
-            bandwidth = 2.0 * n * sizeof(float) / Best(3, () => _device.Kernels.Copy(n, src.View, dst.View), cancellationToken);
+            // A device-to-device copy (cuMemcpyAsync), the call PyTorch's copy_ times, so that the two ceilings compare.
+            bandwidth = 2.0 * n * sizeof(float) / Best(3, () => src.View.CopyTo(dst.View), cancellationToken);
         }
 
         // The matrix ceiling is what the engine's matmul backend (cuBLAS when present) reaches on a large product.
@@ -78,8 +79,10 @@ public sealed class GpuProfileTarget : IProfileTarget
         using (var y = a.Allocate1D<float>((long)rows * dim))
         using (var w = a.Allocate1D<ushort>((long)dim * dim))
         {
-            x.MemSetToZero();
-            w.MemSetToZero();
+            // Random operands: Hopper's tensor cores run faster on zeros, which would inflate the ceiling.
+            var (hostX, hostW) = CeilingOperands.Random(rows, dim, _weights.Type, seed: 1);
+            x.CopyFromCPU(hostX);
+            w.CopyFromCPU(hostW);
             var matmul = _device.Matmul;
             var args = new GemvArgs { N = dim, D = dim, Rows = rows, WeightType = (int)_weights.Type };
             flops = 2.0 * rows * dim * dim / Best(3, () => matmul.Gemv(x.View, w.View, y.View, args), cancellationToken);

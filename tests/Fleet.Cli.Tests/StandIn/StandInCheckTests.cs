@@ -129,6 +129,19 @@ public class StandInCheckTests
     }
 
     [Fact]
+    public async Task DevicesCheck_CublasLtFailsToLoad_Fp8StepFailsSayingWhy()
+    {
+        var run = await StandInFleet.RunAsync(new Dictionary<string, string> { ["STUB_CUBLASLT_FAIL"] = "cublasLtCreate=1" }, withCublas: true, ["gpu", "devices", "--check", "--json"]);
+        Assert.Equal(1, run.ExitCode);
+        using var doc = JsonDocument.Parse(run.Stdout);
+        var gpu = doc.RootElement.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("deviceId").GetString() == "0");
+        var fp8 = gpu.GetProperty("steps").EnumerateArray().Last();
+        Assert.Equal("cublasLt fp8 64x64x64 product", fp8.GetProperty("step").GetString());
+        Assert.False(fp8.GetProperty("ok").GetBoolean());
+        Assert.Contains("cublasLtCreate", fp8.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task BenchMatmulFp8_CublasLtFailsToLoad_RowReportedMissingAndExitsOne()
     {
         var run = await StandInFleet.RunAsync(new Dictionary<string, string> { ["STUB_CUBLASLT_FAIL"] = "cublasLtCreate=1" }, withCublas: true,
