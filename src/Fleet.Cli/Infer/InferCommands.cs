@@ -11,6 +11,7 @@ public static class InferCommands
         infer.Subcommands.Add(InferRunCommand.Create());
         infer.Subcommands.Add(InferProfileCommand.Create());
         infer.Subcommands.Add(InferSynthCommand.Create());
+        infer.Subcommands.Add(Serve.InferServeCommand.Create());
         return infer;
     }
 }

@@ -334,6 +334,49 @@ public static class Ops
         }
     }
 
+    /// <summary>
+    /// The batched <see cref="MatVecRows"/>: out[b·d + i] = Σ_j w[i, j] · x[b·n + j] for rows [start, end) of a row-major
+    /// (d, n) matrix and the <paramref name="batch"/> input vectors of x, d = output.Length / batch. Each weight row is read
+    /// from memory once and then used from cache for a block of inputs, which is what makes a batch cheaper than its
+    /// sequences one by one; every output is the same dot product <see cref="MatVecRows"/> computes, bit for bit.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void MatMatRows(Span<float> output, ReadOnlySpan<float> x, int batch, ReadOnlySpan<float> w, int start, int end)
+    {
+        if (batch <= 0 || x.Length % batch != 0 || output.Length % batch != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(batch), "x and output must hold batch whole vectors.");
+        }
+
+        var n = x.Length / batch;
+        var d = output.Length / batch;
+        if ((long)end * n > w.Length || end > d || start < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(end), "Rows out of range of the matrix or output.");
+        }
+
+        fixed (float* px = x)
+        fixed (float* pw = w)
+        fixed (float* po = output)
+        {
+            for (var b0 = 0; b0 < batch; b0 += MatMatBlock)
+            {
+                var b1 = Math.Min(batch, b0 + MatMatBlock);
+                var row = pw + ((long)start * n);
+                for (var i = start; i < end; i++, row += n)
+                {
+                    for (var b = b0; b < b1; b++)
+                    {
+                        po[((long)b * d) + i] = DotProduct(row, px + ((long)b * n), n);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Inputs used per pass over the weights: enough to amortise a row, few enough that they stay in L2.</summary>
+    private const int MatMatBlock = 32;
+
     /// <summary>Σ w[j]·x[j]: run.c's reduction order on AVX-512 machines, plain vector code elsewhere.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe float DotProduct(float* w, float* x, int n) =>

@@ -1,5 +1,6 @@
 using Fleet.Domain.Catalog;
 using Fleet.Domain.Models;
+using Fleet.Domain.Serving;
 using Fleet.Planning.Workload;
 
 namespace Fleet.Planning.Scenarios;
@@ -111,6 +112,9 @@ public sealed record SchedulerSpec
     /// <summary>Token budget per step for chunked prefill; 0 = off (a step prefills whole prompts and pauses decodes).</summary>
     public int ChunkedPrefillTokens { get; init; }
     public RoutingPolicy Routing { get; init; } = RoutingPolicy.RoundRobin;
+
+    /// <summary>The admission and step rules every replica follows (the ones <c>fleet infer serve</c> runs).</summary>
+    public BatchingPolicy Policy => new(MaxBatch, ChunkedPrefillTokens);
 }
 
 /// <summary>How arrivals reach replicas.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Fleet.Domain.Serving;
 using Fleet.Planning.Analytic;
 using Fleet.Planning.Performance;
 using Fleet.Planning.Scenarios;
@@ -19,8 +20,7 @@ internal sealed class SimulationRun
     private readonly TimeProvider _time;
     private readonly IProgress<SimulationProgress>? _progress;
     private readonly CancellationToken _ct;
-    private readonly int _maxBatch;
-    private readonly int _chunk;
+    private readonly BatchingPolicy _policy;
     private readonly bool _shared;
     private readonly RoutingPolicy _routing;
 
@@ -86,8 +86,7 @@ internal sealed class SimulationRun
         _time = time;
         _progress = progress;
         _ct = ct;
-        _maxBatch = scenario.Scheduler.MaxBatch;
-        _chunk = scenario.Scheduler.ChunkedPrefillTokens;
+        _policy = scenario.Scheduler.Policy;
         _routing = scenario.Scheduler.Routing;
         _shared = _routing == RoutingPolicy.SharedQueue;
 
@@ -371,7 +370,7 @@ internal sealed class SimulationRun
     {
         var pool = _poolOf[r];
         var admitted = _pCount[r] + _decodeCount[r];
-        while (admitted < _maxBatch)
+        while (!_policy.IsFull(admitted))
         {
             var q = _shared ? _sqHead : _qHead[r];
             if (q < 0)
@@ -379,8 +378,8 @@ internal sealed class SimulationRun
                 break;
             }
 
-            long need = _req[q].Prompt + _req[q].Output;
-            if (_kvUsed[r] + need > _kvCap[r])
+            var need = BatchingPolicy.KvReservation(_req[q].Prompt, _req[q].Output);
+            if (!_policy.CanAdmit(admitted, _kvUsed[r], need, _kvCap[r]))
             {
                 break;
             }
@@ -433,7 +432,7 @@ internal sealed class SimulationRun
         {
             long tokens = 0;
             double squares = 0;
-            if (_chunk == 0)
+            if (!_policy.DecodesDuringPrefill)
             {
                 for (var q = _pHead[r]; q >= 0; q = _req[q].Next)
                 {
@@ -446,7 +445,7 @@ internal sealed class SimulationRun
             }
             else
             {
-                var budget = Math.Max(0, _chunk - _decodeCount[r]);
+                var budget = _policy.PrefillBudget(_decodeCount[r]);
                 for (var q = _pHead[r]; q >= 0 && budget > 0; q = _req[q].Next)
                 {
                     var take = Math.Min(budget, _req[q].Remaining);
@@ -465,8 +464,8 @@ internal sealed class SimulationRun
             kind = DecodeStep;
             var batch = _decodeCount[r];
             var head = _qHead[r];
-            var frozen = admitted >= _maxBatch
-                || (!_shared && head >= 0 && _kvUsed[r] + _req[head].Prompt + _req[head].Output > _kvCap[r]);
+            var frozen = _policy.IsFull(admitted)
+                || (!_shared && head >= 0 && !_policy.CanAdmit(admitted, _kvUsed[r], BatchingPolicy.KvReservation(_req[head].Prompt, _req[head].Output), _kvCap[r]));
             steps = frozen ? _finishing[r].MinKey - _decodeIndex[r] : 1;
             seconds = 0;
             var ctx = _sumCtx[r];
@@ -613,7 +612,7 @@ internal sealed class SimulationRun
     {
         _req[q].Finished = t;
         _req[q].State = Done;
-        _kvUsed[r] -= _req[q].Prompt + (long)_req[q].Output;
+        _kvUsed[r] -= BatchingPolicy.KvReservation(_req[q].Prompt, _req[q].Output);
         if (decoding)
         {
             _decodeCount[r]--;
