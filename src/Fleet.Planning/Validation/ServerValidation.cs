@@ -104,4 +104,29 @@ public static class ServerValidation
             Outage = null,
         };
     }
+
+    /// <summary>
+    /// Requests per second one server sustains by the profile at a steady full batch: every <paramref name="batch"/> requests
+    /// cost one prefill of all their prompts plus (output − 1) decode steps at the mean context.
+    /// </summary>
+    public static double CapacityRequestsPerSecond(PerformanceProfile profile, int batch, double promptTokens, double outputTokens)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        var prefill = profile.Prefill.A + (profile.Prefill.B * batch * promptTokens) + (profile.Prefill.C * batch * promptTokens * promptTokens);
+        var decode = profile.Decode.Evaluate(batch * (promptTokens + (outputTokens / 2)), batch);
+        return batch / (prefill + (Math.Max(0, outputTokens - 1) * decode));
+    }
+
+    /// <summary>The scenario with its Poisson or gamma arrival rate set to <paramref name="ratePerSecond"/> (burstiness kept).</summary>
+    public static Scenario WithRate(Scenario scenario, double ratePerSecond)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        ArrivalSpec arrival = scenario.Workload.Arrival switch
+        {
+            PoissonArrival => new PoissonArrival(ratePerSecond),
+            GammaArrival g => g with { RatePerSecond = ratePerSecond },
+            var other => throw new ArgumentException($"A load share needs Poisson or gamma arrivals, not {other.GetType().Name}.", nameof(scenario)),
+        };
+        return scenario with { Workload = scenario.Workload with { Arrival = arrival } };
+    }
 }

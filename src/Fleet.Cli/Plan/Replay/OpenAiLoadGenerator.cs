@@ -31,7 +31,7 @@ public sealed record LoadGeneratorOptions(string? Model = null, TimeSpan? Reques
 /// <summary>
 /// An open-loop load generator over the OpenAI completions API, as vLLM's <c>benchmark_serving</c> drives a server: each
 /// request is sent at its arrival time whether or not earlier ones finished, as <c>POST /v1/completions</c> with
-/// <c>stream: true</c>, <c>ignore_eos: true</c>, <c>max_tokens</c> = its output length and a prompt of token ids of its
+/// <c>stream: true</c> (with usage), <c>ignore_eos: true</c>, <c>max_tokens</c> = its output length and a prompt of token ids of its
 /// prompt length, and the time of every streamed chunk is recorded. Works against any OpenAI-compatible server.
 /// </summary>
 public sealed class OpenAiLoadGenerator(HttpClient http)
@@ -108,9 +108,11 @@ public sealed class OpenAiLoadGenerator(HttpClient http)
             ["stream"] = true,
             ["ignore_eos"] = true,
             ["temperature"] = 0,
+            ["stream_options"] = new JsonObject { ["include_usage"] = true },
         };
         var times = new List<double>(requests.OutputTokens[index]);
         int? usage = null;
+        var lastWasEmptyFinish = false;
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         cts.CancelAfter(timeout);
         var sent = clock.Elapsed.TotalSeconds;
@@ -155,19 +157,25 @@ public sealed class OpenAiLoadGenerator(HttpClient http)
                     return Result("stream error: " + Shorten(error.ToJsonString()));
                 }
 
-                // A chunk is a token when it carries text, or carries none yet does not finish (a token whose bytes the server
-                // holds back until a character is complete); the closing chunk with only finish_reason is not one.
+                // Every chunk with a choice's text is a token (its text may be empty while the server holds back the bytes of an
+                // unfinished character); a closing chunk with empty text and a finish_reason is dropped below when usage shows
+                // it was not one (OpenAI sends such a chunk, Fleet's and vLLM's servers finish on the last token's own chunk).
                 if (chunk?["choices"] is JsonArray { Count: > 0 } choices && choices[0] is JsonObject choice
-                    && choice["text"] is JsonValue textValue && textValue.TryGetValue<string>(out var text)
-                    && (text.Length > 0 || choice["finish_reason"] is null))
+                    && choice["text"] is JsonValue textValue && textValue.TryGetValue<string>(out var text))
                 {
                     times.Add(now);
+                    lastWasEmptyFinish = text.Length == 0 && choice["finish_reason"] is not null;
                 }
 
                 if (chunk?["usage"]?["completion_tokens"] is JsonValue tokens && tokens.TryGetValue<int>(out var n))
                 {
                     usage = n;
                 }
+            }
+
+            if (usage is { } produced && times.Count > produced && lastWasEmptyFinish)
+            {
+                times.RemoveAt(times.Count - 1);
             }
 
             return Result(done ? null : "the stream ended without data: [DONE]");

@@ -136,12 +136,14 @@ public static class ReplayCommands
         var maxBatch = new Option<int?>("--max-batch") { Description = "The server's --max-batch (default: the scenario's scheduler.maxBatch).", HelpName = "N" };
         var kvTokens = new Option<long?>("--kv-tokens") { Description = "The server's KV-cache tokens (default: the scenario's scheduler.kvCacheTokens, else maxBatch x the model's context).", HelpName = "N" };
         var chunked = new Option<int?>("--chunked-prefill") { Description = "The server's chunked-prefill budget (default: the scenario's).", HelpName = "N" };
+        var saveProfile = new Option<string?>("--save-profile") { Description = "Write the profile used (measured through the server, or the one given) to FILE, for --profile next time.", HelpName = "FILE" };
+        var load = new Option<double?>("--load") { Description = "Set the arrival rate to this share of the capacity the profile predicts at max batch (e.g. 0.6); Poisson or gamma arrivals only.", HelpName = "SHARE" };
         var svg = new Option<string?>("--svg") { Description = "Also write predicted and measured TTFT/TPOT distributions as an SVG plot.", HelpName = "FILE" };
         var model = ModelOption();
         var timeout = TimeoutOption();
         var json = JsonOutput.CreateOption();
         var command = new Command("validate", "Simulate a scenario's arrivals on one server with its profile, replay the same arrivals against it, and compare predicted with measured latency and throughput.");
-        foreach (var o in new Option[] { server, scenarioOption, profileOption, tolerance, maxBatch, kvTokens, chunked, svg, model, timeout, json })
+        foreach (var o in new Option[] { server, scenarioOption, profileOption, saveProfile, load, tolerance, maxBatch, kvTokens, chunked, svg, model, timeout, json })
         {
             command.Options.Add(o);
         }
@@ -196,8 +198,29 @@ public static class ReplayCommands
                 return ExitCodes.CouldNotRun;
             }
 
+            if (parse.GetValue(saveProfile) is { } save)
+            {
+                await JsonOutput.WriteAsync(save, profile, ct);
+            }
+
             var kv = parse.GetValue(kvTokens) ?? scenario.Scheduler.KvCacheTokens ?? ((long)batch * scenario.Model.Shape.MaxContext);
             var simulated = ServerValidation.ForServer(scenario, profile, profilePath, batch, kv, parse.GetValue(chunked));
+            var sample = RequestGenerator.Generate(simulated);
+            var capacity = ServerValidation.CapacityRequestsPerSecond(profile, batch,
+                sample.Count > 0 ? sample.PromptTokens.Average() : 1, sample.Count > 0 ? sample.OutputTokens.Average() : 1);
+            stderr.MarkupLineInterpolated($"[grey]the profile predicts a capacity of {capacity:F2} requests/s at batch {batch}[/]");
+            if (parse.GetValue(load) is { } share)
+            {
+                if (!(share > 0) || !double.IsFinite(capacity) || capacity <= 0 || simulated.Workload.Arrival is not (PoissonArrival or GammaArrival))
+                {
+                    await Console.Error.WriteLineAsync("fleet: --load needs a share > 0, a profile with a positive capacity and Poisson or gamma arrivals.");
+                    return ExitCodes.CouldNotRun;
+                }
+
+                simulated = ServerValidation.WithRate(simulated, share * capacity);
+                stderr.MarkupLineInterpolated($"[grey]--load {share:P0}: {share * capacity:F2} requests/s[/]");
+            }
+
             var requests = RequestGenerator.Generate(simulated);
             var predicted = await Task.Run(() => new Simulator().Run(simulated, requests, null, ct), ct);
             stderr.MarkupLineInterpolated($"[grey]predicted: TTFT p50 {predicted.Ttft.P50 * 1e3:F1} ms, TPOT p50 {predicted.Tpot.P50 * 1e3:F2} ms; replaying {requests.Count:N0} requests[/]");
