@@ -33,6 +33,9 @@ public sealed class OpenAiServerDouble : IAsyncDisposable
     public TimeSpan FirstTokenDelay { get; set; } = TimeSpan.FromMilliseconds(30);
     public TimeSpan TokenDelay { get; set; } = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>Ends the stream as OpenAI's API does: a last chunk with empty text and the finish_reason, after the tokens.</summary>
+    public bool SeparateFinishChunk { get; set; }
+
     /// <summary>Requests whose prompt is longer than this get a 400 with OpenAI's error shape.</summary>
     public int MaxPromptTokens { get; set; } = 100_000;
 
@@ -83,10 +86,15 @@ public sealed class OpenAiServerDouble : IAsyncDisposable
                 ["id"] = "cmpl-1",
                 ["object"] = "text_completion",
                 ["model"] = ModelId,
-                ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["text"] = " t" + i.ToString(CultureInfo.InvariantCulture), ["finish_reason"] = i == tokens - 1 ? "length" : null }),
+                ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["text"] = " t" + i.ToString(CultureInfo.InvariantCulture), ["finish_reason"] = i == tokens - 1 && !SeparateFinishChunk ? "length" : null }),
             };
             await context.Response.WriteAsync("data: " + chunk.ToJsonString() + "\n\n", ct);
             await context.Response.Body.FlushAsync(ct);
+        }
+
+        if (SeparateFinishChunk)
+        {
+            await context.Response.WriteAsync("data: {\"choices\":[{\"index\":0,\"text\":\"\",\"finish_reason\":\"length\"}]}\n\n", ct);
         }
 
         var usage = new JsonObject
