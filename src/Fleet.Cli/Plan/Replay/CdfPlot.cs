@@ -37,7 +37,7 @@ public static class CdfPlot
             {
                 var gx = x0 + (k * PanelWidth / 4.0);
                 var gy = y0 + PanelHeight - (k * PanelHeight / 4.0);
-                A($"<text x=\"{gx:F1}\" y=\"{y0 + PanelHeight + 16}\" text-anchor=\"middle\">{max * k / 4:G3}</text>");
+                A($"<text x=\"{gx:F1}\" y=\"{y0 + PanelHeight + 16}\" text-anchor=\"middle\">{max * k / 4:0.#}</text>");
                 A($"<text x=\"{x0 - 4}\" y=\"{gy + 4:F1}\" text-anchor=\"end\">{k * 25}%</text>");
             }
 

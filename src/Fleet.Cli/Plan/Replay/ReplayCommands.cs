@@ -183,7 +183,9 @@ public static class ReplayCommands
                 else
                 {
                     stderr.MarkupLineInterpolated($"[grey]profiling {modelName} through {url}[/]");
-                    profile = await new ServerProfiler(generator).ProfileAsync(modelName, scenario.Model.Shape, scenario.Model.Dtype, batch, progress, ct);
+                    var workload = RequestGenerator.Generate(scenario);
+                    var longestPrompt = workload.Count > 0 ? workload.PromptTokens.Max() : 64;
+                    profile = await new ServerProfiler(generator).ProfileAsync(modelName, scenario.Model.Shape, scenario.Model.Dtype, batch, longestPrompt, progress, ct);
                     profilePath = url;
                 }
             }

@@ -16,12 +16,13 @@ public sealed class ServerProfiler(OpenAiLoadGenerator generator)
     /// <summary>Decode tokens per profiling request; the context stated for a point is the prompt plus half of them.</summary>
     public const int DecodeTokens = 24;
 
+    /// <summary>Profiles prompts up to <paramref name="longestPrompt"/> (the workload's longest, so a slow server is not timed far outside what it will serve).</summary>
     public async Task<PerformanceProfile> ProfileAsync(
-        string servedModel, ModelShape shape, string dtype, int maxBatch, IProgress<string>? progress, CancellationToken ct)
+        string servedModel, ModelShape shape, string dtype, int maxBatch, int longestPrompt, IProgress<string>? progress, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(shape);
         var options = new LoadGeneratorOptions(servedModel);
-        var longest = Math.Max(8, Math.Min(512, (shape.MaxContext - DecodeTokens) / 2));
+        var longest = Math.Max(8, Math.Min(Math.Min(512, longestPrompt), shape.MaxContext - DecodeTokens - 1));
         var lengths = new[] { longest / 8, longest / 4, longest / 2, longest }.Where(l => l >= 1).Distinct().ToList();
 
         // Warm-up: the first requests pay for JIT and allocation.
