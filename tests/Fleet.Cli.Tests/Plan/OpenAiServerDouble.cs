@@ -80,7 +80,8 @@ public sealed class OpenAiServerDouble : IAsyncDisposable
                 await Task.Delay(wait, ct);
             }
 
-            next += TokenDelay;
+            // Each token at least TokenDelay after the one before, even when the machine made the previous one late.
+            next = due.Elapsed + TokenDelay;
             var chunk = new JsonObject
             {
                 ["id"] = "cmpl-1",

@@ -59,9 +59,10 @@ public sealed partial class ValidateAgainstServeTests : IDisposable
             var json = Path.Combine(_dir, "v.json");
             var profile = Path.Combine(_dir, "profile.json");
 
-            // Loose: this 2-core machine is shared, so the server's step times move between profiling and replay.
+            // Very loose: on the shared 2-core machine the server's step times change several-fold between profiling and
+            // replay (benchmarks/README.md); this checks the whole path on the real server, the benchmark measures accuracy.
             var (code, _, stderr) = await ReplayCommandTests.FleetAsync("plan", "validate", "--server", url, "--scenario", scenario,
-                "--tolerance", "1.0", "--json", json, "--save-profile", profile);
+                "--tolerance", "3.0", "--json", json, "--save-profile", profile);
 
             Assert.True(code == 0, stderr);
             var doc = JsonNode.Parse(await File.ReadAllTextAsync(json))!;

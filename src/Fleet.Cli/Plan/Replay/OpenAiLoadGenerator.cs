@@ -78,11 +78,19 @@ public sealed class OpenAiLoadGenerator(HttpClient http)
         var lastReport = TimeSpan.Zero;
         for (var i = 0; i < requests.Count; i++)
         {
+            // Timers may fire a millisecond or two early: sleep to just short of the arrival, then spin to it (never send early).
             var due = TimeSpan.FromSeconds(requests.Arrivals[i]);
-            var wait = due - clock.Elapsed;
-            if (wait > TimeSpan.FromMilliseconds(1))
+            while (clock.Elapsed < due)
             {
-                await Task.Delay(wait, ct);
+                var wait = due - clock.Elapsed;
+                if (wait > TimeSpan.FromMilliseconds(3))
+                {
+                    await Task.Delay(wait - TimeSpan.FromMilliseconds(2), ct);
+                }
+                else
+                {
+                    Thread.SpinWait(64);
+                }
             }
 
             var index = i;
