@@ -43,6 +43,7 @@ public class FleetDbContext(DbContextOptions<FleetDbContext> options) : Identity
     public DbSet<Budget> Budgets => Set<Budget>();
     public DbSet<GpuEnergyReading> GpuEnergyReadings => Set<GpuEnergyReading>();
     public DbSet<StoredProfile> StoredProfiles => Set<StoredProfile>();
+    public DbSet<ProfileValidation> ProfileValidations => Set<ProfileValidation>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<BurnInCampaign> BurnInCampaigns => Set<BurnInCampaign>();

@@ -982,6 +982,48 @@ namespace Fleet.Migrations.Postgres.Migrations
                     b.ToTable("gpu_energy_readings", (string)null);
                 });
 
+            modelBuilder.Entity("Fleet.Domain.Finance.ProfileValidation", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasMaxLength(65536)
+                        .HasColumnType("character varying(65536)")
+                        .HasColumnName("json");
+
+                    b.Property<string>("Label")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("label");
+
+                    b.Property<int?>("StoredProfileId")
+                        .HasColumnType("integer")
+                        .HasColumnName("stored_profile_id");
+
+                    b.Property<DateTime>("UploadedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("uploaded_at");
+
+                    b.Property<double>("WorstP50P90Error")
+                        .HasColumnType("double precision")
+                        .HasColumnName("worst_p50p90error");
+
+                    b.HasKey("Id")
+                        .HasName("pk_profile_validations");
+
+                    b.HasIndex("StoredProfileId", "UploadedAt")
+                        .HasDatabaseName("ix_profile_validations_stored_profile_id_uploaded_at");
+
+                    b.ToTable("profile_validations", (string)null);
+                });
+
             modelBuilder.Entity("Fleet.Domain.Finance.StoredProfile", b =>
                 {
                     b.Property<int>("Id")
@@ -2158,6 +2200,15 @@ namespace Fleet.Migrations.Postgres.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_gpu_energy_readings_gpus_gpu_id");
+                });
+
+            modelBuilder.Entity("Fleet.Domain.Finance.ProfileValidation", b =>
+                {
+                    b.HasOne("Fleet.Domain.Finance.StoredProfile", null)
+                        .WithMany()
+                        .HasForeignKey("StoredProfileId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_profile_validations_stored_profiles_stored_profile_id");
                 });
 
             modelBuilder.Entity("Fleet.Domain.Inventory.Gpu", b =>

@@ -951,6 +951,46 @@ namespace Fleet.Migrations.Sqlite.Migrations
                     b.ToTable("gpu_energy_readings", (string)null);
                 });
 
+            modelBuilder.Entity("Fleet.Domain.Finance.ProfileValidation", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasMaxLength(65536)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("json");
+
+                    b.Property<string>("Label")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("label");
+
+                    b.Property<int?>("StoredProfileId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("stored_profile_id");
+
+                    b.Property<DateTime>("UploadedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("uploaded_at");
+
+                    b.Property<double>("WorstP50P90Error")
+                        .HasColumnType("REAL")
+                        .HasColumnName("worst_p50p90error");
+
+                    b.HasKey("Id")
+                        .HasName("pk_profile_validations");
+
+                    b.HasIndex("StoredProfileId", "UploadedAt")
+                        .HasDatabaseName("ix_profile_validations_stored_profile_id_uploaded_at");
+
+                    b.ToTable("profile_validations", (string)null);
+                });
+
             modelBuilder.Entity("Fleet.Domain.Finance.StoredProfile", b =>
                 {
                     b.Property<int>("Id")
@@ -2093,6 +2133,15 @@ namespace Fleet.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_gpu_energy_readings_gpus_gpu_id");
+                });
+
+            modelBuilder.Entity("Fleet.Domain.Finance.ProfileValidation", b =>
+                {
+                    b.HasOne("Fleet.Domain.Finance.StoredProfile", null)
+                        .WithMany()
+                        .HasForeignKey("StoredProfileId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_profile_validations_stored_profiles_stored_profile_id");
                 });
 
             modelBuilder.Entity("Fleet.Domain.Inventory.Gpu", b =>

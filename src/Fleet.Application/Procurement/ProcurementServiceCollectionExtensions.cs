@@ -17,6 +17,7 @@ public static class ProcurementServiceCollectionExtensions
         services.AddScoped<ProcurementService>();
         services.AddScoped<RmaService>();
         services.AddScoped<FinanceService>();
+        services.AddScoped<ProfileValidationService>();
         services.AddScoped<ReportService>();
         return services;
     }

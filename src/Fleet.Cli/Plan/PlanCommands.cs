@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Fleet.Cli.Plan.Replay;
 using Fleet.Planning.Capacity;
 using Fleet.Planning.Scenarios;
 using Fleet.Planning.Simulation;
@@ -12,9 +13,11 @@ public static class PlanCommands
 {
     public static Command Create()
     {
-        var plan = new Command("plan", "Capacity planning: simulate serving a scenario, or find the fewest GPUs that meet its SLO.");
+        var plan = new Command("plan", "Capacity planning: simulate serving a scenario, find the fewest GPUs that meet its SLO, replay load against a server, validate the simulator against it.");
         plan.Subcommands.Add(CreateSimulate());
         plan.Subcommands.Add(CreateCapacity());
+        plan.Subcommands.Add(ReplayCommands.CreateReplay());
+        plan.Subcommands.Add(ReplayCommands.CreateValidate());
         return plan;
     }
 
@@ -132,7 +135,7 @@ public static class PlanCommands
     }
 
     /// <summary>Loads the scenario, printing every validation error on its own line; null when it is invalid.</summary>
-    private static async Task<Scenario?> LoadAsync(string path)
+    internal static async Task<Scenario?> LoadAsync(string path)
     {
         try
         {

@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text;
+using Fleet.Cli.Plan.Replay;
 using Fleet.Planning.Capacity;
 using Fleet.Planning.Simulation;
+using Fleet.Planning.Validation;
 
 namespace Fleet.Cli.Plan;
 
@@ -15,17 +17,10 @@ public static class PlanReport
         Line(F($"Scenario {r.Scenario ?? "(unnamed)"}, seed {r.Seed}: {r.Gpus:N0} GPUs in {r.Replicas:N0} replicas, {r.DurationSeconds:N0} s of arrivals, drained at {r.MakespanSeconds:N1} s"));
         Line(F($"Requests   {r.Requests:N0}  completed {r.Completed:N0}  dropped {r.Dropped:N0} (no capacity {r.DroppedNoCapacity:N0}, too long {r.DroppedTooLong:N0})  restarted {r.Restarted:N0}"));
         Line("");
-        Line(F($"{"latency (s)",-12}{"mean",12}{"p50",12}{"p90",12}{"p99",12}{"max",12}"));
-        foreach (var (name, st) in new[] { ("TTFT", r.Ttft), ("TPOT", r.Tpot), ("E2E", r.E2e), ("wait", r.Wait) })
-        {
-            Line(F($"{name,-12}{st.Mean,12:G4}{st.P50,12:G4}{st.P90,12:G4}{st.P99,12:G4}{st.Max,12:G4}"));
-        }
-
+        LatencyTable(s, ("TTFT", r.Ttft), ("TPOT", r.Tpot), ("E2E", r.E2e), ("wait", r.Wait));
         Line("");
         Line(F($"Wait probability   {r.WaitProbability:P2}"));
-        Line(F($"Throughput         {r.ThroughputTokensPerSecond:N0} output tokens/s, {r.PromptTokensPerSecond:N0} prompt tokens/s, {r.ThroughputRequestsPerSecond:N2} requests/s"));
-        Line(F($"Goodput            {r.Goodput:N2} requests/s meeting TTFT <= {r.Slo.TtftSeconds} s and TPOT <= {r.Slo.TpotSeconds} s"));
-        Line(F($"SLO attainment     {r.SloAttainment:P2} (target p{r.Slo.Percentile}: {(r.Slo.Met ? "met" : "NOT met")}; TTFT p{r.Slo.Percentile} {r.Slo.TtftAtPercentile:G4} s, TPOT p{r.Slo.Percentile} {r.Slo.TpotAtPercentile:G4} s)"));
+        ThroughputAndSlo(s, r.Summary!);
         Line(F($"Utilization        {r.Utilization:P1}, mean batch {r.MeanBatchSize:N1}"));
         Line(F($"Little's law       L = {r.LittlesLaw.MeanInSystem:G5}, X x W = {r.LittlesLaw.ThroughputPerSecond * r.LittlesLaw.MeanTimeInSystemSeconds:G5} (error {r.LittlesLaw.RelativeError:P3})"));
         foreach (var dc in r.Datacenters)
@@ -104,6 +99,64 @@ public static class PlanReport
         }
 
         return s.ToString();
+    }
+
+    /// <summary>What <c>fleet plan replay</c> measured, in the simulator's own summary lines.</summary>
+    public static string Replay(ReplayResult r)
+    {
+        var s = new StringBuilder();
+        void Line(string text) => s.Append(text).Append('\n');
+        var m = r.Summary;
+        Line(F($"Replay of {r.Scenario ?? "(trace)"} against {r.Server} (model {r.Model}), seed {r.Seed}: last token at {r.MakespanSeconds:N1} s"));
+        Line(F($"Requests   {m.Requests:N0}  completed {m.Completed:N0}  failed {r.Failed:N0}"));
+        Line("");
+        LatencyTable(s, ("TTFT", m.Ttft), ("TPOT", m.Tpot), ("E2E", m.E2e), ("ITL", r.InterToken), ("send lag", r.SendLag));
+        Line("");
+        ThroughputAndSlo(s, m);
+        foreach (var e in r.Errors)
+        {
+            Line("error: " + e);
+        }
+
+        return s.ToString();
+    }
+
+    /// <summary>Predicted against measured, with relative errors, for <c>fleet plan validate</c>.</summary>
+    public static string Validation(ValidationReport v, double tolerance)
+    {
+        var s = new StringBuilder();
+        void Line(string text) => s.Append(text).Append('\n');
+        Line(F($"{"",-12}{"predicted",12}{"measured",12}{"error",10}"));
+        foreach (var (name, p, m, e) in new[] { ("TTFT", v.Predicted.Ttft, v.Measured.Ttft, v.RelativeError.Ttft), ("TPOT", v.Predicted.Tpot, v.Measured.Tpot, v.RelativeError.Tpot), ("E2E", v.Predicted.E2e, v.Measured.E2e, v.RelativeError.E2e) })
+        {
+            Line(F($"{name + " p50 (s)",-12}{p.P50,12:G4}{m.P50,12:G4}{e.P50,10:P1}"));
+            Line(F($"{name + " p90 (s)",-12}{p.P90,12:G4}{m.P90,12:G4}{e.P90,10:P1}"));
+            Line(F($"{name + " p99 (s)",-12}{p.P99,12:G4}{m.P99,12:G4}{e.P99,10:P1}"));
+        }
+
+        Line(F($"{"tokens/s",-12}{v.Predicted.Throughput,12:G4}{v.Measured.Throughput,12:G4}{v.RelativeError.Throughput,10:P1}"));
+        var outside = v.GatedErrors().Where(g => !(Math.Abs(g.Error) <= tolerance)).Select(g => g.Name).ToList();
+        Line(outside.Count == 0
+            ? F($"PASS: every p50/p90 error within {tolerance:P0}")
+            : F($"FAIL: {string.Join(", ", outside)} outside {tolerance:P0}"));
+        return s.ToString();
+    }
+
+    private static void LatencyTable(StringBuilder s, params (string Name, LatencyStats Stats)[] rows)
+    {
+        s.Append(F($"{"latency (s)",-12}{"mean",12}{"p50",12}{"p90",12}{"p99",12}{"max",12}")).Append('\n');
+        foreach (var (name, st) in rows)
+        {
+            s.Append(F($"{name,-12}{st.Mean,12:G4}{st.P50,12:G4}{st.P90,12:G4}{st.P99,12:G4}{st.Max,12:G4}")).Append('\n');
+        }
+    }
+
+    private static void ThroughputAndSlo(StringBuilder s, ServingSummary r)
+    {
+        void Line(string text) => s.Append(text).Append('\n');
+        Line(F($"Throughput         {r.ThroughputTokensPerSecond:N0} output tokens/s, {r.PromptTokensPerSecond:N0} prompt tokens/s, {r.ThroughputRequestsPerSecond:N2} requests/s"));
+        Line(F($"Goodput            {r.Goodput:N2} requests/s meeting TTFT <= {r.Slo.TtftSeconds} s and TPOT <= {r.Slo.TpotSeconds} s"));
+        Line(F($"SLO attainment     {r.SloAttainment:P2} (target p{r.Slo.Percentile}: {(r.Slo.Met ? "met" : "NOT met")}; TTFT p{r.Slo.Percentile} {r.Slo.TtftAtPercentile:G4} s, TPOT p{r.Slo.Percentile} {r.Slo.TpotAtPercentile:G4} s)"));
     }
 
     private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -51,6 +51,10 @@ public sealed record SimulationResult
     public required EngineStats Engine { get; init; }
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
+    /// <summary>The latency, throughput and goodput figures above as the shared summary (what replay measures too). Not serialized.</summary>
+    [JsonIgnore]
+    public ServingSummary? Summary { get; init; }
+
     /// <summary>Per-request times, for checks that recompute statistics independently. Not serialized.</summary>
     [JsonIgnore]
     public RequestRecords? Records { get; init; }

@@ -847,11 +847,9 @@ internal sealed class SimulationRun
     {
         var slo = _scenario.Slo;
         var makespan = _lastT;
-        var ttft = new List<double>((int)_completed);
-        var tpot = new List<double>((int)_completed);
-        var e2e = new List<double>((int)_completed);
+        var done = new List<CompletedRequest>((int)_completed);
         var wait = new List<double>((int)_completed);
-        long met = 0, waited = 0, outputTokens = 0, promptTokens = 0;
+        long waited = 0;
         double timeInSystem = 0;
         for (var i = 0; i < _n; i++)
         {
@@ -861,27 +859,14 @@ internal sealed class SimulationRun
                 continue;
             }
 
-            var first = _req[i].FirstToken - _req[i].Arrival;
-            var perToken = _req[i].Output > 1 ? (_req[i].Finished - _req[i].FirstToken) / (_req[i].Output - 1) : 0;
             var w = _req[i].Admitted - _req[i].Arrival;
-            ttft.Add(first);
-            if (_req[i].Output > 1)
-            {
-                tpot.Add(perToken);
-            }
-
-            e2e.Add(_req[i].Finished - _req[i].Arrival);
+            done.Add(new CompletedRequest(_req[i].Arrival, _req[i].FirstToken, _req[i].Finished, _req[i].Prompt, _req[i].Output));
             wait.Add(w);
             waited += w > 1e-12 ? 1 : 0;
-            met += first <= slo.TtftSeconds && perToken <= slo.TpotSeconds ? 1 : 0;
-            outputTokens += _req[i].Output;
-            promptTokens += _req[i].Prompt;
         }
 
         var dropped = _droppedNoCapacity + _droppedTooLong + _stranded;
-        var ttftStats = Stats(ttft, slo.Percentile, out var ttftAtPercentile);
-        var tpotStats = Stats(tpot, slo.Percentile, out var tpotAtPercentile);
-        var attainment = _n == 0 ? 1 : (double)met / _n;
+        var summary = ServingSummary.Compute(CollectionsMarshal.AsSpan(done), _n, slo, makespan);
         double Rate(double x) => makespan > 0 ? x / makespan : 0;
         var meanInSystem = makespan > 0 ? _areaInSystem / makespan : 0;
         var departures = Rate(_completed + dropped);
@@ -950,18 +935,17 @@ internal sealed class SimulationRun
             DroppedNoCapacity = _droppedNoCapacity + _stranded,
             DroppedTooLong = _droppedTooLong,
             Restarted = _restarted,
-            Ttft = ttftStats,
-            Tpot = tpotStats,
-            E2e = Stats(e2e, 50, out _),
-            Wait = Stats(wait, 50, out _),
+            Ttft = summary.Ttft,
+            Tpot = summary.Tpot,
+            E2e = summary.E2e,
+            Wait = LatencyStatistics.Of(wait, 50, out _),
             WaitProbability = _completed > 0 ? (double)waited / _completed : 0,
-            ThroughputTokensPerSecond = Rate(outputTokens),
-            PromptTokensPerSecond = Rate(promptTokens),
-            ThroughputRequestsPerSecond = Rate(_completed),
-            Goodput = Rate(met),
-            SloAttainment = attainment,
-            Slo = new SloReport(slo.TtftSeconds, slo.TpotSeconds, slo.Percentile,
-                ttftAtPercentile, tpotAtPercentile, attainment >= slo.Percentile / 100),
+            ThroughputTokensPerSecond = summary.ThroughputTokensPerSecond,
+            PromptTokensPerSecond = summary.PromptTokensPerSecond,
+            ThroughputRequestsPerSecond = summary.ThroughputRequestsPerSecond,
+            Goodput = summary.Goodput,
+            SloAttainment = summary.SloAttainment,
+            Slo = summary.Slo,
             Utilization = _areaUp > 0 ? _areaBusy / _areaUp : 0,
             MeanBatchSize = _areaBusy > 0 ? _areaAdmitted / _areaBusy : 0,
             LittlesLaw = new LittlesLawCheck(meanInSystem, departures, meanTime, littleError),
@@ -969,6 +953,7 @@ internal sealed class SimulationRun
             PerMinute = minutes,
             Engine = new EngineStats(_eventCount, _stepEvents, _steps, _clamped),
             Warnings = warnings,
+            Summary = summary,
             Records = Records(),
         };
     }
@@ -985,94 +970,6 @@ internal sealed class SimulationRun
         }
 
         return new RequestRecords(arrival, prompt, output, admitted, first, finished, replica);
-    }
-
-    /// <summary>Mean, percentiles and max by selection (O(n), no full sort); reorders <paramref name="values"/>.</summary>
-    private static LatencyStats Stats(List<double> values, double extraPercentile, out double extra)
-    {
-        if (values.Count == 0)
-        {
-            extra = double.NaN;
-            return new LatencyStats(0, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
-        }
-
-        var a = CollectionsMarshal.AsSpan(values);
-        var sum = 0.0;
-        var max = double.NegativeInfinity;
-        foreach (var v in a)
-        {
-            sum += v;
-            max = Math.Max(max, v);
-        }
-
-        extra = Percentile(a, extraPercentile);
-        return new LatencyStats(values.Count, sum / values.Count, Percentile(a, 50), Percentile(a, 90), Percentile(a, 99), max);
-    }
-
-    /// <summary>Linear interpolation between closest ranks, as a sorted array would give; reorders the span.</summary>
-    internal static double Percentile(Span<double> values, double p)
-    {
-        var pos = p / 100 * (values.Length - 1);
-        var lo = (int)Math.Floor(pos);
-        var low = Select(values, lo);
-        if (lo + 1 >= values.Length || pos == lo)
-        {
-            return low;
-        }
-
-        // After selecting rank lo, rank lo + 1 is the smallest value above it.
-        var next = double.PositiveInfinity;
-        foreach (var v in values[(lo + 1)..])
-        {
-            next = Math.Min(next, v);
-        }
-
-        return low + ((pos - lo) * (next - low));
-    }
-
-    /// <summary>Hoare selection: puts the k-th smallest value at index k, smaller ones before it, and returns it.</summary>
-    private static double Select(Span<double> a, int k)
-    {
-        int left = 0, right = a.Length - 1;
-        while (left < right)
-        {
-            var pivot = a[left + ((right - left) / 2)];
-            int i = left, j = right;
-            while (i <= j)
-            {
-                while (a[i] < pivot)
-                {
-                    i++;
-                }
-
-                while (a[j] > pivot)
-                {
-                    j--;
-                }
-
-                if (i <= j)
-                {
-                    (a[i], a[j]) = (a[j], a[i]);
-                    i++;
-                    j--;
-                }
-            }
-
-            if (k <= j)
-            {
-                right = j;
-            }
-            else if (k >= i)
-            {
-                left = i;
-            }
-            else
-            {
-                break;
-            }
-        }
-
-        return a[k];
     }
 
     private static int IndexOf(IReadOnlyList<string> list, string value)

@@ -1,0 +1,101 @@
+using System.Globalization;
+using Fleet.Domain.Models;
+using Fleet.Inference.Profiling;
+using Fleet.Planning.Workload;
+
+namespace Fleet.Cli.Plan.Replay;
+
+/// <summary>
+/// Profiles a served engine from outside, through its completions API, into the simulator's step-time model: prefill time
+/// against prompt length from the TTFT of lone one-token requests (HTTP overhead folds into the constant, as a client
+/// sees it), decode step time against batch and context from the median inter-token gap of B requests sent together.
+/// Fitted by the profiler's own least squares (<see cref="InferenceProfiler.FitPrefill"/>, <see cref="InferenceProfiler.FitDecode"/>).
+/// </summary>
+public sealed class ServerProfiler(OpenAiLoadGenerator generator)
+{
+    /// <summary>Decode tokens per profiling request; the context stated for a point is the prompt plus half of them.</summary>
+    public const int DecodeTokens = 24;
+
+    /// <summary>Profiles prompts up to <paramref name="longestPrompt"/> (the workload's longest, so a slow server is not timed far outside what it will serve).</summary>
+    public async Task<PerformanceProfile> ProfileAsync(
+        string servedModel, ModelShape shape, string dtype, int maxBatch, int longestPrompt, IProgress<string>? progress, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        var options = new LoadGeneratorOptions(servedModel);
+        var longest = Math.Max(8, Math.Min(Math.Min(512, longestPrompt), shape.MaxContext - DecodeTokens - 1));
+        var lengths = new[] { longest / 8, longest / 4, longest / 2, longest }.Where(l => l >= 1).Distinct().ToList();
+
+        // Warm-up: the first requests pay for JIT and allocation.
+        await generator.RunAsync(Together(1, lengths[0], 4), options, null, ct);
+        var prefill = new List<PrefillPoint>();
+        foreach (var length in lengths)
+        {
+            var ttft = new List<double>();
+            for (var k = 0; k < 5; k++)
+            {
+                var r = (await generator.RunAsync(Together(1, length, 1), options, null, ct))[0];
+                ttft.Add(Check(r).FirstToken - r.Sent);
+            }
+
+            var seconds = Median(ttft);
+            prefill.Add(new PrefillPoint(1, length, seconds));
+            progress?.Report(string.Create(CultureInfo.InvariantCulture, $"prefill L={length}: TTFT {seconds * 1e3:F2} ms"));
+        }
+
+        var decode = new List<DecodePoint>();
+        var batches = new[] { 1, 2, 4, 8, 16 }.Where(b => b <= maxBatch).ToList();
+        foreach (var context in new[] { Math.Max(1, longest / 8), longest })
+        {
+            foreach (var batch in batches)
+            {
+                var gaps = new List<double>();
+                foreach (var r in await generator.RunAsync(Together(batch, context, DecodeTokens), options, null, ct))
+                {
+                    var times = Check(r).TokenTimes;
+                    for (var k = 2; k < times.Count; k++)
+                    {
+                        gaps.Add(times[k] - times[k - 1]);
+                    }
+                }
+
+                var seconds = Median(gaps);
+                decode.Add(new DecodePoint(batch, context + (DecodeTokens / 2), seconds));
+                progress?.Report(string.Create(CultureInfo.InvariantCulture, $"decode B={batch} ctx={context + (DecodeTokens / 2)}: {seconds * 1e3:F2} ms/step"));
+            }
+        }
+
+        return new PerformanceProfile
+        {
+            GpuModel = "server",
+            Device = servedModel,
+            Model = shape.Name,
+            Dtype = dtype,
+            MeasuredAtUtc = DateTime.UtcNow,
+            ToolVersion = "fleet plan validate (through the server)",
+            Ceilings = new ProfileCeilings(0, 0),
+            Prefill = InferenceProfiler.FitPrefill(prefill),
+            Decode = InferenceProfiler.FitDecode(decode),
+            Memory = new ProfileMemory(0, 0, 0, []),
+            PrefillPoints = prefill,
+            DecodePoints = decode,
+        };
+    }
+
+    private static RequestSet Together(int count, int prompt, int output) =>
+        new(new double[count], Enumerable.Repeat(prompt, count).ToArray(), Enumerable.Repeat(output, count).ToArray());
+
+    private static ReplayedRequest Check(ReplayedRequest r) => r.Completed
+        ? r
+        : throw new HttpRequestException($"profiling request (prompt {r.PromptTokens}, output {r.RequestedOutputTokens}) failed: {r.Error ?? "no tokens streamed"}");
+
+    private static double Median(List<double> values)
+    {
+        if (values.Count == 0)
+        {
+            throw new HttpRequestException("profiling: the server streamed too few tokens to time a decode step");
+        }
+
+        values.Sort();
+        return values[values.Count / 2];
+    }
+}

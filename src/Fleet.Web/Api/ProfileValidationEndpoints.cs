@@ -1,0 +1,34 @@
+using Fleet.Application.Common;
+using Fleet.Application.Finance;
+using Fleet.Web.Security;
+
+namespace Fleet.Web.Api;
+
+/// <summary><c>/api/profiles/validations</c>: <c>fleet plan validate --json</c> results, predicted against measured.</summary>
+public static class ProfileValidationEndpoints
+{
+    public static RouteGroupBuilder MapProfileValidationApi(this RouteGroupBuilder api)
+    {
+        var validations = api.MapGroup("/profiles/validations").WithTags("Planning");
+        validations.MapGet("/", async (ProfileValidationService s, CancellationToken ct) => TypedResults.Ok(await s.ListAsync(ct)))
+            .WithName("ListProfileValidations").WithSummary("Stored validate results, newest first.").RequireAuthorization(Policies.AnyRole);
+        validations.MapPost("/", Upload).WithName("UploadProfileValidation")
+            .WithSummary("Stores a `fleet plan validate --json` result; ?profileId= links it to a stored profile, ?label= names it.")
+            .RequireAuthorization(Policies.Agent)
+            .WithBodyLimit(ProfileValidationService.MaxJsonChars + RequestBodyLimits.DefaultApiBytes);
+        return api;
+    }
+
+    private static async Task<IResult> Upload(HttpContext http, int? profileId, string? label, ProfileValidationService s, CancellationToken ct)
+    {
+        using var reader = new StreamReader(http.Request.Body);
+        var json = await reader.ReadToEndAsync(ct);
+        if (json.Contains('\0', StringComparison.Ordinal) || json.Contains("\\u0000", StringComparison.OrdinalIgnoreCase) || label?.Contains('\0', StringComparison.Ordinal) == true)
+        {
+            throw new ValidationException("body", "The validation result contains a NUL character (U+0000), which text may not hold.");
+        }
+
+        var item = await s.UploadAsync(json, profileId, label, http.User.ToActor(http.TraceIdentifier), ct);
+        return TypedResults.Created($"/api/profiles/validations/{item.Id}", item);
+    }
+}
