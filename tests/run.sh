@@ -69,6 +69,13 @@ if ! { [ -x /usr/sbin/munged ] && [ -x /usr/sbin/slurmctld ] && [ -x /usr/sbin/s
   apt_install munge slurmctld slurmd slurm-client || true
 fi
 
+# --- ptxas for the PTX tests: Debian's nvidia-cuda-toolkit 11.8 (non-free), fetched and unpacked in this run's folder.
+if [ -z "${FLEET_PTXAS:-}" ] || [ ! -x "$FLEET_PTXAS" ]; then
+  say "installing ptxas (Debian's nvidia-cuda-toolkit, unpacked in $work/ptxas)"
+  FLEET_PTXAS=$(tests/install-ptxas.sh "$work/ptxas") || require "ptxas could not be installed (the PTX tests need it)"
+fi
+export FLEET_PTXAS FLEET_REQUIRE_PTXAS=1
+
 # --- Restore and build once.
 say "restore and build"
 if ! dotnet tool restore >&2 || ! dotnet build Fleet.sln -c Release >"$work/build.log" 2>&1; then

@@ -19,6 +19,7 @@ public sealed class CudaFactAttribute : FactAttribute
     {
         try
         {
+            Fleet.Gpu.Backends.Cuda.CudaDriver.EnsureResolver();
             using var context = Context.Create(b => b.Cuda());
             return context.GetCudaDevices().Count > 0 ? null : "no CUDA device";
         }

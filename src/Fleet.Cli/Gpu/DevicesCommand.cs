@@ -56,6 +56,13 @@ public static class DevicesCommand
             }
 
             await JsonOutput.WriteAsync(target, new DevicesReport("fleet.devices/v1", inventory.Devices, inventory.Notes, checks), ct);
+            if (inventory.GpuProblem is { } problem)
+            {
+                // A driver without a usable GPU is a host that cannot run what it is for: say so in the exit code too.
+                err.MarkupLine($"[red]error:[/] {Markup.Escape(problem)}");
+                return ExitCodes.CouldNotRun;
+            }
+
             return checks is not null && checks.Any(c => !c.Ok) ? ExitCodes.Failed : ExitCodes.Pass;
         });
         return cmd;

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Fleet.Domain.Contracts.BurnIn;
 using Fleet.Gpu.Backends;
 using Fleet.Gpu.Backends.Cpu;
@@ -18,7 +17,7 @@ namespace Fleet.Gpu.Devices;
 /// </summary>
 public sealed class DeviceDiscovery : IDisposable
 {
-    /// <summary>The CUDA driver library ILGPU loads.</summary>
+    /// <summary>The CUDA driver library ILGPU loads (through <see cref="CudaDriver.EnsureResolver"/>).</summary>
     public const string CudaDriverLibrary = "libcuda.so.1";
 
     private readonly Nvml? _nvml;
@@ -51,20 +50,21 @@ public sealed class DeviceDiscovery : IDisposable
             notes.Add($"NVML unavailable: {_nvmlReason}");
         }
 
-        if (!NativeLibrary.TryLoad(CudaDriverLibrary, out var cuda))
+        string? gpuProblem = null;
+        if (!CudaDriver.IsPresent())
         {
             notes.Add($"no NVIDIA GPU: the CUDA driver library {CudaDriverLibrary} was not found (no NVIDIA driver installed or not on the library path)");
         }
         else
         {
-            NativeLibrary.Free(cuda);
             try
             {
+                CudaDriver.EnsureResolver();
                 using var context = Context.Create(b => b.Cuda());
                 var cudaDevices = context.GetCudaDevices();
                 if (cudaDevices.Count == 0)
                 {
-                    notes.Add("no NVIDIA GPU: the CUDA driver loaded but ILGPU found no CUDA device (check nvidia-smi, CUDA_VISIBLE_DEVICES, driver version)");
+                    gpuProblem = "a CUDA driver is present but ILGPU found no CUDA device (check nvidia-smi, CUDA_VISIBLE_DEVICES, the driver version)";
                 }
 
                 for (var i = 0; i < cudaDevices.Count; i++)
@@ -74,7 +74,12 @@ public sealed class DeviceDiscovery : IDisposable
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                notes.Add($"no NVIDIA GPU usable: ILGPU CUDA initialisation failed: {ex.GetType().Name}: {ex.Message}");
+                gpuProblem = $"a CUDA driver is present but ILGPU's CUDA initialisation failed: {ex.GetType().Name}: {ex.Message}";
+            }
+
+            if (gpuProblem is not null)
+            {
+                notes.Add(gpuProblem);
             }
         }
 
@@ -84,7 +89,7 @@ public sealed class DeviceDiscovery : IDisposable
             devices.Add(CpuBackend.Describe(cpu));
         }
 
-        return new DeviceInventory(devices, notes);
+        return new DeviceInventory(devices, notes) { GpuProblem = gpuProblem };
     }
 
     /// <summary>Opens the backend for one discovered device.</summary>
@@ -95,14 +100,20 @@ public sealed class DeviceDiscovery : IDisposable
     };
 
     /// <summary>
-    /// Resolves --device: "all" = every GPU (or the CPU when there is none), "cpu", or a CUDA index. Throws
-    /// <see cref="ArgumentException"/> naming the valid choices otherwise.
+    /// Resolves --device: "all" = every GPU (or the CPU when no driver is installed), "cpu", or a CUDA index. Throws
+    /// <see cref="ArgumentException"/> naming the valid choices otherwise, and <see cref="InvalidOperationException"/>
+    /// for "all" when a driver is present but no GPU could be used (never a silent run on the CPU).
     /// </summary>
     public static IReadOnlyList<GpuDeviceInfo> Select(DeviceInventory inventory, string selector)
     {
         var s = selector.Trim().ToLowerInvariant();
         if (s == "all")
         {
+            if (inventory.GpuProblem is { } problem)
+            {
+                throw new InvalidOperationException($"--device all: {problem}; not falling back to the CPU (use --device cpu for that)");
+            }
+
             var gpus = inventory.Gpus.ToList();
             return gpus.Count > 0 ? gpus : inventory.Devices.Where(d => d.Kind == DeviceKind.Cpu).ToList();
         }
@@ -122,36 +133,30 @@ public sealed class DeviceDiscovery : IDisposable
 
     private GpuDeviceInfo AddNvmlIdentity(GpuDeviceInfo info)
     {
-        if (_nvml is null || info.PciBusId is null)
+        if (_nvml is not { } nvml || info.PciBusId is null)
         {
             return info;
         }
 
-        try
-        {
-            if (_nvml.DeviceByPciBusId(info.PciBusId) is not { } d)
-            {
-                return info;
-            }
-
-            return info with
-            {
-                Uuid = _nvml.Uuid(d),
-                Serial = _nvml.Serial(d),
-                BoardPartNumber = _nvml.BoardPartNumber(d),
-                VbiosVersion = _nvml.VbiosVersion(d),
-                InforomVersion = _nvml.InforomImageVersion(d),
-                DriverVersion = _nvml.DriverVersion(),
-                PciBusId = _nvml.Pci(d)?.BusId ?? info.PciBusId,
-                PcieLinkGenerationCurrent = _nvml.PcieLinkGenerationCurrent(d),
-                PcieLinkGenerationMax = _nvml.PcieLinkGenerationMax(d),
-                PcieLinkWidthCurrent = _nvml.PcieLinkWidthCurrent(d),
-                PcieLinkWidthMax = _nvml.PcieLinkWidthMax(d),
-            };
-        }
-        catch (NvmlException)
+        // A failing lookup or one unexpected return code costs that field only, never the device.
+        if (Nvml.Field(() => nvml.DeviceByPciBusId(info.PciBusId)) is not { } d)
         {
             return info;
         }
+
+        return info with
+        {
+            Uuid = Nvml.Field(() => nvml.Uuid(d)),
+            Serial = Nvml.Field(() => nvml.Serial(d)),
+            BoardPartNumber = Nvml.Field(() => nvml.BoardPartNumber(d)),
+            VbiosVersion = Nvml.Field(() => nvml.VbiosVersion(d)),
+            InforomVersion = Nvml.Field(() => nvml.InforomImageVersion(d)),
+            DriverVersion = Nvml.Field(nvml.DriverVersion),
+            PciBusId = Nvml.Field(() => nvml.Pci(d))?.BusId ?? info.PciBusId,
+            PcieLinkGenerationCurrent = Nvml.Field(() => nvml.PcieLinkGenerationCurrent(d)),
+            PcieLinkGenerationMax = Nvml.Field(() => nvml.PcieLinkGenerationMax(d)),
+            PcieLinkWidthCurrent = Nvml.Field(() => nvml.PcieLinkWidthCurrent(d)),
+            PcieLinkWidthMax = Nvml.Field(() => nvml.PcieLinkWidthMax(d)),
+        };
     }
 }

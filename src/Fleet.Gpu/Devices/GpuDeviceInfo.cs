@@ -7,4 +7,7 @@ public sealed record DeviceInventory(IReadOnlyList<GpuDeviceInfo> Devices, IRead
 {
     /// <summary>The CUDA devices only.</summary>
     public IEnumerable<GpuDeviceInfo> Gpus => Devices.Where(d => d.Kind == DeviceKind.Cuda);
+
+    /// <summary>Set when a CUDA driver is present but no GPU could be used: the command must not quietly use the CPU.</summary>
+    public string? GpuProblem { get; init; }
 }

@@ -126,16 +126,34 @@ public sealed unsafe class Nvml : IDisposable
 
     private Nvml(IntPtr library) => _library = library;
 
-    /// <summary>Loads NVML and calls nvmlInit_v2; false with the reason (library missing, symbol missing, init status).</summary>
-    public static bool TryOpen(out Nvml? nvml, out string? reason)
+    /// <summary>Loads NVML (<paramref name="library"/>, by default the driver's) and calls nvmlInit_v2; false with the reason.</summary>
+    public static bool TryOpen(out Nvml? nvml, out string? reason, string library = LibraryName) => TryOpen(library, out nvml, out reason);
+
+    /// <summary>
+    /// One field's read: its value, or default (null for the nullable reads) when NVML fails it, so that one bad call
+    /// never costs the other fields.
+    /// </summary>
+    public static T? Field<T>(Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (NvmlException)
+        {
+            return default;
+        }
+    }
+
+    private static bool TryOpen(string libraryName, out Nvml? nvml, out string? reason)
     {
         nvml = null;
-        if (!NativeLibraryProbe.TryLoad([LibraryName], out var library, out _, out reason))
+        if (!NativeLibraryProbe.TryLoad([libraryName], out var library, out _, out reason))
         {
             return false;
         }
 
-        if (!NativeLibraryProbe.TryGetExport(library, LibraryName, "nvmlInit_v2", out var init, out reason))
+        if (!NativeLibraryProbe.TryGetExport(library, libraryName, "nvmlInit_v2", out var init, out reason))
         {
             return false;
         }
@@ -354,10 +372,12 @@ public sealed unsafe class Nvml : IDisposable
     {
         if (!_disposed)
         {
+            // Looked up before the object counts as disposed (Export refuses a disposed object).
+            var shutdown = Export("nvmlShutdown", required: false);
             _disposed = true;
-            if (HasExport("nvmlShutdown"))
+            if (shutdown != IntPtr.Zero)
             {
-                _ = ((delegate* unmanaged<int>)Export("nvmlShutdown"))();
+                _ = ((delegate* unmanaged<int>)shutdown)();
             }
         }
     }

@@ -73,6 +73,7 @@ public sealed class GpuDevice : IDisposable
         Context? context = null;
         try
         {
+            Fleet.Gpu.Backends.Cuda.CudaDriver.EnsureResolver();
             context = Context.Create(b => b.Cuda().EnableAlgorithms());
             var devices = context.GetCudaDevices();
             if (devices.Count <= index)

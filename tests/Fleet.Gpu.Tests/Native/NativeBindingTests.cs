@@ -5,6 +5,7 @@ using Fleet.Gpu.Native;
 
 namespace Fleet.Gpu.Tests.Native;
 
+[Collection(Fleet.Gpu.Tests.StandIn.NativeLibraries.Name)]
 public class NativeBindingTests
 {
     [Fact]

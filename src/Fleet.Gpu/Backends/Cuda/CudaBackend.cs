@@ -27,6 +27,7 @@ public sealed class CudaBackend : IComputeBackend
     public CudaBackend(GpuDeviceInfo info, Nvml? nvml)
     {
         var index = info.CudaIndex ?? throw new ArgumentException("not a CUDA device", nameof(info));
+        CudaDriver.EnsureResolver();
         _context = Context.Create(b => b.Cuda());
         _accelerator = _context.GetCudaDevice(index).CreateCudaAccelerator(_context);
         Info = info with { FreeMemoryBytes = _accelerator.GetFreeMemory() };
@@ -73,10 +74,23 @@ public sealed class CudaBackend : IComputeBackend
 
         StressPrecisions = precisions;
 
-        IntPtr? nvmlDevice = nvml is not null && info.PciBusId is { } bus ? nvml.DeviceByPciBusId(bus) : null;
+        // A failing NVML lookup costs the telemetry, never the device.
+        string? lookupError = null;
+        IntPtr? nvmlDevice = null;
+        try
+        {
+            nvmlDevice = nvml is not null && info.PciBusId is { } bus ? nvml.DeviceByPciBusId(bus) : null;
+        }
+        catch (Native.NvmlException ex)
+        {
+            lookupError = ex.Message;
+        }
+
         Telemetry = nvml is not null && nvmlDevice is { } handle
             ? new NvmlTelemetrySource(nvml, handle)
-            : new NoTelemetrySource(nvml is null ? "NVML (libnvidia-ml.so.1) is not available" : $"NVML has no device at PCI bus id {info.PciBusId}");
+            : new NoTelemetrySource(nvml is null ? "NVML (libnvidia-ml.so.1) is not available"
+                : lookupError is not null ? $"NVML could not find the device at PCI bus id {info.PciBusId}: {lookupError}"
+                : $"NVML has no device at PCI bus id {info.PciBusId}");
     }
 
     /// <inheritdoc/>
@@ -143,8 +157,9 @@ public sealed class CudaBackend : IComputeBackend
             MaxThreadsPerGroup = device.MaxNumThreadsPerGroup,
             MaxSharedMemoryPerGroupBytes = (int)device.MaxSharedMemoryPerGroup,
             WarpSize = device.WarpSize,
-            ClockMhz = device.ClockRate / 1000,
-            MemoryClockMhz = device.MemoryClockRate / 1000,
+            // ILGPU already converts the driver's kHz to MHz.
+            ClockMhz = device.ClockRate,
+            MemoryClockMhz = device.MemoryClockRate,
             MemoryBusWidthBits = device.MemoryBusWidth,
             PciBusId = busId,
             CatalogModel = model?.Name,

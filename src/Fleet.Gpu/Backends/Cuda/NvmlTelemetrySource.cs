@@ -38,34 +38,35 @@ public sealed class NvmlTelemetrySource : ITelemetrySource
     {
         lock (_lock)
         {
-            var remapped = _nvml.Remapped(_device);
+            // Each field on its own: one failing call is a null field, not a lost snapshot.
+            var remapped = Nvml.Field(() => _nvml.Remapped(_device));
             return new TelemetrySnapshot
             {
                 At = at,
-                TemperatureC = _nvml.TemperatureC(_device),
-                SlowdownTemperatureC = _nvml.TemperatureThresholdC(_device, NvmlTemperatureThreshold.Slowdown),
-                MaxOperatingTemperatureC = _nvml.TemperatureThresholdC(_device, NvmlTemperatureThreshold.GpuMax),
-                ShutdownTemperatureC = _nvml.TemperatureThresholdC(_device, NvmlTemperatureThreshold.Shutdown),
-                PowerW = _nvml.PowerUsageMw(_device) / 1000.0,
-                PowerLimitW = _nvml.EnforcedPowerLimitMw(_device) / 1000.0,
-                EnergyJ = _nvml.TotalEnergyMj(_device) / 1000.0,
-                SmClockMhz = (int?)_nvml.ClockMhz(_device, NvmlClockType.Sm),
-                MemoryClockMhz = (int?)_nvml.ClockMhz(_device, NvmlClockType.Memory),
-                MaxSmClockMhz = (int?)_nvml.MaxClockMhz(_device, NvmlClockType.Sm),
-                ClockEventReasons = (ulong?)_nvml.CurrentClockEventReasons(_device),
-                EccCorrectedVolatile = _nvml.EccErrors(_device, uncorrected: false, aggregate: false),
-                EccUncorrectedVolatile = _nvml.EccErrors(_device, uncorrected: true, aggregate: false),
-                EccCorrectedAggregate = _nvml.EccErrors(_device, uncorrected: false, aggregate: true),
-                EccUncorrectedAggregate = _nvml.EccErrors(_device, uncorrected: true, aggregate: true),
+                TemperatureC = Nvml.Field(() => _nvml.TemperatureC(_device)),
+                SlowdownTemperatureC = Nvml.Field(() => _nvml.TemperatureThresholdC(_device, NvmlTemperatureThreshold.Slowdown)),
+                MaxOperatingTemperatureC = Nvml.Field(() => _nvml.TemperatureThresholdC(_device, NvmlTemperatureThreshold.GpuMax)),
+                ShutdownTemperatureC = Nvml.Field(() => _nvml.TemperatureThresholdC(_device, NvmlTemperatureThreshold.Shutdown)),
+                PowerW = Nvml.Field(() => _nvml.PowerUsageMw(_device)) / 1000.0,
+                PowerLimitW = Nvml.Field(() => _nvml.EnforcedPowerLimitMw(_device)) / 1000.0,
+                EnergyJ = Nvml.Field(() => _nvml.TotalEnergyMj(_device)) / 1000.0,
+                SmClockMhz = (int?)Nvml.Field(() => _nvml.ClockMhz(_device, NvmlClockType.Sm)),
+                MemoryClockMhz = (int?)Nvml.Field(() => _nvml.ClockMhz(_device, NvmlClockType.Memory)),
+                MaxSmClockMhz = (int?)Nvml.Field(() => _nvml.MaxClockMhz(_device, NvmlClockType.Sm)),
+                ClockEventReasons = (ulong?)Nvml.Field(() => _nvml.CurrentClockEventReasons(_device)),
+                EccCorrectedVolatile = Nvml.Field(() => _nvml.EccErrors(_device, uncorrected: false, aggregate: false)),
+                EccUncorrectedVolatile = Nvml.Field(() => _nvml.EccErrors(_device, uncorrected: true, aggregate: false)),
+                EccCorrectedAggregate = Nvml.Field(() => _nvml.EccErrors(_device, uncorrected: false, aggregate: true)),
+                EccUncorrectedAggregate = Nvml.Field(() => _nvml.EccErrors(_device, uncorrected: true, aggregate: true)),
                 RemappedRowsCorrectable = remapped?.Correctable,
                 RemappedRowsUncorrectable = remapped?.Uncorrectable,
                 RowRemapPending = remapped?.Pending,
                 RowRemapFailed = remapped?.Failed,
-                RetiredPagesSingleBit = _nvml.RetiredPages(_device, 0),
-                RetiredPagesDoubleBit = _nvml.RetiredPages(_device, 1),
-                PcieReplayCounter = _nvml.PcieReplayCounter(_device),
-                PcieLinkGeneration = _nvml.PcieLinkGenerationCurrent(_device),
-                PcieLinkWidth = _nvml.PcieLinkWidthCurrent(_device),
+                RetiredPagesSingleBit = Nvml.Field(() => _nvml.RetiredPages(_device, 0)),
+                RetiredPagesDoubleBit = Nvml.Field(() => _nvml.RetiredPages(_device, 1)),
+                PcieReplayCounter = Nvml.Field(() => _nvml.PcieReplayCounter(_device)),
+                PcieLinkGeneration = Nvml.Field(() => _nvml.PcieLinkGenerationCurrent(_device)),
+                PcieLinkWidth = Nvml.Field(() => _nvml.PcieLinkWidthCurrent(_device)),
                 XidErrors = DrainXid(),
             };
         }
@@ -88,7 +89,7 @@ public sealed class NvmlTelemetrySource : ITelemetrySource
             return xids;
         }
 
-        while (xids.Count < 64 && _nvml.WaitXid(set, 0) is { } e)
+        while (xids.Count < 64 && Nvml.Field(() => _nvml.WaitXid(set, 0)) is { } e)
         {
             if (e.Device == _device)
             {
