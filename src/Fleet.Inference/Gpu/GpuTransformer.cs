@@ -111,12 +111,14 @@ public sealed class GpuTransformer : IDecoder
 
     /// <summary>
     /// Device bytes of activations and attention scratch for this engine's sizes (the KV cache is counted per token by
-    /// the caller). Split-sequence partials take about as much as one float score per (row, head, position).
+    /// the caller). Per (row, head): split-sequence partials of at most seqLen + headSize floats and their statistics,
+    /// plus a vendor prefill's float scores and 16-bit probabilities (1.5 floats per position).
     /// </summary>
     public static long WorkspaceBytes(TransformerConfig c, int maxRows, int slots, int seqLen)
     {
         ArgumentNullException.ThrowIfNull(c);
-        return sizeof(float) * (((long)maxRows * ((4L * c.Dim) + (2L * c.KvDim) + (2L * c.HiddenDim) + ((long)c.Heads * (seqLen + c.HeadSize + 3))))
+        var attention = (long)c.Heads * ((5L * seqLen / 2) + c.HeadSize + 3);
+        return sizeof(float) * (((long)maxRows * ((4L * c.Dim) + (2L * c.KvDim) + (2L * c.HiddenDim) + attention))
             + ((long)slots * (c.Dim + c.VocabSize)));
     }
 
