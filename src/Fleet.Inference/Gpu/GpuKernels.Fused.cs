@@ -184,18 +184,23 @@ public static partial class GpuKernels
         float root = XMath.Sqrt((float)d.HeadSize);
         int warps = Group.DimX / Warp.WarpSize;
         int halfHead = d.HeadSize / 2;
-        for (int p = Warp.WarpIdx; p < count; p += warps)
+        // Every warp of the group runs the same number of steps (and shuffles); a warp past the chunk's end idles.
+        for (int p0 = 0; p0 < count; p0 += warps)
         {
-            long kPair = (cacheBase + ((long)(start + p) * d.KvDim)) / 2;
+            int p = p0 + Warp.WarpIdx;
             float s = 0f;
-            for (int e = Warp.LaneIdx; e < halfHead; e += Warp.WarpSize)
+            if (p < count)
             {
-                uint k2 = keyPairs[kPair + e];
-                s += (q[qRow + (2 * e)] * ToFloat((ushort)(k2 & 0xFFFFu), d.KvType)) + (q[qRow + (2 * e) + 1] * ToFloat((ushort)(k2 >> 16), d.KvType));
+                long kPair = (cacheBase + ((long)(start + p) * d.KvDim)) / 2;
+                for (int e = Warp.LaneIdx; e < halfHead; e += Warp.WarpSize)
+                {
+                    uint k2 = keyPairs[kPair + e];
+                    s += (q[qRow + (2 * e)] * ToFloat((ushort)(k2 & 0xFFFFu), d.KvType)) + (q[qRow + (2 * e) + 1] * ToFloat((ushort)(k2 >> 16), d.KvType));
+                }
             }
 
             s = WarpSum(s);
-            if (Warp.LaneIdx == 0)
+            if (Warp.LaneIdx == 0 && p < count)
             {
                 scores[p] = s / root;
             }
@@ -353,9 +358,9 @@ public static partial class GpuKernels
         int li = lane % segment;
         int hidden8 = d.HiddenDim / 8;
         int first8 = first / 8;
-        for (int block = Warp.WarpIdx * rowsPerWarp; block < d.Dim; block += warps * rowsPerWarp)
+        for (int block0 = 0; block0 < d.Dim; block0 += warps * rowsPerWarp)
         {
-            int i = block + sub;
+            int i = block0 + (Warp.WarpIdx * rowsPerWarp) + sub;
             float acc = 0f;
             if (i < d.Dim)
             {
