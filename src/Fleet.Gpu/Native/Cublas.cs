@@ -96,6 +96,7 @@ public sealed unsafe class CublasHandle : IDisposable
     private readonly delegate* unmanaged<IntPtr, int, int> _setMathMode;
     private readonly delegate* unmanaged<IntPtr, int*, int> _getVersion;
     private readonly delegate* unmanaged<IntPtr, int, int, int, int, int, void*, IntPtr, int, int, IntPtr, int, int, void*, IntPtr, int, int, int, int, int> _gemmEx;
+    private delegate* unmanaged<IntPtr, int, int, int, int, int, void*, IntPtr, int, int, long, IntPtr, int, int, long, void*, IntPtr, int, int, long, int, int, int, int> _gemmStridedBatchedEx;
     private IntPtr _handle;
 
     private CublasHandle(IntPtr handle, string libraryName, IntPtr[] exports)
@@ -153,6 +154,11 @@ public sealed unsafe class CublasHandle : IDisposable
         }
 
         handle = new CublasHandle(raw, name, exports);
+        if (NativeLibrary.TryGetExport(library, "cublasGemmStridedBatchedEx", out var stridedBatched))
+        {
+            handle._gemmStridedBatchedEx = (delegate* unmanaged<IntPtr, int, int, int, int, int, void*, IntPtr, int, int, long, IntPtr, int, int, long, void*, IntPtr, int, int, long, int, int, int, int>)stridedBatched;
+        }
+
         return true;
     }
 
@@ -189,6 +195,36 @@ public sealed unsafe class CublasHandle : IDisposable
         double beta, IntPtr c, CudaDataType cType, int ldc)
     {
         Gemm(transA, transB, m, n, k, &alpha, a, aType, lda, b, bType, ldb, &beta, c, cType, ldc, CublasComputeType.Compute64F);
+    }
+
+    /// <summary>Whether the loaded library exports cublasGemmStridedBatchedEx (every cuBLAS since 9.1 does).</summary>
+    public bool HasStridedBatched => _gemmStridedBatchedEx != null;
+
+    /// <summary>
+    /// cublasGemmStridedBatchedEx: <paramref name="batchCount"/> products C_i = alpha·op(A_i)·op(B_i) + beta·C_i, where
+    /// X_i starts <c>strideX</c> elements after X_(i−1); column-major, device pointers, host float scalars (32F compute).
+    /// </summary>
+    public void GemmStridedBatchedEx(CublasOperation transA, CublasOperation transB, int m, int n, int k,
+        float alpha, IntPtr a, CudaDataType aType, int lda, long strideA, IntPtr b, CudaDataType bType, int ldb, long strideB,
+        float beta, IntPtr c, CudaDataType cType, int ldc, long strideC, int batchCount, CublasComputeType compute)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(m);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(n);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchCount);
+        if (compute is CublasComputeType.Compute16F or CublasComputeType.Compute64F)
+        {
+            throw new ArgumentException("GemmStridedBatchedEx takes float scalars: use a 32F compute type.", nameof(compute));
+        }
+
+        if (_gemmStridedBatchedEx == null)
+        {
+            throw new CublasException($"{LibraryName} has no symbol cublasGemmStridedBatchedEx");
+        }
+
+        var status = _gemmStridedBatchedEx(Handle, (int)transA, (int)transB, m, n, k, &alpha, a, (int)aType, lda, strideA,
+            b, (int)bType, ldb, strideB, &beta, c, (int)cType, ldc, strideC, batchCount, (int)compute, GemmDefaultAlgorithm);
+        Check("cublasGemmStridedBatchedEx", status);
     }
 
     /// <inheritdoc/>

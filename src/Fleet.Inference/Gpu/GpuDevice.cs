@@ -30,6 +30,21 @@ public sealed class GpuDevice : IDisposable
 
     internal GpuKernelSet Kernels { get; }
 
+    /// <summary>Kernel launches issued on this device by Fleet's kernels so far (for launch-count tests and profiles).</summary>
+    public long KernelLaunches => Kernels.Launches;
+
+    /// <summary>
+    /// Key positions per split-sequence attention chunk: enough chunks per head to fill a GPU at batch 1 (tiny on
+    /// ILGPU's CPU accelerator, so test models with 24 positions still split into several chunks).
+    /// </summary>
+    public int AttentionChunk => IsCpu ? 4 : 128;
+
+    /// <summary>
+    /// Hidden features per MLP group (split-K of the down projection): 128-byte W2 segments on a GPU; 32 on the CPU
+    /// accelerator, so test models have several slices and a partial last one.
+    /// </summary>
+    public int MlpSlice => IsCpu ? 32 : GpuKernels.MaxMlpSlice;
+
     /// <summary>The device as the driver names it.</summary>
     public string Name => Accelerator.Name;
 
@@ -84,6 +99,13 @@ public sealed class GpuDevice : IDisposable
 
     public void Synchronize() => Accelerator.Synchronize();
 
+    /// <summary>Launch shape giving one warp to each of <paramref name="warps"/> work items.</summary>
+    public KernelConfig WarpGroups(long warps)
+    {
+        var perGroup = Math.Max(1, GroupSize / Accelerator.WarpSize);
+        return new KernelConfig(checked((int)((warps + perGroup - 1) / perGroup)), GroupSize);
+    }
+
     /// <summary>
     /// The matrix-product backend for this device: cuBLAS GemmEx for batched rows on CUDA when libcublas loads
     /// (the ILGPU GEMV kernel for single rows), else the ILGPU kernel everywhere.
@@ -119,24 +141,33 @@ public sealed class GpuDevice : IDisposable
     }
 }
 
-/// <summary>The transformer's kernels compiled once for one accelerator.</summary>
+/// <summary>The transformer's kernels compiled once for one accelerator; every launch through it is counted.</summary>
 internal sealed class GpuKernelSet
 {
+    private long _launches;
+
     public GpuKernelSet(Accelerator a)
     {
-        Embedding = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<ushort>, ArrayView<int>, ArrayView<float>, KernelDims>(GpuKernels.Embedding);
-        RmsNorm = a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, KernelDims>(GpuKernels.RmsNorm);
-        Gemv = a.LoadStreamKernel<ArrayView<float>, ArrayView<ushort>, ArrayView<float>, GemvArgs>(GpuKernels.Gemv);
-        Rope = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, KernelDims>(GpuKernels.Rope);
-        KvWrite = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, KernelDims>(GpuKernels.KvWrite);
-        Attention = a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, KernelDims>(GpuKernels.Attention);
-        SwiGlu = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(GpuKernels.SwiGlu);
-        Argmax = a.LoadStreamKernel<ArrayView<float>, ArrayView<int>, int>(GpuKernels.Argmax);
-        FillRandom = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<ushort>, ulong, float, float, int>(GpuKernels.FillRandom);
-        Copy = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(GpuKernels.Copy);
-        Gather = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int>(GatherRows);
-        ToBits = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<ushort>, int>(GpuKernels.ToBits);
+        Embedding = Counted(a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<ushort>, ArrayView<int>, ArrayView<float>, KernelDims>(GpuKernels.Embedding));
+        RmsNorm = Counted(a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, KernelDims>(GpuKernels.RmsNorm));
+        Gemv = Counted(a.LoadStreamKernel<ArrayView<float>, ArrayView<ushort>, ArrayView<float>, GemvArgs>(GpuKernels.Gemv));
+        GemvWarp = Counted(a.LoadStreamKernel<ArrayView<Float4>, ArrayView<Float4>, ArrayView<Vec8>, ArrayView<float>, ArrayView<float>, GemvArgs>(GpuKernels.GemvWarp));
+        QkvRope = Counted(a.LoadStreamKernel<ArrayView<Float4>, ArrayView<Float4>, ArrayView<Vec8>, ArrayView<Vec8>, ArrayView<Vec8>, ArrayView<float>, ArrayView<ushort>, ArrayView<ushort>, ArrayView<int>, ArrayView<int>, KernelDims>(GpuKernels.QkvRope));
+        AttentionSplit = Counted(a.LoadStreamKernel<ArrayView<float>, ArrayView<uint>, ArrayView<ushort>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<int>, ArrayView<int>, KernelDims>(GpuKernels.AttentionSplit));
+        Mlp = Counted(a.LoadStreamKernel<ArrayView<Float4>, ArrayView<Float4>, ArrayView<Vec8>, ArrayView<Vec8>, ArrayView<Vec8>, ArrayView<float>, KernelDims>(GpuKernels.Mlp));
+        Rope = Counted(a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, KernelDims>(GpuKernels.Rope));
+        KvWrite = Counted(a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<ushort>, ArrayView<ushort>, ArrayView<int>, ArrayView<int>, KernelDims>(GpuKernels.KvWrite));
+        SwiGlu = Counted(a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(GpuKernels.SwiGlu));
+        Argmax = Counted(a.LoadStreamKernel<ArrayView<float>, ArrayView<int>, int>(GpuKernels.Argmax));
+        FillRandom = Counted(a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<ushort>, ulong, float, float, int>(GpuKernels.FillRandom));
+        Copy = Counted(a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(GpuKernels.Copy));
+        Gather = Counted(a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int>(GatherRows));
+        ToBits = Counted(a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<ushort>, int>(GpuKernels.ToBits));
+        CausalSoftmax = Counted(a.LoadStreamKernel<ArrayView<float>, ArrayView<ushort>, PrefillArgs>(GpuKernels.CausalSoftmax));
     }
+
+    /// <summary>Kernel launches issued through this set so far (vendor-library calls are not included).</summary>
+    public long Launches => Interlocked.Read(ref _launches);
 
     public Action<Index1D, ArrayView<float>, ArrayView<ushort>, int> ToBits { get; }
 
@@ -146,11 +177,17 @@ internal sealed class GpuKernelSet
 
     public Action<KernelConfig, ArrayView<float>, ArrayView<ushort>, ArrayView<float>, GemvArgs> Gemv { get; }
 
+    public Action<KernelConfig, ArrayView<Float4>, ArrayView<Float4>, ArrayView<Vec8>, ArrayView<float>, ArrayView<float>, GemvArgs> GemvWarp { get; }
+
+    public Action<KernelConfig, ArrayView<Float4>, ArrayView<Float4>, ArrayView<Vec8>, ArrayView<Vec8>, ArrayView<Vec8>, ArrayView<float>, ArrayView<ushort>, ArrayView<ushort>, ArrayView<int>, ArrayView<int>, KernelDims> QkvRope { get; }
+
+    public Action<KernelConfig, ArrayView<float>, ArrayView<uint>, ArrayView<ushort>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<int>, ArrayView<int>, KernelDims> AttentionSplit { get; }
+
+    public Action<KernelConfig, ArrayView<Float4>, ArrayView<Float4>, ArrayView<Vec8>, ArrayView<Vec8>, ArrayView<Vec8>, ArrayView<float>, KernelDims> Mlp { get; }
+
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, KernelDims> Rope { get; }
 
-    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, KernelDims> KvWrite { get; }
-
-    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, KernelDims> Attention { get; }
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<ushort>, ArrayView<ushort>, ArrayView<int>, ArrayView<int>, KernelDims> KvWrite { get; }
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>> SwiGlu { get; }
 
@@ -162,10 +199,36 @@ internal sealed class GpuKernelSet
 
     public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int> Gather { get; }
 
+    public Action<KernelConfig, ArrayView<float>, ArrayView<ushort>, PrefillArgs> CausalSoftmax { get; }
+
     private static void GatherRows(Index1D index, ArrayView<float> x, ArrayView<int> rows, ArrayView<float> output, int dim)
     {
         int j = index / dim;
         int i = index % dim;
         output[index] = x[((long)rows[j] * dim) + i];
     }
+
+    private void Count() => Interlocked.Increment(ref _launches);
+
+    private Action<T1, T2, T3> Counted<T1, T2, T3>(Action<T1, T2, T3> k) => (a1, a2, a3) => { Count(); k(a1, a2, a3); };
+
+    private Action<T1, T2, T3, T4> Counted<T1, T2, T3, T4>(Action<T1, T2, T3, T4> k) => (a1, a2, a3, a4) => { Count(); k(a1, a2, a3, a4); };
+
+    private Action<T1, T2, T3, T4, T5> Counted<T1, T2, T3, T4, T5>(Action<T1, T2, T3, T4, T5> k) =>
+        (a1, a2, a3, a4, a5) => { Count(); k(a1, a2, a3, a4, a5); };
+
+    private Action<T1, T2, T3, T4, T5, T6> Counted<T1, T2, T3, T4, T5, T6>(Action<T1, T2, T3, T4, T5, T6> k) =>
+        (a1, a2, a3, a4, a5, a6) => { Count(); k(a1, a2, a3, a4, a5, a6); };
+
+    private Action<T1, T2, T3, T4, T5, T6, T7> Counted<T1, T2, T3, T4, T5, T6, T7>(Action<T1, T2, T3, T4, T5, T6, T7> k) =>
+        (a1, a2, a3, a4, a5, a6, a7) => { Count(); k(a1, a2, a3, a4, a5, a6, a7); };
+
+    private Action<T1, T2, T3, T4, T5, T6, T7, T8> Counted<T1, T2, T3, T4, T5, T6, T7, T8>(Action<T1, T2, T3, T4, T5, T6, T7, T8> k) =>
+        (a1, a2, a3, a4, a5, a6, a7, a8) => { Count(); k(a1, a2, a3, a4, a5, a6, a7, a8); };
+
+    private Action<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11> Counted<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>(Action<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11> k) =>
+        (a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11) => { Count(); k(a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11); };
+
+    private Action<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12> Counted<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>(Action<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12> k) =>
+        (a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12) => { Count(); k(a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12); };
 }

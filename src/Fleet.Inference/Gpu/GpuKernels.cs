@@ -20,8 +20,23 @@ public struct KernelDims
     /// <summary>0 = BF16 raw bits, 1 = FP16 raw bits.</summary>
     public int WeightType;
 
-    /// <summary>Float offset of the current layer in the KV cache.</summary>
+    /// <summary>Element offset of the current layer in the KV cache.</summary>
     public long LayerOffset;
+
+    /// <summary>0 = BF16, 1 = FP16 raw bits in the KV cache.</summary>
+    public int KvType;
+
+    /// <summary>Rows of the current forward pass (the fused kernels' grid covers rows × outputs).</summary>
+    public int Rows;
+
+    /// <summary>Key positions per attention chunk (split-sequence attention), at most <see cref="GpuKernels.MaxAttentionChunk"/>.</summary>
+    public int Chunk;
+
+    /// <summary>Attention chunks per (row, head) in this pass.</summary>
+    public int Chunks;
+
+    /// <summary>Hidden features per MLP group, a multiple of 8 and at most <see cref="GpuKernels.MaxMlpSlice"/>.</summary>
+    public int Slice;
 }
 
 /// <summary>Sizes of one batched matrix-vector product.</summary>
@@ -41,14 +56,23 @@ public struct GemvArgs
 
     /// <summary>0 = BF16, 1 = FP16.</summary>
     public int WeightType;
+
+    /// <summary>Non-zero: the input is RMS-normalised (with the norm weights and <see cref="Eps"/>) on the fly.</summary>
+    public int NormInput;
+
+    /// <summary>RMSNorm epsilon when <see cref="NormInput"/> is set.</summary>
+    public float Eps;
+
+    /// <summary>Non-zero: the result is also written to the mirror output.</summary>
+    public int Mirror;
 }
 
 /// <summary>
-/// ILGPU kernels of the transformer. Weights are 16-bit raw values (BF16 or FP16, converted in-kernel; ILGPU has no BF16
-/// type); activations, norms and the KV cache are float32. Rows of a batch carry their own token, slot and position, so
+/// ILGPU kernels of the transformer. Weights and the KV cache are 16-bit raw values (BF16 or FP16, converted in-kernel;
+/// ILGPU has no BF16 type); activations and norms are float32. Rows of a batch carry their own token, slot and position, so
 /// one launch serves B decoding sequences or T prefill positions alike.
 /// </summary>
-public static class GpuKernels
+public static partial class GpuKernels
 {
     /// <summary>Shared-memory slots per group: the largest group size the reduction kernels accept.</summary>
     public const int MaxGroupSize = 1024;
@@ -189,93 +213,14 @@ public static class GpuKernels
         }
     }
 
-    /// <summary>Copies each row's k and v into its slot's cache row at its position (current layer).</summary>
-    public static void KvWrite(Index1D index, ArrayView<float> k, ArrayView<float> v, ArrayView<float> keyCache, ArrayView<float> valueCache, ArrayView<int> slots, ArrayView<int> positions, KernelDims d)
+    /// <summary>Writes each row's k and v as 16-bit values into its slot's cache row at its position (current layer).</summary>
+    public static void KvWrite(Index1D index, ArrayView<float> k, ArrayView<float> v, ArrayView<ushort> keyCache, ArrayView<ushort> valueCache, ArrayView<int> slots, ArrayView<int> positions, KernelDims d)
     {
         int r = index / d.KvDim;
         int j = index % d.KvDim;
         long dst = d.LayerOffset + ((((long)slots[r] * d.SeqLen) + positions[r]) * d.KvDim) + j;
-        keyCache[dst] = k[index];
-        valueCache[dst] = v[index];
-    }
-
-    /// <summary>
-    /// One group per (row, head): causal attention of the row's query over its slot's cache up to its position.
-    /// Scores go to <paramref name="att"/> (rows × heads × seqLen); the result to <paramref name="output"/>.
-    /// </summary>
-    public static void Attention(ArrayView<float> q, ArrayView<float> keyCache, ArrayView<float> valueCache, ArrayView<float> att, ArrayView<float> output, ArrayView<int> slots, ArrayView<int> positions, KernelDims d)
-    {
-        var shared = SharedMemory.Allocate<float>(MaxGroupSize);
-        int g = Grid.IdxX;
-        int r = g / d.Heads;
-        int h = g % d.Heads;
-        int t0 = Group.IdxX;
-        int pos = positions[r];
-        int kvHead = h / (d.Heads / d.KvHeads);
-        long qRow = ((long)r * d.Dim) + ((long)h * d.HeadSize);
-        long cacheBase = d.LayerOffset + ((long)slots[r] * d.SeqLen * d.KvDim) + ((long)kvHead * d.HeadSize);
-        long attRow = (long)g * d.SeqLen;
-        float scale = XMath.Sqrt((float)d.HeadSize);
-        float localMax = float.NegativeInfinity;
-        for (int t = t0; t <= pos; t += Group.DimX)
-        {
-            long kRow = cacheBase + ((long)t * d.KvDim);
-            float s = 0f;
-            for (int i = 0; i < d.HeadSize; i++)
-            {
-                s += q[qRow + i] * keyCache[kRow + i];
-            }
-
-            s /= scale;
-            att[attRow + t] = s;
-            localMax = XMath.Max(localMax, s);
-        }
-
-        shared[t0] = localMax;
-        Group.Barrier();
-        for (int s = Group.DimX / 2; s > 0; s >>= 1)
-        {
-            if (t0 < s)
-            {
-                shared[t0] = XMath.Max(shared[t0], shared[t0 + s]);
-            }
-
-            Group.Barrier();
-        }
-
-        float max = shared[0];
-        Group.Barrier();
-        float localSum = 0f;
-        for (int t = t0; t <= pos; t += Group.DimX)
-        {
-            float e = XMath.Exp(att[attRow + t] - max);
-            att[attRow + t] = e;
-            localSum += e;
-        }
-
-        shared[t0] = localSum;
-        Group.Barrier();
-        for (int s = Group.DimX / 2; s > 0; s >>= 1)
-        {
-            if (t0 < s)
-            {
-                shared[t0] += shared[t0 + s];
-            }
-
-            Group.Barrier();
-        }
-
-        float sum = shared[0];
-        for (int i = t0; i < d.HeadSize; i += Group.DimX)
-        {
-            float acc = 0f;
-            for (int t = 0; t <= pos; t++)
-            {
-                acc += att[attRow + t] * valueCache[cacheBase + ((long)t * d.KvDim) + i];
-            }
-
-            output[qRow + i] = acc / sum;
-        }
+        keyCache[dst] = FromFloat(k[index], d.KvType);
+        valueCache[dst] = FromFloat(v[index], d.KvType);
     }
 
     /// <summary>hidden ← silu(hidden) · gate.</summary>

@@ -49,7 +49,7 @@ public sealed class GpuProfileTarget : IProfileTarget
 
     public long WeightBytes => _weights.Bytes;
 
-    public long KvBytesPerToken => 2L * _config.Layers * _config.KvDim * sizeof(float);
+    public long KvBytesPerToken => 2L * _config.Layers * _config.KvDim * sizeof(ushort);
 
     public int MaxContext { get; }
 
