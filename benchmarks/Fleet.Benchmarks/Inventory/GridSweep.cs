@@ -46,7 +46,9 @@ public static class GridSweep
             await new DemoSeeder(app.Database.Provider, TimeProvider.System).SeedAsync(db, hostScale: scale);
             if (provider == TestDatabase.Postgres)
             {
-                await db.Database.ExecuteSqlRawAsync("VACUUM ANALYZE gpus; VACUUM ANALYZE hosts;");
+                // One statement per command: VACUUM cannot run in a batch.
+                await db.Database.ExecuteSqlRawAsync("VACUUM ANALYZE gpus");
+                await db.Database.ExecuteSqlRawAsync("VACUUM ANALYZE hosts");
             }
             else
             {
