@@ -15,6 +15,8 @@ public static class FleetApplicationServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(new ImportOptions());
+        services.TryAddSingleton(new InventoryOptions());
+        services.TryAddSingleton<ICursorProtector>(new HmacCursorProtector());
         services.AddScoped<InventoryService>();
         services.AddScoped<GpuImportService>();
         services.AddScoped<GpuExportService>();

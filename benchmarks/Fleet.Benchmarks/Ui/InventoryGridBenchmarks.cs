@@ -48,20 +48,20 @@ public class InventoryGridBenchmarks
 
     /// <summary>Opening /gpus: first 25 rows by serial plus the total.</summary>
     [Benchmark(Baseline = true)]
-    public Task<PagedResult<GpuListItem>> FirstPage() => _inventory.ListAsync(new GpuQuery { PageSize = 25 });
+    public Task<GpuListPage> FirstPage() => _inventory.ListAsync(new GpuQuery { PageSize = 25 });
 
     /// <summary>Paging to the end of the fleet.</summary>
     [Benchmark]
-    public Task<PagedResult<GpuListItem>> LastPage() => _inventory.ListAsync(new GpuQuery { Page = 400, PageSize = 25 });
+    public Task<GpuListPage> LastPage() => _inventory.ListAsync(new GpuQuery { Page = 400, PageSize = 25 });
 
     /// <summary>Status + datacenter filter, sorted by unit cost descending.</summary>
     [Benchmark]
-    public Task<PagedResult<GpuListItem>> FilteredSorted() =>
+    public Task<GpuListPage> FilteredSorted() =>
         _inventory.ListAsync(new GpuQuery { Status = "InService", Datacenter = "FRA1", Sort = "-unitCost", PageSize = 25 });
 
     /// <summary>Free-text search over serial, UUID, asset tag and host (a substring scan).</summary>
     [Benchmark]
-    public Task<PagedResult<GpuListItem>> Search() => _inventory.ListAsync(new GpuQuery { Search = "iad1-r15", PageSize = 25 });
+    public Task<GpuListPage> Search() => _inventory.ListAsync(new GpuQuery { Search = "iad1-r15", PageSize = 25 });
 
     /// <summary>The dashboard's counts by status, datacenter and model.</summary>
     [Benchmark]

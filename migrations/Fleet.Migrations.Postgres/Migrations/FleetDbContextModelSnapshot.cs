@@ -1237,17 +1237,8 @@ namespace Fleet.Migrations.Postgres.Migrations
                     b.HasKey("Id")
                         .HasName("pk_gpus");
 
-                    b.HasIndex("AssetTag")
-                        .HasDatabaseName("ix_gpus_asset_tag");
-
-                    b.HasIndex("HostId")
-                        .HasDatabaseName("ix_gpus_host_id");
-
                     b.HasIndex("PurchaseOrderLineId")
                         .HasDatabaseName("ix_gpus_purchase_order_line_id");
-
-                    b.HasIndex("ReceivedAt")
-                        .HasDatabaseName("ix_gpus_received_at");
 
                     b.HasIndex("ReplacesGpuId")
                         .HasDatabaseName("ix_gpus_replaces_gpu_id");
@@ -1260,14 +1251,41 @@ namespace Fleet.Migrations.Postgres.Migrations
                         .IsUnique()
                         .HasDatabaseName("ix_gpus_uuid");
 
+                    b.HasIndex("AssetTag", "Id")
+                        .HasDatabaseName("ix_gpus_asset_tag_id");
+
+                    b.HasIndex("DatacenterId", "Id")
+                        .HasDatabaseName("ix_gpus_datacenter_id_id");
+
                     b.HasIndex("DatacenterId", "Serial")
                         .HasDatabaseName("ix_gpus_datacenter_id_serial");
+
+                    b.HasIndex("GpuModelId", "Id")
+                        .HasDatabaseName("ix_gpus_gpu_model_id_id");
 
                     b.HasIndex("GpuModelId", "Serial")
                         .HasDatabaseName("ix_gpus_gpu_model_id_serial");
 
+                    b.HasIndex("HostId", "Id")
+                        .HasDatabaseName("ix_gpus_host_id_id");
+
+                    b.HasIndex("PoNumber", "Id")
+                        .HasDatabaseName("ix_gpus_po_number_id");
+
+                    b.HasIndex("ReceivedAt", "Id")
+                        .HasDatabaseName("ix_gpus_received_at_id");
+
+                    b.HasIndex("Status", "Id")
+                        .HasDatabaseName("ix_gpus_status_id");
+
                     b.HasIndex("Status", "Serial")
                         .HasDatabaseName("ix_gpus_status_serial");
+
+                    b.HasIndex("UnitCost", "Id")
+                        .HasDatabaseName("ix_gpus_unit_cost_id");
+
+                    b.HasIndex("WarrantyEndsAt", "Id")
+                        .HasDatabaseName("ix_gpus_warranty_ends_at_id");
 
                     b.HasIndex("Status", "DatacenterId", "ReceivedAt", "Id")
                         .HasDatabaseName("ix_gpus_status_datacenter_id_received_at_id");

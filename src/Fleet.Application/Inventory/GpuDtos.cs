@@ -14,7 +14,21 @@ public sealed record GpuQuery
     public int PageSize { get; init; } = 50;
     /// <summary>A field as it appears in the JSON (<c>serial</c>), <c>-</c> first for descending.</summary>
     public string? Sort { get; init; }
+    /// <summary>A cursor from <see cref="GpuListPage.Next"/>: the page after it (keyset paging, as fast at any depth).</summary>
+    public string? After { get; init; }
+    /// <summary>A cursor from <see cref="GpuListPage.Previous"/> or <see cref="GpuListPage.Last"/>: the page before it.</summary>
+    public string? Before { get; init; }
+    /// <summary>Count every match even where an estimate would be cheaper (<c>count=exact</c>).</summary>
+    public bool ExactCount { get; init; }
 }
+
+/// <summary>
+/// One page of the grid. <see cref="TotalIsEstimate"/> says <see cref="Total"/> is the planner's estimate (a large
+/// match on PostgreSQL); ask again with <c>count=exact</c> for the figure. <see cref="Next"/> and
+/// <see cref="Previous"/> are opaque, signed cursors for <c>after=</c> and <c>before=</c> (null at either end);
+/// <see cref="Last"/> passed as <c>before=</c> gives the last page.
+/// </summary>
+public sealed record GpuListPage(int Total, bool TotalIsEstimate, IReadOnlyList<GpuListItem> Items, string? Next, string? Previous, string Last);
 
 /// <summary>One row of the inventory grid.</summary>
 public sealed record GpuListItem(

@@ -12,7 +12,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Fleet.Application.Inventory;
 
 /// <summary>The inventory's reads and its lifecycle writes; one short-lived context per call.</summary>
-public sealed class InventoryService(IDbContextFactory<FleetDbContext> contexts, TimeProvider time)
+public sealed class InventoryService(
+    IDbContextFactory<FleetDbContext> contexts, TimeProvider time, ICursorProtector cursors, InventoryOptions options)
 {
     public const int MaxPageSize = 500;
 
@@ -20,7 +21,7 @@ public sealed class InventoryService(IDbContextFactory<FleetDbContext> contexts,
     public static IReadOnlyList<string> SortFields { get; } =
         ["serial", "uuid", "assetTag", "model", "status", "datacenter", "host", "unitCost", "poNumber", "receivedAt", "warrantyEndsAt"];
 
-    public async Task<PagedResult<GpuListItem>> ListAsync(GpuQuery query, CancellationToken ct = default)
+    public async Task<GpuListPage> ListAsync(GpuQuery query, CancellationToken ct = default)
     {
         if (query.Page < 1)
         {
@@ -32,14 +33,65 @@ public sealed class InventoryService(IDbContextFactory<FleetDbContext> contexts,
             throw new ValidationException("pageSize", $"pageSize must be between 1 and {MaxPageSize}, got {query.PageSize}.");
         }
 
+        if (query.After is not null && query.Before is not null)
+        {
+            throw new ValidationException("before", "Send after= or before=, not both.");
+        }
+
+        if ((query.After ?? query.Before) is not null && query.Page != 1)
+        {
+            throw new ValidationException("page", "A cursor (after= or before=) says where the page starts; leave page= out with it.");
+        }
+
         await using var db = await contexts.CreateDbContextAsync(ct);
         var filtered = await FilterAsync(db, query, ct);
-        var total = await filtered.CountAsync(ct);
-        var items = await Project(Sort(filtered, query.Sort))
-            .Skip((query.Page - 1) * query.PageSize)
-            .Take(query.PageSize)
-            .ToListAsync(ct);
-        return new PagedResult<GpuListItem>(total, items);
+        var pager = await GpuPager.CreateAsync(db, query.Sort, ct);
+        var filters = Fingerprint(query);
+        var backward = query.Before is not null;
+        var from = (query.After ?? query.Before) is { } token
+            ? GpuCursor.Decode(cursors, token, backward ? "before" : "after", pager.SortKey, filters)
+            : null;
+
+        // One row more than the page says whether there is another page that way.
+        var rows = await pager.ReadAsync(filtered, from, backward, query.PageSize + 1, (query.Page - 1) * query.PageSize, ct);
+        var more = rows.Count > query.PageSize;
+        if (more)
+        {
+            rows.RemoveAt(backward ? 0 : rows.Count - 1);
+        }
+
+        var atStart = backward ? !more : from is null && query.Page == 1;
+        var atEnd = backward ? from is null || from.End : !more;
+        var (total, estimate) = await CountAsync(db, filtered, query.ExactCount || query.Search is not null, ct);
+        string? Cursor(GpuPager.Row row) => pager.Locate(row, filters).Encode(cursors);
+        return new GpuListPage(total, estimate, [.. rows.Select(r => r.Item)],
+            atEnd || rows.Count == 0 ? null : Cursor(rows[^1]),
+            atStart || rows.Count == 0 ? null : Cursor(rows[0]),
+            pager.End(filters).Encode(cursors));
+    }
+
+    /// <summary>Counts the matches, or where an exact count would cost more than the page (a large match), estimates them.</summary>
+    public async Task<(int Total, bool IsEstimate)> CountAsync(GpuQuery query, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await CountAsync(db, await FilterAsync(db, query, ct), query.ExactCount, ct);
+    }
+
+    private async Task<(int Total, bool IsEstimate)> CountAsync(FleetDbContext db, IQueryable<Gpu> filtered, bool exact, CancellationToken ct)
+    {
+        if (!exact && await RowEstimate.EstimateAsync(db, filtered.Select(g => g.Id), ct) is { } estimated && estimated > options.ExactCountLimit)
+        {
+            return (RowEstimate.Round(estimated), true);
+        }
+
+        return (await filtered.CountAsync(ct), false);
+    }
+
+    /// <summary>The filters as a cursor remembers them: a cursor works only for the query it came from.</summary>
+    private static string Fingerprint(GpuQuery query)
+    {
+        static string Norm(string? s) => s?.Trim().ToUpperInvariant() ?? "";
+        return string.Join('\u001f', Norm(query.Status), Norm(query.Datacenter), Norm(query.Model), Norm(query.Search));
     }
 
     /// <summary>Streams every card the filters select, in the requested order (exports).</summary>
@@ -88,16 +140,39 @@ public sealed class InventoryService(IDbContextFactory<FleetDbContext> contexts,
 
         if (!string.IsNullOrWhiteSpace(query.Search))
         {
-            var term = query.Search.Trim().ToUpperInvariant();
-            gpus = gpus.Where(g =>
-                g.Serial.ToUpper().Contains(term) ||
-                (g.Uuid != null && g.Uuid.ToUpper().Contains(term)) ||
-                (g.AssetTag != null && g.AssetTag.ToUpper().Contains(term)) ||
-                (g.Host != null && g.Host.Hostname.ToUpper().Contains(term)));
+            // upper(column) LIKE '%TERM%': the shape the trigram indexes (PostgreSQL) serve, prefix and substring alike.
+            var pattern = "%" + EscapeLike(query.Search.Trim().ToUpperInvariant()) + "%";
+            var hosts = db.Hosts.Where(h => EF.Functions.Like(h.Hostname.ToUpper(), pattern, LikeEscape)).Select(h => h.Id);
+            var hostIds = await hosts.Take(MaxSearchHosts + 1).ToListAsync(ct);
+            if (hostIds.Count <= MaxSearchHosts)
+            {
+                // A list of ids lets the host index join the OR of the text indexes (a bitmap OR on PostgreSQL).
+                gpus = gpus.Where(g =>
+                    EF.Functions.Like(g.Serial.ToUpper(), pattern, LikeEscape) ||
+                    (g.Uuid != null && EF.Functions.Like(g.Uuid.ToUpper(), pattern, LikeEscape)) ||
+                    (g.AssetTag != null && EF.Functions.Like(g.AssetTag.ToUpper(), pattern, LikeEscape)) ||
+                    (g.PoNumber != null && EF.Functions.Like(g.PoNumber.ToUpper(), pattern, LikeEscape)) ||
+                    (g.HostId != null && hostIds.Contains(g.HostId.Value)));
+            }
+            else
+            {
+                gpus = gpus.Where(g =>
+                    EF.Functions.Like(g.Serial.ToUpper(), pattern, LikeEscape) ||
+                    (g.Uuid != null && EF.Functions.Like(g.Uuid.ToUpper(), pattern, LikeEscape)) ||
+                    (g.AssetTag != null && EF.Functions.Like(g.AssetTag.ToUpper(), pattern, LikeEscape)) ||
+                    (g.PoNumber != null && EF.Functions.Like(g.PoNumber.ToUpper(), pattern, LikeEscape)) ||
+                    (g.HostId != null && hosts.Contains(g.HostId.Value)));
+            }
         }
 
         return gpus;
     }
+
+    private const string LikeEscape = "\\";
+    private const int MaxSearchHosts = 2000;
+
+    private static string EscapeLike(string term) =>
+        term.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 
     internal static IQueryable<Gpu> Sort(IQueryable<Gpu> gpus, string? sort)
     {

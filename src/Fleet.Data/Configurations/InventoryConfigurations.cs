@@ -73,14 +73,22 @@ internal sealed class GpuConfiguration : IEntityTypeConfiguration<Gpu>
         b.Property(x => x.Version).IsConcurrencyToken();
         b.HasIndex(x => x.Serial).IsUnique();
         b.HasIndex(x => x.Uuid).IsUnique();
-        b.HasIndex(x => x.AssetTag);
         b.HasIndex(x => new { x.Status, x.Serial });
         b.HasIndex(x => new { x.DatacenterId, x.Serial });
         b.HasIndex(x => new { x.GpuModelId, x.Serial });
-        b.HasIndex(x => x.ReceivedAt);
         // The grid's common view (a status in a datacenter, newest first) pages by walking this index.
         b.HasIndex(x => new { x.Status, x.DatacenterId, x.ReceivedAt, x.Id });
-        b.HasIndex(x => x.HostId);
+        // Keyset paging: one (sort key, id) index per sortable column, read forwards or backwards; status, model and
+        // datacenter sorts read one value at a time in id order (benchmarks/README.md says which index serves which shape).
+        b.HasIndex(x => new { x.AssetTag, x.Id });
+        b.HasIndex(x => new { x.PoNumber, x.Id });
+        b.HasIndex(x => new { x.UnitCost, x.Id });
+        b.HasIndex(x => new { x.ReceivedAt, x.Id });
+        b.HasIndex(x => new { x.WarrantyEndsAt, x.Id });
+        b.HasIndex(x => new { x.HostId, x.Id });
+        b.HasIndex(x => new { x.Status, x.Id });
+        b.HasIndex(x => new { x.GpuModelId, x.Id });
+        b.HasIndex(x => new { x.DatacenterId, x.Id });
         b.HasOne(x => x.Model).WithMany().HasForeignKey(x => x.GpuModelId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne(x => x.Datacenter).WithMany().HasForeignKey(x => x.DatacenterId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne(x => x.Host).WithMany().HasForeignKey(x => x.HostId).OnDelete(DeleteBehavior.Restrict);

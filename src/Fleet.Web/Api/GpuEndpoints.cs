@@ -13,7 +13,7 @@ namespace Fleet.Web.Api;
 public static class GpuEndpoints
 {
     private static readonly HashSet<string> s_listParameters =
-        new(["status", "datacenter", "model", "search", "page", "pageSize", "sort"], StringComparer.OrdinalIgnoreCase);
+        new(["status", "datacenter", "model", "search", "page", "pageSize", "sort", "after", "before", "count"], StringComparer.OrdinalIgnoreCase);
 
     public static RouteGroupBuilder MapGpuApi(this RouteGroupBuilder api)
     {
@@ -62,7 +62,13 @@ public static class GpuEndpoints
         var query = new GpuQuery
         {
             Status = Text("status"), Datacenter = Text("datacenter"), Model = Text("model"), Search = Text("search"),
-            Page = Int("page", 1), PageSize = Int("pageSize", 50), Sort = Text("sort"),
+            Page = Int("page", 1), PageSize = Int("pageSize", 50), Sort = Text("sort"), After = Text("after"), Before = Text("before"),
+            ExactCount = Text("count")?.ToUpperInvariant() switch
+            {
+                null or "ESTIMATE" => false,
+                "EXACT" => true,
+                _ => throw new ValidationException("count", $"count must be exact or estimate, got '{DomainExceptionHandler.Shorten(q["count"].ToString(), 40)}'."),
+            },
         };
         if ((query.Page - 1L) * query.PageSize > int.MaxValue)
         {
@@ -73,7 +79,7 @@ public static class GpuEndpoints
         return query;
     }
 
-    private static async Task<Ok<PagedResult<GpuListItem>>> List(HttpRequest request, InventoryService inventory, CancellationToken ct) =>
+    private static async Task<Ok<GpuListPage>> List(HttpRequest request, InventoryService inventory, CancellationToken ct) =>
         TypedResults.Ok(await inventory.ListAsync(ReadQuery(request.Query), ct));
 
     private static async Task<Ok<GpuDetail>> Get(string serial, HttpContext http, InventoryService inventory, CancellationToken ct) =>

@@ -65,6 +65,8 @@ public static class FleetWebServiceCollectionExtensions
         builder.Services.AddSingleton(Bind<Fleet.Application.Procurement.ProcurementOptions>("Fleet:Procurement"));
         builder.Services.AddSingleton(Bind<Fleet.Application.Import.ImportOptions>("Fleet:Import"));
         builder.Services.AddSingleton(Bind<Fleet.Application.BurnIn.BurnInOptions>("Fleet:BurnIn"));
+        builder.Services.AddSingleton(Bind<Fleet.Application.Inventory.InventoryOptions>("Fleet:Inventory"));
+        builder.Services.AddSingleton<Fleet.Application.Inventory.ICursorProtector, Fleet.Web.Security.DataProtectionCursorProtector>();
         builder.Services.AddHostedService<BurnInLeaseSweeper>();
         return builder;
     }

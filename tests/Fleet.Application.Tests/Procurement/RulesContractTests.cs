@@ -18,7 +18,7 @@ public abstract class RulesContractTests(string provider)
     private static readonly DateTime s_ordered = new(2024, 1, 5, 0, 0, 0, DateTimeKind.Utc);
     private const string H100 = "H100 SXM5 80GB";
 
-    private static InventoryService Inventory(ProcurementWorld world) => new(new TestContextFactory(world.Database), world.Time);
+    private static InventoryService Inventory(ProcurementWorld world) => new(new TestContextFactory(world.Database), world.Time, new HmacCursorProtector(), new InventoryOptions());
 
     /// <summary>A world with card F-1 (cost 36,000 USD) failed in burn-in.</summary>
     private async Task<ProcurementWorld> FailedCardAsync()

@@ -6,7 +6,7 @@ namespace Fleet.Web.Tests.Api;
 /// One running app per provider, shared by a test class: started once, arranged once (<see cref="ArrangeAsync"/>), and a
 /// skip (no PostgreSQL on a laptop) or a start-up failure reported by every test that asks for <see cref="App"/>.
 /// </summary>
-public abstract class SharedAppFixture(string provider, bool seedDemo = false) : IAsyncLifetime
+public abstract class SharedAppFixture(string provider, bool seedDemo = false, IReadOnlyDictionary<string, string>? settings = null) : IAsyncLifetime
 {
     private Exception? _unavailable;
     private FleetWebFactory? _app;
@@ -26,7 +26,7 @@ public abstract class SharedAppFixture(string provider, bool seedDemo = false) :
     {
         try
         {
-            _app = await new FleetWebFactory(provider, seedDemo).StartAsync();
+            _app = await new FleetWebFactory(provider, seedDemo, settings).StartAsync();
             await ArrangeAsync(_app);
         }
         catch (Exception ex)

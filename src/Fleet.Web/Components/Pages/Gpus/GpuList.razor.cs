@@ -18,6 +18,8 @@ public partial class GpuList
     private IReadOnlyList<string> _models = [];
     private (string?, string?, string?, string?)? _loadedFilters;
     private int? _total;
+    private bool _totalIsEstimate;
+    private (GpuQuery Query, int Index, GpuListPage Page)? _view;
     private string? _error;
 
     [Inject]
@@ -109,24 +111,92 @@ public partial class GpuList
         var sortText = sort is null ? null : (sort.Descending ? "-" : "") + SortField(sort.SortBy, _grid);
         var sortChanged = sortText != _sort;
         _sort = sortText;
+        var query = new GpuQuery { Status = Status, Datacenter = Datacenter, Model = Model, Search = Search, PageSize = state.PageSize, Sort = _sort };
         try
         {
-            var page = await Inventory.ListAsync(new GpuQuery
-            {
-                Status = Status, Datacenter = Datacenter, Model = Model, Search = Search,
-                Page = state.Page + 1, PageSize = state.PageSize, Sort = _sort,
-            }, ct);
+            var page = await Inventory.ListAsync(PageQuery(query, state.Page), ct);
+            _view = (query, state.Page, page);
             _total = page.Total;
+            _totalIsEstimate = page.TotalIsEstimate;
             SetError(null, sortChanged);
+            if (page.TotalIsEstimate)
+            {
+                _ = ExactTotalAsync(query);
+            }
+
             return new GridData<GpuListItem> { Items = page.Items, TotalItems = page.Total };
         }
         catch (DomainException ex)
         {
+            _view = null;
             _total = 0;
+            _totalIsEstimate = false;
             SetError(ex.Message, sortChanged);
             return new GridData<GpuListItem> { Items = [], TotalItems = 0 };
         }
     }
+
+    /// <summary>
+    /// The query for grid page <paramref name="index"/>: next and previous walk from the shown page's cursors (keyset: as
+    /// fast at any depth), last reads backwards from the end, and anything else falls back to the offset form.
+    /// </summary>
+    private GpuQuery PageQuery(GpuQuery query, int index)
+    {
+        if (index == 0 || _view is not { } view || view.Query != query)
+        {
+            return query with { Page = index + 1 };
+        }
+
+        var lastIndex = Math.Max(0, (view.Page.Total - 1) / query.PageSize);
+        if (index == view.Index + 1 && view.Page.Next is { } next)
+        {
+            return query with { After = next };
+        }
+
+        if (index == view.Index - 1 && view.Page.Previous is { } previous)
+        {
+            return query with { Before = previous };
+        }
+
+        if (index == lastIndex && !view.Page.TotalIsEstimate)
+        {
+            var rows = view.Page.Total - (lastIndex * query.PageSize);
+            return query with { Before = view.Page.Last, PageSize = Math.Max(1, rows) };
+        }
+
+        return query with { Page = index + 1 };
+    }
+
+    /// <summary>After the estimate has painted, the exact count replaces it.</summary>
+    private async Task ExactTotalAsync(GpuQuery query)
+    {
+        try
+        {
+            var (total, _) = await Inventory.CountAsync(query with { ExactCount = true });
+            await InvokeAsync(() =>
+            {
+                if (_view is { } view && view.Query == query)
+                {
+                    _view = view with { Page = view.Page with { Total = total, TotalIsEstimate = false } };
+                    _total = total;
+                    _totalIsEstimate = false;
+                    StateHasChanged();
+                }
+            });
+        }
+        catch (DomainException)
+        {
+            // The estimate stays, labelled as one.
+        }
+        catch (ObjectDisposedException)
+        {
+            // The page was left before the count came back.
+        }
+    }
+
+    /// <summary>The toolbar's count: exact, or an estimate that says so ("about 412,000").</summary>
+    private string TotalText => _total is not { } total ? "…"
+        : (_totalIsEstimate ? "about " : "") + total.ToString("N0", CultureInfo.InvariantCulture);
 
     /// <summary>The grid calls <see cref="LoadAsync"/> itself, so the page re-renders when its alert or the export's sort changes.</summary>
     private void SetError(string? message, bool sortChanged)

@@ -1,0 +1,241 @@
+using System.Globalization;
+using System.Linq.Expressions;
+using Fleet.Application.Common;
+using Fleet.Data;
+using Fleet.Domain.Inventory;
+using Fleet.Domain.Lifecycle;
+using Microsoft.EntityFrameworkCore;
+
+namespace Fleet.Application.Inventory;
+
+/// <summary>
+/// Pages the grid by keyset: every sort is a list of sections (the cards with a value, then those without; or one
+/// section per status, model or datacenter, in name order), and each section is read in (sort key, id) order that
+/// one index serves in both directions. A page walks from a cursor's position, so any depth costs what the first page
+/// costs; the offset form (<c>page=N</c>) walks the same sections, skipping rows.
+/// </summary>
+internal sealed class GpuPager
+{
+    private readonly IReadOnlyList<Section> _sections;
+    private readonly bool _descending;
+
+    private GpuPager(IReadOnlyList<Section> sections, bool descending)
+    {
+        _sections = sections;
+        _descending = descending;
+    }
+
+    /// <summary>The sort's canonical text (for cursors): field upper-cased, <c>-</c> for descending.</summary>
+    public string SortKey { get; private init; } = "";
+
+    internal sealed record Row(int Id, GpuListItem Item);
+
+    /// <summary>A section: which cards it holds, how to order them, and where a row sits in it.</summary>
+    private sealed class Section(
+        Expression<Func<Gpu, bool>>? member,
+        Func<IQueryable<Gpu>, bool, IOrderedQueryable<Gpu>> order,
+        Func<string, int, bool, Expression<Func<Gpu, bool>>>? after,
+        Func<GpuListItem, string?> key,
+        Func<GpuListItem, bool> holds)
+    {
+        public IQueryable<Gpu> Query(IQueryable<Gpu> gpus, bool descending, GpuCursor? from)
+        {
+            if (member is not null)
+            {
+                gpus = gpus.Where(member);
+            }
+
+            if (from is not null)
+            {
+                gpus = after is null || from.Key is null
+                    ? gpus.Where(descending ? g => g.Id < from.Id : g => g.Id > from.Id)
+                    : gpus.Where(after(from.Key, from.Id, descending));
+            }
+
+            return order(gpus, descending);
+        }
+
+        public string? Key(GpuListItem item) => key(item);
+
+        public bool Holds(GpuListItem item) => holds(item);
+    }
+
+    public static async Task<GpuPager> CreateAsync(FleetDbContext db, string? sort, CancellationToken ct)
+    {
+        var field = string.IsNullOrWhiteSpace(sort) ? "serial" : sort.Trim();
+        var descending = field.StartsWith('-');
+        field = field.TrimStart('-', '+');
+        var sqlite = db.Database.ProviderName?.Contains("Sqlite", StringComparison.OrdinalIgnoreCase) == true;
+        var upper = field.ToUpperInvariant();
+        List<Section> sections = upper switch
+        {
+            "SERIAL" => [Column(g => g.Serial, i => i.Serial, s => s, s => s, null)],
+            "UUID" => WithNulls(g => g.Uuid, i => i.Uuid, s => s!, s => s, g => g.Uuid != null, g => g.Uuid == null),
+            "ASSETTAG" => WithNulls(g => g.AssetTag, i => i.AssetTag, s => s!, s => s, g => g.AssetTag != null, g => g.AssetTag == null),
+            "PONUMBER" => WithNulls(g => g.PoNumber, i => i.PoNumber, s => s!, s => s, g => g.PoNumber != null, g => g.PoNumber == null),
+            "HOST" => WithNulls(g => g.Host!.Hostname, i => i.Host, s => s!, s => s, g => g.HostId != null, g => g.HostId == null),
+            "RECEIVEDAT" => WithNulls(g => g.ReceivedAt, i => i.ReceivedAt, Ticks, FromTicks, g => g.ReceivedAt != null, g => g.ReceivedAt == null),
+            "WARRANTYENDSAT" => WithNulls(g => g.WarrantyEndsAt, i => i.WarrantyEndsAt, Ticks, FromTicks,
+                g => g.WarrantyEndsAt != null, g => g.WarrantyEndsAt == null),
+            // SQLite stores decimals as text and cannot compare them; as a double the order is the same for money amounts.
+            "UNITCOST" when sqlite => WithNulls(g => (double?)g.UnitCost, i => (double?)i.UnitCost,
+                v => v!.Value.ToString("R", CultureInfo.InvariantCulture), s => double.Parse(s, CultureInfo.InvariantCulture),
+                g => g.UnitCost != null, g => g.UnitCost == null),
+            "UNITCOST" => WithNulls(g => g.UnitCost, i => i.UnitCost,
+                v => v!.Value.ToString(CultureInfo.InvariantCulture), s => decimal.Parse(s, CultureInfo.InvariantCulture),
+                g => g.UnitCost != null, g => g.UnitCost == null),
+            "STATUS" => [.. Enum.GetValues<GpuStatus>().OrderBy(s => s.ToString(), StringComparer.Ordinal)
+                .Select(s => Segment(g => g.Status == s, i => i.Status == s))],
+            "MODEL" => [.. (await db.GpuModels.AsNoTracking().OrderBy(m => m.Name).Select(m => new { m.Id, m.Name }).ToListAsync(ct))
+                .Select(m => Segment(g => g.GpuModelId == m.Id, i => i.Model == m.Name))],
+            "DATACENTER" =>
+            [
+                .. (await db.Datacenters.AsNoTracking().OrderBy(d => d.Code).Select(d => new { d.Id, d.Code }).ToListAsync(ct))
+                    .Select(d => Segment(g => g.DatacenterId == d.Id, i => i.Datacenter == d.Code)),
+                Segment(g => g.DatacenterId == null, i => i.Datacenter == null),
+            ],
+            _ => throw new ValidationException("sort",
+                $"Unknown sort field '{field}'. Valid: {string.Join(", ", InventoryService.SortFields)} (prefix '-' for descending)."),
+        };
+
+        if (descending && upper is "STATUS" or "MODEL" or "DATACENTER")
+        {
+            // The values run backwards; cards without one (the last section) stay last.
+            var withValue = upper == "DATACENTER" ? sections[..^1] : sections;
+            withValue.Reverse();
+            sections = upper == "DATACENTER" ? [.. withValue, sections[^1]] : withValue;
+        }
+
+        return new GpuPager(sections, descending) { SortKey = (descending ? "-" : "") + upper };
+    }
+
+    private static string Ticks(DateTime? value) => value!.Value.Ticks.ToString(CultureInfo.InvariantCulture);
+
+    private static DateTime? FromTicks(string text) => new DateTime(long.Parse(text, CultureInfo.InvariantCulture), DateTimeKind.Utc);
+
+    private static Section Segment(Expression<Func<Gpu, bool>> member, Func<GpuListItem, bool> holds) =>
+        new(member, (q, d) => d ? q.OrderByDescending(g => g.Id) : q.OrderBy(g => g.Id), null, _ => null, holds);
+
+    private static List<Section> WithNulls<T>(Expression<Func<Gpu, T>> key, Func<GpuListItem, T> read, Func<T, string> format,
+        Func<string, T> parse, Expression<Func<Gpu, bool>> hasValue, Expression<Func<Gpu, bool>> isNull) =>
+        [Column(key, read, format, parse, hasValue), new(isNull, (q, d) => d ? q.OrderByDescending(g => g.Id) : q.OrderBy(g => g.Id), null,
+            _ => null, i => read(i) is null)];
+
+    private static Section Column<T>(Expression<Func<Gpu, T>> key, Func<GpuListItem, T> read, Func<T, string> format,
+        Func<string, T> parse, Expression<Func<Gpu, bool>>? hasValue) =>
+        new(hasValue,
+            (q, d) => d ? q.OrderByDescending(key).ThenByDescending(g => g.Id) : q.OrderBy(key).ThenBy(g => g.Id),
+            (k, id, d) => After(key, parse(k), id, d),
+            i => format(read(i)),
+            i => read(i) is not null);
+
+    /// <summary>
+    /// <c>key ≥ k AND (key &gt; k OR id &gt; i)</c> (mirrored when descending): the first half bounds the index scan,
+    /// the second skips the rows up to and including the cursor's.
+    /// </summary>
+    private static Expression<Func<Gpu, bool>> After<T>(Expression<Func<Gpu, T>> key, T value, int id, bool descending)
+    {
+        var g = key.Parameters[0];
+        // A captured value becomes a query parameter (one plan for every cursor), not a literal.
+        var boxed = Expression.Property(Expression.Constant(new Box<T>(value)), nameof(Box<T>.Value));
+        var idBox = Expression.Property(Expression.Constant(new Box<int>(id)), nameof(Box<int>.Value));
+        Expression Compare(Func<Expression, Expression, BinaryExpression> op, Expression left, Expression right)
+        {
+            if (typeof(T) == typeof(string))
+            {
+                var compare = Expression.Call(typeof(string).GetMethod(nameof(string.Compare), [typeof(string), typeof(string)])!, left, right);
+                return op(compare, Expression.Constant(0));
+            }
+
+            return op(left, right);
+        }
+
+        var body = key.Body;
+        var idMember = Expression.Property(g, nameof(Gpu.Id));
+        Expression bound, strict, later;
+        if (descending)
+        {
+            bound = Compare(Expression.LessThanOrEqual, body, boxed);
+            strict = Compare(Expression.LessThan, body, boxed);
+            later = Expression.LessThan(idMember, idBox);
+        }
+        else
+        {
+            bound = Compare(Expression.GreaterThanOrEqual, body, boxed);
+            strict = Compare(Expression.GreaterThan, body, boxed);
+            later = Expression.GreaterThan(idMember, idBox);
+        }
+
+        return Expression.Lambda<Func<Gpu, bool>>(Expression.AndAlso(bound, Expression.OrElse(strict, later)), g);
+    }
+
+    private sealed class Box<T>(T value)
+    {
+        public T Value { get; } = value;
+    }
+
+    /// <summary>Where <paramref name="row"/> sits: its section and key, as a cursor.</summary>
+    public GpuCursor Locate(Row row, string filters)
+    {
+        for (var s = 0; s < _sections.Count; s++)
+        {
+            if (_sections[s].Holds(row.Item))
+            {
+                return new GpuCursor(SortKey, filters, s, _sections[s].Key(row.Item), row.Id);
+            }
+        }
+
+        throw new InvalidOperationException($"GPU {row.Item.Serial} fits no section of sort {SortKey}.");
+    }
+
+    public GpuCursor End(string filters) => new(SortKey, filters, _sections.Count, null, 0, End: true);
+
+    /// <summary>
+    /// Up to <paramref name="count"/> rows after <paramref name="from"/> (or from the start, skipping
+    /// <paramref name="skip"/>), or with <paramref name="backward"/> the rows before it, in display order.
+    /// </summary>
+    public async Task<List<Row>> ReadAsync(IQueryable<Gpu> filtered, GpuCursor? from, bool backward, int count, int skip, CancellationToken ct)
+    {
+        var rows = new List<Row>(count);
+        var descending = _descending ^ backward;
+        var start = from is null ? (backward ? _sections.Count - 1 : 0) : Math.Min(from.Section, _sections.Count - 1);
+        if (from is { End: true } && !backward)
+        {
+            return rows;
+        }
+
+        for (var s = start; s >= 0 && s < _sections.Count && rows.Count < count; s += backward ? -1 : 1)
+        {
+            var position = s == start && from is { End: false } ? from : null;
+            var query = Project(_sections[s].Query(filtered, descending, position));
+            if (skip > 0)
+            {
+                var page = await query.Skip(skip).Take(count - rows.Count).ToListAsync(ct);
+                if (page.Count == 0)
+                {
+                    // The offset lies past this section: skip what it holds and go on.
+                    skip -= await _sections[s].Query(filtered, descending, null).CountAsync(ct);
+                    skip = Math.Max(skip, 0);
+                    continue;
+                }
+
+                skip = 0;
+                rows.AddRange(page);
+                continue;
+            }
+
+            rows.AddRange(await query.Take(count - rows.Count).ToListAsync(ct));
+        }
+
+        if (backward)
+        {
+            rows.Reverse();
+        }
+
+        return rows;
+    }
+
+    private static IQueryable<Row> Project(IQueryable<Gpu> gpus) => gpus.Select(g => new Row(g.Id, new GpuListItem(
+        g.Serial, g.Uuid, g.AssetTag, g.Model!.Name, g.Status, g.Datacenter != null ? g.Datacenter.Code : null,
+        g.Host != null ? g.Host.Hostname : null, g.Slot, g.UnitCost, g.Currency, g.PoNumber, g.ReceivedAt, g.WarrantyEndsAt, g.Version)));
+}
