@@ -87,6 +87,11 @@ public sealed class GpuTransformer : IDecoder
         _logits = a.Allocate1D<float>((long)logitRows * c.VocabSize);
         _keyCache = a.Allocate1D<ushort>((long)c.Layers * slots * SeqLen * c.KvDim);
         _valueCache = a.Allocate1D<ushort>((long)c.Layers * slots * SeqLen * c.KvDim);
+        // A profile decodes at contexts it never prefilled: read zeros, not whatever the allocator left. Garbage can
+        // hold NaN bit patterns, and ILGPU's CPU accelerator implements a float Atomic.Add as a compare-exchange loop
+        // that never ends on NaN (NaN != NaN), which hung the CPU-accelerator tests now and then.
+        _keyCache.MemSetToZero();
+        _valueCache.MemSetToZero();
         _tokens = a.Allocate1D<int>(maxRows);
         _slots = a.Allocate1D<int>(maxRows);
         _positions = a.Allocate1D<int>(maxRows);
