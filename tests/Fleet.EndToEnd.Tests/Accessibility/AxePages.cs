@@ -21,7 +21,7 @@ public static class AxePages
         new("denied", "denied", [Roles.Viewer]),
         new("dashboard", "", s_everyone, "[data-testid='card-total-value']"),
         new("gpus", "gpus", s_everyone, "[data-testid='gpu-serial']"),
-        new("gpu", "gpus/{serial}", s_everyone, "[data-testid='audit-trail']"),
+        new("gpu", "gpus/{serial}", s_everyone, "[data-testid='gpu-fields']"),
         new("gpu-not-found", "gpus/no-such-card", s_everyone, "[data-testid='gpu-not-found']"),
         new("import", "import", [Roles.Admin, Roles.Procurement], "[data-testid='import-file']"),
         new("orders", "procurement/orders", [Roles.Admin, Roles.Procurement]),
