@@ -50,7 +50,7 @@ public sealed class KeyboardJourneyTests
         await TabToAsync(page, "a[href='import']");
         await keyboard.PressAsync("Enter");
         await page.WaitForURLAsync(new Regex("/import$"));
-        await TabToAsync(page, "[data-testid='import-file'] button");
+        await TabToAsync(page, "[data-testid='import-choose']");
         var chooser = await page.RunAndWaitForFileChooserAsync(() => keyboard.PressAsync("Enter"));
         var csv = $"{Header}\nKBD-0001,H100 PCIe 80GB,Received,FRA1,,KBD-AT-1,PO-KBD,30000,USD,2026-11-01,keyboard\nKBD-0002,H100 PCIe 80GB,Received,FRA1,,KBD-AT-2,PO-KBD,30000,USD,2026-11-01,keyboard\n";
         await chooser.SetFilesAsync(new FilePayload { Name = "kbd.csv", MimeType = "text/csv", Buffer = Encoding.UTF8.GetBytes(csv) });
