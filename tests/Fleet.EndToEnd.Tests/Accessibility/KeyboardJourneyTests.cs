@@ -75,7 +75,6 @@ public sealed class KeyboardJourneyTests
         await TabToAsync(page, "button[aria-label='Next page']");
         await keyboard.PressAsync("Enter");
         await Assertions.Expect(browser.ByTestId("gpu-serial").First).Not.ToHaveTextAsync(firstOnPageOne!);
-        await Assertions.Expect(page.Locator(".mud-table-pagination-caption, .mud-table-page-number-information").First).ToContainTextAsync("26-50");
         await TabToAsync(page, "[data-testid='filter-search'], [data-testid='filter-search'] input", backwards: true);
         await keyboard.TypeAsync("KBD-0001");
         await Assertions.Expect(browser.ByTestId("gpu-total")).ToHaveTextAsync("1 GPU matches");
