@@ -113,7 +113,7 @@ public sealed class KeyboardJourneyTests
         var row = page.Locator("[data-testid='rma-case-row'][data-serial='KBD-0001']");
         await Assertions.Expect(row).ToHaveCountAsync(1);
         await Assertions.Expect(browser.ByTestId("live-status")).Not.ToBeEmptyAsync();
-        await TabToAsync(page, "[data-testid='rma-case-row'][data-serial='KBD-0001'] [data-testid='rma-tracking'] input");
+        await TabToAsync(page, "[data-testid='rma-case-row'][data-serial='KBD-0001'] :is(input[data-testid='rma-tracking'], [data-testid='rma-tracking'] input)");
         await keyboard.TypeAsync("1Z-KBD-1");
         await TabToAsync(page, "[data-testid='rma-case-row'][data-serial='KBD-0001'] [data-testid='rma-ship']");
         await keyboard.PressAsync("Enter");
