@@ -165,6 +165,7 @@ public static class FleetWebServiceCollectionExtensions
         builder.WebHost.UseStaticWebAssets();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
+        builder.Services.AddScoped<Fleet.Web.Components.Shared.LiveAnnouncer>();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<DomainExceptionHandler>();
         // Malformed JSON and unbindable parameters reach DomainExceptionHandler in every environment, so the 400 says what was wrong.

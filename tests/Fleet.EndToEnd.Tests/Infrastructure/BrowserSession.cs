@@ -75,17 +75,7 @@ public sealed class BrowserSession : IAsyncDisposable
         try
         {
             var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumPath, Headless = true, Args = s_args });
-            var context = await browser.NewContextAsync(new()
-            {
-                BaseURL = baseAddress.ToString(),
-                AcceptDownloads = true,
-                ViewportSize = new() { Width = 1440, Height = 900 },
-                Locale = "en-US",
-                TimezoneId = "UTC",
-            });
-            // Generous, because CI runs everything on two shared cores; waits end as soon as the condition holds.
-            context.SetDefaultTimeout(20_000);
-            context.SetDefaultNavigationTimeout(30_000);
+            var context = await NewContextAsync(browser, baseAddress);
             var page = await context.NewPageAsync();
             return new BrowserSession(playwright, browser, context, page, app, name);
         }
@@ -94,6 +84,25 @@ public sealed class BrowserSession : IAsyncDisposable
             playwright.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Another context (its own cookies, e.g. another signed-in user) in the same browser, with the same options.</summary>
+    public Task<IBrowserContext> NewContextAsync() => NewContextAsync(_browser, new Uri(App.BaseAddress.ToString()));
+
+    private static async Task<IBrowserContext> NewContextAsync(IBrowser browser, Uri baseAddress)
+    {
+        var context = await browser.NewContextAsync(new()
+        {
+            BaseURL = baseAddress.ToString(),
+            AcceptDownloads = true,
+            ViewportSize = new() { Width = 1440, Height = 900 },
+            Locale = "en-US",
+            TimezoneId = "UTC",
+        });
+        // Generous, because CI runs everything on two shared cores; waits end as soon as the condition holds.
+        context.SetDefaultTimeout(20_000);
+        context.SetDefaultNavigationTimeout(30_000);
+        return context;
     }
 
     /// <summary>Signs in through the login form as a demo user and waits for the interactive dashboard.</summary>

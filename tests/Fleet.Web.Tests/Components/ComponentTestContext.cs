@@ -26,6 +26,7 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
         Services.AddMudServices(o => o.PopoverOptions.CheckForPopoverProvider = false);
         Services.AddFleetData(_database.Provider, _database.ConnectionString);
         Services.AddSingleton(TimeProvider.System);
+        Services.AddScoped<Fleet.Web.Components.Shared.LiveAnnouncer>();
         Services.AddFleetApplication();
         await using var db = Database.CreateContext();
         await DemoSeeder.EnsureCatalogAsync(db, CancellationToken.None);

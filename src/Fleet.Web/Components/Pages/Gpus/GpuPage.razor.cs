@@ -2,6 +2,7 @@ using System.Globalization;
 using Fleet.Application.Inventory;
 using Fleet.Domain;
 using Fleet.Domain.Lifecycle;
+using Fleet.Web.Components.Shared;
 using Fleet.Web.Security;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -39,6 +40,9 @@ public partial class GpuPage
 
     [Inject]
     private ISnackbar Snackbar { get; set; } = default!;
+
+    [Inject]
+    private LiveAnnouncer Announcer { get; set; } = default!;
 
     private PlacementItem? CurrentPlacement => _detail?.Placements.FirstOrDefault(p => p.To is null);
 
@@ -121,6 +125,7 @@ public partial class GpuPage
         _alert = message;
         _alertSeverity = stale ? Severity.Warning : Severity.Error;
         _stale = stale;
+        Announcer.Error(message);
     }
 
     private async Task ReloadAsync()

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Fleet.Application.Import;
 using Fleet.Domain;
+using Fleet.Web.Components.Shared;
 using Fleet.Web.Security;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -24,6 +25,9 @@ public partial class ImportPage
     private string? _problem;
     private bool _busy;
     private string _busyText = "";
+
+    [Inject]
+    private LiveAnnouncer Announcer { get; set; } = default!;
 
     [Inject]
     private GpuImportService Importer { get; set; } = default!;
@@ -121,6 +125,28 @@ public partial class ImportPage
         finally
         {
             _busy = false;
+        }
+
+        Announce();
+    }
+
+    private void Announce()
+    {
+        if (_problem is not null)
+        {
+            Announcer.Error(_problem);
+        }
+        else if (_committed is { } done)
+        {
+            Announcer.Status($"Imported: {done.Inserted} inserted, {done.Updated} updated.");
+        }
+        else if (_preview is { Succeeded: true } ok)
+        {
+            Announcer.Status($"The file is valid: committing would insert {ok.Inserted} and update {ok.Updated} GPUs.");
+        }
+        else if (_preview is { } bad)
+        {
+            Announcer.Error($"{bad.Errors.Count} {(bad.Errors.Count == 1 ? "problem" : "problems")} in the file; nothing was written.");
         }
     }
 

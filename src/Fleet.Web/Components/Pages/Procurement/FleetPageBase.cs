@@ -1,5 +1,6 @@
 using Fleet.Application.Common;
 using Fleet.Domain;
+using Fleet.Web.Components.Shared;
 using Fleet.Web.Security;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -11,6 +12,9 @@ public abstract class FleetPageBase : ComponentBase
 {
     [CascadingParameter]
     private Task<AuthenticationState>? AuthenticationState { get; set; }
+
+    [Inject]
+    private LiveAnnouncer Announcer { get; set; } = default!;
 
     protected bool Busy { get; private set; }
 
@@ -46,6 +50,15 @@ public abstract class FleetPageBase : ComponentBase
         finally
         {
             Busy = false;
+        }
+
+        if (Error is not null)
+        {
+            Announcer.Error(Error);
+        }
+        else if (Success is not null)
+        {
+            Announcer.Status(Success);
         }
     }
 }

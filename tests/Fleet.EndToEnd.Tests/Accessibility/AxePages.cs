@@ -1,0 +1,39 @@
+using Fleet.Domain;
+
+namespace Fleet.EndToEnd.Tests.Accessibility;
+
+/// <summary>A routable page the accessibility check visits: a path (with {placeholders} filled from the demo data),
+/// the roles that may open it (empty: anonymous), and a selector that is present once its data has loaded.</summary>
+public sealed record AxePage(string Name, string Path, IReadOnlyList<string> Roles, string? ReadySelector = null);
+
+/// <summary>
+/// Every routable page of the app, once. Add a row when you add a page (the check fails on a page no row names).
+/// Placeholders: {serial} a card with an RMA case, {order} a purchase order number, {rma} an RMA case id.
+/// </summary>
+public static class AxePages
+{
+    private static readonly string[] s_everyone = [Roles.Admin, Roles.Procurement, Roles.Technician, Roles.Finance, Roles.Viewer];
+
+    public static IReadOnlyList<AxePage> All { get; } =
+    [
+        new("login", "login", [], "#sign-in"),
+        new("set-password", "account/set-password?token=not-a-token", []),
+        new("denied", "denied", [Roles.Viewer]),
+        new("dashboard", "", s_everyone, "[data-testid='card-total-value']"),
+        new("gpus", "gpus", s_everyone, "[data-testid='gpu-serial']"),
+        new("gpu", "gpus/{serial}", s_everyone, "[data-testid='gpu-fields']"),
+        new("gpu-not-found", "gpus/no-such-card", s_everyone, "[data-testid='gpu-not-found']"),
+        new("import", "import", [Roles.Admin, Roles.Procurement], "[data-testid='import-file']"),
+        new("orders", "procurement/orders", [Roles.Admin, Roles.Procurement]),
+        new("order", "procurement/orders/{order}", [Roles.Admin, Roles.Procurement]),
+        new("quotes", "procurement/quotes", [Roles.Admin, Roles.Procurement]),
+        new("vendors", "procurement/vendors", [Roles.Admin, Roles.Procurement]),
+        new("rma", "rma", [Roles.Admin, Roles.Technician, Roles.Procurement]),
+        new("rma-case", "rma/{rma}", [Roles.Admin, Roles.Technician, Roles.Procurement]),
+        new("burnin", "burnin", [Roles.Admin, Roles.Technician]),
+        new("reports", "finance/reports", [Roles.Admin, Roles.Finance, Roles.Procurement, Roles.Viewer]),
+        new("users", "admin/users", [Roles.Admin]),
+        new("tokens", "admin/tokens", [Roles.Admin]),
+        new("role-refused", "admin/users", [Roles.Viewer], "[data-testid='access-denied'], .mud-alert"),
+    ];
+}
