@@ -1,6 +1,8 @@
 /* A stand-in libcuda.so.1 that answers like one H200 (cc 9.0, 1980 MHz SM, 3201 MHz memory) on a CUDA 13.0 driver:
    host memory stands in for device memory, kernels never run, every PTX module is written to $STUB_PTX_DIR, every call
    is logged (stublog.h). Lets ILGPU and Fleet run their CUDA host path with no GPU.
+   Copies are logged with their direction, told from the stand-in's own allocations (kind=HtoD|DtoH|DtoD|HtoH), and
+   with the number of nonzero bytes the source holds (nz=), so tests can see what a copy moved.
    Knobs: STUB_DEVICE_COUNT (default 1), STUB_MODULE_LOAD_FAIL=1 (module loads fail as CUDA_ERROR_INVALID_PTX with a JIT
    error log). Build: gcc -shared -fPIC -Wl,-soname,libcuda.so.1 -o libcuda.so.1 stubcuda.c */
 #include <stdint.h>
@@ -47,17 +49,41 @@ CUresult cuCtxDisablePeerAccess(void *c) { return 0; }
 CUresult cuDeviceGetP2PAttribute(int *v, int a, int s, int d) { *v = 0; return 0; }
 CUresult cuPointerGetAttribute(void *data, int attr, void *ptr) { memset(data, 0, 8); return 0; }
 CUresult cuMemGetInfo_v2(size_t *f, size_t *t) { *t = 150754820096ULL; *f = 149000000000ULL; return 0; }
+/* The live device allocations, to tell a device pointer from a host one in copies. */
+#define MAXALLOC 65536
+static struct { char *base; size_t size; } allocs[MAXALLOC];
+static int nalloc = 0;
+static int is_device(const void *p) {
+  for (int i = 0; i < nalloc; i++) if ((const char *)p >= allocs[i].base && (const char *)p < allocs[i].base + allocs[i].size) return 1;
+  return 0; }
+static const char *copy_kind(const void *dst, const void *src) {
+  int d = is_device(dst), s = is_device(src);
+  return d && s ? "DtoD" : d ? "HtoD" : s ? "DtoH" : "HtoH"; }
+static size_t nonzero(const void *p, size_t n) {
+  const unsigned char *b = p; size_t c = 0, i = 0;
+  for (; i + 8 <= n; i += 8) { uint64_t w; memcpy(&w, b + i, 8); if (w) for (int j = 0; j < 8; j++) c += b[i + j] != 0; }
+  for (; i < n; i++) c += b[i] != 0;
+  return c; }
 CUresult cuMemAlloc_v2(void **p, size_t n) {
   /* host memory stands in; refuse what the host cannot back so that huge burn-in buffers fail cleanly */
   if (n > (1ULL << 32)) { LOG("cuMemAlloc_v2(%zu) -> OUT_OF_MEMORY (stub limit)", n); return 2; }
-  *p = calloc(1, n ? n : 1); LOG("cuMemAlloc_v2(%zu) -> %p", n, *p); return *p ? 0 : 2; }
-CUresult cuMemFree_v2(void *p) { free(p); return 0; }
+  *p = calloc(1, n ? n : 1);
+  if (*p && nalloc < MAXALLOC) { allocs[nalloc].base = *p; allocs[nalloc].size = n ? n : 1; nalloc++; }
+  LOG("cuMemAlloc_v2(%zu) -> %p", n, *p); return *p ? 0 : 2; }
+CUresult cuMemFree_v2(void *p) {
+  for (int i = 0; i < nalloc; i++) if (allocs[i].base == p) { allocs[i] = allocs[--nalloc]; break; }
+  free(p); return 0; }
 CUresult cuMemAllocHost_v2(void **p, size_t n) { *p = calloc(1, n ? n : 1); return *p ? 0 : 2; }
 CUresult cuMemFreeHost(void *p) { free(p); return 0; }
-CUresult cuMemcpy(void *dst, void *src, size_t n) { memmove(dst, src, n); LOG("cuMemcpy(%zu)", n); return 0; }
-CUresult cuMemcpyAsync(void *dst, void *src, size_t n, void *s) { memmove(dst, src, n); LOG("cuMemcpyAsync(%zu)", n); return 0; }
-CUresult cuMemcpyDtoD_v2(void *dst, void *src, size_t n) { memmove(dst, src, n); LOG("cuMemcpyDtoD_v2(%zu)", n); return 0; }
-CUresult cuMemcpyDtoDAsync_v2(void *dst, void *src, size_t n, void *s) { memmove(dst, src, n); LOG("cuMemcpyDtoDAsync_v2(%zu)", n); return 0; }
+#define COPY(name) do { LOG(name "(%zu) kind=%s bytes=%zu dst=%p src=%p nz=%zu", n, copy_kind(dst, src), n, dst, src, nonzero(src, n)); memmove(dst, src, n); } while (0)
+CUresult cuMemcpy(void *dst, void *src, size_t n) { COPY("cuMemcpy"); return 0; }
+CUresult cuMemcpyAsync(void *dst, void *src, size_t n, void *s) { COPY("cuMemcpyAsync"); return 0; }
+CUresult cuMemcpyDtoD_v2(void *dst, void *src, size_t n) { COPY("cuMemcpyDtoD_v2"); return 0; }
+CUresult cuMemcpyDtoDAsync_v2(void *dst, void *src, size_t n, void *s) { COPY("cuMemcpyDtoDAsync_v2"); return 0; }
+CUresult cuMemcpyHtoD_v2(void *dst, const void *src, size_t n) { COPY("cuMemcpyHtoD_v2"); return 0; }
+CUresult cuMemcpyHtoDAsync_v2(void *dst, const void *src, size_t n, void *s) { COPY("cuMemcpyHtoDAsync_v2"); return 0; }
+CUresult cuMemcpyDtoH_v2(void *dst, const void *src, size_t n) { COPY("cuMemcpyDtoH_v2"); return 0; }
+CUresult cuMemcpyDtoHAsync_v2(void *dst, const void *src, size_t n, void *s) { COPY("cuMemcpyDtoHAsync_v2"); return 0; }
 CUresult cuMemsetD8Async(void *p, unsigned char v, size_t n, void *s) { memset(p, v, n); return 0; }
 CUresult cuMemsetD8_v2(void *p, unsigned char v, size_t n) { memset(p, v, n); return 0; }
 CUresult cuMemHostRegister_v2(void *p, size_t n, int f) { return 0; }

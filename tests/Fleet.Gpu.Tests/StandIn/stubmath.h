@@ -28,6 +28,17 @@ static void stub_set(void *p, int type, int64_t i, double v) {
     case R64F: ((double *)p)[i] = v; break;
     case R16BF: { float f = (float)v; uint32_t u; memcpy(&u, &f, 4); ((uint16_t *)p)[i] = (uint16_t)(u >> 16); break; }
     default: break; } }
+__attribute__((unused)) static int stub_size(int type) { return type == R64F ? 8 : type == R32F ? 4 : type == R8F_E4M3 || type == R8F_E5M2 ? 1 : 2; }
+/* Nonzero elements of a stored rows x cols column-major matrix (leading dimension ld): shows whether an operand is all zeros. */
+__attribute__((unused)) static int64_t stub_nonzero(const void *p, int type, int64_t rows, int64_t cols, int64_t ld) {
+  if (!p) return -1;
+  int64_t count = 0; int size = stub_size(type); const unsigned char *b = p;
+  for (int64_t j = 0; j < cols; j++)
+    for (int64_t i = 0; i < rows; i++) {
+      const unsigned char *e = b + (i + j * ld) * size; int nz = 0;
+      for (int s = 0; s < size; s++) nz |= e[s];
+      count += nz != 0; }
+  return count; }
 /* C = alpha op(A) op(B) + beta C, column-major; only when m*n*k is small enough to be quick. */
 static int stub_gemm(int ta, int tb, int64_t m, int64_t n, int64_t k, double alpha, const void *A, int at, int64_t lda,
                      const void *B, int bt, int64_t ldb, double beta, const void *C, int ct, int64_t ldc, void *D, int dt, int64_t ldd) {
