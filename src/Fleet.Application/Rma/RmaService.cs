@@ -97,6 +97,21 @@ public sealed class RmaService(IDbContextFactory<FleetDbContext> contexts, TimeP
         return new PagedRmaCases(items.OrderByDescending(c => c.OpenedAt).ThenByDescending(c => c.Id).ToList(), total, page, pageSize);
     }
 
+    /// <summary>The page of <see cref="CasesPageAsync"/> that holds case <paramref name="caseId"/>; null when no case of that filter has the id.</summary>
+    public async Task<int?> PageOfAsync(int caseId, RmaStatus? status, int pageSize, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var matching = status is { } s ? db.RmaCases.Where(c => c.Status == s) : db.RmaCases.Where(c => c.Status != RmaStatus.Closed);
+        var target = await matching.Where(c => c.Id == caseId).Select(c => new { c.OpenedAt }).FirstOrDefaultAsync(ct);
+        if (target is null)
+        {
+            return null;
+        }
+
+        var before = await matching.CountAsync(c => c.OpenedAt > target.OpenedAt || (c.OpenedAt == target.OpenedAt && c.Id > caseId), ct);
+        return (before / pageSize) + 1;
+    }
+
     public async Task<IReadOnlyList<RmaCaseItem>> ListAsync(CancellationToken ct = default)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);

@@ -1,4 +1,5 @@
 using Bunit;
+using Fleet.Application.Common;
 using Fleet.Domain;
 using Fleet.Domain.Lifecycle;
 using Fleet.Web.Components.Pages.Rma;
@@ -113,5 +114,21 @@ public sealed class RmaPageTests : ComponentTestContext
         await using var db = CreateDbContext();
         var id = int.Parse(first, System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal("1Z-ROW-1", (await db.RmaCases.SingleAsync(c => c.Id == id)).TrackingNumber);
+    }
+
+    [Fact]
+    public async Task Render_LinkedToAClosedCase_ShowsTheClosedFilterWithThatRowHighlighted()
+    {
+        await SeedAsync();
+        var rma = Services.GetRequiredService<Fleet.Application.Rma.RmaService>();
+        var shipped = (await rma.ListAsync()).First(c => c.Status == Fleet.Domain.Rma.RmaStatus.Shipped);
+        await rma.ReceiveReplacementAsync(shipped.Id, new Fleet.Application.Rma.ReplacementRequest("REPL-HL-1"), new Actor("tess", Roles.Technician));
+        Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().NavigateTo($"rma?case={shipped.Id}");
+
+        var cut = RenderAs(Roles.Technician);
+
+        var row = cut.Find($"[data-testid='rma-case-row'][data-case='{shipped.Id}']");
+        Assert.Contains("mud-selected-item", row.GetAttribute("class") ?? "", StringComparison.Ordinal);
+        Assert.Equal("Closed", row.QuerySelector("[data-testid='rma-case-status']")!.TextContent);
     }
 }

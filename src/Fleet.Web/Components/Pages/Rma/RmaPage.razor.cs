@@ -40,7 +40,23 @@ public partial class RmaPage
         var role = await RoleAsync();
         _canAct = Roles.Satisfies(role, Roles.Technician);
         _canCredit = Roles.Satisfies(role, Roles.Finance);
-        await RunAsync(ReloadAsync);
+        await RunAsync(async () =>
+        {
+            if (Case is { } highlighted)
+            {
+                // The GPU page links a case here: show the page (and, for a closed case, the filter) that holds it.
+                if (await Rma.PageOfAsync(highlighted, null, PageSize) is { } notClosed)
+                {
+                    _page = notClosed;
+                }
+                else if (await Rma.PageOfAsync(highlighted, RmaStatus.Closed, PageSize) is { } closed)
+                {
+                    (_status, _page) = (RmaStatus.Closed, closed);
+                }
+            }
+
+            await ReloadAsync();
+        });
     }
 
     private CaseDraft Draft(int caseId) => _drafts.TryGetValue(caseId, out var d) ? d : _drafts[caseId] = new CaseDraft();
