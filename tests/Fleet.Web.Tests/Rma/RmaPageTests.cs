@@ -120,12 +120,16 @@ public sealed class RmaPageTests : ComponentTestContext
     public async Task Render_LinkedToAClosedCase_ShowsTheClosedFilterWithThatRowHighlighted()
     {
         await SeedAsync();
+        var auth = AddAuthorization();
+        auth.SetAuthorized("technician@fleet.local");
+        auth.SetRoles(Roles.Technician);
         var rma = Services.GetRequiredService<Fleet.Application.Rma.RmaService>();
         var shipped = (await rma.ListAsync()).First(c => c.Status == Fleet.Domain.Rma.RmaStatus.Shipped);
         await rma.ReceiveReplacementAsync(shipped.Id, new Fleet.Application.Rma.ReplacementRequest("REPL-HL-1"), new Actor("tess", Roles.Technician));
         Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().NavigateTo($"rma?case={shipped.Id}");
 
-        var cut = RenderAs(Roles.Technician);
+        var cut = Render<RmaPage>();
+        cut.WaitForElement("[data-testid='rma-cases']");
 
         var row = cut.Find($"[data-testid='rma-case-row'][data-case='{shipped.Id}']");
         Assert.Contains("mud-selected-item", row.GetAttribute("class") ?? "", StringComparison.Ordinal);
