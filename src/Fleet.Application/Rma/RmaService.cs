@@ -39,6 +39,9 @@ public sealed record FailedCardItem(string Serial, string Model, string? Datacen
 /// <summary>What a technician works through: failed cards without a case, open cases oldest first.</summary>
 public sealed record TechnicianQueue(IReadOnlyList<FailedCardItem> FailedWithoutCase, IReadOnlyList<RmaCaseItem> OpenCases);
 
+/// <summary>One page of RMA cases, newest first, and how many cases match the filter.</summary>
+public sealed record PagedRmaCases(IReadOnlyList<RmaCaseItem> Items, int Total, int Page, int PageSize);
+
 /// <summary>
 /// RMA cases from a failed card to its replacement. Cost-basis policy: a replacement is the same asset continuing — it
 /// carries the original card's unit cost less any vendor credit, the original's currency, purchase-order line, warranty
@@ -70,6 +73,43 @@ public sealed class RmaService(IDbContextFactory<FleetDbContext> contexts, TimeP
             failed.Select(f => new FailedCardItem(f.Serial, f.Model, f.Dc, f.Host,
                 f.PurchaseOrderLineId is { } l ? vendors.GetValueOrDefault(l) : null, f.WarrantyEndsAt, WarrantyStatus(f.WarrantyEndsAt, now), f.Notes)).ToList(),
             open.OrderByDescending(c => c.AgeDays).ThenBy(c => c.Vendor).ToList());
+    }
+
+    /// <summary>
+    /// One page of cases, newest first (opened at, then id): the cases of <paramref name="status"/>, or every case not yet
+    /// closed when it is null. <paramref name="page"/> is 1-based; a page past the end is the last page.
+    /// </summary>
+    public async Task<PagedRmaCases> CasesPageAsync(RmaStatus? status, int page, int pageSize, CancellationToken ct = default)
+    {
+        if (pageSize is < 1 or > 500)
+        {
+            throw new ValidationException("pageSize", "The page size is 1 to 500 cases.");
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var matching = status is { } s ? db.RmaCases.Where(c => c.Status == s) : db.RmaCases.Where(c => c.Status != RmaStatus.Closed);
+        var total = await matching.CountAsync(ct);
+        var last = Math.Max(1, (total + pageSize - 1) / pageSize);
+        page = Math.Clamp(page, 1, last);
+        var ids = await matching.OrderByDescending(c => c.OpenedAt).ThenByDescending(c => c.Id)
+            .Skip((page - 1) * pageSize).Take(pageSize).Select(c => c.Id).ToListAsync(ct);
+        var items = await CasesAsync(db, db.RmaCases.Where(c => ids.Contains(c.Id)), ct);
+        return new PagedRmaCases(items.OrderByDescending(c => c.OpenedAt).ThenByDescending(c => c.Id).ToList(), total, page, pageSize);
+    }
+
+    /// <summary>The page of <see cref="CasesPageAsync"/> that holds case <paramref name="caseId"/>; null when no case of that filter has the id.</summary>
+    public async Task<int?> PageOfAsync(int caseId, RmaStatus? status, int pageSize, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var matching = status is { } s ? db.RmaCases.Where(c => c.Status == s) : db.RmaCases.Where(c => c.Status != RmaStatus.Closed);
+        var target = await matching.Where(c => c.Id == caseId).Select(c => new { c.OpenedAt }).FirstOrDefaultAsync(ct);
+        if (target is null)
+        {
+            return null;
+        }
+
+        var before = await matching.CountAsync(c => c.OpenedAt > target.OpenedAt || (c.OpenedAt == target.OpenedAt && c.Id > caseId), ct);
+        return (before / pageSize) + 1;
     }
 
     public async Task<IReadOnlyList<RmaCaseItem>> ListAsync(CancellationToken ct = default)

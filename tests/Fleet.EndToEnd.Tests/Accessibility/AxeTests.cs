@@ -86,6 +86,7 @@ public sealed partial class AxeTests(ITestOutputHelper output)
     private async Task ScanAsync(IPage tab, AxePage page, IReadOnlyDictionary<string, string> values, string role, string theme, StringBuilder failures, string report, bool interactive)
     {
         var path = values.Aggregate(page.Path, (p, kv) => p.Replace($"{{{kv.Key}}}", Uri.EscapeDataString(kv.Value), StringComparison.Ordinal));
+        var clock = Stopwatch.StartNew();
         await tab.GotoAsync(path);
         if (interactive)
         {
@@ -109,6 +110,7 @@ public sealed partial class AxeTests(ITestOutputHelper output)
         // Data loads after the circuit connects; wait for the progress indicators to go.
         await Assertions.Expect(tab.Locator(".mud-progress-linear-indeterminate, .mud-table-loading")).ToHaveCountAsync(0);
         await tab.WaitForTimeoutAsync(150);
+        var loaded = clock.ElapsedMilliseconds;
         var result = await tab.RunAxe(new AxeRunOptions { RunOnly = new RunOnlyOptions { Type = "tag", Values = [.. s_wcagTags] } });
         foreach (var violation in result.Violations)
         {
@@ -118,7 +120,7 @@ public sealed partial class AxeTests(ITestOutputHelper output)
             }
         }
 
-        var line = $"{page.Name} as {role}, {theme}: {result.Violations.Length} rule(s) violated";
+        var line = $"{page.Name} as {role}, {theme}: {result.Violations.Length} rule(s) violated (load {loaded} ms, axe {clock.ElapsedMilliseconds - loaded} ms)";
         output.WriteLine(line);
         File.AppendAllText(report, line + "\n" + string.Concat(result.Violations.SelectMany(v => v.Nodes.Select(n => $"  {v.Id} at {n.Target}: {n.Html}\n"))));
     }

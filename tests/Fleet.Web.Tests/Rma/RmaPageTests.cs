@@ -1,9 +1,11 @@
 using Bunit;
+using Fleet.Application.Common;
 using Fleet.Domain;
 using Fleet.Domain.Lifecycle;
 using Fleet.Web.Components.Pages.Rma;
 using Fleet.Web.Tests.Components;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Fleet.Web.Tests.Rma;
 
@@ -51,5 +53,86 @@ public sealed class RmaPageTests : ComponentTestContext
         cut.WaitForAssertion(() => Assert.Contains("Closed", cut.Find("[data-testid='rma-success']").TextContent, StringComparison.Ordinal));
         await using var db = CreateDbContext();
         Assert.Equal(GpuStatus.Returned, (await db.Gpus.SingleAsync(g => g.Serial == serial)).Status);
+    }
+
+    [Fact]
+    public async Task CasesPage_SmallPages_NewestFirstEveryNotClosedCaseOnce()
+    {
+        await SeedAsync();
+        await using var db = CreateDbContext();
+        var expected = (await db.RmaCases.Where(c => c.Status != Fleet.Domain.Rma.RmaStatus.Closed).Select(c => new { c.Id, c.OpenedAt }).ToListAsync())
+            .OrderByDescending(c => c.OpenedAt).ThenByDescending(c => c.Id).Select(c => c.Id).ToList();
+        Assert.True(expected.Count > 3, $"The demo seed has {expected.Count} open case(s); the test needs more than one page of 3.");
+        var rma = Services.GetRequiredService<Fleet.Application.Rma.RmaService>();
+
+        var seen = new List<int>();
+        for (var page = 1; page <= (expected.Count + 2) / 3; page++)
+        {
+            var result = await rma.CasesPageAsync(null, page, 3);
+            Assert.Equal(expected.Count, result.Total);
+            Assert.InRange(result.Items.Count, 1, 3);
+            seen.AddRange(result.Items.Select(i => i.Id));
+        }
+
+        Assert.Equal(expected, seen);
+        var shipped = await rma.CasesPageAsync(Fleet.Domain.Rma.RmaStatus.Shipped, 1, 500);
+        Assert.All(shipped.Items, i => Assert.Equal(Fleet.Domain.Rma.RmaStatus.Shipped, i.Status));
+        Assert.Equal(await db.RmaCases.CountAsync(c => c.Status == Fleet.Domain.Rma.RmaStatus.Shipped), shipped.Total);
+    }
+
+    [Fact]
+    public async Task Render_ManyCases_ShowsOnePageNewestFirst()
+    {
+        await SeedAsync();
+        await using var db = CreateDbContext();
+        var newest = (await db.RmaCases.Where(c => c.Status != Fleet.Domain.Rma.RmaStatus.Closed).Select(c => new { c.Id, c.OpenedAt }).ToListAsync())
+            .OrderByDescending(c => c.OpenedAt).ThenByDescending(c => c.Id).First().Id;
+
+        var cut = RenderAs(Roles.Technician);
+
+        var rows = cut.FindAll("[data-testid='rma-case-row']");
+        Assert.InRange(rows.Count, 1, RmaPage.PageSize);
+        Assert.Equal(newest.ToString(System.Globalization.CultureInfo.InvariantCulture), rows[0].GetAttribute("data-case"));
+    }
+
+    [Fact]
+    public async Task Ship_TrackingTypedInOneRow_ShipsThatCaseWithItAndLeavesOtherRowsEmpty()
+    {
+        await SeedAsync();
+        var cut = RenderAs(Roles.Technician);
+        var openRows = cut.FindAll("[data-testid='rma-case-row']").Where(r => r.QuerySelector("[data-testid='rma-case-status']")!.TextContent == "Open").ToList();
+        Assert.True(openRows.Count >= 2, $"The demo seed shows {openRows.Count} Open case(s) on the first page; the test needs two.");
+        var first = openRows[0].GetAttribute("data-case")!;
+        var second = openRows[1].GetAttribute("data-case")!;
+
+        openRows[0].QuerySelector("input[data-testid='rma-tracking']")!.Change("1Z-ROW-1");
+
+        var other = cut.Find($"[data-testid='rma-case-row'][data-case='{second}'] input[data-testid='rma-tracking']");
+        Assert.True(string.IsNullOrEmpty(other.GetAttribute("value")), $"The second row's tracking field shows '{other.GetAttribute("value")}'.");
+        cut.Find($"[data-testid='rma-case-row'][data-case='{first}'] [data-testid='rma-ship']").Click();
+        cut.WaitForAssertion(() => Assert.Contains("shipped", cut.Find("[data-testid='rma-success']").TextContent, StringComparison.Ordinal));
+        await using var db = CreateDbContext();
+        var id = int.Parse(first, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal("1Z-ROW-1", (await db.RmaCases.SingleAsync(c => c.Id == id)).TrackingNumber);
+    }
+
+    [Fact]
+    public async Task Render_LinkedToAClosedCase_ShowsTheClosedFilterWithThatRowHighlighted()
+    {
+        await SeedAsync();
+        var auth = AddAuthorization();
+        auth.SetAuthorized("technician@fleet.local");
+        auth.SetRoles(Roles.Technician);
+        var rma = Services.GetRequiredService<Fleet.Application.Rma.RmaService>();
+        var shipped = (await rma.ListAsync()).First(c => c.Status == Fleet.Domain.Rma.RmaStatus.Shipped);
+        await rma.ReceiveReplacementAsync(shipped.Id, new Fleet.Application.Rma.ReplacementRequest("REPL-HL-1"), new Actor("tess", Roles.Technician));
+        Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().NavigateTo($"rma?case={shipped.Id}");
+
+        var cut = Render<RmaPage>();
+        cut.WaitForElement("[data-testid='rma-cases']");
+
+        var row = cut.Find($"[data-testid='rma-case-row'][data-case='{shipped.Id}']");
+        Assert.Contains("mud-selected-item", row.GetAttribute("class") ?? "", StringComparison.Ordinal);
+        Assert.Equal("Closed", row.QuerySelector("[data-testid='rma-case-status']")!.TextContent);
     }
 }

@@ -1,27 +1,32 @@
 using System.Globalization;
 using Fleet.Application.Rma;
 using Fleet.Domain;
+using Fleet.Domain.Rma;
 using Microsoft.AspNetCore.Components;
 
 namespace Fleet.Web.Components.Pages.Rma;
 
-/// <summary>The technician's queue: failed cards without a case, open cases by age and vendor, and the moves of each case.</summary>
+/// <summary>
+/// The technician's queue: failed cards without a case, then the cases a page at a time (newest first, filtered by
+/// status), each row with its own fields, and the moves of each case.
+/// </summary>
 public partial class RmaPage
 {
+    /// <summary>Cases per page: keeps the page (and its Tab order) small however many cases are open.</summary>
+    public const int PageSize = 25;
+
+    private readonly Dictionary<int, CaseDraft> _drafts = [];
     private TechnicianQueue? _queue;
+    private PagedRmaCases? _cases;
+    private RmaStatus? _status;
+    private int _page = 1;
     private bool _canAct;
     private bool _canCredit;
-    private string? _withdrawReason;
-    private decimal? _creditOnly;
-    private bool _closeOnCredit;
     private string? _opening;
     private string? _reason;
     private string? _evidence;
     private string? _vendorCase;
     private bool _advance;
-    private string? _tracking;
-    private string? _replacement;
-    private decimal? _credit;
 
     [Inject]
     private RmaService Rma { get; set; } = default!;
@@ -35,48 +40,101 @@ public partial class RmaPage
         var role = await RoleAsync();
         _canAct = Roles.Satisfies(role, Roles.Technician);
         _canCredit = Roles.Satisfies(role, Roles.Finance);
-        await RunAsync(async () => _queue = await Rma.QueueAsync());
+        await RunAsync(async () =>
+        {
+            if (Case is { } highlighted)
+            {
+                // The GPU page links a case here: show the page (and, for a closed case, the filter) that holds it.
+                if (await Rma.PageOfAsync(highlighted, null, PageSize) is { } notClosed)
+                {
+                    _page = notClosed;
+                }
+                else if (await Rma.PageOfAsync(highlighted, RmaStatus.Closed, PageSize) is { } closed)
+                {
+                    (_status, _page) = (RmaStatus.Closed, closed);
+                }
+            }
+
+            await ReloadAsync();
+        });
+    }
+
+    private CaseDraft Draft(int caseId) => _drafts.TryGetValue(caseId, out var d) ? d : _drafts[caseId] = new CaseDraft();
+
+    private async Task ReloadAsync()
+    {
+        _queue = await Rma.QueueAsync();
+        _cases = await Rma.CasesPageAsync(_status, _page, PageSize);
+        _page = _cases.Page;
+    }
+
+    private Task FilterAsync(RmaStatus? status)
+    {
+        _status = status;
+        _page = 1;
+        return RunAsync(ReloadAsync);
+    }
+
+    private Task PageAsync(int page)
+    {
+        _page = page;
+        return RunAsync(ReloadAsync);
     }
 
     private Task OpenAsync() => RunAsync(async () =>
     {
         var opened = await Rma.OpenAsync(_opening!, new OpenRmaRequest(_reason, _evidence, _vendorCase, _advance), await ActorAsync());
         _opening = _reason = _evidence = _vendorCase = null;
-        _queue = await Rma.QueueAsync();
+        _page = 1;
+        await ReloadAsync();
         Success = string.Create(CultureInfo.InvariantCulture, $"RMA case {opened.Id} opened; {opened.Serial} is {opened.GpuStatus}.");
     });
 
     private Task ShipAsync(RmaCaseItem c) => RunAsync(async () =>
     {
-        var shipped = await Rma.ShipAsync(c.Id, new ShipRmaRequest(_tracking), await ActorAsync(), c.Version);
-        _tracking = null;
-        _queue = await Rma.QueueAsync();
+        var shipped = await Rma.ShipAsync(c.Id, new ShipRmaRequest(Draft(c.Id).Tracking), await ActorAsync(), c.Version);
+        _drafts.Remove(c.Id);
+        await ReloadAsync();
         Success = string.Create(CultureInfo.InvariantCulture, $"RMA case {shipped.Id} shipped; {shipped.Serial} is {shipped.GpuStatus}.");
     });
 
     private Task ReplaceAsync(RmaCaseItem c) => RunAsync(async () =>
     {
-        var done = await Rma.ReceiveReplacementAsync(c.Id, new ReplacementRequest(_replacement, null, _credit), await ActorAsync());
-        _replacement = null;
-        _credit = null;
-        _queue = await Rma.QueueAsync();
+        var done = await Rma.ReceiveReplacementAsync(c.Id, new ReplacementRequest(Draft(c.Id).Replacement, null, Draft(c.Id).Credit), await ActorAsync());
+        _drafts.Remove(c.Id);
+        await ReloadAsync();
         Success = $"Replacement {done.ReplacementSerial} received for {done.Serial}.";
     });
 
     private Task WithdrawAsync(RmaCaseItem c) => RunAsync(async () =>
     {
-        var done = await Rma.WithdrawAsync(c.Id, new WithdrawRmaRequest(_withdrawReason), await ActorAsync(), c.Version);
-        _withdrawReason = null;
-        _queue = await Rma.QueueAsync();
+        var done = await Rma.WithdrawAsync(c.Id, new WithdrawRmaRequest(Draft(c.Id).WithdrawReason), await ActorAsync(), c.Version);
+        _drafts.Remove(c.Id);
+        await ReloadAsync();
         Success = string.Create(CultureInfo.InvariantCulture, $"RMA case {done.Id} withdrawn; {done.Serial} is {done.GpuStatus}.");
     });
 
     private Task CreditAsync(RmaCaseItem c) => RunAsync(async () =>
     {
-        var done = await Rma.CreditAsync(c.Id, new CreditRequest(_creditOnly ?? 0m, null, _closeOnCredit), await ActorAsync());
-        _creditOnly = null;
-        _closeOnCredit = false;
-        _queue = await Rma.QueueAsync();
+        var done = await Rma.CreditAsync(c.Id, new CreditRequest(Draft(c.Id).CreditOnly ?? 0m, null, Draft(c.Id).CloseOnCredit), await ActorAsync());
+        _drafts.Remove(c.Id);
+        await ReloadAsync();
         Success = string.Create(CultureInfo.InvariantCulture, $"Credit {done.CreditAmount:N2} {done.CreditCurrency} recorded on RMA case {done.Id} ({done.Status}).");
     });
+
+    /// <summary>What is typed into one case's row, so each row's fields are its own.</summary>
+    private sealed class CaseDraft
+    {
+        public string? Tracking { get; set; }
+
+        public string? WithdrawReason { get; set; }
+
+        public string? Replacement { get; set; }
+
+        public decimal? Credit { get; set; }
+
+        public decimal? CreditOnly { get; set; }
+
+        public bool CloseOnCredit { get; set; }
+    }
 }
