@@ -32,7 +32,7 @@ public abstract class AgentRealServerTests(string provider) : IDisposable
         var token = await server.TokenAsync(Roles.Agent);
 
         using var agent = StartAgent(server.Url, token, cards, "--once", "--json");
-        Assert.True(await agent.WaitForExitAsync(180) == 0, agent.Stderr);
+        Assert.True(await agent.WaitForExitAsync(300) == 0, agent.Stderr);
 
         await using var db = server.CreateDbContext();
         var job = await db.BurnInJobs.AsNoTracking().SingleAsync(j => j.CampaignId == campaign);
@@ -66,7 +66,7 @@ public abstract class AgentRealServerTests(string provider) : IDisposable
         var campaign = await CreateCampaignAsync(server, cards, durationSeconds: 1);
 
         using var agent = StartAgent(server.Url, await server.TokenAsync(Roles.Agent), cards, "--once", "--inject-fault", "gemm");
-        Assert.True(await agent.WaitForExitAsync(180) == 0, agent.Stderr); // delivered: the verdict is the server's to act on
+        Assert.True(await agent.WaitForExitAsync(300) == 0, agent.Stderr); // delivered: the verdict is the server's to act on
 
         await using var db = server.CreateDbContext();
         var job = await db.BurnInJobs.AsNoTracking().SingleAsync(j => j.CampaignId == campaign);
@@ -116,7 +116,7 @@ public abstract class AgentRealServerTests(string provider) : IDisposable
         using (agent)
         {
             // Measured while the server is down: spooled, and retried.
-            await agent.WaitForStderrAsync("kept in the spool, retrying", 180);
+            await agent.WaitForStderrAsync("kept in the spool, retrying", 300);
             var spooled = Assert.Single(Directory.GetFiles(_temp.File("spool"), "*.result.json"));
             var runId = Path.GetFileName(spooled)[..^".result.json".Length];
 

@@ -31,6 +31,7 @@ public static class AxePages
         new("rma", "rma", [Roles.Admin, Roles.Technician, Roles.Procurement]),
         new("rma-case", "rma/{rma}", [Roles.Admin, Roles.Technician, Roles.Procurement]),
         new("burnin", "burnin", [Roles.Admin, Roles.Technician]),
+        new("profiles", "profiles", s_everyone),
         new("reports", "finance/reports", [Roles.Admin, Roles.Finance, Roles.Procurement, Roles.Viewer]),
         new("users", "admin/users", [Roles.Admin]),
         new("tokens", "admin/tokens", [Roles.Admin]),
