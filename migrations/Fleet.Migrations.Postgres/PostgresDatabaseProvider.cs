@@ -25,6 +25,9 @@ public sealed class PostgresDatabaseProvider : IDatabaseProvider
             .UseFleetConventions();
 
     /// <inheritdoc/>
+    public Task RefreshStatisticsAsync(FleetDbContext db, CancellationToken ct) => db.Database.ExecuteSqlRawAsync("ANALYZE", ct);
+
+    /// <inheritdoc/>
     public DatabaseErrorKind Classify(Exception exception)
     {
         foreach (var e in DatabaseErrors.Chain(exception))

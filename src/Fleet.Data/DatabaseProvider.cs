@@ -26,6 +26,9 @@ public interface IDatabaseProvider
     /// </summary>
     Task<string?> PrepareForMigrationAsync(FleetDbContext db, CancellationToken ct) => Task.FromResult<string?>(null);
 
+    /// <summary>After a bulk load: brings the query planner's statistics up to date (a no-op where the store has none).</summary>
+    Task RefreshStatisticsAsync(FleetDbContext db, CancellationToken ct) => Task.CompletedTask;
+
     /// <summary>Finds this provider's error in <paramref name="exception"/> (or its causes) and says what it means.</summary>
     DatabaseErrorKind Classify(Exception exception);
 }

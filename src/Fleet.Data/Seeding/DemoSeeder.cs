@@ -226,6 +226,10 @@ public sealed class DemoSeeder(IDatabaseProvider provider, TimeProvider time)
         db.ChangeTracker.DetectChanges();
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        // A bulk load leaves the planner without statistics until autovacuum gets to it: the grid's estimated totals
+        // (EXPLAIN) and its plans would be guesses for the first minutes.
+        await provider.RefreshStatisticsAsync(db, ct);
+
         db.ChangeTracker.AutoDetectChangesEnabled = previousDetect;
         db.ChangeTracker.Clear();
     }
