@@ -1,11 +1,111 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using System.Xml.Linq;
 
 namespace Fleet.Domain.Tests;
 
-/// <summary>The rules between projects (DESIGN.md "Parts and their direction"), read from the project files.</summary>
+/// <summary>
+/// The rules between projects, read from <c>src/dependencies.json</c> (the picture in DESIGN.md, "Parts and their
+/// direction", written once): every project reference is an allowed arrow and is used, no transitive closure reaches a
+/// forbidden project or package, and every project in the repository is covered by the file.
+/// </summary>
 public class ArchitectureTests
 {
     private static readonly string s_root = FindRoot();
+    private static readonly Rules s_rules = Rules.Load(Path.Combine(s_root, "src", "dependencies.json"));
+
+    public static TheoryData<string> Projects() => [.. s_rules.Projects.Keys.Order(StringComparer.Ordinal)];
+
+    [Fact]
+    public void RulesFile_CoversEveryProjectUnderSrcAndMigrations()
+    {
+        var onDisk = new[] { "src", "migrations" }
+            .SelectMany(d => Directory.GetFiles(Path.Combine(s_root, d), "*.csproj", SearchOption.AllDirectories))
+            .Where(p => !p.Contains("/obj/", StringComparison.Ordinal))
+            .Select(p => Path.GetFileNameWithoutExtension(p))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        Assert.Equal(onDisk, s_rules.Projects.Keys.Order(StringComparer.Ordinal).ToList());
+    }
+
+    [Theory]
+    [MemberData(nameof(Projects))]
+    public void ProjectReferences_AreAllowedArrows(string project)
+    {
+        var (projects, _) = References(project);
+        var allowed = s_rules.Projects[project].References;
+        var stray = projects.Where(p => !allowed.Contains(p)).ToList();
+        Assert.True(stray.Count == 0, $"{project} references {string.Join(", ", stray)}, which src/dependencies.json does not allow.");
+    }
+
+    [Theory]
+    [MemberData(nameof(Projects))]
+    public void TransitiveClosure_ReachesNothingForbidden(string project)
+    {
+        var closure = Closure(project);
+        var crossed = closure.Where(item => s_rules.Projects[project].Forbidden.Any(pattern => Matches(pattern, item))).Order(StringComparer.Ordinal).ToList();
+        Assert.True(crossed.Count == 0, $"{project} reaches {string.Join(", ", crossed)} (directly or through its references), which src/dependencies.json forbids.");
+    }
+
+    [Theory]
+    [MemberData(nameof(Projects))]
+    public void ProjectReferences_AreUsedInTheSource(string project)
+    {
+        var (projects, _) = References(project);
+        var source = string.Join('\n', SourceFiles(s_rules.Projects[project].Path).Select(File.ReadAllText));
+        var unused = projects.Where(reference => !Regex.IsMatch(source, $@"\b{Regex.Escape(reference)}\b")).ToList();
+        Assert.True(unused.Count == 0, $"{project} references {string.Join(", ", unused)} but no source file uses its namespace.");
+    }
+
+    [Theory]
+    [MemberData(nameof(Projects))]
+    public void Packages_AreTheOnesTheRulesRequire(string project)
+    {
+        var (_, packages) = References(project);
+        var rule = s_rules.Projects[project];
+        if (rule.Packages is { } exactly)
+        {
+            Assert.Equal(exactly.Order(StringComparer.Ordinal), packages.Order(StringComparer.Ordinal));
+        }
+
+        Assert.All(rule.RequiredPackages, p => Assert.Contains(p, packages));
+    }
+
+    [Fact]
+    public void Server_ReadsWireContractsWithoutIlgpu()
+    {
+        foreach (var project in new[] { "Fleet.Data", "Fleet.Application", "Fleet.Web" })
+        {
+            var closure = Closure(project);
+            Assert.DoesNotContain(closure, p => p is "Fleet.Gpu" or "Fleet.Inference" || p.StartsWith("ILGPU", StringComparison.Ordinal));
+            Assert.Contains("Fleet.Domain", closure);
+        }
+    }
+
+    [Theory]
+    [InlineData("Fleet.Planning", "Fleet.Gpu")]
+    [InlineData("Fleet.Application", "Fleet.Web")]
+    [InlineData("Fleet.Data", "Fleet.Migrations.Sqlite")]
+    [InlineData("Fleet.Data", "Npgsql.EntityFrameworkCore.PostgreSQL")]
+    [InlineData("Fleet.Application", "ILGPU")]
+    [InlineData("Fleet.Cli", "Fleet.Data")]
+    public void Rules_ForbidTheArrowsDesignForbids(string from, string to)
+    {
+        // The file itself must say these, so that editing it to allow one is a visible change to a test, not a quiet one.
+        Assert.Contains(s_rules.Projects[from].Forbidden, pattern => Matches(pattern, to));
+        Assert.DoesNotContain(to, s_rules.Projects[from].References);
+    }
+
+    [Theory]
+    [InlineData("Fleet.Migrations.*", "Fleet.Migrations.Sqlite", true)]
+    [InlineData("Npgsql*", "Npgsql.EntityFrameworkCore.PostgreSQL", true)]
+    [InlineData("Fleet.Web", "Fleet.WebTools", false)]
+    [InlineData("Fleet.Gpu", "Fleet.Gpu", true)]
+    public void Matches_PrefixPatternsAndExactNames(string pattern, string name, bool expected) =>
+        Assert.Equal(expected, Matches(pattern, name));
+
+    private static bool Matches(string pattern, string name) =>
+        pattern.EndsWith('*') ? name.StartsWith(pattern[..^1], StringComparison.Ordinal) : name == pattern;
 
     private static string FindRoot()
     {
@@ -20,77 +120,21 @@ public class ArchitectureTests
         throw new InvalidOperationException("Fleet.sln not found above the test output.");
     }
 
+    private static IEnumerable<string> SourceFiles(string relativePath) =>
+        Directory.EnumerateFiles(Path.Combine(s_root, relativePath), "*.*", SearchOption.AllDirectories)
+            .Where(f => f.EndsWith(".cs", StringComparison.Ordinal) || f.EndsWith(".razor", StringComparison.Ordinal))
+            .Where(f => !f.Contains("/obj/", StringComparison.Ordinal) && !f.Contains("/bin/", StringComparison.Ordinal));
+
     private static (HashSet<string> Projects, HashSet<string> Packages) References(string project)
     {
-        var path = Directory.GetFiles(s_root, project + ".csproj", SearchOption.AllDirectories).Single(p => !p.Contains("/obj/"));
+        var path = Path.Combine(s_root, s_rules.Projects[project].Path, project + ".csproj");
         var xml = XDocument.Load(path);
         var projects = xml.Descendants("ProjectReference").Select(e => Path.GetFileNameWithoutExtension(e.Attribute("Include")!.Value)).ToHashSet();
         var packages = xml.Descendants("PackageReference").Select(e => e.Attribute("Include")!.Value).ToHashSet();
         return (projects, packages);
     }
 
-    private static readonly string[] s_providerPackages = ["Npgsql.EntityFrameworkCore.PostgreSQL", "Npgsql", "Microsoft.EntityFrameworkCore.Sqlite"];
-
-    [Fact]
-    public void Domain_ReferencesNothing()
-    {
-        var (projects, packages) = References("Fleet.Domain");
-        Assert.Empty(projects);
-        Assert.Empty(packages);
-    }
-
-    [Theory]
-    [InlineData("Fleet.Gpu")]
-    [InlineData("Fleet.Inference")]
-    [InlineData("Fleet.Planning")]
-    public void Engines_ReferenceNoDatabaseOrWebPackage(string engine)
-    {
-        var (projects, packages) = References(engine);
-        Assert.DoesNotContain(packages, p => p.Contains("EntityFramework") || p.Contains("Npgsql") || p.Contains("AspNetCore") || p.Contains("MudBlazor"));
-        Assert.DoesNotContain(projects, p => p is "Fleet.Data" or "Fleet.Application" or "Fleet.Web" or "Fleet.Cli" || p.StartsWith("Fleet.Migrations"));
-        if (engine != "Fleet.Inference")
-        {
-            Assert.DoesNotContain("Fleet.Inference", projects);
-        }
-    }
-
-    [Fact]
-    public void Data_ReferencesNoProviderPackage()
-    {
-        var (_, packages) = References("Fleet.Data");
-        Assert.Empty(packages.Intersect(s_providerPackages));
-    }
-
-    [Theory]
-    [InlineData("Fleet.Migrations.Sqlite", "Microsoft.EntityFrameworkCore.Sqlite")]
-    [InlineData("Fleet.Migrations.Postgres", "Npgsql.EntityFrameworkCore.PostgreSQL")]
-    public void MigrationProjects_ReferenceDataAndTheirProvider(string project, string provider)
-    {
-        var (projects, packages) = References(project);
-        Assert.Equal(["Fleet.Data"], projects);
-        Assert.Contains(provider, packages);
-    }
-
-    [Fact]
-    public void OnlyWebAndTests_ReferenceBothMigrationProjects()
-    {
-        foreach (var csproj in Directory.GetFiles(Path.Combine(s_root, "src"), "*.csproj", SearchOption.AllDirectories))
-        {
-            var name = Path.GetFileNameWithoutExtension(csproj);
-            var (projects, _) = References(name);
-            var both = projects.Contains("Fleet.Migrations.Sqlite") && projects.Contains("Fleet.Migrations.Postgres");
-            Assert.True(!both || name == "Fleet.Web", $"{name} references both migration projects.");
-        }
-    }
-
-    [Fact]
-    public void Cli_TalksToServerOverHttpOnly()
-    {
-        var (projects, packages) = References("Fleet.Cli");
-        Assert.DoesNotContain(projects, p => p is "Fleet.Data" or "Fleet.Application" or "Fleet.Web" || p.StartsWith("Fleet.Migrations"));
-        Assert.DoesNotContain(packages, p => p.Contains("EntityFramework") || p.Contains("Npgsql"));
-    }
-
+    /// <summary>The projects and packages a project reaches through its project references (packages as declared, not NuGet's graph).</summary>
     private static HashSet<string> Closure(string project)
     {
         var seen = new HashSet<string>();
@@ -109,14 +153,28 @@ public class ArchitectureTests
         return seen;
     }
 
-    [Theory]
-    [InlineData("Fleet.Data")]
-    [InlineData("Fleet.Application")]
-    [InlineData("Fleet.Web")]
-    public void Server_ReadsWireContractsWithoutIlgpu(string project)
+    private sealed record ProjectRule(string Path, IReadOnlyList<string> References, IReadOnlyList<string> Forbidden, IReadOnlyList<string>? Packages, IReadOnlyList<string> RequiredPackages);
+
+    private sealed record Rules(IReadOnlyDictionary<string, ProjectRule> Projects)
     {
-        var closure = Closure(project);
-        Assert.DoesNotContain(closure, p => p is "Fleet.Gpu" or "Fleet.Inference" || p.StartsWith("ILGPU", StringComparison.Ordinal));
-        Assert.Contains("Fleet.Domain", closure);
+        public static Rules Load(string file)
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(file));
+            var projects = new Dictionary<string, ProjectRule>(StringComparer.Ordinal);
+            foreach (var p in doc.RootElement.GetProperty("projects").EnumerateObject())
+            {
+                projects[p.Name] = new ProjectRule(
+                    p.Value.GetProperty("path").GetString()!,
+                    Strings(p.Value, "references") ?? [],
+                    Strings(p.Value, "forbidden") ?? [],
+                    Strings(p.Value, "packages"),
+                    Strings(p.Value, "requiredPackages") ?? []);
+            }
+
+            return new Rules(projects);
+        }
+
+        private static List<string>? Strings(JsonElement e, string name) =>
+            e.TryGetProperty(name, out var v) ? [.. v.EnumerateArray().Select(x => x.GetString()!)] : null;
     }
 }
