@@ -97,6 +97,16 @@ public class ArchitectureTests
     }
 
     [Theory]
+    [MemberData(nameof(Projects))]
+    public void ProductionTypes_AreNotNamedLikeTests(string project)
+    {
+        var named = SourceFiles(s_rules.Projects[project].Path)
+            .SelectMany(f => Regex.Matches(File.ReadAllText(f), @"\b(?:class|record|struct|interface)\s+(\w+Tests?)\b").Select(m => $"{m.Groups[1].Value} ({Path.GetFileName(f)})"))
+            .ToList();
+        Assert.True(named.Count == 0, $"{project} declares {string.Join(", ", named)}: a production type named like a test reads as one and hides from test filters.");
+    }
+
+    [Theory]
     [InlineData("Fleet.Migrations.*", "Fleet.Migrations.Sqlite", true)]
     [InlineData("Npgsql*", "Npgsql.EntityFrameworkCore.PostgreSQL", true)]
     [InlineData("Fleet.Web", "Fleet.WebTools", false)]

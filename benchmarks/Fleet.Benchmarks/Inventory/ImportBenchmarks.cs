@@ -41,7 +41,7 @@ public class ImportBenchmarks
     [Benchmark(Description = "CSV import 10k (validate + commit)")]
     public async Task<int> ImportCsv()
     {
-        var service = new GpuImportService(new ContextFactory(_database!), _database!.Provider, TimeProvider.System, new ImportOptions());
+        var service = new GpuImportService(new TestContextFactory(_database!), _database!.Provider, TimeProvider.System, new ImportOptions());
         var result = await service.ImportAsync(new MemoryStream(_csv), ImportMode.Insert, dryRun: false, Actor.System);
         return result.Succeeded ? result.Inserted : throw new InvalidOperationException(result.Errors[0].Message);
     }
@@ -55,10 +55,5 @@ public class ImportBenchmarks
         await _database.Provider.BulkWriter.InsertAsync(db, rows, CancellationToken.None);
         await tx.CommitAsync();
         return rows.Count;
-    }
-
-    private sealed class ContextFactory(TestDatabase database) : IDbContextFactory<FleetDbContext>
-    {
-        public FleetDbContext CreateDbContext() => database.CreateContext();
     }
 }

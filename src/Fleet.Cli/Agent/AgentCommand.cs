@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using Fleet.Cli.Common;
 using Fleet.Cli.Gpu;
 using Spectre.Console;
 
@@ -31,7 +32,7 @@ public static class AgentCommand
         cmd.SetAction(async (ParseResult r, CancellationToken _) =>
         {
             var target = JsonOutput.Target(r, json);
-            var err = GpuConsole.CreateError();
+            var err = StderrConsole.Create();
             var url = r.GetValue(server) ?? Environment.GetEnvironmentVariable("FLEET_SERVER")
                 ?? throw new ArgumentException("no server: pass --server URL or set FLEET_SERVER");
             var hostName = r.GetValue(host) ?? Environment.MachineName;

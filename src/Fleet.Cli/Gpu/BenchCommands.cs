@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Fleet.Cli.Common;
 using Fleet.Domain.Catalog;
 using Fleet.Gpu.Bench;
 using Fleet.Gpu.BurnIn;
@@ -39,7 +40,7 @@ public static class BenchCommands
         cmd.SetAction(async (ParseResult r, CancellationToken ct) =>
         {
             var target = JsonOutput.Target(r, json);
-            var err = GpuConsole.CreateError();
+            var err = StderrConsole.Create();
             var precision = Enum.Parse<Precision>(r.GetValue(dtype)!, ignoreCase: true);
             var n = r.GetValue(size);
             if (n is <= 0 or > 46340)
@@ -131,7 +132,7 @@ public static class BenchCommands
             var selected = DeviceDiscovery.Select(inventory, r.GetValue(device)!)[0];
             using var backend = discovery.Open(selected);
             backend.BindToCurrentThread();
-            var bw = new BandwidthTest(TimeProvider.System).Run(backend, ct, mib is { } m ? m * 1048576L : null);
+            var bw = new BandwidthPhase(TimeProvider.System).Run(backend, ct, mib is { } m ? m * 1048576L : null);
             var spec = backend.Info.CatalogModel is { } name ? GpuCatalog.Find(name)?.MemoryBandwidthTbs * 1000 : null;
             var report = new BandwidthBenchReport { Device = backend.Info, Bandwidth = bw, SpecGBs = spec, PercentOfSpec = spec is > 0 ? 100 * bw.DeviceToDeviceGBs / spec : null };
             if (target != "-")

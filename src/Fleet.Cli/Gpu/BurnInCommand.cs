@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using Fleet.Domain.Contracts.BurnIn;
 using Fleet.Cli.Agent;
+using Fleet.Cli.Common;
+using Fleet.Domain.Contracts.BurnIn;
 using Fleet.Gpu.Backends;
 using Fleet.Gpu.BurnIn;
 using Fleet.Gpu.Devices;
@@ -34,7 +35,7 @@ public static class BurnInCommand
         cmd.SetAction(async (ParseResult r, CancellationToken ct) =>
         {
             var target = JsonOutput.Target(r, json);
-            var err = GpuConsole.CreateError();
+            var err = StderrConsole.Create();
             var levelValue = Enum.Parse<BurnInLevel>(r.GetValue(level)!, ignoreCase: true);
             var durationText = r.GetValue(duration);
             var plan = BurnInPlan.For(levelValue, durationText is null ? null : GpuConsole.ParseDuration(durationText));

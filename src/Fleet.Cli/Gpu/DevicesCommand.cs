@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Fleet.Cli.Common;
 using Fleet.Domain.Contracts.BurnIn;
 using Fleet.Gpu.Backends.Cuda;
 using Fleet.Gpu.Devices;
@@ -28,7 +29,7 @@ public static class DevicesCommand
         cmd.SetAction(async (ParseResult r, CancellationToken ct) =>
         {
             var target = JsonOutput.Target(r, json);
-            var err = GpuConsole.CreateError();
+            var err = StderrConsole.Create();
             using var discovery = new DeviceDiscovery();
             var inventory = discovery.Discover();
             foreach (var note in inventory.Notes)

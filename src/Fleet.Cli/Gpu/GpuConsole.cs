@@ -7,21 +7,9 @@ using Spectre.Console;
 
 namespace Fleet.Cli.Gpu;
 
-/// <summary>Shared helpers of the gpu verbs: the stderr console, argument parsing, the tool version.</summary>
+/// <summary>Shared helpers of the gpu verbs: argument parsing, the tool version.</summary>
 public static class GpuConsole
 {
-    /// <summary>Progress and messages go to stderr so stdout stays clean for results and JSON.</summary>
-    public static IAnsiConsole CreateError()
-    {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        if (Console.IsErrorRedirected)
-        {
-            console.Profile.Width = 400; // logs: one message per line, not wrapped at 80 columns
-        }
-
-        return console;
-    }
-
     public static string ToolVersion =>
         typeof(GpuConsole).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
         ?? typeof(GpuConsole).Assembly.GetName().Version?.ToString() ?? "0.0.0";

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Fleet.Cli.Common;
 using Fleet.Domain.Models;
 using Fleet.Inference.Profiling;
 using Spectre.Console;
@@ -45,7 +46,7 @@ public static class InferProfileCommand
                 throw new ArgumentException($"--repeats must be in [1, 50], got {reps}.");
             }
 
-            var err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+            var err = StderrConsole.Create();
             var progress = new ImmediateProgress(m => err.MarkupLine($"[grey]{Markup.Escape(m)}[/]"));
             IProfileTarget target;
             if (dev == "cpu")

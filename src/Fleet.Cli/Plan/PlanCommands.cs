@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Fleet.Cli.Common;
 using Fleet.Cli.Plan.Replay;
 using Fleet.Planning.Capacity;
 using Fleet.Planning.Scenarios;
@@ -43,7 +44,7 @@ public static class PlanCommands
                 return ExitCodes.CouldNotRun;
             }
 
-            var stderr = StandardError();
+            var stderr = StderrConsole.Create();
             var clock = Stopwatch.StartNew();
             var result = await Task.Run(() => new Simulator().Run(scenario, new SimulationProgressWriter(stderr), ct), ct);
             clock.Stop();
@@ -100,7 +101,7 @@ public static class PlanCommands
                 Spares = parse.GetValue(spares),
                 SurviveDatacenterLoss = parse.GetValue(survive),
             };
-            var stderr = StandardError();
+            var stderr = StderrConsole.Create();
             var clock = Stopwatch.StartNew();
             CapacityResult result;
             try
@@ -152,9 +153,6 @@ public static class PlanCommands
             return null;
         }
     }
-
-    private static IAnsiConsole StandardError() =>
-        AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
 
     /// <summary>Writes simulation progress to stderr synchronously, at most every 250 ms (the engine throttles).</summary>
     private sealed class SimulationProgressWriter(IAnsiConsole console) : IProgress<SimulationProgress>

@@ -105,7 +105,6 @@ public class Gpu : IVersioned
             {
                 RequiredField.Message => string.IsNullOrWhiteSpace(message),
                 RequiredField.Placement => HostId is null,
-                RequiredField.ReceivedAt => false,
                 _ => false,
             };
             if (missing)

@@ -22,7 +22,6 @@ public enum RequiredField
 {
     Message,
     Placement,
-    ReceivedAt,
 }
 
 /// <summary>
@@ -45,7 +44,7 @@ public static class GpuLifecycle
 
     public static IReadOnlyList<GpuTransition> Transitions { get; } =
     [
-        T(GpuStatus.Received, Roles.Procurement, [GpuStatus.Ordered], RequiredField.ReceivedAt),
+        T(GpuStatus.Received, Roles.Procurement, [GpuStatus.Ordered]),
         T(GpuStatus.BurnIn, Roles.Technician, [GpuStatus.Received, GpuStatus.Failed, GpuStatus.Maintenance, GpuStatus.Returned]),
         T(GpuStatus.Validated, Roles.Technician, [GpuStatus.BurnIn]),
         T(GpuStatus.InService, Roles.Technician, [GpuStatus.Validated, GpuStatus.Maintenance], RequiredField.Placement),

@@ -97,7 +97,7 @@ public sealed class BurnInRunner(TimeProvider time)
         {
             backend.BindToCurrentThread();
             var random = new Random(seed);
-            var stress = new GemmStressTest(time);
+            var stress = new GemmStressPhase(time);
             var precisions = backend.StressPrecisions.Where(backend.Matmul.Supports).ToList();
             var perPrecision = plan.StressTime / Math.Max(1, precisions.Count);
             var n = settings.MatmulSize ?? backend.Scale.MatmulSize;
@@ -131,14 +131,14 @@ public sealed class BurnInRunner(TimeProvider time)
             if (plan.RunMemory)
             {
                 Report("memory");
-                memory = new MemoryPatternTest(time).Run(backend, PatternTest.ForLevel(plan.Level, seed), settings.Fault,
+                memory = new MemoryPatternPhase(time).Run(backend, MemoryPattern.ForLevel(plan.Level, seed), settings.Fault,
                     (pattern, total) => Report("memory", errors: total, message: pattern), ct, settings.PatternBytes);
             }
 
             if (plan.RunBandwidth)
             {
                 Report("bandwidth");
-                bandwidth = new BandwidthTest(time).Run(backend, ct, settings.BandwidthBytes);
+                bandwidth = new BandwidthPhase(time).Run(backend, ct, settings.BandwidthBytes);
                 Report("bandwidth", message: $"d2d {bandwidth.DeviceToDeviceGBs:F1} GB/s, h2d {bandwidth.HostToDeviceGBs:F1} GB/s, d2h {bandwidth.DeviceToHostGBs:F1} GB/s");
             }
         }, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);

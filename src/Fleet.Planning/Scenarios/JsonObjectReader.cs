@@ -6,13 +6,7 @@ namespace Fleet.Planning.Scenarios;
 /// <summary>A numeric bound with the wording used in error messages.</summary>
 internal readonly record struct Bound(double Min, bool MinExclusive, double Max, bool MaxExclusive)
 {
-    public static Bound Any => new(double.NegativeInfinity, false, double.PositiveInfinity, false);
-
-    public static Bound Positive => new(0, true, double.PositiveInfinity, false);
-
     public static Bound NonNegative => new(0, false, double.PositiveInfinity, false);
-
-    public static Bound AtLeast(double min) => new(min, false, double.PositiveInfinity, false);
 
     public static Bound Between(double min, bool minExclusive, double max, bool maxExclusive) => new(min, minExclusive, max, maxExclusive);
 

@@ -30,7 +30,7 @@ public abstract class GpuImportContractTests(string provider)
         /// <summary>The clock stands at 30 June 2024, noon.</summary>
         public FixedTime Time { get; } = new(new DateTimeOffset(2024, 6, 30, 12, 0, 0, TimeSpan.Zero));
         public TestDatabase Database { get; } = database;
-        public GpuImportService Service => new(new Factory(Database), Database.Provider, Time, new ImportOptions { MaxBytes = 2 * 1024 * 1024 });
+        public GpuImportService Service => new(new TestContextFactory(Database), Database.Provider, Time, new ImportOptions { MaxBytes = 2 * 1024 * 1024 });
 
         public async Task<ImportResult> ImportAsync(string csv, ImportMode mode = ImportMode.Insert, bool dryRun = false, Actor? actor = null) =>
             await Service.ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv)), mode, dryRun, actor ?? s_clerk);
@@ -59,11 +59,6 @@ public abstract class GpuImportContractTests(string provider)
         }
 
         public ValueTask DisposeAsync() => Database.DisposeAsync();
-    }
-
-    private sealed class Factory(TestDatabase database) : IDbContextFactory<FleetDbContext>
-    {
-        public FleetDbContext CreateDbContext() => database.CreateContext();
     }
 
     /// <summary>A database with the catalog, one datacenter (FRA1) and one 8-slot host (fra1-r001-h1).</summary>

@@ -21,12 +21,6 @@ public sealed class FixedTime(DateTimeOffset now) : TimeProvider
     public override DateTimeOffset GetUtcNow() => Now;
 }
 
-/// <summary>Creates contexts on a test database for the services under test.</summary>
-public sealed class TestContextFactory(TestDatabase database) : IDbContextFactory<FleetDbContext>
-{
-    public FleetDbContext CreateDbContext() => database.CreateContext();
-}
-
 /// <summary>A migrated database with the catalog, two datacenters (IAD1 in USD, FRA1 in EUR) and two vendors, plus the real services.</summary>
 public sealed class ProcurementWorld : IAsyncDisposable
 {

@@ -23,19 +23,7 @@ internal sealed class AgentProcess : IDisposable
 
     public static AgentProcess Start(params string[] args)
     {
-        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "fleet.dll"));
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        var process = new Process { StartInfo = info };
+        var process = new Process { StartInfo = FleetProcess.StartInfo(args) };
         var self = new AgentProcess(process);
         process.ErrorDataReceived += (_, e) =>
         {

@@ -27,7 +27,7 @@ public class InferCommandTests
         using var dir = new TempFolder();
         var (model, tok) = WriteModel(dir);
 
-        var (code, stdout, stderr) = await FleetProcess.RunAsync("infer", "run", "--checkpoint", model, "--tokenizer", tok, "--prompt", "the cat", "--steps", "40");
+        var (code, stdout, stderr) = await FleetProcess.RunRawAsync("infer", "run", "--checkpoint", model, "--tokenizer", tok, "--prompt", "the cat", "--steps", "40");
 
         using var w = Llama2Checkpoint.Open(model);
         using var engine = new CpuTransformer(w, 1);
@@ -43,8 +43,8 @@ public class InferCommandTests
         using var dir = new TempFolder();
         var (model, tok) = WriteModel(dir);
         string[] args = ["infer", "run", "--checkpoint", model, "--tokenizer", tok, "--temperature", "1", "--topp", "0.9", "--seed", "77", "--steps", "30"];
-        var first = await FleetProcess.RunAsync(args);
-        var second = await FleetProcess.RunAsync(args);
+        var first = await FleetProcess.RunRawAsync(args);
+        var second = await FleetProcess.RunRawAsync(args);
         Assert.Equal(0, first.ExitCode);
         Assert.Equal(first.Stdout, second.Stdout);
     }
@@ -59,7 +59,7 @@ public class InferCommandTests
             f.SetLength(f.Length / 2);
         }
 
-        var (code, _, stderr) = await FleetProcess.RunAsync("infer", "run", "--checkpoint", model, "--tokenizer", tok);
+        var (code, _, stderr) = await FleetProcess.RunRawAsync("infer", "run", "--checkpoint", model, "--tokenizer", tok);
         Assert.Equal(2, code);
         Assert.Contains("truncated: tensor '", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
@@ -71,7 +71,7 @@ public class InferCommandTests
         using var dir = new TempFolder();
         var (model, _) = WriteModel(dir);
         SyntheticTokenizer.Create(400, new Random(1)).Write(dir.File("small.bin"));
-        var (code, _, stderr) = await FleetProcess.RunAsync("infer", "run", "--checkpoint", model, "--tokenizer", dir.File("small.bin"));
+        var (code, _, stderr) = await FleetProcess.RunRawAsync("infer", "run", "--checkpoint", model, "--tokenizer", dir.File("small.bin"));
         Assert.Equal(2, code);
         Assert.Contains("token 400", stderr, StringComparison.Ordinal);
     }
@@ -84,7 +84,7 @@ public class InferCommandTests
     {
         using var dir = new TempFolder();
         var (model, tok) = WriteModel(dir);
-        var (code, _, stderr) = await FleetProcess.RunAsync("infer", "run", "--checkpoint", model, "--tokenizer", tok, option, value);
+        var (code, _, stderr) = await FleetProcess.RunRawAsync("infer", "run", "--checkpoint", model, "--tokenizer", tok, option, value);
         Assert.Equal(2, code);
         Assert.Contains(option, stderr, StringComparison.Ordinal);
     }
@@ -92,7 +92,7 @@ public class InferCommandTests
     [Fact]
     public async Task Profile_BigPresetOnCpu_RefusesWithExit2()
     {
-        var (code, _, stderr) = await FleetProcess.RunAsync("infer", "profile", "--preset", "llama-3.1-8b");
+        var (code, _, stderr) = await FleetProcess.RunRawAsync("infer", "profile", "--preset", "llama-3.1-8b");
         Assert.Equal(2, code);
         Assert.Contains("--device gpu", stderr, StringComparison.Ordinal);
     }
@@ -100,7 +100,7 @@ public class InferCommandTests
     [Fact]
     public async Task Profile_BadBatchList_Exit2()
     {
-        var (code, _, stderr) = await FleetProcess.RunAsync("infer", "profile", "--preset", "stories-15m", "--batch", "1,x");
+        var (code, _, stderr) = await FleetProcess.RunRawAsync("infer", "profile", "--preset", "stories-15m", "--batch", "1,x");
         Assert.Equal(2, code);
         Assert.Contains("--batch: 'x'", stderr, StringComparison.Ordinal);
     }
@@ -109,7 +109,7 @@ public class InferCommandTests
     public async Task Profile_Stories15mTinySizes_WritesProfileJson()
     {
         using var dir = new TempFolder();
-        var (code, _, stderr) = await FleetProcess.RunAsync(
+        var (code, _, stderr) = await FleetProcess.RunRawAsync(
             "infer", "profile", "--preset", "stories-15m", "--batch", "1,2", "--context", "8,16", "--repeats", "1", "--json", dir.File("p.json"));
 
         Assert.True(code == 0, stderr);

@@ -41,18 +41,8 @@ public sealed class PlanCommandTests : IDisposable
 
     private static async Task<(int Code, string Out, string Err)> FleetAsync(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "fleet.dll"));
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout, await stderr);
+        var run = await FleetProcess.RunAsync(args);
+        return (run.ExitCode, run.Stdout, run.Stderr);
     }
 
     [Fact]

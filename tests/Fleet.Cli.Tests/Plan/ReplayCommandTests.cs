@@ -20,28 +20,8 @@ public sealed class ReplayCommandTests : IDisposable
 
     internal static async Task<(int Code, string Out, string Err)> FleetAsync(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "fleet.dll"));
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(300));
-        try
-        {
-            await process.WaitForExitAsync(limit.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
+        var run = await FleetProcess.RunAsync(args);
+        return (run.ExitCode, run.Stdout, run.Stderr);
     }
 
     /// <summary>A profile whose fits say: prefill costs <paramref name="prefill"/> s whatever its length, a decode step <paramref name="decode"/> s.</summary>

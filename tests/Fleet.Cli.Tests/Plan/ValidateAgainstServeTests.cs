@@ -17,14 +17,7 @@ public sealed partial class ValidateAgainstServeTests : IDisposable
     /// <summary>Starts `fleet infer serve` on a free port; returns the process and its URL once it listens.</summary>
     private static async Task<(Process Process, string Url)> StartServeAsync(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "fleet.dll"));
-        foreach (var a in new[] { "infer", "serve", "--urls", "http://127.0.0.1:0" }.Concat(args))
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        var process = Process.Start(start)!;
+        var process = FleetProcess.Start(FleetProcess.StartInfo(new[] { "infer", "serve", "--urls", "http://127.0.0.1:0" }.Concat(args)));
         var url = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
         process.ErrorDataReceived += (_, e) =>

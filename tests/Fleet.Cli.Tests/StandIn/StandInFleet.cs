@@ -18,22 +18,7 @@ public static class StandInFleet
     {
         var libs = StandInLibraries.Instance;
         var log = Path.Combine(libs.Root, $"log-{Guid.NewGuid():N}.txt");
-        var info = new ProcessStartInfo(executable ?? System.Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        if (executable is null)
-        {
-            info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "fleet.dll"));
-        }
-
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
+        var info = FleetProcess.StartInfo(args, executable);
         // No real GPU library may leak in from the host running the tests.
         info.Environment.Remove("CUDA_HOME");
         info.Environment.Remove("VIRTUAL_ENV");
@@ -43,20 +28,7 @@ public static class StandInFleet
             info.Environment[k] = v;
         }
 
-        using var p = Process.Start(info) ?? throw new InvalidOperationException("could not start fleet");
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        try
-        {
-            await p.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"fleet {string.Join(' ', args)} on the stand-in ran past 120 s: {await stderr}");
-        }
-
-        return new Outcome(p.ExitCode, await stdout, await stderr, log);
+        var run = await FleetProcess.RunAsync(info, TimeSpan.FromSeconds(120));
+        return new Outcome(run.ExitCode, run.Stdout, run.Stderr, log);
     }
 }

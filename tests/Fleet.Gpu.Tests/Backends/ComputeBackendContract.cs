@@ -100,8 +100,8 @@ public abstract class ComputeBackendContract
     [BackendFact]
     public void MemoryTest_HealthyRegion_FindsNoErrors()
     {
-        var tests = PatternTest.ForLevel(BurnInLevel.Quick, 5);
-        var m = new MemoryPatternTest(TimeProvider.System).Run(Backend, tests, FaultPlan.None, null, CancellationToken.None, 16 * 1024);
+        var tests = MemoryPattern.ForLevel(BurnInLevel.Quick, 5);
+        var m = new MemoryPatternPhase(TimeProvider.System).Run(Backend, tests, FaultPlan.None, null, CancellationToken.None, 16 * 1024);
         Assert.Equal(0, m.Errors);
         Assert.Equal(16 * 1024, m.BytesTested);
         Assert.Equal(tests.Select(t => t.Name), m.Passes.Select(p => p.Pattern));
@@ -114,7 +114,7 @@ public abstract class ComputeBackendContract
         const long bytes = 16 * 1024;
         var fault = new FaultPlan(FaultKind.Memory) { MemoryBit = 5 };
         var word = fault.MemoryWordIndex(bytes / 4);
-        var m = new MemoryPatternTest(TimeProvider.System).Run(Backend, PatternTest.ForLevel(BurnInLevel.Quick, 5), fault, null, CancellationToken.None, bytes);
+        var m = new MemoryPatternPhase(TimeProvider.System).Run(Backend, MemoryPattern.ForLevel(BurnInLevel.Quick, 5), fault, null, CancellationToken.None, bytes);
 
         Assert.True(m.Errors > 0);
         Assert.NotEmpty(m.ErrorRecords);
@@ -138,7 +138,7 @@ public abstract class ComputeBackendContract
     {
         foreach (var p in Backend.StressPrecisions.Where(Backend.Matmul.Supports))
         {
-            var m = new GemmStressTest(TimeProvider.System).Run(Backend, Backend.Matmul, p, 24, TimeSpan.Zero, FaultPlan.None, new Random(3), null, CancellationToken.None);
+            var m = new GemmStressPhase(TimeProvider.System).Run(Backend, Backend.Matmul, p, 24, TimeSpan.Zero, FaultPlan.None, new Random(3), null, CancellationToken.None);
             Assert.Equal(0, m.RepeatMismatches);
             Assert.Equal(0, m.NonFinite);
             Assert.Equal(0, m.Reference!.ColumnChecksumMismatches + m.Reference.RowChecksumMismatches + m.Reference.SampleMismatches);
@@ -153,7 +153,7 @@ public abstract class ComputeBackendContract
     {
         using var cts = new CancellationTokenSource();
         var rounds = 0;
-        var stress = new GemmStressTest(TimeProvider.System) { SyncEvery = 1 };
+        var stress = new GemmStressPhase(TimeProvider.System) { SyncEvery = 1 };
         Assert.Throws<OperationCanceledException>(() => stress.Run(Backend, Backend.Matmul, Precision.Fp32, 16, TimeSpan.FromMinutes(10), FaultPlan.None, new Random(1), m =>
         {
             rounds++;
@@ -167,7 +167,7 @@ public abstract class ComputeBackendContract
     {
         foreach (var p in new[] { Precision.Fp32, Precision.Fp64 }.Where(Backend.Matmul.Supports))
         {
-            var m = new GemmStressTest(TimeProvider.System).Run(Backend, Backend.Matmul, p, 24, TimeSpan.Zero, new FaultPlan(FaultKind.Gemm), new Random(3), null, CancellationToken.None);
+            var m = new GemmStressPhase(TimeProvider.System).Run(Backend, Backend.Matmul, p, 24, TimeSpan.Zero, new FaultPlan(FaultKind.Gemm), new Random(3), null, CancellationToken.None);
             Assert.Equal(1, m.RepeatMismatches);
             Assert.Equal(0, m.NonFinite);
         }
@@ -178,7 +178,7 @@ public abstract class ComputeBackendContract
     {
         foreach (var p in new[] { Precision.Fp32, Precision.Fp64 }.Where(Backend.Matmul.Supports))
         {
-            var m = new GemmStressTest(TimeProvider.System).Run(Backend, Backend.Matmul, p, 24, TimeSpan.Zero, new FaultPlan(FaultKind.Nan), new Random(3), null, CancellationToken.None);
+            var m = new GemmStressPhase(TimeProvider.System).Run(Backend, Backend.Matmul, p, 24, TimeSpan.Zero, new FaultPlan(FaultKind.Nan), new Random(3), null, CancellationToken.None);
             Assert.Equal(1, m.NonFinite);
             Assert.Equal(0, m.RepeatMismatches);
         }
@@ -188,7 +188,7 @@ public abstract class ComputeBackendContract
     public void GemmStress_ConsistentlyWrongEngine_PassesRepeatsButFailsReference()
     {
         var wrong = new ConsistentlyWrongEngine(Backend.Matmul, Backend.Accelerator, element: 100, bit: 27);
-        var m = new GemmStressTest(TimeProvider.System).Run(Backend, wrong, Precision.Fp32, 24, TimeSpan.Zero, FaultPlan.None, new Random(3), null, CancellationToken.None);
+        var m = new GemmStressPhase(TimeProvider.System).Run(Backend, wrong, Precision.Fp32, 24, TimeSpan.Zero, FaultPlan.None, new Random(3), null, CancellationToken.None);
         Assert.Equal(0, m.RepeatMismatches); // wrong the same way every time: gpu-burn's comparison cannot see it
         Assert.True(m.Reference!.ColumnChecksumMismatches >= 1, "column checksum must catch the wrong element");
         Assert.True(m.Reference.RowChecksumMismatches >= 1, "row checksum must catch the wrong element");
@@ -197,7 +197,7 @@ public abstract class ComputeBackendContract
     [BackendFact]
     public void Bandwidth_SmallTransfers_ReportPositiveRatesAndBytes()
     {
-        var bw = new BandwidthTest(TimeProvider.System) { Repeats = 3 }.Run(Backend, CancellationToken.None, 1 << 20);
+        var bw = new BandwidthPhase(TimeProvider.System) { Repeats = 3 }.Run(Backend, CancellationToken.None, 1 << 20);
         Assert.Equal(1 << 20, bw.Bytes);
         Assert.True(bw.DeviceToDeviceGBs > 0);
         Assert.True(bw.HostToDeviceGBs > 0);

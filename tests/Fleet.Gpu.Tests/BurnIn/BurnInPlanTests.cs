@@ -30,13 +30,13 @@ public class BurnInPlanTests
     [Fact]
     public void ForLevel_Extended_AddsLongPatternsToStandard()
     {
-        var quick = PatternTest.ForLevel(BurnInLevel.Quick, 1).Sum(t => t.Steps.Count);
-        var standard = PatternTest.ForLevel(BurnInLevel.Standard, 1);
-        var extended = PatternTest.ForLevel(BurnInLevel.Extended, 1);
+        var quick = MemoryPattern.ForLevel(BurnInLevel.Quick, 1).Sum(t => t.Steps.Count);
+        var standard = MemoryPattern.ForLevel(BurnInLevel.Standard, 1);
+        var extended = MemoryPattern.ForLevel(BurnInLevel.Extended, 1);
         Assert.True(standard.Sum(t => t.Steps.Count) > quick);
         Assert.Contains(extended, t => t.Name == "walkingOnes(x32)");
         Assert.Contains(extended, t => t.Name == "movingInversions(0x80808080)");
-        Assert.All(new[] { "ownAddress", "modulo20(0xFFFFFFFF)", "movingInversions(0x00000000)" }, n => Assert.Contains(PatternTest.ForLevel(BurnInLevel.Quick, 1), t => t.Name == n));
+        Assert.All(new[] { "ownAddress", "modulo20(0xFFFFFFFF)", "movingInversions(0x00000000)" }, n => Assert.Contains(MemoryPattern.ForLevel(BurnInLevel.Quick, 1), t => t.Name == n));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Fleet.Cli.Common;
 using Fleet.Domain.Models;
 using Fleet.Planning.Scenarios;
 using Fleet.Planning.Simulation;
@@ -97,7 +98,7 @@ public static class ReplayCommands
             var url = parse.GetValue(server)!;
             using var http = CreateClient(url);
             var generator = new OpenAiLoadGenerator(http);
-            var stderr = StandardError();
+            var stderr = StderrConsole.Create();
             string modelName;
             try
             {
@@ -166,7 +167,7 @@ public static class ReplayCommands
             var url = parse.GetValue(server)!;
             using var http = CreateClient(url);
             var generator = new OpenAiLoadGenerator(http);
-            var stderr = StandardError();
+            var stderr = StderrConsole.Create();
             var progress = Progress(stderr);
             var batch = parse.GetValue(maxBatch) ?? scenario.Scheduler.MaxBatch;
             string modelName;
@@ -296,9 +297,6 @@ public static class ReplayCommands
         var handler = new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2), ConnectTimeout = TimeSpan.FromSeconds(10) };
         return new HttpClient(handler) { BaseAddress = new Uri(url.EndsWith('/') ? url : url + "/"), Timeout = Timeout.InfiniteTimeSpan };
     }
-
-    private static IAnsiConsole StandardError() =>
-        AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
 
     private static Progress<string> Progress(IAnsiConsole console) => new(m => console.MarkupLine($"[grey]{Markup.Escape(m)}[/]"));
 }

@@ -15,7 +15,7 @@ public partial class ServeCommandTests
     [InlineData("--preset", "stories-15m", "--max-batch", "0")]
     public async Task Serve_BadOptions_ExitTwoWithOneLine(params string[] options)
     {
-        var (code, _, stderr) = await FleetProcess.RunAsync(["infer", "serve", .. options, "--urls", "http://127.0.0.1:0"]);
+        var (code, _, stderr) = await FleetProcess.RunRawAsync(["infer", "serve", .. options, "--urls", "http://127.0.0.1:0"]);
         Assert.Equal(2, code);
         Assert.StartsWith("fleet: ", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
@@ -24,13 +24,7 @@ public partial class ServeCommandTests
     [Fact]
     public async Task Serve_Process_AnswersCompletionsUntilStopped()
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "fleet.dll"), "infer", "serve", "--preset", "stories-15m", "--context", "64", "--threads", "1", "--urls", "http://127.0.0.1:0" })
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var p = Process.Start(psi)!;
+        using var p = FleetProcess.Start("infer", "serve", "--preset", "stories-15m", "--context", "64", "--threads", "1", "--urls", "http://127.0.0.1:0");
         try
         {
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(240));

@@ -11,14 +11,14 @@ namespace Fleet.Gpu.BurnIn;
 public sealed record PatternStep(PatternKind Kind, uint Value, uint Seed, int Offset, bool Verify, uint? Rewrite = null);
 
 /// <summary>A named pattern test made of steps (e.g. moving inversions = fill, verify+invert, verify+restore, verify).</summary>
-public sealed record PatternTest(string Name, IReadOnlyList<PatternStep> Steps)
+public sealed record MemoryPattern(string Name, IReadOnlyList<PatternStep> Steps)
 {
     /// <summary>Write then verify one pattern.</summary>
-    public static PatternTest WriteVerify(string name, PatternKind kind, uint value = 0, uint seed = 0, int offset = 0) =>
+    public static MemoryPattern WriteVerify(string name, PatternKind kind, uint value = 0, uint seed = 0, int offset = 0) =>
         new(name, [new(kind, value, seed, offset, Verify: false), new(kind, value, seed, offset, Verify: true)]);
 
     /// <summary>cuda_memtest's moving inversions for one pattern p: fill p; check p, write ~p; check ~p, write p; check p.</summary>
-    public static PatternTest MovingInversions(uint p) => new(
+    public static MemoryPattern MovingInversions(uint p) => new(
         string.Create(CultureInfo.InvariantCulture, $"movingInversions(0x{p:X8})"),
         [
             new(PatternKind.Constant, p, 0, 0, Verify: false),
@@ -28,20 +28,20 @@ public sealed record PatternTest(string Name, IReadOnlyList<PatternStep> Steps)
         ]);
 
     /// <summary>Modulo-20 for one pattern: for each offset, p at index ≡ offset (mod 20) and ~p elsewhere, then check.</summary>
-    public static PatternTest Modulo20(uint p) => new(
+    public static MemoryPattern Modulo20(uint p) => new(
         string.Create(CultureInfo.InvariantCulture, $"modulo20(0x{p:X8})"),
         Enumerable.Range(0, 20).SelectMany(o => new PatternStep[] { new(PatternKind.Modulo20, p, 0, o, false), new(PatternKind.Modulo20, p, 0, o, true) }).ToList());
 
     /// <summary>Walking ones: word i holds 1 &lt;&lt; ((i + shift) mod 32), for each shift given.</summary>
-    public static PatternTest WalkingOnes(int shifts) => new(
+    public static MemoryPattern WalkingOnes(int shifts) => new(
         string.Create(CultureInfo.InvariantCulture, $"walkingOnes(x{shifts})"),
         Enumerable.Range(0, shifts).SelectMany(s => new PatternStep[] { new(PatternKind.WalkingOnes, 0, 0, s, false), new(PatternKind.WalkingOnes, 0, 0, s, true) }).ToList());
 
     /// <summary>The pattern set of a level: extended adds the long patterns (all 32 walking-one shifts, 8-bit walks, more random seeds).</summary>
-    public static IReadOnlyList<PatternTest> ForLevel(BurnInLevel level, int seed)
+    public static IReadOnlyList<MemoryPattern> ForLevel(BurnInLevel level, int seed)
     {
         var s = (uint)seed;
-        var tests = new List<PatternTest>
+        var tests = new List<MemoryPattern>
         {
             WalkingOnes(level == BurnInLevel.Quick ? 1 : level == BurnInLevel.Standard ? 8 : 32),
             WriteVerify("ownAddress", PatternKind.OwnAddress),
@@ -77,7 +77,7 @@ public sealed record PatternTest(string Name, IReadOnlyList<PatternStep> Steps)
 /// Memory patterns over most of free memory (a backend-set cap on the CPU accelerator). Errors are counted per block and
 /// the first few of each block are logged with address, expected, actual and a re-read of the word.
 /// </summary>
-public sealed class MemoryPatternTest(TimeProvider time)
+public sealed class MemoryPatternPhase(TimeProvider time)
 {
     /// <summary>Words per kernel launch (ILGPU's implicit grids take 32-bit indices).</summary>
     public const long ChunkWords = 1L << 28;
@@ -89,7 +89,7 @@ public sealed class MemoryPatternTest(TimeProvider time)
     public int MaxRecords { get; init; } = 256;
 
     /// <summary>Runs <paramref name="tests"/> over the region; <paramref name="bytes"/> overrides the size taken from free memory.</summary>
-    public MemoryTestMetrics Run(IComputeBackend backend, IReadOnlyList<PatternTest> tests, FaultPlan fault,
+    public MemoryTestMetrics Run(IComputeBackend backend, IReadOnlyList<MemoryPattern> tests, FaultPlan fault,
         Action<string, long>? onPass, CancellationToken ct, long? bytes = null)
     {
         var accelerator = backend.Accelerator;

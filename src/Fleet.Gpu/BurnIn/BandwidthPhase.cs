@@ -9,7 +9,7 @@ namespace Fleet.Gpu.BurnIn;
 /// Copy bandwidths: device-to-device (bytes read + written), and host-to-device / device-to-host through page-locked
 /// (pinned) host memory. Timing is stream synchronise + the injected clock around a batch of copies; the median of the repeats.
 /// </summary>
-public sealed class BandwidthTest(TimeProvider time)
+public sealed class BandwidthPhase(TimeProvider time)
 {
     /// <summary>Timed repeats per direction after one warm-up.</summary>
     public int Repeats { get; init; } = 10;

@@ -13,7 +13,7 @@ namespace Fleet.Gpu.BurnIn;
 /// and sampled elements), then many identical products fill the stress share of free memory and each is compared with the
 /// first on the device. Counters are 64-bit; NaN/Inf are counted separately.
 /// </summary>
-public sealed class GemmStressTest(TimeProvider time)
+public sealed class GemmStressPhase(TimeProvider time)
 {
     /// <summary>Products enqueued between synchronisations (bounds how far past the budget or a Ctrl-C a round runs).</summary>
     public int SyncEvery { get; init; } = 8;
