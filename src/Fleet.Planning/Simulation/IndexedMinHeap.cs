@@ -30,8 +30,6 @@ internal sealed class IndexedMinHeap
 
     public double MinKey => _keys[_heap[0]];
 
-    public double KeyOf(int item) => _keys[item];
-
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Insert(int item, double key, long tie = 0)
     {
