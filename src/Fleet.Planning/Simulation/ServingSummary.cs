@@ -33,43 +33,61 @@ public sealed record ServingSummary
     public static ServingSummary Compute(ReadOnlySpan<CompletedRequest> completed, long requests, SloSpec slo, double makespanSeconds)
     {
         ArgumentNullException.ThrowIfNull(slo);
-        var ttft = new List<double>(completed.Length);
-        var tpot = new List<double>(completed.Length);
-        var e2e = new List<double>(completed.Length);
-        long met = 0, outputTokens = 0, promptTokens = 0;
+        var summary = new Accumulator(completed.Length, slo);
         foreach (var r in completed)
         {
-            var first = r.FirstToken - r.Arrival;
-            var perToken = r.OutputTokens > 1 ? (r.Finished - r.FirstToken) / (r.OutputTokens - 1) : 0;
-            ttft.Add(first);
-            if (r.OutputTokens > 1)
-            {
-                tpot.Add(perToken);
-            }
-
-            e2e.Add(r.Finished - r.Arrival);
-            met += first <= slo.TtftSeconds && perToken <= slo.TpotSeconds ? 1 : 0;
-            outputTokens += r.OutputTokens;
-            promptTokens += r.PromptTokens;
+            summary.Add(r.Arrival, r.FirstToken, r.Finished, r.PromptTokens, r.OutputTokens);
         }
 
-        var ttftStats = LatencyStatistics.Of(ttft, slo.Percentile, out var ttftAtPercentile);
-        var tpotStats = LatencyStatistics.Of(tpot, slo.Percentile, out var tpotAtPercentile);
-        var attainment = requests == 0 ? 1 : (double)met / requests;
-        double Rate(double x) => makespanSeconds > 0 ? x / makespanSeconds : 0;
-        return new ServingSummary
+        return summary.Build(requests, makespanSeconds);
+    }
+
+    /// <summary>Collects completed requests one at a time, keeping only the latency samples the percentiles need.</summary>
+    internal sealed class Accumulator(int capacity, SloSpec slo)
+    {
+        private readonly List<double> _ttft = new(capacity);
+        private readonly List<double> _tpot = new(capacity);
+        private readonly List<double> _e2e = new(capacity);
+        private long _completed, _met, _outputTokens, _promptTokens;
+
+        public void Add(double arrival, double firstToken, double finished, int promptTokens, int outputTokens)
         {
-            Requests = requests,
-            Completed = completed.Length,
-            Ttft = ttftStats,
-            Tpot = tpotStats,
-            E2e = LatencyStatistics.Of(e2e, 50, out _),
-            ThroughputTokensPerSecond = Rate(outputTokens),
-            PromptTokensPerSecond = Rate(promptTokens),
-            ThroughputRequestsPerSecond = Rate(completed.Length),
-            Goodput = Rate(met),
-            SloAttainment = attainment,
-            Slo = new SloReport(slo.TtftSeconds, slo.TpotSeconds, slo.Percentile, ttftAtPercentile, tpotAtPercentile, attainment >= slo.Percentile / 100),
-        };
+            var first = firstToken - arrival;
+            var perToken = outputTokens > 1 ? (finished - firstToken) / (outputTokens - 1) : 0;
+            _ttft.Add(first);
+            if (outputTokens > 1)
+            {
+                _tpot.Add(perToken);
+            }
+
+            _e2e.Add(finished - arrival);
+            _met += first <= slo.TtftSeconds && perToken <= slo.TpotSeconds ? 1 : 0;
+            _outputTokens += outputTokens;
+            _promptTokens += promptTokens;
+            _completed++;
+        }
+
+        /// <summary>The summary of what was added, out of <paramref name="requests"/>; reorders the samples.</summary>
+        public ServingSummary Build(long requests, double makespanSeconds)
+        {
+            var ttftStats = LatencyStatistics.Of(_ttft, slo.Percentile, out var ttftAtPercentile);
+            var tpotStats = LatencyStatistics.Of(_tpot, slo.Percentile, out var tpotAtPercentile);
+            var attainment = requests == 0 ? 1 : (double)_met / requests;
+            double Rate(double x) => makespanSeconds > 0 ? x / makespanSeconds : 0;
+            return new ServingSummary
+            {
+                Requests = requests,
+                Completed = _completed,
+                Ttft = ttftStats,
+                Tpot = tpotStats,
+                E2e = LatencyStatistics.Of(_e2e, 50, out _),
+                ThroughputTokensPerSecond = Rate(_outputTokens),
+                PromptTokensPerSecond = Rate(_promptTokens),
+                ThroughputRequestsPerSecond = Rate(_completed),
+                Goodput = Rate(_met),
+                SloAttainment = attainment,
+                Slo = new SloReport(slo.TtftSeconds, slo.TpotSeconds, slo.Percentile, ttftAtPercentile, tpotAtPercentile, attainment >= slo.Percentile / 100),
+            };
+        }
     }
 }

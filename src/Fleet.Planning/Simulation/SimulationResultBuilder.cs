@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Fleet.Planning.Scenarios;
 
 namespace Fleet.Planning.Simulation;
@@ -11,7 +10,7 @@ internal static class SimulationResultBuilder
     {
         var n = requests.Length;
         var makespan = stats.Now;
-        var done = new List<CompletedRequest>((int)stats.Completed);
+        var done = new ServingSummary.Accumulator((int)stats.Completed, scenario.Slo);
         var wait = new List<double>((int)stats.Completed);
         long waited = 0;
         double timeInSystem = 0;
@@ -24,13 +23,13 @@ internal static class SimulationResultBuilder
             }
 
             var w = q.Admitted - q.Arrival;
-            done.Add(new CompletedRequest(q.Arrival, q.FirstToken, q.Finished, q.Prompt, q.Output));
+            done.Add(q.Arrival, q.FirstToken, q.Finished, q.Prompt, q.Output);
             wait.Add(w);
             waited += w > 1e-12 ? 1 : 0;
         }
 
         var dropped = stats.DroppedNoCapacity + stats.DroppedTooLong + stats.Stranded;
-        var summary = ServingSummary.Compute(CollectionsMarshal.AsSpan(done), n, scenario.Slo, makespan);
+        var summary = done.Build(n, makespan);
         double Rate(double x) => makespan > 0 ? x / makespan : 0;
         var meanInSystem = makespan > 0 ? stats.AreaInSystem / makespan : 0;
         var departures = Rate(stats.Completed + dropped);

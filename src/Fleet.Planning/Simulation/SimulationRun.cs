@@ -27,6 +27,7 @@ internal sealed class SimulationRun
     private readonly CancellationToken _ct;
     private readonly BatchingPolicy _policy;
     private readonly bool _shared;
+    private readonly bool _leastOutstandingRouting;
     private readonly bool _stepByStep;
     private readonly RoutingPolicy _routing;
     private readonly RunStatistics _stats;
@@ -90,6 +91,7 @@ internal sealed class SimulationRun
         _policy = scenario.Scheduler.Policy;
         _routing = scenario.Scheduler.Routing;
         _shared = _routing == RoutingPolicy.SharedQueue;
+        _leastOutstandingRouting = _routing == RoutingPolicy.LeastOutstanding;
 
         _n = requests.Count;
         _req = new RequestState[_n];
@@ -361,7 +363,7 @@ internal sealed class SimulationRun
     private void ChangeOutstanding(int r, int delta)
     {
         _outstanding[r] += delta;
-        if (_leastOutstanding.Contains(r))
+        if (_leastOutstandingRouting && _leastOutstanding.Contains(r))
         {
             _leastOutstanding.Update(r, _outstanding[r], _lastPicked[r]);
         }
@@ -806,7 +808,11 @@ internal sealed class SimulationRun
         _upPos[r] = _upCount;
         _upList[_upCount++] = r;
         _stats.ChangeUp(r, +1);
-        _leastOutstanding.Insert(r, _outstanding[r], _lastPicked[r]);
+        if (_leastOutstandingRouting)
+        {
+            _leastOutstanding.Insert(r, _outstanding[r], _lastPicked[r]);
+        }
+
         if (_shared)
         {
             if (_sqHead >= 0)
