@@ -535,6 +535,11 @@ internal sealed class SimulationRun
     /// <summary>Marks <paramref name="r"/>'s decode run as one an arrival for it cuts short.</summary>
     private void Open(int r)
     {
+        if (_openPos[r] >= 0)
+        {
+            return;
+        }
+
         _openPos[r] = _openCount;
         _openList[_openCount++] = r;
     }
