@@ -57,6 +57,9 @@ public class SimulatorJumpTests
         var jumped = s_jumped.Run(s, requests);
 
         Assert.True(stepped.Completed > 100, $"{stepped.Completed} completed");
+        Assert.True(jumped.Engine.StepEvents < stepped.Engine.StepEvents, $"jumped {jumped.Engine.StepEvents} step events vs stepped {stepped.Engine.StepEvents}");
+        Assert.True(scenario != "clamped" || stepped.Engine.StepsClampedToRoofline > 0, "the clamped scenario clamps");
+        Assert.True(scenario is not ("failures" or "outage") || stepped.Restarted > 0, "failures and outages restart work");
         Assert.Equal(stepped.Completed, jumped.Completed);
         Assert.Equal(stepped.Dropped, jumped.Dropped);
         Assert.Equal(stepped.Restarted, jumped.Restarted);
