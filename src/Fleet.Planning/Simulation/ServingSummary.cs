@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Fleet.Planning.Scenarios;
 
 namespace Fleet.Planning.Simulation;
@@ -34,136 +33,61 @@ public sealed record ServingSummary
     public static ServingSummary Compute(ReadOnlySpan<CompletedRequest> completed, long requests, SloSpec slo, double makespanSeconds)
     {
         ArgumentNullException.ThrowIfNull(slo);
-        var ttft = new List<double>(completed.Length);
-        var tpot = new List<double>(completed.Length);
-        var e2e = new List<double>(completed.Length);
-        long met = 0, outputTokens = 0, promptTokens = 0;
+        var summary = new Accumulator(completed.Length, slo);
         foreach (var r in completed)
         {
-            var first = r.FirstToken - r.Arrival;
-            var perToken = r.OutputTokens > 1 ? (r.Finished - r.FirstToken) / (r.OutputTokens - 1) : 0;
-            ttft.Add(first);
-            if (r.OutputTokens > 1)
-            {
-                tpot.Add(perToken);
-            }
-
-            e2e.Add(r.Finished - r.Arrival);
-            met += first <= slo.TtftSeconds && perToken <= slo.TpotSeconds ? 1 : 0;
-            outputTokens += r.OutputTokens;
-            promptTokens += r.PromptTokens;
+            summary.Add(r.Arrival, r.FirstToken, r.Finished, r.PromptTokens, r.OutputTokens);
         }
 
-        var ttftStats = LatencyStatistics.Of(ttft, slo.Percentile, out var ttftAtPercentile);
-        var tpotStats = LatencyStatistics.Of(tpot, slo.Percentile, out var tpotAtPercentile);
-        var attainment = requests == 0 ? 1 : (double)met / requests;
-        double Rate(double x) => makespanSeconds > 0 ? x / makespanSeconds : 0;
-        return new ServingSummary
-        {
-            Requests = requests,
-            Completed = completed.Length,
-            Ttft = ttftStats,
-            Tpot = tpotStats,
-            E2e = LatencyStatistics.Of(e2e, 50, out _),
-            ThroughputTokensPerSecond = Rate(outputTokens),
-            PromptTokensPerSecond = Rate(promptTokens),
-            ThroughputRequestsPerSecond = Rate(completed.Length),
-            Goodput = Rate(met),
-            SloAttainment = attainment,
-            Slo = new SloReport(slo.TtftSeconds, slo.TpotSeconds, slo.Percentile, ttftAtPercentile, tpotAtPercentile, attainment >= slo.Percentile / 100),
-        };
-    }
-}
-
-/// <summary>Mean, percentiles and maximum of latency samples, by selection (O(n), no full sort).</summary>
-public static class LatencyStatistics
-{
-    /// <summary>Statistics of <paramref name="values"/> plus the value at <paramref name="extraPercentile"/>; reorders the list.</summary>
-    public static LatencyStats Of(List<double> values, double extraPercentile, out double extra)
-    {
-        ArgumentNullException.ThrowIfNull(values);
-        if (values.Count == 0)
-        {
-            extra = double.NaN;
-            return new LatencyStats(0, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
-        }
-
-        var a = CollectionsMarshal.AsSpan(values);
-        var sum = 0.0;
-        var max = double.NegativeInfinity;
-        foreach (var v in a)
-        {
-            sum += v;
-            max = Math.Max(max, v);
-        }
-
-        extra = Percentile(a, extraPercentile);
-        return new LatencyStats(values.Count, sum / values.Count, Percentile(a, 50), Percentile(a, 90), Percentile(a, 99), max);
+        return summary.Build(requests, makespanSeconds);
     }
 
-    /// <summary>Linear interpolation between closest ranks, as a sorted array would give; reorders the span.</summary>
-    public static double Percentile(Span<double> values, double p)
+    /// <summary>Collects completed requests one at a time, keeping only the latency samples the percentiles need.</summary>
+    internal sealed class Accumulator(int capacity, SloSpec slo)
     {
-        var pos = p / 100 * (values.Length - 1);
-        var lo = (int)Math.Floor(pos);
-        var low = Select(values, lo);
-        if (lo + 1 >= values.Length || pos == lo)
+        private readonly List<double> _ttft = new(capacity);
+        private readonly List<double> _tpot = new(capacity);
+        private readonly List<double> _e2e = new(capacity);
+        private long _completed, _met, _outputTokens, _promptTokens;
+
+        public void Add(double arrival, double firstToken, double finished, int promptTokens, int outputTokens)
         {
-            return low;
+            var first = firstToken - arrival;
+            var perToken = outputTokens > 1 ? (finished - firstToken) / (outputTokens - 1) : 0;
+            _ttft.Add(first);
+            if (outputTokens > 1)
+            {
+                _tpot.Add(perToken);
+            }
+
+            _e2e.Add(finished - arrival);
+            _met += first <= slo.TtftSeconds && perToken <= slo.TpotSeconds ? 1 : 0;
+            _outputTokens += outputTokens;
+            _promptTokens += promptTokens;
+            _completed++;
         }
 
-        // After selecting rank lo, rank lo + 1 is the smallest value above it.
-        var next = double.PositiveInfinity;
-        foreach (var v in values[(lo + 1)..])
+        /// <summary>The summary of what was added, out of <paramref name="requests"/>; reorders the samples.</summary>
+        public ServingSummary Build(long requests, double makespanSeconds)
         {
-            next = Math.Min(next, v);
+            var ttftStats = LatencyStatistics.Of(_ttft, slo.Percentile, out var ttftAtPercentile);
+            var tpotStats = LatencyStatistics.Of(_tpot, slo.Percentile, out var tpotAtPercentile);
+            var attainment = requests == 0 ? 1 : (double)_met / requests;
+            double Rate(double x) => makespanSeconds > 0 ? x / makespanSeconds : 0;
+            return new ServingSummary
+            {
+                Requests = requests,
+                Completed = _completed,
+                Ttft = ttftStats,
+                Tpot = tpotStats,
+                E2e = LatencyStatistics.Of(_e2e, 50, out _),
+                ThroughputTokensPerSecond = Rate(_outputTokens),
+                PromptTokensPerSecond = Rate(_promptTokens),
+                ThroughputRequestsPerSecond = Rate(_completed),
+                Goodput = Rate(_met),
+                SloAttainment = attainment,
+                Slo = new SloReport(slo.TtftSeconds, slo.TpotSeconds, slo.Percentile, ttftAtPercentile, tpotAtPercentile, attainment >= slo.Percentile / 100),
+            };
         }
-
-        return low + ((pos - lo) * (next - low));
-    }
-
-    /// <summary>Hoare selection: puts the k-th smallest value at index k, smaller ones before it, and returns it.</summary>
-    private static double Select(Span<double> a, int k)
-    {
-        int left = 0, right = a.Length - 1;
-        while (left < right)
-        {
-            var pivot = a[left + ((right - left) / 2)];
-            int i = left, j = right;
-            while (i <= j)
-            {
-                while (a[i] < pivot)
-                {
-                    i++;
-                }
-
-                while (a[j] > pivot)
-                {
-                    j--;
-                }
-
-                if (i <= j)
-                {
-                    (a[i], a[j]) = (a[j], a[i]);
-                    i++;
-                    j--;
-                }
-            }
-
-            if (k <= j)
-            {
-                right = j;
-            }
-            else if (k >= i)
-            {
-                left = i;
-            }
-            else
-            {
-                break;
-            }
-        }
-
-        return a[k];
     }
 }

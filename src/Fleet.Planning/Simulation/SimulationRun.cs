@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Fleet.Domain.Serving;
 using Fleet.Planning.Analytic;
 using Fleet.Planning.Performance;
@@ -9,22 +7,32 @@ using Fleet.Planning.Workload;
 
 namespace Fleet.Planning.Simulation;
 
-/// <summary>The mutable state of one simulation; used once.</summary>
+/// <summary>
+/// The event loop of one simulation (used once): arrivals, routing, admission, steps, completions, failures and
+/// outages. Statistics live in <see cref="RunStatistics"/>, the result in <see cref="SimulationResultBuilder"/>.
+/// </summary>
+/// <remarks>
+/// A replica's batch changes only at arrivals, admissions, completions and failures, so between two of them it runs
+/// its decode steps as one event (<see cref="DecodeRun"/>): to the step at which the next sequence finishes (the
+/// finish heap's minimum, relative to the replica's decode-step counter). A request routed to a replica in such a run
+/// cuts the run at the end of the step in progress, as a step-by-step engine would admit it there; in shared-queue
+/// mode a request that no idle replica takes cuts every open run. <c>stepByStep</c> keeps one event per step, the
+/// reference the jump is tested against.
+/// </remarks>
 internal sealed class SimulationRun
 {
-    private const byte Queued = 1, Prefilling = 2, Decoding = 3, Done = 4, DroppedState = 5;
-    private const byte PrefillOnlyStep = 1, MixedStep = 2, DecodeStep = 3;
-    private const byte FailureEvent = 0, RepairEvent = 1, OutageStartEvent = 2, OutageEndEvent = 3;
-
     private readonly Scenario _scenario;
     private readonly TimeProvider _time;
     private readonly IProgress<SimulationProgress>? _progress;
     private readonly CancellationToken _ct;
     private readonly BatchingPolicy _policy;
     private readonly bool _shared;
+    private readonly bool _leastOutstandingRouting;
+    private readonly bool _stepByStep;
     private readonly RoutingPolicy _routing;
+    private readonly RunStatistics _stats;
 
-    // Requests (struct of arrays).
+    // Requests (one struct each).
     private readonly int _n;
     private readonly RequestState[] _req;
     private readonly long _maxTokens;
@@ -35,6 +43,7 @@ internal sealed class SimulationRun
     private readonly int[] _dcOf;
     private readonly IStepCostModel[] _models;
     private readonly RooflineStepModel[] _floors;
+    private readonly DecodeRun[] _decodeRuns;
     private readonly long[] _kvCap;
     private readonly long[] _kvUsed;
     private readonly int[] _qHead, _qTail;
@@ -44,9 +53,10 @@ internal sealed class SimulationRun
     private readonly long[] _decodeIndex;
     private readonly FinishHeap[] _finishing;
     private readonly int[] _down;
-    private readonly bool[] _failed;
-    private readonly byte[] _stepKind;
+    private readonly StepKind[] _stepKind;
     private readonly long[] _stepCount;
+    private readonly long[] _stepClamped;
+    private readonly double[] _stepStart;
     private readonly double[] _stepEnd;
     private readonly int[] _stepBudget;
     private readonly int[] _outstanding;
@@ -61,34 +71,27 @@ internal sealed class SimulationRun
     private int _idleCount;
     private int _sqHead = -1, _sqTail = -1;
 
-    private readonly PriorityQueue<(byte Kind, int Target), (double Time, long Seq)> _control = new();
+    // Replicas in a decode run that an arrival may cut (room in the batch, nothing queued for them).
+    private readonly int[] _openList, _openPos;
+    private int _openCount;
+
+    private readonly PriorityQueue<(ControlKind Kind, int Target), (double Time, long Seq)> _control = new();
     private long _controlSeq;
     private readonly Random _failureRandom;
     private readonly double[] _failureRate;
     private readonly double _repairSeconds;
 
-    // Statistics.
-    private readonly int _dcCount;
-    private readonly int[] _busyByDc, _upByDc, _replicasByDc;
-    private readonly double[] _busyAreaDc, _upAreaDc;
-    private readonly long[] _completedDc, _tokensDc;
-    private readonly List<double> _minuteQueued = [], _minuteAdmitted = [], _minuteBusy = [], _minuteUp = [];
-    private double _lastT;
-    private long _inSystem, _queued, _admittedTotal;
-    private int _busyCount;
-    private double _areaInSystem, _areaAdmitted, _areaBusy, _areaUp;
-    private long _completed, _droppedNoCapacity, _droppedTooLong, _stranded, _restarted;
-    private long _eventCount, _stepEvents, _steps, _clamped;
-
-    public SimulationRun(Scenario scenario, RequestSet requests, TimeProvider time, IProgress<SimulationProgress>? progress, CancellationToken ct)
+    public SimulationRun(Scenario scenario, RequestSet requests, TimeProvider time, IProgress<SimulationProgress>? progress, CancellationToken ct, bool stepByStep = false)
     {
         _scenario = scenario;
         _time = time;
         _progress = progress;
         _ct = ct;
+        _stepByStep = stepByStep;
         _policy = scenario.Scheduler.Policy;
         _routing = scenario.Scheduler.Routing;
         _shared = _routing == RoutingPolicy.SharedQueue;
+        _leastOutstandingRouting = _routing == RoutingPolicy.LeastOutstanding;
 
         _n = requests.Count;
         _req = new RequestState[_n];
@@ -108,18 +111,19 @@ internal sealed class SimulationRun
 
         var pools = scenario.Fleet;
         var datacenters = scenario.Datacenters;
-        _dcCount = datacenters.Count;
         _m = pools.Sum(p => p.Replicas);
         _poolOf = new int[_m];
         _dcOf = new int[_m];
         _models = new IStepCostModel[pools.Count];
         _floors = new RooflineStepModel[pools.Count];
+        _decodeRuns = new DecodeRun[pools.Count];
         var poolKv = new long[pools.Count];
         var r = 0;
         for (var p = 0; p < pools.Count; p++)
         {
             _models[p] = StepCostModels.For(scenario, pools[p]);
             _floors[p] = RooflineStepModel.Floor(scenario.Model, pools[p].GpuModel, pools[p].TensorParallel);
+            _decodeRuns[p] = new DecodeRun(_models[p], _floors[p]);
             poolKv[p] = Math.Max(0, KvCache.CapacityTokens(scenario, pools[p]));
             var dc = IndexOf(datacenters, pools[p].Datacenter);
             for (var k = 0; k < pools[p].Replicas; k++, r++)
@@ -152,9 +156,10 @@ internal sealed class SimulationRun
         }
 
         _down = new int[_m];
-        _failed = new bool[_m];
-        _stepKind = new byte[_m];
+        _stepKind = new StepKind[_m];
         _stepCount = new long[_m];
+        _stepClamped = new long[_m];
+        _stepStart = new double[_m];
         _stepEnd = new double[_m];
         _stepBudget = new int[_m];
         _outstanding = new int[_m];
@@ -165,18 +170,9 @@ internal sealed class SimulationRun
         _lastPicked = new long[_m];
         _idle = new int[_m];
         _inIdle = new bool[_m];
-
-        _busyByDc = new int[_dcCount];
-        _upByDc = new int[_dcCount];
-        _replicasByDc = new int[_dcCount];
-        _busyAreaDc = new double[_dcCount];
-        _upAreaDc = new double[_dcCount];
-        _completedDc = new long[_dcCount];
-        _tokensDc = new long[_dcCount];
-        for (var i = 0; i < _m; i++)
-        {
-            _replicasByDc[_dcOf[i]]++;
-        }
+        _openList = new int[_m];
+        _openPos = Filled(_m, -1);
+        _stats = new RunStatistics(_dcOf, datacenters.Count);
 
         _failureRandom = SeededRandom.ForStream(scenario.Seed, 3);
         _failureRate = new double[_m];
@@ -195,29 +191,29 @@ internal sealed class SimulationRun
             Up(r, 0);
             if (_failureRate[r] > 0)
             {
-                Schedule(Exponential(_failureRate[r]), FailureEvent, r);
+                Schedule(Exponential(_failureRate[r]), ControlKind.Failure, r);
             }
         }
 
         if (_scenario.Outage is { } outage)
         {
             var dc = IndexOf(_scenario.Datacenters, outage.Datacenter);
-            Schedule(outage.FromSecond, OutageStartEvent, dc);
-            Schedule(outage.ToSecond, OutageEndEvent, dc);
+            Schedule(outage.FromSecond, ControlKind.OutageStart, dc);
+            Schedule(outage.ToSecond, ControlKind.OutageEnd, dc);
         }
 
-        var started = _time.GetTimestamp();
-        var lastReport = started;
+        var stats = _stats;
+        var lastReport = _time.GetTimestamp();
         var nextArrival = 0;
         while (true)
         {
-            if ((++_eventCount & 0xFFFF) == 0)
+            if ((++stats.Events & 0xFFFF) == 0)
             {
                 _ct.ThrowIfCancellationRequested();
                 if (_progress is not null && _time.GetElapsedTime(lastReport).TotalMilliseconds >= 250)
                 {
                     lastReport = _time.GetTimestamp();
-                    _progress.Report(new SimulationProgress(_lastT, _scenario.DurationSeconds, _completed, _n));
+                    _progress.Report(new SimulationProgress(stats.Now, _scenario.DurationSeconds, stats.Completed, _n));
                 }
             }
 
@@ -225,7 +221,7 @@ internal sealed class SimulationRun
             var tE = _events.Count > 0 ? _events.MinKey : double.PositiveInfinity;
             var tC = _control.TryPeek(out _, out var priority) ? priority.Time : double.PositiveInfinity;
             if (double.IsPositiveInfinity(tA) && double.IsPositiveInfinity(tE)
-                && (_inSystem == 0 || double.IsPositiveInfinity(tC) || _upCount == _m))
+                && (stats.InSystem == 0 || double.IsPositiveInfinity(tC) || _upCount == _m))
             {
                 break;
             }
@@ -233,32 +229,32 @@ internal sealed class SimulationRun
             if (tC <= tA && tC <= tE)
             {
                 var (kind, target) = _control.Dequeue();
-                Advance(tC);
+                stats.Advance(tC);
                 Control(kind, target, tC);
             }
             else if (tE <= tA)
             {
                 var r = _events.Min;
-                Advance(tE);
+                stats.Advance(tE);
                 EndStep(r, tE);
             }
             else
             {
-                Advance(tA);
+                stats.Advance(tA);
                 Arrive(nextArrival++, tA);
             }
         }
 
-        _eventCount--;
+        stats.Events--;
         StrandRemaining();
-        _progress?.Report(new SimulationProgress(_lastT, _scenario.DurationSeconds, _completed, _n));
-        return BuildResult();
+        _progress?.Report(new SimulationProgress(stats.Now, _scenario.DurationSeconds, stats.Completed, _n));
+        return SimulationResultBuilder.Build(_scenario, _req, stats, _m, _maxTokens);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Arrive(int i, double t)
     {
-        _inSystem++;
+        _stats.InSystem++;
         if (_req[i].Prompt + (long)_req[i].Output > _maxTokens)
         {
             Drop(i, t, tooLong: true);
@@ -280,28 +276,15 @@ internal sealed class SimulationRun
         switch (_routing)
         {
             case RoutingPolicy.RoundRobin:
-                {
-                    var r = _upList[(int)(_roundRobin++ % _upCount)];
-                    EnqueueOwn(r, i);
-                    if (!_events.Contains(r))
-                    {
-                        StartStep(r, t);
-                    }
-
-                    break;
-                }
+                DispatchTo(_upList[(int)(_roundRobin++ % _upCount)], i, t);
+                break;
 
             case RoutingPolicy.LeastOutstanding:
                 {
                     // Ties go to the replica picked longest ago, so equal replicas share load evenly.
                     var r = _leastOutstanding.Min;
                     _lastPicked[r] = ++_roundRobin;
-                    EnqueueOwn(r, i);
-                    if (!_events.Contains(r))
-                    {
-                        StartStep(r, t);
-                    }
-
+                    DispatchTo(r, i, t);
                     break;
                 }
 
@@ -317,8 +300,8 @@ internal sealed class SimulationRun
                 }
 
                 _sqTail = i;
-                _queued++;
-                _req[i].State = Queued;
+                _stats.Queued++;
+                _req[i].Phase = RequestPhase.Queued;
                 _req[i].Replica = -1;
                 while (_idleCount > 0)
                 {
@@ -331,7 +314,28 @@ internal sealed class SimulationRun
                     }
                 }
 
+                // Still queued: every replica with room takes it (or the next) at the end of its current step.
+                while (_sqHead >= 0 && _openCount > 0)
+                {
+                    // CutRun closes the run, so this visits each open replica once.
+                    CutRun(_openList[_openCount - 1], t);
+                }
+
                 break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void DispatchTo(int r, int i, double t)
+    {
+        EnqueueOwn(r, i);
+        if (!_events.Contains(r))
+        {
+            StartStep(r, t);
+        }
+        else if (_openPos[r] >= 0)
+        {
+            CutRun(r, t);
         }
     }
 
@@ -349,8 +353,8 @@ internal sealed class SimulationRun
         }
 
         _qTail[r] = i;
-        _queued++;
-        _req[i].State = Queued;
+        _stats.Queued++;
+        _req[i].Phase = RequestPhase.Queued;
         _req[i].Replica = r;
         ChangeOutstanding(r, +1);
     }
@@ -359,7 +363,7 @@ internal sealed class SimulationRun
     private void ChangeOutstanding(int r, int delta)
     {
         _outstanding[r] += delta;
-        if (_leastOutstanding.Contains(r))
+        if (_leastOutstandingRouting && _leastOutstanding.Contains(r))
         {
             _leastOutstanding.Update(r, _outstanding[r], _lastPicked[r]);
         }
@@ -403,10 +407,10 @@ internal sealed class SimulationRun
                 }
             }
 
-            _queued--;
+            _stats.Queued--;
             _kvUsed[r] += need;
             _req[q].Admitted = t;
-            _req[q].State = Prefilling;
+            _req[q].Phase = RequestPhase.Prefilling;
             _req[q].Replica = r;
             _req[q].Remaining = _req[q].Prompt;
             _req[q].Next = -1;
@@ -422,12 +426,13 @@ internal sealed class SimulationRun
             _pTail[r] = q;
             _pCount[r]++;
             admitted++;
-            _admittedTotal++;
+            _stats.Admitted++;
         }
 
         double seconds;
         long steps = 1;
-        byte kind;
+        long clamped = 0;
+        StepKind kind;
         if (_pCount[r] > 0)
         {
             long tokens = 0;
@@ -440,8 +445,8 @@ internal sealed class SimulationRun
                     squares += (double)_req[q].Remaining * _req[q].Remaining;
                 }
 
-                kind = PrefillOnlyStep;
-                seconds = Cost(pool, new StepShape(tokens, squares, 0, 0));
+                kind = StepKind.PrefillOnly;
+                seconds = Cost(pool, new StepShape(tokens, squares, 0, 0), ref clamped);
             }
             else
             {
@@ -454,34 +459,32 @@ internal sealed class SimulationRun
                     budget -= take;
                 }
 
-                kind = MixedStep;
+                kind = StepKind.Mixed;
                 _stepBudget[r] = (int)tokens;
-                seconds = Cost(pool, new StepShape(tokens, squares, _decodeCount[r], _sumCtx[r]));
+                seconds = Cost(pool, new StepShape(tokens, squares, _decodeCount[r], _sumCtx[r]), ref clamped);
             }
         }
         else if (_decodeCount[r] > 0)
         {
-            kind = DecodeStep;
+            kind = StepKind.Decode;
             var batch = _decodeCount[r];
-            var head = _qHead[r];
-            var frozen = _policy.IsFull(admitted)
-                || (!_shared && head >= 0 && !_policy.CanAdmit(admitted, _kvUsed[r], BatchingPolicy.KvReservation(_req[head].Prompt, _req[head].Output), _kvCap[r]));
-            steps = frozen ? _finishing[r].MinKey - _decodeIndex[r] : 1;
-            seconds = 0;
-            var ctx = _sumCtx[r];
-            var lastShape = new StepShape(0, 0, batch, ctx + ((steps - 1) * batch));
-            if (steps > 1 && _models[pool] is FixedStepModel fixedModel && fixedModel.StepSeconds(lastShape) >= _floors[pool].StepSeconds(lastShape))
+            var open = false;
+            if (!_stepByStep)
             {
-                // A fixed decode step is constant and the floor only grows with context: no step of the run is clamped.
-                seconds = steps * fixedModel.StepSeconds(lastShape);
+                // After admission either the batch is full, or nothing is queued for this replica, or the head of its
+                // queue does not fit: only a completion (or an arrival, when nothing is queued) can change the batch.
+                var head = _shared ? _sqHead : _qHead[r];
+                var frozen = _policy.IsFull(admitted) || (!_shared && head >= 0);
+                open = !frozen && head < 0;
+                steps = frozen || open ? _finishing[r].MinKey - _decodeIndex[r] : 1;
             }
-            else
+
+            seconds = steps == 1
+                ? Cost(pool, new StepShape(0, 0, batch, _sumCtx[r]), ref clamped)
+                : _decodeRuns[pool].Seconds(batch, _sumCtx[r], steps, out clamped);
+            if (open && steps > 1)
             {
-                for (long s = 0; s < steps; s++)
-                {
-                    seconds += Cost(pool, new StepShape(0, 0, batch, ctx));
-                    ctx += batch;
-                }
+                Open(r);
             }
         }
         else
@@ -497,6 +500,8 @@ internal sealed class SimulationRun
 
         _stepKind[r] = kind;
         _stepCount[r] = steps;
+        _stepClamped[r] = clamped;
+        _stepStart[r] = t;
         _stepEnd[r] = t + seconds;
         if (_events.Contains(r))
         {
@@ -507,34 +512,89 @@ internal sealed class SimulationRun
             _events.Insert(r, t + seconds);
         }
 
-        _busyCount++;
-        _busyByDc[_dcOf[r]]++;
-        _stepEvents++;
-        _steps += steps;
+        _stats.ChangeBusy(r, +1);
+        _stats.StepEvents++;
+        _stats.Steps += steps;
+        _stats.Clamped += clamped;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private double Cost(int pool, in StepShape shape)
+    private double Cost(int pool, in StepShape shape, ref long clamped)
     {
         var seconds = _models[pool].StepSeconds(shape);
         var floor = _floors[pool].StepSeconds(shape);
         if (seconds < floor)
         {
-            _clamped++;
+            clamped++;
             return floor;
         }
 
         return seconds;
     }
 
+    /// <summary>Marks <paramref name="r"/>'s decode run as one an arrival for it cuts short.</summary>
+    private void Open(int r)
+    {
+        if (_openPos[r] >= 0)
+        {
+            return;
+        }
+
+        _openPos[r] = _openCount;
+        _openList[_openCount++] = r;
+    }
+
+    private void Close(int r)
+    {
+        var pos = _openPos[r];
+        if (pos < 0)
+        {
+            return;
+        }
+
+        var last = _openList[--_openCount];
+        _openList[pos] = last;
+        _openPos[last] = pos;
+        _openPos[r] = -1;
+    }
+
+    /// <summary>
+    /// Ends <paramref name="r"/>'s open decode run with the step in progress at <paramref name="t"/> (a step that
+    /// starts exactly at <paramref name="t"/> counts as in progress: a step-by-step engine ends the step before it
+    /// first, then routes the arrival), so the batch can change there.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void CutRun(int r, double t)
+    {
+        Close(r);
+        var started = _decodeRuns[_poolOf[r]].StartedBy(_decodeCount[r], _sumCtx[r], _stepCount[r], t - _stepStart[r], inclusive: true, out var seconds, out var clamped);
+        started = Math.Max(1, started);
+        if (started >= _stepCount[r])
+        {
+            return;
+        }
+
+        Shorten(r, started, seconds, clamped);
+        _events.Update(r, _stepEnd[r]);
+    }
+
+    private void Shorten(int r, long steps, double seconds, long clamped)
+    {
+        _stats.Steps -= _stepCount[r] - steps;
+        _stats.Clamped -= _stepClamped[r] - clamped;
+        _stepCount[r] = steps;
+        _stepClamped[r] = clamped;
+        _stepEnd[r] = _stepStart[r] + seconds;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EndStep(int r, double t)
     {
         // r stays in the event heap: StartStep re-keys it (one sift instead of a remove and an insert) or removes it.
-        _busyCount--;
-        _busyByDc[_dcOf[r]]--;
+        Close(r);
+        _stats.ChangeBusy(r, -1);
         var kind = _stepKind[r];
-        if (kind == PrefillOnlyStep)
+        if (kind == StepKind.PrefillOnly)
         {
             var q = _pHead[r];
             _pHead[r] = _pTail[r] = -1;
@@ -547,7 +607,7 @@ internal sealed class SimulationRun
         }
         else
         {
-            var steps = kind == DecodeStep ? _stepCount[r] : 1;
+            var steps = kind == StepKind.Decode ? _stepCount[r] : 1;
             _decodeIndex[r] += steps;
             _sumCtx[r] += steps * _decodeCount[r];
             var heap = _finishing[r];
@@ -558,7 +618,7 @@ internal sealed class SimulationRun
                 Finish(r, q, t, decoding: true);
             }
 
-            if (kind == MixedStep)
+            if (kind == StepKind.Mixed)
             {
                 var budget = _stepBudget[r];
                 while (budget > 0 && _pHead[r] >= 0)
@@ -601,7 +661,7 @@ internal sealed class SimulationRun
             return;
         }
 
-        _req[q].State = Decoding;
+        _req[q].Phase = RequestPhase.Decoding;
         _decodeCount[r]++;
         _sumCtx[r] += _req[q].Prompt + 1;
         _finishing[r].Push(_decodeIndex[r] + _req[q].Output - 1, q);
@@ -611,7 +671,7 @@ internal sealed class SimulationRun
     private void Finish(int r, int q, double t, bool decoding)
     {
         _req[q].Finished = t;
-        _req[q].State = Done;
+        _req[q].Phase = RequestPhase.Done;
         _kvUsed[r] -= BatchingPolicy.KvReservation(_req[q].Prompt, _req[q].Output);
         if (decoding)
         {
@@ -619,49 +679,45 @@ internal sealed class SimulationRun
             _sumCtx[r] -= _req[q].Prompt + (long)_req[q].Output;
         }
 
-        _admittedTotal--;
-        _inSystem--;
-        _completed++;
-        _completedDc[_dcOf[r]]++;
-        _tokensDc[_dcOf[r]] += _req[q].Output;
+        _stats.Admitted--;
+        _stats.InSystem--;
+        _stats.Complete(r, _req[q].Output);
         ChangeOutstanding(r, -1);
     }
 
     private void Drop(int i, double t, bool tooLong)
     {
-        _req[i].State = DroppedState;
+        _req[i].Phase = RequestPhase.Dropped;
         _req[i].Finished = t;
-        _inSystem--;
+        _stats.InSystem--;
         if (tooLong)
         {
-            _droppedTooLong++;
+            _stats.DroppedTooLong++;
         }
         else
         {
-            _droppedNoCapacity++;
+            _stats.DroppedNoCapacity++;
         }
     }
 
-    private void Control(byte kind, int target, double t)
+    private void Control(ControlKind kind, int target, double t)
     {
         switch (kind)
         {
-            case FailureEvent:
-                _failed[target] = true;
+            case ControlKind.Failure:
                 SetDown(target, +1, t);
-                Schedule(t + _repairSeconds, RepairEvent, target);
+                Schedule(t + _repairSeconds, ControlKind.Repair, target);
                 break;
-            case RepairEvent:
-                _failed[target] = false;
+            case ControlKind.Repair:
                 SetDown(target, -1, t);
-                Schedule(t + Exponential(_failureRate[target]), FailureEvent, target);
+                Schedule(t + Exponential(_failureRate[target]), ControlKind.Failure, target);
                 break;
             default:
                 for (var r = 0; r < _m; r++)
                 {
                     if (_dcOf[r] == target)
                     {
-                        SetDown(r, kind == OutageStartEvent ? +1 : -1, t);
+                        SetDown(r, kind == ControlKind.OutageStart ? +1 : -1, t);
                     }
                 }
 
@@ -685,11 +741,18 @@ internal sealed class SimulationRun
 
     private void Down(int r, double t)
     {
+        Close(r);
         if (_events.Contains(r))
         {
+            if (_stepKind[r] == StepKind.Decode && _stepCount[r] > 1)
+            {
+                // The steps that had started count; a step starting exactly now never does (the failure comes first).
+                var started = _decodeRuns[_poolOf[r]].StartedBy(_decodeCount[r], _sumCtx[r], _stepCount[r], t - _stepStart[r], inclusive: false, out var seconds, out var clamped);
+                Shorten(r, Math.Max(1, started), seconds, clamped);
+            }
+
             _events.Remove(r);
-            _busyCount--;
-            _busyByDc[_dcOf[r]]--;
+            _stats.ChangeBusy(r, -1);
         }
 
         var victims = new List<int>();
@@ -721,7 +784,7 @@ internal sealed class SimulationRun
         _upList[pos] = last;
         _upPos[last] = pos;
         _upPos[r] = -1;
-        _upByDc[_dcOf[r]]--;
+        _stats.ChangeUp(r, -1);
         if (_leastOutstanding.Contains(r))
         {
             _leastOutstanding.Remove(r);
@@ -729,18 +792,18 @@ internal sealed class SimulationRun
 
         foreach (var q in victims)
         {
-            if (_req[q].State == Queued)
+            if (_req[q].Phase == RequestPhase.Queued)
             {
-                _queued--;
+                _stats.Queued--;
             }
             else
             {
-                _admittedTotal--;
+                _stats.Admitted--;
             }
 
             _req[q].Admitted = double.NaN;
             _req[q].FirstToken = double.NaN;
-            _restarted++;
+            _stats.Restarted++;
             Dispatch(q, t);
         }
     }
@@ -749,8 +812,12 @@ internal sealed class SimulationRun
     {
         _upPos[r] = _upCount;
         _upList[_upCount++] = r;
-        _upByDc[_dcOf[r]]++;
-        _leastOutstanding.Insert(r, _outstanding[r], _lastPicked[r]);
+        _stats.ChangeUp(r, +1);
+        if (_leastOutstandingRouting)
+        {
+            _leastOutstanding.Insert(r, _outstanding[r], _lastPicked[r]);
+        }
+
         if (_shared)
         {
             if (_sqHead >= 0)
@@ -765,7 +832,7 @@ internal sealed class SimulationRun
         }
     }
 
-    private void Schedule(double t, byte kind, int target) => _control.Enqueue((kind, target), (t, _controlSeq++));
+    private void Schedule(double t, ControlKind kind, int target) => _control.Enqueue((kind, target), (t, _controlSeq++));
 
     private double Exponential(double rate) => -Math.Log(1.0 - _failureRandom.NextDouble()) / rate;
 
@@ -773,203 +840,14 @@ internal sealed class SimulationRun
     {
         for (var i = 0; i < _n; i++)
         {
-            if (_req[i].State is Queued or Prefilling or Decoding)
+            if (_req[i].Phase is RequestPhase.Queued or RequestPhase.Prefilling or RequestPhase.Decoding)
             {
-                _req[i].State = DroppedState;
-                _req[i].Finished = _lastT;
-                _stranded++;
-                _inSystem--;
+                _req[i].Phase = RequestPhase.Dropped;
+                _req[i].Finished = _stats.Now;
+                _stats.Stranded++;
+                _stats.InSystem--;
             }
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Advance(double t)
-    {
-        if (t <= _lastT)
-        {
-            return;
-        }
-
-        var dt = t - _lastT;
-        _areaInSystem += _inSystem * dt;
-        _areaAdmitted += _admittedTotal * dt;
-        _areaBusy += _busyCount * dt;
-        _areaUp += _upCount * dt;
-        for (var d = 0; d < _dcCount; d++)
-        {
-            _busyAreaDc[d] += _busyByDc[d] * dt;
-            _upAreaDc[d] += _upByDc[d] * dt;
-        }
-
-        var last = _minuteQueued.Count - 1;
-        if (last >= 0 && t <= (last + 1) * 60.0 && _lastT >= last * 60.0)
-        {
-            // The common case: still inside the current minute.
-            _minuteQueued[last] += _queued * dt;
-            _minuteAdmitted[last] += _admittedTotal * dt;
-            _minuteBusy[last] += _busyCount * dt;
-            _minuteUp[last] += _upCount * dt;
-            _lastT = t;
-            return;
-        }
-
-        var from = _lastT;
-        while (from < t)
-        {
-            var minute = (int)(from / 60);
-            while (_minuteQueued.Count <= minute)
-            {
-                _minuteQueued.Add(0);
-                _minuteAdmitted.Add(0);
-                _minuteBusy.Add(0);
-                _minuteUp.Add(0);
-            }
-
-            var end = Math.Min(t, (minute + 1) * 60.0);
-            if (end <= from)
-            {
-                end = t;
-            }
-
-            var seg = end - from;
-            _minuteQueued[minute] += _queued * seg;
-            _minuteAdmitted[minute] += _admittedTotal * seg;
-            _minuteBusy[minute] += _busyCount * seg;
-            _minuteUp[minute] += _upCount * seg;
-            from = end;
-        }
-
-        _lastT = t;
-    }
-
-    private SimulationResult BuildResult()
-    {
-        var slo = _scenario.Slo;
-        var makespan = _lastT;
-        var done = new List<CompletedRequest>((int)_completed);
-        var wait = new List<double>((int)_completed);
-        long waited = 0;
-        double timeInSystem = 0;
-        for (var i = 0; i < _n; i++)
-        {
-            timeInSystem += _req[i].Finished - _req[i].Arrival;
-            if (_req[i].State != Done)
-            {
-                continue;
-            }
-
-            var w = _req[i].Admitted - _req[i].Arrival;
-            done.Add(new CompletedRequest(_req[i].Arrival, _req[i].FirstToken, _req[i].Finished, _req[i].Prompt, _req[i].Output));
-            wait.Add(w);
-            waited += w > 1e-12 ? 1 : 0;
-        }
-
-        var dropped = _droppedNoCapacity + _droppedTooLong + _stranded;
-        var summary = ServingSummary.Compute(CollectionsMarshal.AsSpan(done), _n, slo, makespan);
-        double Rate(double x) => makespan > 0 ? x / makespan : 0;
-        var meanInSystem = makespan > 0 ? _areaInSystem / makespan : 0;
-        var departures = Rate(_completed + dropped);
-        var meanTime = _n > 0 ? timeInSystem / _n : 0;
-        var littleError = meanInSystem > 0 ? Math.Abs(meanInSystem - (departures * meanTime)) / meanInSystem : 0;
-
-        var warnings = new List<string>();
-        if (_clamped > 0)
-        {
-            warnings.Add(string.Create(CultureInfo.InvariantCulture,
-                $"{_clamped} of {_steps} steps were faster than the roofline floor (datasheet peaks at 100 %) and were slowed to it: the performance model claims more than the hardware allows."));
-        }
-
-        if (_droppedTooLong > 0)
-        {
-            warnings.Add(string.Create(CultureInfo.InvariantCulture, $"{_droppedTooLong} requests were longer than the model context or a replica's KV cache ({_maxTokens} tokens) and were dropped."));
-        }
-
-        if (_droppedNoCapacity > 0)
-        {
-            warnings.Add(string.Create(CultureInfo.InvariantCulture, $"{_droppedNoCapacity} requests arrived while no replica was up and were dropped."));
-        }
-
-        if (_stranded > 0)
-        {
-            warnings.Add(string.Create(CultureInfo.InvariantCulture, $"{_stranded} requests were still waiting when nothing more could happen (no replica would come back) and count as dropped."));
-        }
-
-        if (makespan > 1.5 * _scenario.DurationSeconds && makespan - _scenario.DurationSeconds > 60)
-        {
-            warnings.Add(string.Create(CultureInfo.InvariantCulture,
-                $"The fleet did not keep up: {_scenario.DurationSeconds:F0} s of arrivals took {makespan:F0} s to drain; latencies grow with the run length."));
-        }
-
-        var datacenters = new List<DatacenterStats>();
-        for (var d = 0; d < _dcCount; d++)
-        {
-            datacenters.Add(new DatacenterStats(_scenario.Datacenters[d], _replicasByDc[d], _completedDc[d], _tokensDc[d],
-                _upAreaDc[d] > 0 ? _busyAreaDc[d] / _upAreaDc[d] : 0));
-        }
-
-        var minutes = new List<MinutePoint>(_minuteQueued.Count);
-        for (var k = 0; k < _minuteQueued.Count; k++)
-        {
-            var span = Math.Min(60, makespan - (k * 60.0));
-            if (span <= 0)
-            {
-                break;
-            }
-
-            minutes.Add(new MinutePoint(k, _minuteQueued[k] / span, _minuteBusy[k] > 0 ? _minuteAdmitted[k] / _minuteBusy[k] : 0,
-                _minuteUp[k] > 0 ? _minuteBusy[k] / _minuteUp[k] : 0, _minuteUp[k] / span));
-        }
-
-        return new SimulationResult
-        {
-            Scenario = _scenario.Name,
-            Seed = _scenario.Seed,
-            Gpus = _scenario.Fleet.Sum(p => p.Gpus),
-            Replicas = _m,
-            DurationSeconds = _scenario.DurationSeconds,
-            MakespanSeconds = makespan,
-            Requests = _n,
-            Completed = _completed,
-            Dropped = dropped,
-            DroppedNoCapacity = _droppedNoCapacity + _stranded,
-            DroppedTooLong = _droppedTooLong,
-            Restarted = _restarted,
-            Ttft = summary.Ttft,
-            Tpot = summary.Tpot,
-            E2e = summary.E2e,
-            Wait = LatencyStatistics.Of(wait, 50, out _),
-            WaitProbability = _completed > 0 ? (double)waited / _completed : 0,
-            ThroughputTokensPerSecond = summary.ThroughputTokensPerSecond,
-            PromptTokensPerSecond = summary.PromptTokensPerSecond,
-            ThroughputRequestsPerSecond = summary.ThroughputRequestsPerSecond,
-            Goodput = summary.Goodput,
-            SloAttainment = summary.SloAttainment,
-            Slo = summary.Slo,
-            Utilization = _areaUp > 0 ? _areaBusy / _areaUp : 0,
-            MeanBatchSize = _areaBusy > 0 ? _areaAdmitted / _areaBusy : 0,
-            LittlesLaw = new LittlesLawCheck(meanInSystem, departures, meanTime, littleError),
-            Datacenters = datacenters,
-            PerMinute = minutes,
-            Engine = new EngineStats(_eventCount, _stepEvents, _steps, _clamped),
-            Warnings = warnings,
-            Summary = summary,
-            Records = Records(),
-        };
-    }
-
-    private RequestRecords Records()
-    {
-        var (arrival, prompt, output) = (new double[_n], new int[_n], new int[_n]);
-        var (admitted, first, finished, replica) = (new double[_n], new double[_n], new double[_n], new int[_n]);
-        for (var i = 0; i < _n; i++)
-        {
-            ref readonly var q = ref _req[i];
-            (arrival[i], prompt[i], output[i]) = (q.Arrival, q.Prompt, q.Output);
-            (admitted[i], first[i], finished[i], replica[i]) = (q.Admitted, q.FirstToken, q.Finished, q.Replica);
-        }
-
-        return new RequestRecords(arrival, prompt, output, admitted, first, finished, replica);
     }
 
     private static int IndexOf(IReadOnlyList<string> list, string value)
@@ -991,19 +869,4 @@ internal sealed class SimulationRun
         Array.Fill(a, value);
         return a;
     }
-}
-
-/// <summary>One request's simulation state, kept together so a replica touching a request touches one cache line.</summary>
-internal struct RequestState
-{
-    public double Arrival;
-    public double Admitted;
-    public double FirstToken;
-    public double Finished;
-    public int Prompt;
-    public int Output;
-    public int Next;
-    public int Remaining;
-    public int Replica;
-    public byte State;
 }

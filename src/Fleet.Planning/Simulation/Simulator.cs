@@ -13,12 +13,16 @@ namespace Fleet.Planning.Simulation;
 /// Cost per event is O(log n): replicas sit in an indexed heap keyed by the end of their current step, each replica
 /// keeps its decoding sequences in a heap keyed by the decode step at which they finish, and queues are linked lists
 /// threaded through the per-request state (one 56-byte struct per request, so touching a request costs one cache
-/// line). A replica whose batch cannot change until a sequence finishes (full, or the head of its own queue does not
-/// fit the KV cache) advances straight to that step in one event.
+/// line). Decode steps between two events that change a replica's batch (arrivals, admissions, completions, failures)
+/// are one event, timed in closed form from the step model (<see cref="DecodeRun"/>), so the cost follows those events,
+/// not the number of decode steps.
 /// </remarks>
 public sealed class Simulator(TimeProvider? timeProvider = null)
 {
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+
+    /// <summary>One event per engine step instead of one per batch change: the reference the jump-ahead is tested against.</summary>
+    internal bool StepByStep { get; init; }
 
     /// <summary>Runs <paramref name="scenario"/> with the requests its workload and seed produce.</summary>
     public SimulationResult Run(Scenario scenario, IProgress<SimulationProgress>? progress = null, CancellationToken cancellationToken = default) =>
@@ -26,5 +30,5 @@ public sealed class Simulator(TimeProvider? timeProvider = null)
 
     /// <summary>Runs <paramref name="scenario"/> on a given request set (reused across capacity-search probes).</summary>
     public SimulationResult Run(Scenario scenario, RequestSet requests, IProgress<SimulationProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        new SimulationRun(scenario, requests, _time, progress, cancellationToken).Execute();
+        new SimulationRun(scenario, requests, _time, progress, cancellationToken, StepByStep).Execute();
 }

@@ -1,0 +1,148 @@
+using System.Runtime.CompilerServices;
+
+namespace Fleet.Planning.Simulation;
+
+/// <summary>
+/// The counters and time integrals of one run: what is in the system, queued, admitted, busy and up, integrated over
+/// simulated time overall, per datacenter and per minute. The event loop moves the counters; <see cref="Advance"/>
+/// integrates them up to each event.
+/// </summary>
+internal sealed class RunStatistics
+{
+    public RunStatistics(int[] datacenterOf, int datacenters)
+    {
+        DatacenterOf = datacenterOf;
+        BusyByDc = new int[datacenters];
+        UpByDc = new int[datacenters];
+        ReplicasByDc = new int[datacenters];
+        BusyAreaDc = new double[datacenters];
+        UpAreaDc = new double[datacenters];
+        CompletedDc = new long[datacenters];
+        TokensDc = new long[datacenters];
+        foreach (var dc in datacenterOf)
+        {
+            ReplicasByDc[dc]++;
+        }
+    }
+
+    /// <summary>Replica → datacenter index.</summary>
+    public int[] DatacenterOf { get; }
+
+    public int[] BusyByDc { get; }
+    public int[] UpByDc { get; }
+    public int[] ReplicasByDc { get; }
+    public double[] BusyAreaDc { get; }
+    public double[] UpAreaDc { get; }
+    public long[] CompletedDc { get; }
+    public long[] TokensDc { get; }
+    public List<double> MinuteQueued { get; } = [];
+    public List<double> MinuteAdmitted { get; } = [];
+    public List<double> MinuteBusy { get; } = [];
+    public List<double> MinuteUp { get; } = [];
+
+    /// <summary>The simulated time integrated up to.</summary>
+    public double Now { get; private set; }
+
+    // Counters the event loop moves directly (hot path).
+    public long InSystem;
+    public long Queued;
+    public long Admitted;
+    public int Busy;
+    public int Up;
+    public long Completed;
+    public long DroppedNoCapacity;
+    public long DroppedTooLong;
+    public long Stranded;
+    public long Restarted;
+    public long Events;
+    public long StepEvents;
+    public long Steps;
+    public long Clamped;
+
+    public double AreaInSystem { get; private set; }
+    public double AreaAdmitted { get; private set; }
+    public double AreaBusy { get; private set; }
+    public double AreaUp { get; private set; }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void ChangeBusy(int replica, int delta)
+    {
+        Busy += delta;
+        BusyByDc[DatacenterOf[replica]] += delta;
+    }
+
+    public void ChangeUp(int replica, int delta)
+    {
+        Up += delta;
+        UpByDc[DatacenterOf[replica]] += delta;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Complete(int replica, int outputTokens)
+    {
+        Completed++;
+        CompletedDc[DatacenterOf[replica]]++;
+        TokensDc[DatacenterOf[replica]] += outputTokens;
+    }
+
+    /// <summary>Integrates the counters from <see cref="Now"/> to <paramref name="t"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Advance(double t)
+    {
+        if (t <= Now)
+        {
+            return;
+        }
+
+        var dt = t - Now;
+        AreaInSystem += InSystem * dt;
+        AreaAdmitted += Admitted * dt;
+        AreaBusy += Busy * dt;
+        AreaUp += Up * dt;
+        for (var d = 0; d < BusyByDc.Length; d++)
+        {
+            BusyAreaDc[d] += BusyByDc[d] * dt;
+            UpAreaDc[d] += UpByDc[d] * dt;
+        }
+
+        var last = MinuteQueued.Count - 1;
+        if (last >= 0 && t <= (last + 1) * 60.0 && Now >= last * 60.0)
+        {
+            // The common case: still inside the current minute.
+            MinuteQueued[last] += Queued * dt;
+            MinuteAdmitted[last] += Admitted * dt;
+            MinuteBusy[last] += Busy * dt;
+            MinuteUp[last] += Up * dt;
+            Now = t;
+            return;
+        }
+
+        var from = Now;
+        while (from < t)
+        {
+            var minute = (int)(from / 60);
+            while (MinuteQueued.Count <= minute)
+            {
+                MinuteQueued.Add(0);
+                MinuteAdmitted.Add(0);
+                MinuteBusy.Add(0);
+                MinuteUp.Add(0);
+            }
+
+            var end = Math.Min(t, (minute + 1) * 60.0);
+            if (end <= from)
+            {
+                end = t;
+            }
+
+            var seg = end - from;
+            MinuteQueued[minute] += Queued * seg;
+            MinuteAdmitted[minute] += Admitted * seg;
+            MinuteBusy[minute] += Busy * seg;
+            MinuteUp[minute] += Up * seg;
+            from = end;
+        }
+
+        Now = t;
+    }
+}
