@@ -17,7 +17,11 @@ namespace Fleet.Application.Finance;
 public sealed class FinanceOptions
 {
     /// <summary>Share of TDP a card draws on average when no telemetry measured it.</summary>
-    public double AssumedLoad { get; set; } = 0.7;
+    public double AssumedLoad { get; set; } = CostOfOwnership.DefaultLoadFactor;
+    /// <summary>Decode batch cost per million tokens is stated at when a report is not asked for one.</summary>
+    public double DefaultBatch { get; set; } = OperatingPoint.FinanceDefault.Batch;
+    /// <summary>Mean context per sequence (tokens) cost per million tokens is stated at when a report is not asked for one.</summary>
+    public double DefaultContext { get; set; } = OperatingPoint.FinanceDefault.Context;
     /// <summary>Other costs per GPU-hour (space, network, staff), in the row's currency; 0 leaves them out.</summary>
     public decimal OverheadPerGpuHour { get; set; }
     /// <summary>The month (1–12) a fiscal year starts in; fiscal year N starts in that month of year N.</summary>

@@ -52,6 +52,8 @@ public sealed record ReportQuery
     /// <summary>Only cards with this issue; <see cref="NoIssue"/> selects only cards without one.</summary>
     public CardIssue? Issue { get; init; }
     public bool NoIssue { get; init; }
+    /// <summary>The decode operating point cost per million tokens is stated at (the planner's served point); null uses finance's stated default.</summary>
+    public Fleet.Domain.Finance.OperatingPoint? OperatingPoint { get; init; }
 }
 
 /// <summary>One row; <see cref="Drill"/> selects the cards behind its figures.</summary>

@@ -5,6 +5,7 @@ using Fleet.Data;
 using Fleet.Domain;
 using Fleet.Domain.Finance;
 using Fleet.Domain.Lifecycle;
+using Fleet.Domain.Models;
 using Fleet.Domain.Rma;
 using Microsoft.EntityFrameworkCore;
 
@@ -437,9 +438,20 @@ public sealed class ReportService(IDbContextFactory<FleetDbContext> contexts, Ti
                 .Select(r => new { r.GpuId, r.PeriodStart, r.PeriodEnd, r.EnergyKwh }).ToListAsync(ct))
             .GroupBy(r => r.GpuId)
             .ToDictionary(g => g.Key, g => (Kwh: g.Sum(r => r.EnergyKwh), Hours: g.Sum(r => (r.PeriodEnd - r.PeriodStart).TotalHours)));
-        var profiles = (await db.StoredProfiles.AsNoTracking().Select(p => new { p.GpuModel, p.Model, p.TokensPerSecond, p.UploadedAt }).ToListAsync(ct))
+        var point = q.OperatingPoint ?? new OperatingPoint(options.DefaultBatch, options.DefaultContext);
+        var profiles = (await db.StoredProfiles.AsNoTracking().Select(p => new { p.GpuModel, p.Model, p.Json, p.UploadedAt }).ToListAsync(ct))
             .GroupBy(p => p.GpuModel, StringComparer.OrdinalIgnoreCase)
             .ToDictionary(g => g.Key, g => g.OrderByDescending(p => p.UploadedAt).First(), StringComparer.OrdinalIgnoreCase);
+        var fits = new Dictionary<string, DecodeFit?>(StringComparer.OrdinalIgnoreCase);
+        DecodeFit? Fit(string gpuModel)
+        {
+            if (!fits.TryGetValue(gpuModel, out var fit))
+            {
+                fits[gpuModel] = fit = profiles.TryGetValue(gpuModel, out var p) ? DecodeFitOf(p.Json) : null;
+            }
+
+            return fit;
+        }
 
         var groups = new Dictionary<(int Model, int? Dc, string Currency), CostAccumulator>();
         var selected = Select(facts, q, to).ToList();
@@ -453,26 +465,20 @@ public sealed class ReportService(IDbContextFactory<FleetDbContext> contexts, Ti
             }
 
             var model = facts.Models[c.ModelId];
-            var start = facts.Start(c)!.Value;
-            var cost = c.UnitCost!.Value;
             var key = (c.ModelId, c.DatacenterId, c.Currency);
             if (!groups.TryGetValue(key, out var acc))
             {
                 groups[key] = acc = new CostAccumulator();
             }
 
+            var measured = readings.TryGetValue(c.Id, out var r) ? r : default;
+            var card = CostOfOwnership.Card(c.UnitCost!.Value, facts.Start(c)!.Value, model.Terms, from, to, hours, model.TdpW, options.AssumedLoad,
+                measured.Hours > 0 ? measured.Kwh : null, measured.Hours > 0 ? measured.Hours : null);
             acc.Cards++;
-            acc.Hours += hours;
-            acc.Depreciation += Depreciation.Accumulated(cost, start, to, model.Terms) - Depreciation.Accumulated(cost, start, from.AddDays(-1), model.Terms);
-            if (readings.TryGetValue(c.Id, out var r) && r.Hours > 0)
-            {
-                acc.Kwh += (decimal)(r.Kwh / r.Hours * hours);
-                acc.Measured++;
-            }
-            else
-            {
-                acc.Kwh += PowerCost.EstimatedKwh(model.TdpW, options.AssumedLoad, hours);
-            }
+            acc.Hours += card.Hours;
+            acc.Depreciation += card.Depreciation;
+            acc.Kwh += card.EnergyKwh;
+            acc.Measured += card.Measured ? 1 : 0;
         }
 
         var columns = new[]
@@ -491,17 +497,14 @@ public sealed class ReportService(IDbContextFactory<FleetDbContext> contexts, Ti
             var model = facts.Models[modelId];
             var dc = dcId is { } id ? facts.Dcs.GetValueOrDefault(id) : null;
             // Power is billed in the datacenter's currency; it is only added to cards bought in that currency.
-            decimal? power = dc is not null && dc.Currency == currency ? Math.Round(PowerCost.Cost(acc.Kwh, dc.Pue, dc.Price), 2) : null;
-            var overhead = Math.Round(options.OverheadPerGpuHour * (decimal)acc.Hours, 2);
-            decimal? total = power is null ? null : acc.Depreciation + power.Value + overhead;
-            decimal? perHour = total is null ? null : Math.Round(total.Value / (decimal)acc.Hours, 4);
+            var period = CostOfOwnership.Period(acc.Cards, acc.Hours, acc.Depreciation, acc.Kwh, currency,
+                dc is null ? null : new PowerTerms(dc.Pue, dc.Price, dc.Currency), options.OverheadPerGpuHour);
             var profile = profiles.GetValueOrDefault(model.Name);
-            decimal? perMillion = perHour is null || profile is null ? null
-                : Math.Round(perHour.Value / (decimal)(profile.TokensPerSecond * 3600.0) * 1_000_000m, 4);
+            double? tokens = Fit(model.Name) is { } fit ? point.TokensPerSecond(fit) : null;
             rows.Add(new ReportRow(
                 [model.Name, dc?.Code ?? "(none)", currency, acc.Cards, Math.Round(acc.Hours, 1), acc.Depreciation, Math.Round((double)acc.Kwh, 1),
-                    acc.Measured == 0 ? "estimated" : acc.Measured == acc.Cards ? "measured" : "mixed", power, overhead, total, perHour,
-                    profile?.Model, profile is null ? null : Math.Round(profile.TokensPerSecond, 1), perMillion],
+                    acc.Measured == 0 ? "estimated" : acc.Measured == acc.Cards ? "measured" : "mixed", period.Power, period.Overhead, period.Total, period.PerGpuHour,
+                    profile?.Model, tokens is { } t ? Math.Round(t, 1) : null, tokens is { } tps ? period.PerMillionTokens(tps) : null],
                 q with { Model = model.Name, Datacenter = dc?.Code, Currency = currency, From = from, To = to, Scope = CardScope.Register }));
         }
 
@@ -510,10 +513,27 @@ public sealed class ReportService(IDbContextFactory<FleetDbContext> contexts, Ti
             string.Create(CultureInfo.InvariantCulture,
                 $"{from:yyyy-MM-dd} to {to:yyyy-MM-dd}. Energy is measured telemetry where a card has readings (its average draw over its hours), else TDP × {options.AssumedLoad:0.##} load; " +
                 $"power cost = energy × datacenter PUE × price per kWh, in the datacenter's currency (left empty where cards were bought in another currency). " +
-                $"Overhead {options.OverheadPerGpuHour:0.####} per GPU-hour. Cost per million tokens uses the latest uploaded profile of the GPU model: cost per GPU-hour ÷ (tokens/s × 3,600) × 10⁶."))
+                $"Overhead {options.OverheadPerGpuHour:0.####} per GPU-hour. Cost per million tokens is at {point}{(q.OperatingPoint is null ? " (the stated default; ask with batch= and context=)" : "")}: " +
+                $"tokens/s per card from the decode fit of the GPU model's latest uploaded profile (batch ÷ (a + b·batch·context + c·batch)), every card decoding at that point all its hours; " +
+                $"total cost ÷ (GPU-hours × tokens/s × 3,600) × 10⁶."))
         {
             Warnings = facts.Warnings(selected.Where(c => c.UnitCost is null), "no depreciation to spread, so they are left out of these rows"),
         };
+    }
+
+    private static readonly System.Text.Json.JsonSerializerOptions s_profileJson = new(System.Text.Json.JsonSerializerDefaults.Web);
+
+    /// <summary>The decode fit of a stored profile's JSON; null when it cannot be read.</summary>
+    private static DecodeFit? DecodeFitOf(string json)
+    {
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize<PerformanceProfile>(json, s_profileJson)?.Decode;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     private sealed class CostAccumulator
