@@ -149,8 +149,9 @@ public sealed class FinanceService(IDbContextFactory<FleetDbContext> contexts, T
     }
 
     /// <summary>
-    /// Stores an inference profile. Its throughput for cost per token is the best measured decode rate (batch ÷ seconds
-    /// over the decode points), or the decode fit at batch 1 with a 1,024-token context when no points were kept.
+    /// Stores an inference profile. The listed throughput is the best measured decode rate (batch ÷ seconds over the
+    /// decode points), or the decode fit at batch 1 with a 1,024-token context when no points were kept; cost per
+    /// token does not use it but the stored decode fit at an operating point (<see cref="OperatingPoint"/>).
     /// </summary>
     public async Task<ProfileItem> UploadProfileAsync(string json, Actor actor, CancellationToken ct = default)
     {

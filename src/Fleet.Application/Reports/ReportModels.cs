@@ -10,8 +10,11 @@ public enum ColumnKind
     Date,
 }
 
-/// <summary>A report column: its export name (snake_case), its heading and its type.</summary>
-public sealed record ReportColumn(string Name, string Title, ColumnKind Kind);
+/// <summary>A report column: its export name (snake_case), its heading, its type and whether it is totalled per currency.</summary>
+public sealed record ReportColumn(string Name, string Title, ColumnKind Kind)
+{
+    public bool Totals { get; init; }
+}
 
 /// <summary>Which cards a report is computed over.</summary>
 public enum CardScope

@@ -256,6 +256,35 @@ public abstract class ReportContractTests(string provider)
     }
 
     [SkippableFact]
+    public async Task Totals_EveryReport_AreTheColumnsThatSayTheyTotalSummedPerCurrency()
+    {
+        await using var world = await FleetAsync();
+        await world.Finance.SetBudgetAsync(new BudgetRequest("IAD1", 2024, "USD", 100_000m), ProcurementWorld.Accountant);
+
+        foreach (var name in ReportService.Names)
+        {
+            var t = await world.Reports.RunAsync(name, new ReportQuery { AsOf = s_asOf });
+            var currency = t.Columns.Any(c => c.Name == "currency") ? t.IndexOf("currency") : -1;
+            foreach (var column in t.Columns.Where(c => c.Totals))
+            {
+                Assert.Equal(ColumnKind.Money, column.Kind);
+                var i = t.IndexOf(column.Name);
+                foreach (var g in t.Rows.Where(r => r.Cells[i] is decimal).GroupBy(r => (string)r.Cells[currency]!))
+                {
+                    Assert.Equal(g.Sum(r => (decimal)r.Cells[i]!), t.Totals.Single(x => x.Column == column.Name && x.Currency == g.Key).Amount);
+                }
+            }
+
+            Assert.All(t.Totals, x => Assert.True(t.Columns.Single(c => c.Name == x.Column).Totals, $"{name}: {x.Column}"));
+        }
+
+        // Budget vs actual: 100,000 budgeted and 72,000 spent total; what remains (28,000) is a money column that does not total.
+        var budget = await world.Reports.RunAsync(ReportService.BudgetVsActual, new ReportQuery { AsOf = s_asOf });
+        Assert.False(budget.Columns.Single(c => c.Name == "remaining").Totals);
+        Assert.Equal(["actual", "budget"], budget.Totals.Where(x => x.Currency == "USD").Select(x => x.Column));
+    }
+
+    [SkippableFact]
     public async Task Warranties_WithinNinetyDays_ListsOnlyThoseWithWindow()
     {
         await using var world = await FleetAsync();
