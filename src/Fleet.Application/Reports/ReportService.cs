@@ -1,6 +1,7 @@
 using Fleet.Application.Common;
 using Fleet.Application.Finance;
 using Fleet.Data;
+using Fleet.Domain;
 using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Application.Reports;
