@@ -1,5 +1,5 @@
+using Fleet.Domain.Finance;
 using Fleet.Planning.Capacity;
-using Fleet.Planning.Cost;
 using Fleet.Planning.Scenarios;
 using Fleet.Planning.Simulation;
 using Fleet.Planning.Workload;
@@ -133,18 +133,38 @@ public class CapacitySearchTests
     }
 
     [Fact]
-    public void Find_Cost_IsCatalogPriceOverLifePlusPower()
+    public void Find_Cost_IsCatalogPriceOverLifePlusPowerAtLoadOverCalendarHours()
     {
-        var scenario = Demand(100) with { Cost = new CostSpec { LifeMonths = 48, SalvageFraction = 0.1m, Pue = 1.25m, PricePerKwh = 0.08m } };
+        var scenario = Demand(100) with { Cost = new CostSpec { LifeMonths = 48, SalvageFraction = 0.1m, Pue = 1.3m, PricePerKwh = 0.08m } };
 
-        var result = s_search.Find(scenario, new CapacityOptions());
+        var result = s_search.Find(scenario, new CapacityOptions { CostMonth = new DateOnly(2026, 6, 1) });
 
-        // H100 SXM: 30,000 USD, 700 W. (30000 − 3000) / (48 × 730) + 0.7 × 1.25 × 0.08.
-        var perHour = (27000m / (48 * 730m)) + 0.07m;
-        Assert.Equal(Math.Round(perHour, 4), result.Cost.CostPerGpuHour);
-        var perMillion = perHour * result.Gpus / (decimal)(result.Simulated.ThroughputTokensPerSecond * 3600 / 1e6);
-        Assert.Equal((double)perMillion, (double)result.Cost.CostPerMillionOutputTokens!.Value, 3);
+        // H100 SXM: 30,000 USD, 700 W. Depreciation (30,000 − 3,000) / 48 = 562.50 a month over June's 720 h = 0.78125 an hour;
+        // power 0.7 kW × 0.7 load × 1.3 × 0.08 = 0.05096 an hour (352.8 kWh × 1.3 × 0.08 = 36.6912 a month); 0.83221 → 0.8322.
+        Assert.Equal(0.8322m, result.Cost.CostPerGpuHour);
+        Assert.Equal(0.7812m, result.Cost.DepreciationPerGpuHour);
+        Assert.Equal(result.Gpus * 30_000m, result.Cost.Capex);
+        Assert.Equal((result.Gpus * 562.50m) + Math.Round(result.Gpus * 36.6912m, 2), result.Cost.MonthlyOpex);
+        Assert.Equal(720.0, result.Cost.HoursInMonth);
+        var perMillion = 0.83221 * result.Gpus / (result.Simulated.ThroughputTokensPerSecond * 3600 / 1e6);
+        Assert.Equal(perMillion, (double)result.Cost.CostPerMillionOutputTokens!.Value, 3);
         Assert.Contains(result.Assumptions, a => a.Contains("48 months", StringComparison.Ordinal));
+        Assert.Contains(result.Assumptions, a => a.Contains("720 calendar hours", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Find_DatacenterPowerAndQuotedPrice_PriceEachDatacentersShare()
+    {
+        var scenario = Demand(100) with { Cost = new CostSpec { LifeMonths = 60 } };
+        var power = new Dictionary<string, PowerTerms> { ["east"] = new(1.5m, 0.20m, "USD") };
+
+        var result = s_search.Find(scenario, new CapacityOptions { CostMonth = new DateOnly(2026, 6, 1), UnitPrice = 24_000m, DatacenterPower = power });
+
+        // The quote's 24,000 over 60 months = 400 a month; in east 352.8 kWh × 1.5 × 0.20 = 105.84 a card-month.
+        Assert.Equal(result.Gpus * 24_000m, result.Cost.Capex);
+        var east = result.Cost.Datacenters.Single(d => d.Datacenter == "east");
+        Assert.Equal((1.5m, 0.20m), (east.Pue, east.PricePerKwh));
+        Assert.Equal((east.Gpus * 400m) + Math.Round(east.Gpus * 105.84m, 2), east.MonthlyOpex);
     }
 
     [Fact]

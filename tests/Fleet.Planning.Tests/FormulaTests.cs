@@ -1,6 +1,5 @@
 using Fleet.Domain.Models;
 using Fleet.Planning.Analytic;
-using Fleet.Planning.Cost;
 using Fleet.Planning.Performance;
 using Fleet.Planning.Scenarios;
 
@@ -106,34 +105,5 @@ public class FormulaTests
 
         Assert.Equal((floor * 2) + 0.001, derated, 12);
         Assert.Equal(floor / 4, split, 12);
-    }
-
-    [Fact]
-    public void CostModel_H100_DepreciationPowerAndTokens()
-    {
-        var cost = new CostModel(30_000m, 60, 0.1m, 700, 1.3m, 0.10m);
-
-        // (30,000 − 3,000) / 60 = 450 a month; / 730 h = 0.61644 an hour; power 0.7 kW × 1.3 × 0.10 = 0.091.
-        Assert.Equal(450m, cost.DepreciationPerMonth);
-        Assert.Equal(450m / 730m, cost.DepreciationPerGpuHour);
-        Assert.Equal(0.091m, cost.PowerPerGpuHour);
-        Assert.Equal((450m / 730m) + 0.091m, cost.CostPerGpuHour);
-        Assert.Equal(30_000m - (12 * 450m), cost.BookValue(12));
-        Assert.Equal(3_000m, cost.BookValue(60));
-        Assert.Equal(3_000m, cost.BookValue(100));
-        // 10 GPUs serving 1,000 tokens/s = 3.6 M tokens an hour.
-        Assert.Equal(10 * cost.CostPerGpuHour / 3.6m, cost.CostPerMillionTokens(10, 1000));
-        Assert.Null(cost.CostPerMillionTokens(10, 0));
-    }
-
-    [Fact]
-    public void CostModel_FromCatalogAndScenario_UsesCatalogPriceAndLife()
-    {
-        var cost = CostModel.For(TestScenarios.H100, new CostSpec());
-
-        Assert.Equal(30_000m, cost.PurchasePrice);
-        Assert.Equal(60, cost.LifeMonths);
-        Assert.Equal(700, cost.TdpW);
-        Assert.Equal(1.3m, cost.Pue);
     }
 }

@@ -17,7 +17,11 @@ namespace Fleet.Application.Finance;
 public sealed class FinanceOptions
 {
     /// <summary>Share of TDP a card draws on average when no telemetry measured it.</summary>
-    public double AssumedLoad { get; set; } = 0.7;
+    public double AssumedLoad { get; set; } = CostOfOwnership.DefaultLoadFactor;
+    /// <summary>Decode batch cost per million tokens is stated at when a report is not asked for one.</summary>
+    public double DefaultBatch { get; set; } = OperatingPoint.FinanceDefault.Batch;
+    /// <summary>Mean context per sequence (tokens) cost per million tokens is stated at when a report is not asked for one.</summary>
+    public double DefaultContext { get; set; } = OperatingPoint.FinanceDefault.Context;
     /// <summary>Other costs per GPU-hour (space, network, staff), in the row's currency; 0 leaves them out.</summary>
     public decimal OverheadPerGpuHour { get; set; }
     /// <summary>The month (1–12) a fiscal year starts in; fiscal year N starts in that month of year N.</summary>
@@ -145,8 +149,9 @@ public sealed class FinanceService(IDbContextFactory<FleetDbContext> contexts, T
     }
 
     /// <summary>
-    /// Stores an inference profile. Its throughput for cost per token is the best measured decode rate (batch ÷ seconds
-    /// over the decode points), or the decode fit at batch 1 with a 1,024-token context when no points were kept.
+    /// Stores an inference profile. The listed throughput is the best measured decode rate (batch ÷ seconds over the
+    /// decode points), or the decode fit at batch 1 with a 1,024-token context when no points were kept; cost per
+    /// token does not use it but the stored decode fit at an operating point (<see cref="OperatingPoint"/>).
     /// </summary>
     public async Task<ProfileItem> UploadProfileAsync(string json, Actor actor, CancellationToken ct = default)
     {

@@ -10,8 +10,11 @@ public enum ColumnKind
     Date,
 }
 
-/// <summary>A report column: its export name (snake_case), its heading and its type.</summary>
-public sealed record ReportColumn(string Name, string Title, ColumnKind Kind);
+/// <summary>A report column: its export name (snake_case), its heading, its type and whether it is totalled per currency.</summary>
+public sealed record ReportColumn(string Name, string Title, ColumnKind Kind)
+{
+    public bool Totals { get; init; }
+}
 
 /// <summary>Which cards a report is computed over.</summary>
 public enum CardScope
@@ -52,6 +55,8 @@ public sealed record ReportQuery
     /// <summary>Only cards with this issue; <see cref="NoIssue"/> selects only cards without one.</summary>
     public CardIssue? Issue { get; init; }
     public bool NoIssue { get; init; }
+    /// <summary>The decode operating point cost per million tokens is stated at (the planner's served point); null uses finance's stated default.</summary>
+    public Fleet.Domain.Finance.OperatingPoint? OperatingPoint { get; init; }
 }
 
 /// <summary>One row; <see cref="Drill"/> selects the cards behind its figures.</summary>

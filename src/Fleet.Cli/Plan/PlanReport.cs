@@ -84,6 +84,7 @@ public static class PlanReport
         var c = r.Cost;
         Line(F($"Cost               {c.CostPerGpuHour:N4} {c.Currency}/GPU-hour (depreciation {c.DepreciationPerGpuHour:N4} + power {c.PowerPerGpuHour:N4}); fleet {c.FleetCostPerHour:N2} {c.Currency}/hour"));
         Line(F($"                   {c.CostPerMillionOutputTokens:N4} {c.Currency} per million output tokens simulated; {c.AnalyticCostPerMillionOutputTokens:N4} at the analytic estimate"));
+        Line(F($"                   capex {c.Capex:N2} {c.Currency}; opex {c.MonthlyOpex:N2} {c.Currency} in {c.Month:yyyy-MM}; {c.CostPerMillionTokens:N4} {c.Currency} per million tokens at {c.OperatingPoint}"));
         Line("");
         Line("Probes (GPUs -> attainment):");
         foreach (var p in r.Probes)

@@ -72,19 +72,3 @@ public static class Depreciation
     /// <summary>The last day of the month containing <paramref name="day"/>.</summary>
     public static DateOnly LastDay(DateOnly day) => new(day.Year, day.Month, DateTime.DaysInMonth(day.Year, day.Month));
 }
-
-/// <summary>Electricity cost of cards: measured energy when there is some, else TDP × an assumed load, times PUE and price.</summary>
-public static class PowerCost
-{
-    /// <summary>Energy in kWh of a card drawing <paramref name="watts"/> for <paramref name="hours"/>.</summary>
-    public static decimal EnergyKwh(double watts, double hours) => (decimal)(watts * hours / 1000.0);
-
-    /// <summary>Estimated energy when nothing was measured: TDP × load × hours.</summary>
-    public static decimal EstimatedKwh(int tdpW, double assumedLoad, double hours) => EnergyKwh(tdpW * assumedLoad, hours);
-
-    /// <summary>What the facility pays for <paramref name="itKwh"/> at the card: IT energy × PUE × price per kWh.</summary>
-    public static decimal Cost(decimal itKwh, decimal pue, decimal pricePerKwh) => itKwh * pue * pricePerKwh;
-
-    /// <summary>Hours in the calendar month containing <paramref name="month"/>.</summary>
-    public static int HoursInMonth(DateOnly month) => DateTime.DaysInMonth(month.Year, month.Month) * 24;
-}

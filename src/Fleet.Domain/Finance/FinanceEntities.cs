@@ -41,7 +41,7 @@ public class StoredProfile
     public required string GpuModel { get; set; }
     public required string Model { get; set; }
     public required string Dtype { get; set; }
-    /// <summary>Decode throughput of one card at the profile's largest measured batch, tokens per second.</summary>
+    /// <summary>Best measured decode rate of one card (tokens per second), for listing; cost per token uses the profile's decode fit at an operating point instead.</summary>
     public double TokensPerSecond { get; set; }
     public DateTime UploadedAt { get; set; }
     public required string Json { get; set; }

@@ -1,7 +1,8 @@
 using System.Globalization;
 using Fleet.Domain.Catalog;
+using Fleet.Domain.Finance;
 using Fleet.Planning.Analytic;
-using Fleet.Planning.Cost;
+using Fleet.Planning.Performance;
 using Fleet.Planning.Scenarios;
 using Fleet.Planning.Simulation;
 using Fleet.Planning.Workload;
@@ -29,6 +30,18 @@ public sealed record CapacityOptions
     public bool SurviveDatacenterLoss { get; init; }
     /// <summary>Give up above this many GPUs.</summary>
     public int MaxGpus { get; init; } = 1_000_000;
+    /// <summary>What one GPU costs to buy (the latest quote), in the scenario's currency; null uses the catalog's typical price.</summary>
+    public decimal? UnitPrice { get; init; }
+    /// <summary>Each datacenter's PUE and price per kWh by code; a datacenter not listed uses the scenario's <c>cost.pue</c> and <c>cost.pricePerKwh</c>.</summary>
+    public IReadOnlyDictionary<string, PowerTerms>? DatacenterPower { get; init; }
+    /// <summary>Depreciation terms (finance's policy for the model); null uses the scenario's <c>cost.lifeMonths</c> and <c>cost.salvageFraction</c>.</summary>
+    public DepreciationTerms? Policy { get; init; }
+    /// <summary>The calendar month monthly opex is stated for; null uses next month.</summary>
+    public DateOnly? CostMonth { get; init; }
+    /// <summary>Share of TDP a GPU draws on average; null uses <see cref="CostOfOwnership.DefaultLoadFactor"/>.</summary>
+    public double? LoadFactor { get; init; }
+    /// <summary>Where cost per million tokens is stated; null uses the point the answer served at (mean batch, mean context).</summary>
+    public OperatingPoint? OperatingPoint { get; init; }
 }
 
 /// <summary>The fewest GPUs that meet the target, with the evidence (<c>fleet.plan-capacity/v1</c>).</summary>
@@ -74,11 +87,36 @@ public sealed record DatacenterLoss(string Datacenter, double Attainment);
 /// <summary>Headline figures of the simulation at the answer.</summary>
 public sealed record SimulatedAtAnswer(double TtftP99, double TpotP99, double ThroughputTokensPerSecond, double Goodput, double Utilization, double MeanBatchSize);
 
-/// <summary>Money figures at the answer, with the assumptions behind them.</summary>
+/// <summary>
+/// Money figures at the answer from the one cost-of-ownership model (<see cref="CostOfOwnership"/>), with the
+/// assumptions behind them. Per-GPU-hour figures are over the calendar hours of <see cref="Month"/>.
+/// </summary>
 public sealed record CostSummary(
     string Currency, decimal PurchasePricePerGpu, int LifeMonths, decimal SalvageFraction, int TdpW, decimal Pue, decimal PricePerKwh,
     decimal DepreciationPerGpuHour, decimal PowerPerGpuHour, decimal CostPerGpuHour, decimal FleetCostPerHour,
-    decimal? CostPerMillionOutputTokens, decimal? AnalyticCostPerMillionOutputTokens);
+    decimal? CostPerMillionOutputTokens, decimal? AnalyticCostPerMillionOutputTokens)
+{
+    /// <summary>The first day of the month opex is stated for.</summary>
+    public DateOnly Month { get; init; }
+    public double HoursInMonth { get; init; }
+    public double LoadFactor { get; init; }
+    /// <summary>GPUs (spares included) × unit price.</summary>
+    public decimal Capex { get; init; }
+    /// <summary>Depreciation + power of every GPU for the month; null when a datacenter bills power in another currency.</summary>
+    public decimal? MonthlyOpex { get; init; }
+    /// <summary>The decode point <see cref="CostPerMillionTokens"/> is stated at.</summary>
+    public OperatingPoint? OperatingPoint { get; init; }
+    public double? TokensPerSecondPerGpu { get; init; }
+    /// <summary>
+    /// Monthly opex ÷ the tokens every GPU would decode over the month at <see cref="OperatingPoint"/>: the figure
+    /// finance's cost-per-gpu-hour report states for the same cards, month and operating point.
+    /// </summary>
+    public decimal? CostPerMillionTokens { get; init; }
+    public IReadOnlyList<DatacenterCost> Datacenters { get; init; } = [];
+}
+
+/// <summary>One datacenter's share of the answer and what it costs a month there.</summary>
+public sealed record DatacenterCost(string Datacenter, int Gpus, decimal Pue, decimal PricePerKwh, string Currency, decimal? MonthlyOpex, decimal? CostPerMillionTokens);
 
 /// <summary>One simulated fleet size the search tried.</summary>
 public sealed record CapacityProbe(int Gpus, double Attainment, bool Meets);
@@ -92,7 +130,7 @@ public readonly record struct CapacityProgress(int Probe, int Gpus, double Attai
 /// requests (common random numbers), which keeps attainment monotone in the fleet size in practice; the probes are
 /// reported so a non-monotone case is visible.
 /// </summary>
-public sealed class CapacitySearch(Simulator simulator)
+public sealed class CapacitySearch(Simulator simulator, TimeProvider? time = null)
 {
     /// <summary>Runs the search.</summary>
     public CapacityResult Find(Scenario scenario, CapacityOptions options, IProgress<CapacityProgress>? progress = null, CancellationToken cancellationToken = default)
@@ -233,18 +271,21 @@ public sealed class CapacitySearch(Simulator simulator)
         var spareReplicas = options.Spares ? SpareReplicas(hi, tp, scenario.Failures!, options.SpareQuantile) : 0;
         var servingGpus = hi * tp;
         var totalGpus = servingGpus + (spareReplicas * tp);
-        var cost = CostModel.For(gpu, scenario.Cost);
         var sim = answer.Result;
         var analyticTokens = analytic.ReplicaOutputTokensPerSecond * analytic.Replicas * analytic.Utilization;
         var f = CultureInfo.InvariantCulture;
+        var cost = PriceAnswer(scenario, options, gpu, pool, datacenters, hi + spareReplicas, sim, analytic.Gpus, analyticTokens);
         var assumptions = new List<string>
         {
             string.Format(f, "SLO: TTFT <= {0} s and TPOT <= {1} s for at least {2:P2} of requests (dropped requests count as misses)", scenario.Slo.TtftSeconds, scenario.Slo.TpotSeconds, target),
             string.Format(f, "replicas of {0} x {1} spread round-robin over datacenters {2}", tp, gpu.Name, string.Join(", ", datacenters)),
             "every probe replays the same requests (same seed); the search assumes attainment rises with the fleet size",
-            string.Format(f, "cost: straight-line depreciation of {0} {1:N0} over {2} months to {3:P0} salvage, {4} h per month", cost.Currency, cost.PurchasePrice, cost.LifeMonths, cost.SalvageFraction, CostModel.HoursPerMonth),
-            string.Format(f, "power at TDP {0} W x PUE {1} x {2} {3}/kWh (an upper bound; GPUs seldom run at TDP all hour)", cost.TdpW, cost.Pue, cost.PricePerKwh, cost.Currency),
-            "cost per million output tokens = fleet cost per hour (spares included) / simulated output tokens per hour; prompt tokens are not counted",
+            string.Format(f, "cost: {0} {1:N2} a GPU ({2}), straight-line over {3} months to {4:P0} salvage (full-month convention), opex for {5:yyyy-MM} ({6} calendar hours)",
+                cost.Currency, cost.PurchasePricePerGpu, options.UnitPrice is null ? "catalog price" : "quoted price", cost.LifeMonths, cost.SalvageFraction, cost.Month, cost.HoursInMonth),
+            string.Format(f, "power at TDP {0} W x load {1:0.##} x each datacenter's PUE x price per kWh ({2})", cost.TdpW, cost.LoadFactor,
+                string.Join("; ", cost.Datacenters.Select(d => string.Format(f, "{0}: PUE {1}, {2} {3}/kWh", d.Datacenter, d.Pue, d.PricePerKwh, d.Currency)))),
+            "cost per million output tokens (simulated) = fleet cost per hour (spares included) / simulated output tokens per hour; prompt tokens are not counted",
+            string.Format(f, "cost per million tokens at the operating point ({0}) = monthly opex / tokens every GPU would decode at that point all month (the finance report's figure)", cost.OperatingPoint),
         };
         if (options.Spares)
         {
@@ -276,14 +317,79 @@ public sealed class CapacitySearch(Simulator simulator)
             DatacenterLoss = answer.Losses,
             Simulated = new SimulatedAtAnswer(sim.Ttft.P99, sim.Tpot.P99, sim.ThroughputTokensPerSecond, sim.Goodput, sim.Utilization, sim.MeanBatchSize),
             Analytic = analytic,
-            Cost = new CostSummary(cost.Currency, cost.PurchasePrice, cost.LifeMonths, cost.SalvageFraction, cost.TdpW, cost.Pue, cost.PricePerKwh,
-                Math.Round(cost.DepreciationPerGpuHour, 4), Math.Round(cost.PowerPerGpuHour, 4), Math.Round(cost.CostPerGpuHour, 4),
-                Math.Round(cost.CostPerGpuHour * totalGpus, 2),
-                cost.CostPerMillionTokens(totalGpus, sim.ThroughputTokensPerSecond) is { } c ? Math.Round(c, 4) : null,
-                cost.CostPerMillionTokens(analytic.Gpus, analyticTokens) is { } a ? Math.Round(a, 4) : null),
+            Cost = cost,
             Probes = probes.OrderBy(p => p.Gpus).ToList(),
             Assumptions = assumptions,
         };
+    }
+
+    /// <summary>Prices <paramref name="replicas"/> replicas spread as <see cref="Sized"/> spreads them, through <see cref="CostOfOwnership.ForPlan"/> per datacenter.</summary>
+    private CostSummary PriceAnswer(Scenario scenario, CapacityOptions options, GpuModel gpu, FleetPool pool, IReadOnlyList<string> datacenters, int replicas,
+        SimulationResult sim, int analyticGpus, double analyticTokensPerSecond)
+    {
+        var spec = scenario.Cost;
+        var price = options.UnitPrice ?? gpu.TypicalPriceUsd;
+        var policy = options.Policy ?? new DepreciationTerms(spec.LifeMonths ?? gpu.DepreciationMonths, null, spec.SalvageFraction * 100m);
+        var load = options.LoadFactor ?? CostOfOwnership.DefaultLoadFactor;
+        var month = options.CostMonth ?? NextMonth();
+        var (_, prompt, output) = AnalyticEstimator.Demand(scenario);
+        var point = (options.OperatingPoint ?? new OperatingPoint(Math.Max(1, Math.Round(sim.MeanBatchSize, 1)), Math.Round(prompt + (output / 2)))).Validated();
+        var tokensPerGpu = TokensPerSecondPerGpu(scenario, pool, point);
+        PeriodCost? total = null;
+        var perDc = new List<DatacenterCost>();
+        var sized = Sized(scenario, pool, datacenters, replicas);
+        foreach (var share in sized.Fleet)
+        {
+            var power = options.DatacenterPower?.GetValueOrDefault(share.Datacenter) ?? new PowerTerms(spec.Pue, spec.PricePerKwh, spec.Currency);
+            var plan = CostOfOwnership.ForPlan(gpu, share.Gpus, price, spec.Currency, power, policy, month, tokensPerGpu, load);
+            perDc.Add(new DatacenterCost(share.Datacenter, share.Gpus, power.Pue, power.PricePerKwh, power.Currency, plan.MonthlyOpex, plan.CostPerMillionTokens));
+            total = total is null ? plan.Period : total + plan.Period;
+        }
+
+        var period = total!;
+        var gpus = replicas * pool.TensorParallel;
+        var hours = CostOfOwnership.MonthHours(month);
+        decimal PerMillion(int n, double tokensPerSecond) =>
+            period.Total is { } t && tokensPerSecond > 0 && n > 0 ? Math.Round(t / (decimal)hours * n / gpus / (decimal)(tokensPerSecond * 3600 / 1e6), 4) : 0m;
+        var first = perDc[0];
+        return new CostSummary(spec.Currency, price, policy.LifeMonths, price > 0 ? Depreciation.Salvage(price, policy) / price : 0m, gpu.TdpW, first.Pue, first.PricePerKwh,
+            period.GpuHours > 0 ? Math.Round(period.Depreciation / (decimal)period.GpuHours, 4) : 0m,
+            period.Power is { } p && period.GpuHours > 0 ? Math.Round(p / (decimal)period.GpuHours, 4) : 0m,
+            period.PerGpuHour ?? 0m,
+            period.Total is { } all ? Math.Round(all / (decimal)hours, 2) : 0m,
+            period.Total is null ? null : PerMillion(gpus, sim.ThroughputTokensPerSecond),
+            period.Total is null ? null : PerMillion(analyticGpus, analyticTokensPerSecond))
+        {
+            Month = month,
+            HoursInMonth = hours,
+            LoadFactor = load,
+            Capex = gpus * price,
+            MonthlyOpex = period.Total,
+            OperatingPoint = point,
+            TokensPerSecondPerGpu = tokensPerGpu,
+            CostPerMillionTokens = period.PerMillionTokens(tokensPerGpu),
+            Datacenters = perDc,
+        };
+    }
+
+    /// <summary>
+    /// Output tokens per second one GPU decodes at <paramref name="point"/>: from the profile's decode fit when the
+    /// scenario runs on a measured profile (as finance reads it), else from the scenario's step model; a replica's
+    /// rate is shared by its tensor-parallel GPUs.
+    /// </summary>
+    public static double TokensPerSecondPerGpu(Scenario scenario, FleetPool pool, OperatingPoint point)
+    {
+        var perReplica = scenario.Performance is ProfilePerformance p
+            ? point.TokensPerSecond(p.Profile.Decode)
+            : StepCostModels.For(scenario, pool) is var model && (int)Math.Round(point.Batch) is var b
+                && model.StepSeconds(new StepShape(0, 0, b, (long)(b * point.Context))) is var s and > 0 ? b / s : 0;
+        return perReplica / pool.TensorParallel;
+    }
+
+    private DateOnly NextMonth()
+    {
+        var now = DateOnly.FromDateTime((time ?? TimeProvider.System).GetUtcNow().UtcDateTime);
+        return new DateOnly(now.Year, now.Month, 1).AddMonths(1);
     }
 
     /// <summary>Smallest k with P(Poisson(mean) ≤ k) ≥ quantile, mean = replicas × tp × failures/day × repair days.</summary>

@@ -16,7 +16,7 @@ public static class ReportEndpoints
     private const int MaxProfileChars = 4 * 1024 * 1024;
 
     private static readonly HashSet<string> s_parameters =
-        new(["asOf", "from", "to", "datacenter", "model", "vendor", "po", "currency", "scope", "format"], StringComparer.OrdinalIgnoreCase);
+        new(["asOf", "from", "to", "datacenter", "model", "vendor", "po", "currency", "scope", "format", "batch", "context"], StringComparer.OrdinalIgnoreCase);
 
     public static RouteGroupBuilder MapReportApi(this RouteGroupBuilder api)
     {
@@ -81,10 +81,26 @@ public static class ReportEndpoints
             "PURCHASED" => CardScope.Purchased,
             _ => throw new ValidationException("scope", $"scope must be register or purchased, got '{Text("scope")}'."),
         };
+        double? Number(string name) => Text(name) is not { } raw ? null
+            : double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && double.IsFinite(x) ? x
+            : throw new ValidationException(name, $"{name} must be a number, got '{DomainExceptionHandler.Shorten(raw, 40)}'.");
+        var (batch, context) = (Number("batch"), Number("context"));
+        if ((batch is null) != (context is null))
+        {
+            throw new ValidationException(batch is null ? "batch" : "context", "batch and context state an operating point together: give both or neither.");
+        }
+
+        if (batch is < 1 or > 100_000 || context is < 0 or > 10_000_000)
+        {
+            throw new ValidationException(batch is < 1 or > 100_000 ? "batch" : "context",
+                string.Create(CultureInfo.InvariantCulture, $"batch must be 1 to 100,000 and context 0 to 10,000,000 tokens, got batch {batch}, context {context}."));
+        }
+
         return new ReportQuery
         {
             AsOf = Date("asOf"), From = Date("from"), To = Date("to"), Datacenter = Text("datacenter"), Model = Text("model"),
             Vendor = Text("vendor"), PoNumber = Text("po"), Currency = Text("currency"), Scope = scope,
+            OperatingPoint = batch is { } b && context is { } c ? new Fleet.Domain.Finance.OperatingPoint(b, c) : null,
         };
     }
 

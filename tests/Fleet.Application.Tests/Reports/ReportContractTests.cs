@@ -224,7 +224,9 @@ public abstract class ReportContractTests(string provider)
 
         // IAD1: 2 cards × 720 h; depreciation 2 × 1,000; energy: A-1 measured 200 kWh over 360 h → 400 kWh for 720 h,
         // C-1 estimated 700 W × 0.7 × 720 h = 352.8 kWh; power (752.8 × 1.35 × 0.08) = 81.3024 → 81.30;
-        // total 2,081.30 → 1.4453 per GPU-hour; 400 tokens/s → 1.4453 / 1.44 = 1.0037 per million tokens.
+        // total 2,081.30 → 1.4453 per GPU-hour. Tokens at the stated default (batch 32, context 1,024) from the profile's decode fit,
+        // not its best measured batch (8 / 0.02 s = 400 tokens/s): t = 0.008 + 0.000001 × 32,768 + 0.0001 × 32 = 0.043968 s → 727.8 tokens/s;
+        // 1,440 GPU-hours × 727.802 × 3,600 = 3,772.93 M tokens → 2,081.30 / 3,772.93 = 0.55164 per million tokens.
         var iad = Row(t, "datacenter", "IAD1");
         Assert.Equal(1440.0, iad.Cells[t.IndexOf("gpu_hours")]);
         Assert.Equal(2_000m, Money(t, iad, "depreciation"));
@@ -233,13 +235,53 @@ public abstract class ReportContractTests(string provider)
         Assert.Equal(81.30m, Money(t, iad, "power_cost"));
         Assert.Equal(2_081.30m, Money(t, iad, "total_cost"));
         Assert.Equal(1.4453m, Money(t, iad, "cost_per_gpu_hour"));
-        Assert.Equal(1.0037m, Money(t, iad, "cost_per_million_tokens"));
+        Assert.Equal(727.8, iad.Cells[t.IndexOf("tokens_per_second")]);
+        Assert.Equal(0.5516m, Money(t, iad, "cost_per_million_tokens"));
+        Assert.Contains("batch 32, context 1,024 tokens (the stated default", t.Notes, StringComparison.Ordinal);
         // FRA1: 350 W × 0.7 × 720 h = 176.4 kWh × 1.25 × 0.19 = 41.895 → 41.90; 1,041.90 / 720 = 1.4471; no L40S profile.
         var fra = Row(t, "datacenter", "FRA1");
         Assert.Equal("EUR", fra.Cells[t.IndexOf("currency")]);
         Assert.Equal(41.90m, Money(t, fra, "power_cost"));
         Assert.Equal(1.4471m, Money(t, fra, "cost_per_gpu_hour"));
         Assert.Null(fra.Cells[t.IndexOf("cost_per_million_tokens")]);
+
+        // Asked at batch 4, context 2,048: t = 0.008 + 0.000001 × 8,192 + 0.0001 × 4 = 0.016592 s → 241.08 tokens/s;
+        // 1,440 × 241.08 × 3,600 = 1,249.76 M tokens → 2,081.30 / 1,249.76 = 1.66536.
+        var asked = await world.Reports.RunAsync(ReportService.CostPerGpuHour, new ReportQuery
+        {
+            AsOf = s_asOf, From = new DateOnly(2024, 6, 1), To = new DateOnly(2024, 6, 30), OperatingPoint = new OperatingPoint(4, 2048),
+        });
+        Assert.Equal(1.6654m, Money(asked, Row(asked, "datacenter", "IAD1"), "cost_per_million_tokens"));
+        Assert.Contains("batch 4, context 2,048 tokens:", asked.Notes, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task Totals_EveryReport_AreTheColumnsThatSayTheyTotalSummedPerCurrency()
+    {
+        await using var world = await FleetAsync();
+        await world.Finance.SetBudgetAsync(new BudgetRequest("IAD1", 2024, "USD", 100_000m), ProcurementWorld.Accountant);
+
+        foreach (var name in ReportService.Names)
+        {
+            var t = await world.Reports.RunAsync(name, new ReportQuery { AsOf = s_asOf });
+            var currency = t.Columns.Any(c => c.Name == "currency") ? t.IndexOf("currency") : -1;
+            foreach (var column in t.Columns.Where(c => c.Totals))
+            {
+                Assert.Equal(ColumnKind.Money, column.Kind);
+                var i = t.IndexOf(column.Name);
+                foreach (var g in t.Rows.Where(r => r.Cells[i] is decimal).GroupBy(r => (string)r.Cells[currency]!))
+                {
+                    Assert.Equal(g.Sum(r => (decimal)r.Cells[i]!), t.Totals.Single(x => x.Column == column.Name && x.Currency == g.Key).Amount);
+                }
+            }
+
+            Assert.All(t.Totals, x => Assert.True(t.Columns.Single(c => c.Name == x.Column).Totals, $"{name}: {x.Column}"));
+        }
+
+        // Budget vs actual: 100,000 budgeted and 72,000 spent total; what remains (28,000) is a money column that does not total.
+        var budget = await world.Reports.RunAsync(ReportService.BudgetVsActual, new ReportQuery { AsOf = s_asOf });
+        Assert.False(budget.Columns.Single(c => c.Name == "remaining").Totals);
+        Assert.Equal(["actual", "budget"], budget.Totals.Where(x => x.Currency == "USD").Select(x => x.Column));
     }
 
     [SkippableFact]

@@ -112,15 +112,16 @@ public class DepreciationTests
     public void PowerCost_H100AtSeventyPercentForThirtyDays_MatchesHandFigure()
     {
         // 700 W × 0.7 = 490 W; × 720 h = 352.8 kWh; × PUE 1.25 × 0.19 EUR = 83.79 EUR.
-        var kwh = PowerCost.EstimatedKwh(700, 0.7, 720);
+        var (kwh, measured) = CostOfOwnership.Energy(700, 0.7, 720);
         Assert.Equal(352.8m, Math.Round(kwh, 6));
-        Assert.Equal(83.79m, Math.Round(PowerCost.Cost(kwh, 1.25m, 0.19m), 6));
+        Assert.False(measured);
+        Assert.Equal(83.79m, CostOfOwnership.PowerCost(kwh, new PowerTerms(1.25m, 0.19m, "EUR")));
     }
 
     [Fact]
     public void HoursInMonth_LeapFebruary_Is696()
     {
-        Assert.Equal(29 * 24, PowerCost.HoursInMonth(new DateOnly(2024, 2, 10)));
-        Assert.Equal(28 * 24, PowerCost.HoursInMonth(new DateOnly(2023, 2, 10)));
+        Assert.Equal(29 * 24, CostOfOwnership.MonthHours(new DateOnly(2024, 2, 10)));
+        Assert.Equal(28 * 24, CostOfOwnership.MonthHours(new DateOnly(2023, 2, 10)));
     }
 }
