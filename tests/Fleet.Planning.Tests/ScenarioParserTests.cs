@@ -324,6 +324,27 @@ public sealed class ScenarioParserTests : IDisposable
     }
 
     [Fact]
+    public void Parse_InlineProfile_IsReadWithoutAnyFileAndPathPlusProfileIsRefused()
+    {
+        const string profile = """
+            { "schema": "fleet.inference-profile/v1", "gpuModel": "H100 SXM5 80GB", "model": "llama-3.1-8b", "dtype": "bf16",
+              "ceilings": { "bandwidthBytesPerSecond": 3e12, "matmulFlopsPerSecond": 7e14 },
+              "prefill": { "a": 0.004, "b": 2.5e-5, "c": 0 }, "decode": { "a": 0.0065, "b": 4e-8, "c": 5e-5 },
+              "memory": { "deviceMemoryBytes": 85899345920, "weightBytes": 16060522496, "kvBytesPerToken": 131072, "maxBatch": [] } }
+            """;
+        var fleet = JsonNode.Parse("""[{ "datacenter": "east", "gpuModel": "H100 SXM5 80GB", "gpus": 2 }]""")!;
+        var inline = Edit2(Edit("performance", JsonNode.Parse($$"""{ "source": "profile", "profile": {{profile}} }""")), "fleet", fleet);
+        var both = Edit2(Edit("performance", JsonNode.Parse($$"""{ "source": "profile", "path": "p.json", "profile": {{profile}} }""")), "fleet", fleet.DeepClone());
+        var notObject = Edit2(Edit("performance", JsonNode.Parse("""{ "source": "profile", "profile": 3 }""")), "fleet", fleet.DeepClone());
+
+        var s = ScenarioParser.Parse(inline, Path.Combine(_dir, "no-such-folder"));
+
+        Assert.Equal(0.0065, Assert.IsType<ProfilePerformance>(s.Performance).Profile.Decode.A);
+        Assert.Contains("$.performance.path: give either path or an inline profile, not both", Errors(both, _dir));
+        Assert.Contains(Errors(notObject, _dir), e => e.StartsWith("$.performance.profile: must be an object", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Parse_WorkloadTooLargeToSimulate_IsRefusedUpFront()
     {
         var json = Edit("durationSeconds", JsonValue.Create(1e8));
