@@ -1,3 +1,4 @@
+using Fleet.Application.Attention;
 using Fleet.Application.BurnIn;
 using Fleet.Application.Export;
 using Fleet.Application.Import;
@@ -22,6 +23,7 @@ public static class FleetApplicationServiceCollectionExtensions
         services.AddScoped<GpuExportService>();
         services.AddFleetProcurement();
         services.AddFleetBurnIn();
+        services.AddFleetDailyWorkServices();
         return services;
     }
 }

@@ -1752,6 +1752,10 @@ namespace Fleet.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("contact_email");
 
+                    b.Property<DateTime?>("DeactivatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deactivated_at");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)

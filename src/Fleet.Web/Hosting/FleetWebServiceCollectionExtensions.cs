@@ -172,6 +172,7 @@ public static class FleetWebServiceCollectionExtensions
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddOpenApi();
+        builder.Services.AddFleetDailyWork();
         return builder;
     }
 
@@ -199,6 +200,7 @@ public static class FleetWebServiceCollectionExtensions
         app.MapGroup("/api").WithInputGuard().MapGpuApi();
         app.MapGroup("/api").WithInputGuard().MapProcurementApi().MapRmaApi().MapReportApi().MapProfileValidationApi();
         app.MapGroup("/api").WithInputGuard().MapBurnInApi();
+        app.MapGroup("/api").WithInputGuard().MapDailyWorkApi();
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
