@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Fleet.Data.Seeding;
 using Fleet.Domain;
+using Fleet.Domain.Audit;
 using Fleet.Domain.Inventory;
 using Fleet.Domain.Procurement;
 using Fleet.Testing;
