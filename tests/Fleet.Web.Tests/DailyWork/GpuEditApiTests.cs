@@ -86,8 +86,10 @@ public abstract class GpuEditApiTests<TFixture>(TFixture fixture) : IClassFixtur
         var entry = await db.AuditEntries.SingleAsync(a => a.EntityType == "Gpu" && a.EntityKey == "E-1");
         Assert.Equal(AuditActions.Update, entry.Action);
         Assert.Equal("token:test-Technician", entry.Actor);
-        Assert.Contains("\"assetTag\":null", entry.BeforeJson);
+        Assert.Contains("\"serial\":\"E-1\"", entry.BeforeJson);
+        Assert.DoesNotContain("AT-0001", entry.BeforeJson);
         Assert.Contains("\"assetTag\":\"AT-0001\"", entry.AfterJson);
+        Assert.Contains("\"notes\":\"label reprinted\"", entry.AfterJson);
     }
 
     [SkippableFact]
