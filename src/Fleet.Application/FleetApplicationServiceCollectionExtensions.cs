@@ -1,3 +1,4 @@
+using Fleet.Application.Attention;
 using Fleet.Application.BurnIn;
 using Fleet.Application.Export;
 using Fleet.Application.Import;
@@ -24,6 +25,8 @@ public static class FleetApplicationServiceCollectionExtensions
         services.AddFleetProcurement();
         services.AddFleetBurnIn();
         services.AddFleetPlanning();
+
+        services.AddFleetDailyWorkServices();
         return services;
     }
 }

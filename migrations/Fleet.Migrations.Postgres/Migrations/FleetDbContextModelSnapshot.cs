@@ -1974,6 +1974,10 @@ namespace Fleet.Migrations.Postgres.Migrations
                         .HasColumnType("character varying(200)")
                         .HasColumnName("contact_email");
 
+                    b.Property<DateTime?>("DeactivatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deactivated_at");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)

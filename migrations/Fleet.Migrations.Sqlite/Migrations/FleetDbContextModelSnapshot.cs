@@ -1907,6 +1907,10 @@ namespace Fleet.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("contact_email");
 
+                    b.Property<DateTime?>("DeactivatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deactivated_at");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)

@@ -4,7 +4,7 @@ using Fleet.Domain.Procurement;
 namespace Fleet.Application.Procurement;
 
 /// <summary>A vendor as lists show it.</summary>
-public sealed record VendorItem(int Id, string Name, string? ContactEmail, string? Notes, long Version);
+public sealed record VendorItem(int Id, string Name, string? ContactEmail, string? Notes, long Version, bool IsActive = true);
 
 /// <summary>Creates or edits a vendor; <see cref="ExpectedVersion"/> guards an edit against a stale read.</summary>
 public sealed record VendorRequest(string? Name, string? ContactEmail, string? Notes, long? ExpectedVersion = null);

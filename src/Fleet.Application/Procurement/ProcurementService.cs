@@ -34,7 +34,7 @@ public sealed partial class ProcurementService(IDbContextFactory<FleetDbContext>
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         return await db.Vendors.AsNoTracking().OrderBy(v => v.Name)
-            .Select(v => new VendorItem(v.Id, v.Name, v.ContactEmail, v.Notes, v.Version)).ToListAsync(ct);
+            .Select(v => new VendorItem(v.Id, v.Name, v.ContactEmail, v.Notes, v.Version, v.DeactivatedAt == null)).ToListAsync(ct);
     }
 
     /// <summary>Creates a vendor (when <paramref name="id"/> is null) or edits one.</summary>
@@ -132,6 +132,7 @@ public sealed partial class ProcurementService(IDbContextFactory<FleetDbContext>
         }
 
         var (vendor, currency, datacenterId, lines) = await CheckHeaderAndLinesAsync(db, request.Vendor, request.Currency, request.Datacenter, request.Lines, ct);
+        vendor.EnsureTakesNew("order");
         var order = new PurchaseOrder
         {
             Number = number, VendorId = vendor.Id, Currency = currency, DatacenterId = datacenterId,
@@ -259,6 +260,7 @@ public sealed partial class ProcurementService(IDbContextFactory<FleetDbContext>
         }
 
         var (vendor, currency, datacenterId, lines) = await CheckHeaderAndLinesAsync(db, request.Vendor, request.Currency, request.Datacenter, request.Lines, ct);
+        vendor.EnsureTakesNew("quote");
         var quote = new Quote
         {
             Reference = reference, VendorId = vendor.Id, Currency = currency, DatacenterId = datacenterId,

@@ -7,7 +7,7 @@ namespace Fleet.Domain.Inventory;
 public sealed record TransitionRecord(GpuStatus From, GpuStatus To, string Actor, string Role, DateTime At, string? Message);
 
 /// <summary>The physical card, permanent from purchase to disposal. Its lifecycle lives here.</summary>
-public class Gpu : IVersioned
+public partial class Gpu : IVersioned
 {
     private readonly List<GpuPlacement> _placements = [];
 

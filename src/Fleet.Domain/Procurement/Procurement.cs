@@ -7,6 +7,25 @@ public class Vendor : IVersioned
     public string? ContactEmail { get; set; }
     public string? Notes { get; set; }
     public long Version { get; set; }
+
+    /// <summary>When the vendor was deactivated (null: active). A deactivated vendor keeps its history but takes no new orders or quotes.</summary>
+    public DateTime? DeactivatedAt { get; private set; }
+
+    public bool IsActive => DeactivatedAt is null;
+
+    public void Deactivate(DateTime nowUtc) => DeactivatedAt ??= nowUtc;
+
+    public void Reactivate() => DeactivatedAt = null;
+
+    /// <summary>Refuses new business (<paramref name="what"/>: "order", "quote") with a deactivated vendor.</summary>
+    public void EnsureTakesNew(string what)
+    {
+        if (!IsActive)
+        {
+            throw new DomainException(
+                $"Vendor {Name} was deactivated on {DeactivatedAt:yyyy-MM-dd}; it takes no new {what}s. Reactivate it on its vendor page first.");
+        }
+    }
 }
 
 public enum PurchaseOrderStatus

@@ -173,6 +173,7 @@ public static class FleetWebServiceCollectionExtensions
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddOpenApi();
+        builder.Services.AddFleetDailyWork();
         return builder;
     }
 
@@ -201,6 +202,8 @@ public static class FleetWebServiceCollectionExtensions
         app.MapGroup("/api").WithInputGuard().MapProcurementApi().MapRmaApi().MapReportApi().MapProfileValidationApi();
         app.MapGroup("/api").WithInputGuard().MapBurnInApi();
         app.MapGroup("/api").WithInputGuard().MapPlanApi();
+
+        app.MapGroup("/api").WithInputGuard().MapDailyWorkApi();
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;

@@ -8,7 +8,8 @@ public sealed record AxePage(string Name, string Path, IReadOnlyList<string> Rol
 
 /// <summary>
 /// Every routable page of the app, once. Add a row when you add a page (the check fails on a page no row names).
-/// Placeholders: {serial} a card with an RMA case, {order} a purchase order number, {rma} an RMA case id.
+/// Placeholders: {serial} a card with an RMA case, {order} a purchase order number, {rma} an RMA case id, {dc}, {rack} and
+/// {host} where a card is placed, {vendor} a vendor id.
 /// </summary>
 public static class AxePages
 {
@@ -36,5 +37,10 @@ public static class AxePages
         new("users", "admin/users", [Roles.Admin]),
         new("tokens", "admin/tokens", [Roles.Admin]),
         new("role-refused", "admin/users", [Roles.Viewer], "[data-testid='access-denied'], .mud-alert"),
+        new("locations", "locations", s_everyone, "[data-testid='datacenters']"),
+        new("location-dc", "locations/{dc}", s_everyone, "[data-testid='racks']"),
+        new("location-rack", "locations/{dc}/{rack}", s_everyone, "[data-testid='rack-totals']"),
+        new("host", "hosts/{host}", s_everyone, "[data-testid='host-totals']"),
+        new("vendor", "procurement/vendors/{vendor}", [Roles.Admin, Roles.Procurement], "[data-testid='vendor-title']"),
     ];
 }

@@ -143,8 +143,15 @@ public sealed partial class AxeTests(ITestOutputHelper output)
         var rma = await db.RmaCases.OrderBy(c => c.Id).FirstAsync();
         var serial = await db.Gpus.Where(g => g.Id == rma.GpuId).Select(g => g.Serial).SingleAsync();
         var order = await db.PurchaseOrders.OrderBy(o => o.Number).Select(o => o.Number).FirstAsync();
+        var host = await db.Gpus.Where(g => g.HostId != null).OrderBy(g => g.Id)
+            .Select(g => new { g.Host!.Hostname, Rack = g.Host.Rack!.Name, Dc = g.Host.Rack.Datacenter!.Code }).FirstAsync();
+        var vendor = await db.Vendors.OrderBy(v => v.Id).Select(v => v.Id).FirstAsync();
         return new Dictionary<string, string>
         {
+            ["dc"] = host.Dc,
+            ["rack"] = host.Rack,
+            ["host"] = host.Hostname,
+            ["vendor"] = vendor.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["serial"] = serial,
             ["order"] = order,
             ["rma"] = rma.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Fleet.Application.Common;
 using Fleet.Application.Inventory;
 using Fleet.Domain;
 using Fleet.Domain.Lifecycle;
@@ -28,6 +29,9 @@ public partial class GpuPage
     private Severity _alertSeverity = Severity.Error;
     private bool _stale;
     private List<BreadcrumbItem> _breadcrumbs = [];
+    private bool _editing;
+    private Actor? _actor;
+    private CardOrderLinks? _links;
 
     [Parameter]
     public string Serial { get; set; } = "";
@@ -37,6 +41,11 @@ public partial class GpuPage
 
     [Inject]
     private InventoryService Inventory { get; set; } = default!;
+
+    [Inject]
+    private CardLinkService CardLinks { get; set; } = default!;
+
+    private bool CanEdit => _actor is not null && GpuEditService.MayEdit(_actor.Role);
 
     [Inject]
     private ISnackbar Snackbar { get; set; } = default!;
@@ -62,10 +71,12 @@ public partial class GpuPage
     private async Task LoadAsync()
     {
         var user = AuthenticationState is null ? null : (await AuthenticationState).User;
-        _role = user?.ToActor().Role ?? Roles.Viewer;
+        _actor = user?.Identity?.IsAuthenticated == true ? user.ToActor() : null;
+        _role = _actor?.Role ?? Roles.Viewer;
         try
         {
             _detail = await Inventory.GetAsync(Serial, _role);
+            _links = await CardLinks.OrderLinksAsync(Serial);
             _history = await Inventory.HistoryAsync(Serial);
             _notFound = false;
             _loadError = null;
@@ -126,6 +137,13 @@ public partial class GpuPage
         _alertSeverity = stale ? Severity.Warning : Severity.Error;
         _stale = stale;
         Announcer.Error(message);
+    }
+
+    private async Task EditSavedAsync(GpuListItem saved)
+    {
+        Snackbar.Add($"{saved.Serial} saved.", Severity.Success);
+        _editing = false;
+        await LoadAsync();
     }
 
     private async Task ReloadAsync()
