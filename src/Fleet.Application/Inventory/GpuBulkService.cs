@@ -218,6 +218,49 @@ public sealed class GpuBulkService(IDbContextFactory<FleetDbContext> contexts, I
         return await FinishAsync(db, request.Partial, changed, errors, audits, [], actor, now, ct);
     }
 
+    /// <summary>The most labels one print page holds.</summary>
+    public const int MaxLabels = 1_000;
+
+    /// <summary>The serials a filter selects, in serial order (at most <see cref="MaxCards"/>): what "all N matching" acts on, in chunks.</summary>
+    public async Task<IReadOnlyList<string>> SerialsAsync(BulkFilter filter, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var filtered = await InventoryService.FilterAsync(db, filter.ToQuery(), ct);
+        var serials = await filtered.OrderBy(g => g.Serial).Select(g => g.Serial).Take(MaxCards + 1).ToListAsync(ct);
+        return serials.Count > MaxCards
+            ? throw new ValidationException("filter", string.Create(CultureInfo.InvariantCulture,
+                $"The filter matches more than {MaxCards:N0} cards; one action covers at most {MaxCards:N0}. Narrow the filter."))
+            : serials;
+    }
+
+    /// <summary>The cards to print labels for, named or filtered, in serial order; unknown serials are left out.</summary>
+    public async Task<IReadOnlyList<GpuListItem>> LabelsAsync(IReadOnlyList<string>? serials, BulkFilter? filter, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        IQueryable<Gpu> gpus;
+        if (serials is { Count: > 0 })
+        {
+            if (serials.Count > MaxLabels)
+            {
+                throw new ValidationException("serials", string.Create(CultureInfo.InvariantCulture,
+                    $"{serials.Count:N0} labels asked for; one page prints at most {MaxLabels:N0}."));
+            }
+
+            var wanted = serials.Select(s => s.Trim()).Where(s => s.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+            gpus = db.Gpus.AsNoTracking().Where(g => wanted.Contains(g.Serial));
+        }
+        else
+        {
+            gpus = await InventoryService.FilterAsync(db, (filter ?? new BulkFilter()).ToQuery(), ct);
+        }
+
+        var items = await InventoryService.Project(gpus.OrderBy(g => g.Serial).Take(MaxLabels + 1)).ToListAsync(ct);
+        return items.Count > MaxLabels
+            ? throw new ValidationException("filter", string.Create(CultureInfo.InvariantCulture,
+                $"More than {MaxLabels:N0} cards match; one page prints at most {MaxLabels:N0}. Narrow the filter."))
+            : items;
+    }
+
     /// <summary>Loads the named or filtered cards, tracked, with their open placements; unknown serials become errors.</summary>
     private static async Task<(List<Gpu> Gpus, List<BulkError> Errors)> LoadAsync(
         FleetDbContext db, IReadOnlyList<string>? serials, BulkFilter? filter, CancellationToken ct)
