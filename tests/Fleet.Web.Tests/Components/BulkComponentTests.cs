@@ -16,7 +16,7 @@ using ZXing.Common;
 namespace Fleet.Web.Tests.Components;
 
 /// <summary>The grid's selection, the bulk dialog and the label page, over a small seeded fleet.</summary>
-public sealed partial class BulkComponentTests : ComponentTestContext
+public sealed class BulkComponentTests : ComponentTestContext
 {
     private void SignIn(string role)
     {
@@ -167,35 +167,47 @@ public sealed partial class BulkComponentTests : ComponentTestContext
             Assert.Contains(card.Serial, label.TextContent, StringComparison.Ordinal);
             Assert.Contains(card.Model, label.TextContent, StringComparison.Ordinal);
             var svg = label.QuerySelector("svg")!.OuterHtml;
-            Assert.Equal($"http://localhost/gpus/{Uri.EscapeDataString(card.Serial)}", DecodeQr(svg));
+            Assert.True(DecodeQr(svg) == $"http://localhost/gpus/{Uri.EscapeDataString(card.Serial)}", svg[..Math.Min(svg.Length, 400)]);
         }
     }
 
-    /// <summary>Rasterizes the SVG's dark rectangles (1 px per SVG unit, with a white margin) and reads the QR code with ZXing.</summary>
+    /// <summary>
+    /// Rasterizes the SVG's dark shapes (rectangles, and paths of "M x y h w v h" runs, in viewBox units) at 4 px per unit
+    /// with a white margin, and reads the QR code with ZXing.
+    /// </summary>
     private static string? DecodeQr(string svg)
     {
-        var rects = RectPattern().Matches(svg).Select(m => m.Value).ToList();
-        double Attr(string rect, string name)
+        static double Num(string s) => double.Parse(s, CultureInfo.InvariantCulture);
+        var dark = new List<(double X, double Y, double W, double H)>();
+        foreach (Match rect in Regex.Matches(svg, "<rect[^>]*>"))
         {
-            var m = Regex.Match(rect, $"\\s{name}=\"([0-9.]+)\"");
-            return m.Success ? double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+            string Attr(string name) => Regex.Match(rect.Value, $"\\s{name}=\"([0-9.]+)\"") is { Success: true } m ? m.Groups[1].Value : "0";
+            var fill = Regex.Match(rect.Value, "fill=\"([^\"]+)\"").Groups[1].Value.ToUpperInvariant();
+            if (fill is not ("#FFFFFF" or "WHITE" or "#FFF"))
+            {
+                dark.Add((Num(Attr("x")), Num(Attr("y")), Num(Attr("width")), Num(Attr("height"))));
+            }
         }
 
-        var size = (int)Math.Ceiling(rects.Max(r => Attr(r, "x") + Attr(r, "width")));
-        const int margin = 16;
-        var width = size + (2 * margin);
-        var pixels = Enumerable.Repeat((byte)255, width * width).ToArray();
-        foreach (var rect in rects)
+        foreach (Match path in Regex.Matches(svg, "<path[^>]*\\sd=\"([^\"]*)\""))
         {
-            var fill = Regex.Match(rect, "fill=\"([^\"]+)\"").Groups[1].Value.ToUpperInvariant();
-            if (fill is "#FFFFFF" or "WHITE" or "#FFF")
+            foreach (Match run in Regex.Matches(path.Groups[1].Value, @"M\s*([\d.]+)[\s,]+([\d.]+)\s*h\s*([\d.]+)\s*v\s*([\d.]+)"))
             {
-                continue;
+                dark.Add((Num(run.Groups[1].Value), Num(run.Groups[2].Value), Num(run.Groups[3].Value), Num(run.Groups[4].Value)));
             }
+        }
 
-            for (var y = (int)Attr(rect, "y"); y < (int)(Attr(rect, "y") + Attr(rect, "height")); y++)
+        Assert.NotEmpty(dark);
+        var viewBox = Regex.Match(svg, "viewBox=\"0 0 ([0-9.]+)");
+        var units = viewBox.Success ? Num(viewBox.Groups[1].Value) : dark.Max(d => d.X + d.W);
+        const int scale = 4, margin = 16;
+        var width = (int)Math.Ceiling(units * scale) + (2 * margin);
+        var pixels = Enumerable.Repeat((byte)255, width * width).ToArray();
+        foreach (var (x0, y0, w, h) in dark)
+        {
+            for (var y = (int)(y0 * scale); y < (int)((y0 + h) * scale); y++)
             {
-                for (var x = (int)Attr(rect, "x"); x < (int)(Attr(rect, "x") + Attr(rect, "width")); x++)
+                for (var x = (int)(x0 * scale); x < (int)((x0 + w) * scale); x++)
                 {
                     pixels[((y + margin) * width) + x + margin] = 0;
                 }
@@ -208,6 +220,4 @@ public sealed partial class BulkComponentTests : ComponentTestContext
         return result?.Text;
     }
 
-    [GeneratedRegex("<rect[^>]*>")]
-    private static partial Regex RectPattern();
 }

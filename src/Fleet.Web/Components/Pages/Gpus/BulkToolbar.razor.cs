@@ -1,6 +1,7 @@
 using System.Globalization;
 using Fleet.Application.Inventory;
 using Microsoft.AspNetCore.Components;
+using Microsoft.JSInterop;
 using MudBlazor;
 
 namespace Fleet.Web.Components.Pages.Gpus;
@@ -10,6 +11,9 @@ public partial class BulkToolbar
 {
     [Inject]
     private IDialogService Dialogs { get; set; } = default!;
+
+    [Inject]
+    private IJSRuntime Js { get; set; } = default!;
 
     [Parameter, EditorRequired]
     public BulkSelection Selection { get; set; } = default!;
@@ -54,6 +58,7 @@ public partial class BulkToolbar
         var dialog = await Dialogs.ShowAsync<BulkDialog>("Act on the selected cards", parameters,
             new DialogOptions { MaxWidth = MaxWidth.Medium, FullWidth = true, CloseOnEscapeKey = true, CloseButton = true });
         var result = await dialog.Result;
+        await Js.InvokeVoidAsync("fleetA11y.focus", "[data-testid='bulk-action']");
         if (result is { Canceled: false, Data: true })
         {
             Selection.Clear();
