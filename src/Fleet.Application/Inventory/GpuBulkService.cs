@@ -282,9 +282,15 @@ public sealed class GpuBulkService(IDbContextFactory<FleetDbContext> contexts, I
                     $"The filter matches {count:N0} cards; one request acts on at most {MaxCards:N0}. Narrow the filter."));
             }
 
-            var gpus = await db.Gpus.Include(g => g.Placements.Where(p => p.To == null))
-                .Where(g => filtered.Select(f => f.Id).Contains(g.Id)).OrderBy(g => g.Serial).ToListAsync(ct);
-            return (gpus, errors);
+            // The filter is a no-tracking query, and no-tracking anywhere applies to the whole query: read the ids, then load tracked.
+            var ids = await filtered.Select(f => f.Id).ToListAsync(ct);
+            var gpus = new List<Gpu>(ids.Count);
+            foreach (var chunk in ids.Chunk(LoadChunk))
+            {
+                gpus.AddRange(await db.Gpus.Include(g => g.Placements.Where(p => p.To == null)).Where(g => chunk.Contains(g.Id)).ToListAsync(ct));
+            }
+
+            return ([.. gpus.OrderBy(g => g.Serial, StringComparer.Ordinal)], errors);
         }
 
         if (serials!.Count > MaxCards)

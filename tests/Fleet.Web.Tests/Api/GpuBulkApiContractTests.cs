@@ -164,15 +164,24 @@ public abstract class GpuBulkApiContractTests<TFixture>(TFixture fixture) : ICla
     [SkippableFact]
     public async Task Transitions_RmaStepWithoutTheCase_Is422PointingToTheCase()
     {
-        var serials = await SerialsAsync(GpuStatus.Failed, 2, 1);
+        string serial;
+        int caseId;
+        await using (var db = App.CreateDbContext())
+        {
+            var open = await db.RmaCases.Where(c => c.Status == RmaStatus.Open && db.Gpus.Any(g => g.Id == c.GpuId && g.Status == GpuStatus.RmaPending))
+                .OrderBy(c => c.Id).Select(c => new { c.Id, c.GpuId }).FirstAsync();
+            caseId = open.Id;
+            serial = await db.Gpus.Where(g => g.Id == open.GpuId).Select(g => g.Serial).SingleAsync();
+        }
+
         using var tech = await App.ClientForRoleAsync(Roles.Technician);
 
-        var response = await tech.PostAsJsonAsync("/api/gpus/transitions", new { serials, to = "RmaShipped", message = "sent" });
+        var response = await tech.PostAsJsonAsync("/api/gpus/transitions", new { serials = new[] { serial }, to = "RmaShipped", message = "sent" });
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         var error = Assert.Single((await JsonAsync(response)).GetProperty("errors").EnumerateArray().ToList());
-        Assert.Contains("RMA case", error.GetProperty("message").GetString());
-        Assert.Equal(GpuStatus.Failed, (await StatusesAsync(serials))[serials[0]]);
+        Assert.Contains($"has RMA case {caseId}", error.GetProperty("message").GetString());
+        Assert.Equal(GpuStatus.RmaPending, (await StatusesAsync([serial]))[serial]);
     }
 
     [SkippableFact]
