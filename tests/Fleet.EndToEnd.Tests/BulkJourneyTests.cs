@@ -21,7 +21,7 @@ public sealed class BulkJourneyTests
         await using var app = await FleetAppServer.StartAsync(TestDatabase.Sqlite, seedDemo: true);
         await using var browser = await BrowserSession.OpenAsync(app, "bulk-journey");
         var page = browser.Page;
-        await browser.LoginAsync("technician@fleet.local");
+        await browser.LoginAsync("tech@fleet.local");
 
         string model;
         List<string> expected;
