@@ -13,6 +13,11 @@ public static class BenchmarkProgram
             return Inventory.GridSweep.RunAsync(args).GetAwaiter().GetResult();
         }
 
+        if (args is ["bulk-move", ..])
+        {
+            return Inventory.BulkMoveTiming.RunAsync(args).GetAwaiter().GetResult();
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args);
         return 0;
     }

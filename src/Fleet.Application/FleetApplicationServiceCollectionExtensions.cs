@@ -20,6 +20,7 @@ public static class FleetApplicationServiceCollectionExtensions
         services.TryAddSingleton(new InventoryOptions());
         services.TryAddSingleton<ICursorProtector>(new HmacCursorProtector());
         services.AddScoped<InventoryService>();
+        services.AddScoped<GpuBulkService>();
         services.AddScoped<GpuImportService>();
         services.AddScoped<GpuExportService>();
         services.AddFleetProcurement();

@@ -199,6 +199,7 @@ public static class FleetWebServiceCollectionExtensions
         app.MapSystemEndpoints();
         app.MapGroup("").WithInputGuard().MapAdminApi();
         app.MapGroup("/api").WithInputGuard().MapGpuApi();
+        app.MapGroup("/api").WithInputGuard().MapGpuBulkApi();
         app.MapGroup("/api").WithInputGuard().MapProcurementApi().MapRmaApi().MapReportApi().MapProfileValidationApi();
         app.MapGroup("/api").WithInputGuard().MapBurnInApi();
         app.MapGroup("/api").WithInputGuard().MapPlanApi();

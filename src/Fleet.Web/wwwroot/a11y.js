@@ -4,6 +4,13 @@ window.fleetA11y = {
     saveTheme: function (dark) {
         document.cookie = "fleet-theme=" + (dark ? "dark" : "light") + "; path=/; max-age=31536000; samesite=lax";
         document.documentElement.classList.toggle("fleet-dark", dark);
+    },
+    // Gives the focus back to the control that opened a dialog, once the dialog is gone.
+    focus: function (selector) {
+        var element = document.querySelector(selector);
+        if (element) {
+            element.focus();
+        }
     }
 };
 

@@ -23,6 +23,7 @@ public static class AxePages
         new("dashboard", "", s_everyone, "[data-testid='card-total-value']"),
         new("gpus", "gpus", s_everyone, "[data-testid='gpu-serial']"),
         new("gpu", "gpus/{serial}", s_everyone, "[data-testid='gpu-fields']"),
+        new("labels", "gpus/labels?serials={serial}", s_everyone, "[data-testid='label']"),
         new("gpu-not-found", "gpus/no-such-card", s_everyone, "[data-testid='gpu-not-found']"),
         new("import", "import", [Roles.Admin, Roles.Procurement], "[data-testid='import-file']"),
         new("orders", "procurement/orders", [Roles.Admin, Roles.Procurement]),

@@ -21,6 +21,10 @@ public partial class GpuList
     private bool _totalIsEstimate;
     private (GpuQuery Query, int Index, GpuListPage Page)? _view;
     private string? _error;
+    private readonly BulkSelection _selection = new();
+
+    /// <summary>The shown page's serials, in order (for the selection's shift-ranges).</summary>
+    private IReadOnlyList<string> PageSerials => _view?.Page.Items.Select(i => i.Serial).ToList() ?? [];
 
     [Inject]
     private InventoryService Inventory { get; set; } = default!;
@@ -107,6 +111,7 @@ public partial class GpuList
     private async Task<GridData<GpuListItem>> LoadAsync(GridState<GpuListItem> state, CancellationToken ct)
     {
         _loadedFilters = (Status, Datacenter, Model, Search);
+        _selection.Scope(new BulkFilter(Status, Datacenter, Model, Search));
         var sort = state.SortDefinitions.FirstOrDefault();
         var sortText = sort is null ? null : (sort.Descending ? "-" : "") + SortField(sort.SortBy, _grid);
         var sortChanged = sortText != _sort;
