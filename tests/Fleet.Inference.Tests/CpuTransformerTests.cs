@@ -1,3 +1,4 @@
+using Fleet.Domain.Models;
 using Fleet.Inference.Checkpoints;
 using Fleet.Inference.Cpu;
 using Fleet.Inference.Model;
@@ -17,7 +18,7 @@ public class CpuTransformerTests
     [MemberData(nameof(Shapes))]
     public void Forward_SeveralPositions_MatchesNaiveReference(int heads, int kvHeads, bool shared)
     {
-        var config = new TransformerConfig(32, 48, 2, heads, kvHeads, 64, 16, shared);
+        var config = ModelShape.Of(32, 48, 2, heads, kvHeads, 64, 16, shared);
         using var w = SyntheticWeights.Create(config, new Random(heads * 10 + kvHeads));
         using var engine = new CpuTransformer(w, threads: 2);
         var reference = NaiveReference.For(w);
@@ -37,7 +38,7 @@ public class CpuTransformerTests
     public void Forward_OneThreadOrTwo_IdenticalBits()
     {
         // Big enough that the matrix products (1000 × 128) and, at position 400, attention take the parallel path.
-        var config = new TransformerConfig(128, 384, 2, 8, 2, 1000, 512, false);
+        var config = ModelShape.Of(128, 384, 2, 8, 2, 1000, 512, false);
         using var w = SyntheticWeights.Create(config, new Random(9));
         using var a = new CpuTransformer(w, threads: 1);
         using var b = new CpuTransformer(w, threads: 2);

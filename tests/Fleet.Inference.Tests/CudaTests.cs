@@ -1,3 +1,4 @@
+using Fleet.Domain.Models;
 using Fleet.Inference.Checkpoints;
 using Fleet.Inference.Cpu;
 using Fleet.Inference.Gpu;
@@ -40,7 +41,7 @@ public sealed class CudaFactAttribute : FactAttribute
 
 public class CudaTests
 {
-    private static readonly TransformerConfig Config = new(256, 512, 3, 8, 4, 1000, 128, false);
+    private static readonly ModelShape Config = ModelShape.Of(256, 512, 3, 8, 4, 1000, 128, false);
 
     [CudaFact]
     public void Matmul_CublasBatchedRows_MatchesHostProductOnRoundedActivations()
@@ -79,7 +80,7 @@ public class CudaTests
         DeviceWeights.RoundHostWeights(host, DeviceWeightType.BF16);
         using var device = GpuDevice.CreateCuda();
         using var dw = DeviceWeights.Upload(device, host, DeviceWeightType.BF16);
-        using var gpu = new GpuTransformer(device, dw, 1, 1, Config.SeqLen);
+        using var gpu = new GpuTransformer(device, dw, 1, 1, Config.MaxContext);
         using var cpu = new CpuTransformer(host, 2);
         int c = 1, g = 1;
         for (var pos = 0; pos < 64; pos++)

@@ -1,4 +1,5 @@
 using System.Text;
+using Fleet.Domain.Models;
 using Fleet.Inference.Checkpoints;
 using Fleet.Inference.Cpu;
 using Fleet.Inference.Generation;
@@ -11,7 +12,7 @@ namespace Fleet.Inference.Tests;
 
 public class GeneratorTests
 {
-    private static readonly TransformerConfig Config = new(48, 64, 2, 4, 2, 400, 40, true);
+    private static readonly ModelShape Config = ModelShape.Of(48, 64, 2, 4, 2, 400, 40, true);
 
     [Fact]
     public void Generate_Prompt_ForcesPromptTokensThenDecodesToText()
@@ -68,7 +69,7 @@ public class GeneratorTests
         using var engine = new CpuTransformer(w, 1);
         var tok = SyntheticTokenizer.Create(400, new Random(2));
         var result = Generator.Generate(engine, tok, new Sampler(0f, 0.9f, 5), "x", 0, new FakeTimeProvider());
-        Assert.True(result.Positions == Config.SeqLen || result.Tokens.Count < Config.SeqLen);
+        Assert.True(result.Positions == Config.MaxContext || result.Tokens.Count < Config.MaxContext);
     }
 
     [Fact]
@@ -106,11 +107,11 @@ public class GeneratorTests
     }
 
     /// <summary>An engine that proposes a fixed token sequence (one-hot logits), optionally advancing a fake clock per step.</summary>
-    private sealed class ScriptedDecoder(TransformerConfig config, int[] script, FakeTimeProvider? time = null, TimeSpan step = default) : IDecoder
+    private sealed class ScriptedDecoder(ModelShape config, int[] script, FakeTimeProvider? time = null, TimeSpan step = default) : IDecoder
     {
         private readonly float[] _logits = new float[config.VocabSize];
 
-        public TransformerConfig Config { get; } = config;
+        public ModelShape Config { get; } = config;
 
         public int Prefills { get; private set; }
 

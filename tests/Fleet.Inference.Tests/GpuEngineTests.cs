@@ -1,3 +1,4 @@
+using Fleet.Domain.Models;
 using Fleet.Inference.Checkpoints;
 using Fleet.Inference.Cpu;
 using Fleet.Inference.Gpu;
@@ -37,7 +38,7 @@ public class GpuEngineTests(CpuAcceleratorFixture fixture)
 {
     private const double Fp16KvTolerance = 2e-3;
     private const double Bf16KvTolerance = 2e-2;
-    private static readonly TransformerConfig Config = new(32, 48, 2, 4, 2, 96, 24, false);
+    private static readonly ModelShape Config = ModelShape.Of(32, 48, 2, 4, 2, 96, 24, false);
 
     private static double Tolerance(DeviceWeightType kv) => kv == DeviceWeightType.FP16 ? Fp16KvTolerance : Bf16KvTolerance;
 
@@ -53,7 +54,7 @@ public class GpuEngineTests(CpuAcceleratorFixture fixture)
         Assert.True(worst <= tolerance, $"{what}: worst {worst}");
     }
 
-    private static TransformerWeights Weights(TransformerConfig config, DeviceWeightType type, int seed)
+    private static TransformerWeights Weights(ModelShape config, DeviceWeightType type, int seed)
     {
         var w = SyntheticWeights.Create(config, new Random(seed));
         DeviceWeights.RoundHostWeights(w, type);
@@ -65,10 +66,10 @@ public class GpuEngineTests(CpuAcceleratorFixture fixture)
     [InlineData(DeviceWeightType.FP16, true)]
     public void Forward_Positions_LogitsMatchCpuEngine(DeviceWeightType type, bool shared)
     {
-        var config = Config with { SharedClassifier = shared };
+        var config = Config with { TiedEmbeddings = shared };
         using var host = Weights(config, type, 5);
         using var dw = DeviceWeights.Upload(fixture.Device, host, type);
-        using var gpu = new GpuTransformer(fixture.Device, dw, 4, 2, config.SeqLen);
+        using var gpu = new GpuTransformer(fixture.Device, dw, 4, 2, config.MaxContext);
         using var cpu = new CpuTransformer(host, 1);
         int[] tokens = [1, 50, 7, 95, 3];
         for (var pos = 0; pos < tokens.Length; pos++)
@@ -82,7 +83,7 @@ public class GpuEngineTests(CpuAcceleratorFixture fixture)
     {
         using var host = Weights(Config, DeviceWeightType.BF16, 8);
         using var dw = DeviceWeights.Upload(fixture.Device, host, DeviceWeightType.BF16);
-        using var gpu = new GpuTransformer(fixture.Device, dw, 1, 1, Config.SeqLen);
+        using var gpu = new GpuTransformer(fixture.Device, dw, 1, 1, Config.MaxContext);
         using var cpu = new CpuTransformer(host, 1);
         int cpuToken = 1, gpuToken = 1;
         var cpuTokens = new List<int>();
@@ -104,7 +105,7 @@ public class GpuEngineTests(CpuAcceleratorFixture fixture)
     {
         using var host = Weights(Config, DeviceWeightType.BF16, 9);
         using var dw = DeviceWeights.Upload(fixture.Device, host, DeviceWeightType.BF16);
-        using var gpu = new GpuTransformer(fixture.Device, dw, 3, 3, Config.SeqLen);
+        using var gpu = new GpuTransformer(fixture.Device, dw, 3, 3, Config.MaxContext);
         int[][] streams = [[1, 4], [2, 60], [90, 0]];
         var cpus = streams.Select(_ => new CpuTransformer(host, 1)).ToArray();
         try
@@ -132,7 +133,7 @@ public class GpuEngineTests(CpuAcceleratorFixture fixture)
     {
         using var host = Weights(Config, DeviceWeightType.BF16, 10);
         using var dw = DeviceWeights.Upload(fixture.Device, host, DeviceWeightType.BF16);
-        using var gpu = new GpuTransformer(fixture.Device, dw, 4, 2, Config.SeqLen);
+        using var gpu = new GpuTransformer(fixture.Device, dw, 4, 2, Config.MaxContext);
         using var cpu = new CpuTransformer(host, 1);
         int[] prompt = [1, 17, 42, 8, 77, 5];
         float[] expected = [];
@@ -156,7 +157,7 @@ public class GpuEngineTests(CpuAcceleratorFixture fixture)
         // Fourteen positions in chunks of four: four attention chunks, the last partial, combined by the last group.
         using var host = Weights(Config, DeviceWeightType.BF16, 12);
         using var dw = DeviceWeights.Upload(fixture.Device, host, DeviceWeightType.BF16);
-        using var gpu = new GpuTransformer(fixture.Device, dw, 1, 1, Config.SeqLen, kvType: DeviceWeightType.FP16);
+        using var gpu = new GpuTransformer(fixture.Device, dw, 1, 1, Config.MaxContext, kvType: DeviceWeightType.FP16);
         using var cpu = new CpuTransformer(host, 1);
         Assert.Equal(DeviceWeightType.FP16, gpu.KvType);
         for (var pos = 0; pos < 14; pos++)
@@ -172,7 +173,7 @@ public class GpuEngineTests(CpuAcceleratorFixture fixture)
         // Slot 0 at position 5 needs two chunks; slot 1 at position 2 gets the same grid, its second chunk empty.
         using var host = Weights(Config, DeviceWeightType.BF16, 13);
         using var dw = DeviceWeights.Upload(fixture.Device, host, DeviceWeightType.BF16);
-        using var gpu = new GpuTransformer(fixture.Device, dw, 2, 2, Config.SeqLen, kvType: DeviceWeightType.FP16);
+        using var gpu = new GpuTransformer(fixture.Device, dw, 2, 2, Config.MaxContext, kvType: DeviceWeightType.FP16);
         using var cpu0 = new CpuTransformer(host, 1);
         using var cpu1 = new CpuTransformer(host, 1);
         for (var pos = 0; pos < 5; pos++)
@@ -196,7 +197,7 @@ public class GpuEngineTests(CpuAcceleratorFixture fixture)
         // A backend that fuses only single rows sends prefill chunks through the separate norm/RoPE/SwiGLU kernels.
         using var host = Weights(Config, type, 14);
         using var dw = DeviceWeights.Upload(fixture.Device, host, type);
-        using var gpu = new GpuTransformer(fixture.Device, dw, 4, 1, Config.SeqLen, new SingleRowFusion(fixture.Device));
+        using var gpu = new GpuTransformer(fixture.Device, dw, 4, 1, Config.MaxContext, new SingleRowFusion(fixture.Device));
         using var cpu = new CpuTransformer(host, 1);
         int[] prompt = [5, 9, 33, 70, 2];
         float[] expected = [];
@@ -214,10 +215,10 @@ public class GpuEngineTests(CpuAcceleratorFixture fixture)
     public void Forward_ShapeNotInSixteenByteRows_SeparateKernelsMatchCpuEngine()
     {
         // Hidden 44 is not a multiple of 8: W2's rows cannot be read as 16-byte vectors, so the engine does not fuse.
-        var config = new TransformerConfig(40, 44, 2, 4, 2, 96, 12, false);
+        var config = ModelShape.Of(40, 44, 2, 4, 2, 96, 12, false);
         using var host = Weights(config, DeviceWeightType.FP16, 15);
         using var dw = DeviceWeights.Upload(fixture.Device, host, DeviceWeightType.FP16);
-        using var gpu = new GpuTransformer(fixture.Device, dw, 1, 1, config.SeqLen);
+        using var gpu = new GpuTransformer(fixture.Device, dw, 1, 1, config.MaxContext);
         using var cpu = new CpuTransformer(host, 1);
         for (var pos = 0; pos < 3; pos++)
         {
@@ -234,7 +235,7 @@ public class GpuEngineTests(CpuAcceleratorFixture fixture)
             var config = Config with { Layers = layers };
             using var host = Weights(config, DeviceWeightType.BF16, 16);
             using var dw = DeviceWeights.Upload(fixture.Device, host, DeviceWeightType.BF16);
-            using var gpu = new GpuTransformer(fixture.Device, dw, 1, 1, config.SeqLen);
+            using var gpu = new GpuTransformer(fixture.Device, dw, 1, 1, config.MaxContext);
             gpu.DecodeGreedy([1], [0]);
             var before = fixture.Device.KernelLaunches;
             gpu.DecodeGreedy([2], [1]);
@@ -256,7 +257,7 @@ public class GpuEngineTests(CpuAcceleratorFixture fixture)
         // group reduction, whichever thread saw which index first.
         host.Get(WeightKind.Classifier).Clear();
         using var dw = DeviceWeights.Upload(fixture.Device, host, DeviceWeightType.BF16);
-        using var gpu = new GpuTransformer(fixture.Device, dw, 1, 1, config.SeqLen);
+        using var gpu = new GpuTransformer(fixture.Device, dw, 1, 1, config.MaxContext);
         Assert.Equal(0, gpu.DecodeGreedy([3], [0])[0]);
     }
 }
@@ -334,7 +335,7 @@ public class GpuProfileTargetTests(CpuAcceleratorFixture fixture)
     [Fact]
     public void Random_SameSeed_SameWeightsAndWithinScale()
     {
-        var config = new TransformerConfig(32, 48, 2, 4, 2, 64, 16, true);
+        var config = ModelShape.Of(32, 48, 2, 4, 2, 64, 16, true);
         using var a = DeviceWeights.Random(fixture.Device, config, DeviceWeightType.BF16, 3);
         using var b = DeviceWeights.Random(fixture.Device, config, DeviceWeightType.BF16, 3);
         var wa = new ushort[48 * 32];

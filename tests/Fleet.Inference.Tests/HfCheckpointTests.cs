@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Fleet.Domain.Models;
 using Fleet.Inference.Checkpoints;
 using Fleet.Inference.Cpu;
 using Fleet.Inference.Model;
@@ -10,16 +11,16 @@ namespace Fleet.Inference.Tests;
 
 public class HfCheckpointTests
 {
-    private static readonly TransformerConfig Config = new(32, 48, 2, 4, 2, 64, 32, false, RopeTheta: 500000f, NormEps: 1e-6f);
+    private static readonly ModelShape Config = ModelShape.Of(32, 48, 2, 4, 2, 64, 32, false, ropeTheta: 500000f, rmsNormEps: 1e-6f);
 
     /// <summary>Random weights in Hugging Face layout, by HF tensor name.</summary>
-    private static Dictionary<string, (float[] Data, long[] Shape)> HfWeights(TransformerConfig c, int seed)
+    private static Dictionary<string, (float[] Data, long[] Shape)> HfWeights(ModelShape c, int seed)
     {
         var r = new Random(seed);
         var result = new Dictionary<string, (float[], long[])>();
         foreach (var kind in WeightShapes.All)
         {
-            if (kind == WeightKind.Classifier && c.SharedClassifier)
+            if (kind == WeightKind.Classifier && c.TiedEmbeddings)
             {
                 continue;
             }
@@ -83,10 +84,10 @@ public class HfCheckpointTests
         return bytes;
     }
 
-    private static void WriteConfig(string folder, TransformerConfig c, string? overrideJson = null)
+    private static void WriteConfig(string folder, ModelShape c, string? overrideJson = null)
     {
         var json = overrideJson ?? string.Create(CultureInfo.InvariantCulture,
-            $$"""{"model_type":"llama","hidden_size":{{c.Dim}},"intermediate_size":{{c.HiddenDim}},"num_hidden_layers":{{c.Layers}},"num_attention_heads":{{c.Heads}},"num_key_value_heads":{{c.KvHeads}},"vocab_size":{{c.VocabSize}},"max_position_embeddings":{{c.SeqLen}},"rms_norm_eps":{{c.NormEps}},"rope_theta":{{c.RopeTheta}},"tie_word_embeddings":{{(c.SharedClassifier ? "true" : "false")}}}""");
+            $$"""{"model_type":"llama","hidden_size":{{c.Dim}},"intermediate_size":{{c.HiddenDim}},"num_hidden_layers":{{c.Layers}},"num_attention_heads":{{c.Heads}},"num_key_value_heads":{{c.KvHeads}},"vocab_size":{{c.VocabSize}},"max_position_embeddings":{{c.MaxContext}},"rms_norm_eps":{{c.RmsNormEps}},"rope_theta":{{c.RopeTheta}},"tie_word_embeddings":{{(c.TiedEmbeddings ? "true" : "false")}}}""");
         File.WriteAllText(Path.Combine(folder, "config.json"), json);
     }
 
@@ -143,7 +144,7 @@ public class HfCheckpointTests
     public void Open_HalfPrecisionShards_ConvertExactlyAndTieEmbeddings(string dtype)
     {
         using var dir = new TempDir();
-        var tied = Config with { SharedClassifier = true };
+        var tied = Config with { TiedEmbeddings = true };
         var hf = HfWeights(tied, 2);
         // Values representable in both F16 and BF16: multiples of 1/64 in (-4, 4).
         foreach (var t in hf.Values)
@@ -164,10 +165,10 @@ public class HfCheckpointTests
         File.WriteAllText(dir.File("model.safetensors.index.json"), JsonSerializer.Serialize(new { metadata = new { }, weight_map = map }));
 
         using var w = HfCheckpoint.Open(dir.Path);
-        Assert.True(w.Config.SharedClassifier);
+        Assert.True(w.Config.TiedEmbeddings);
         Assert.Equal(hf["model.layers.1.mlp.down_proj.weight"].Data, w.Get(WeightKind.W2, 1).ToArray());
         Assert.Equal(hf["model.embed_tokens.weight"].Data, w.Get(WeightKind.Classifier).ToArray());
-        Assert.Equal(1e-6f, w.Config.NormEps);
+        Assert.Equal(1e-6f, w.Config.RmsNormEps);
         Assert.Equal(500000f, w.Config.RopeTheta);
     }
 

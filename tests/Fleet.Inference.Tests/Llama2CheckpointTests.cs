@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Fleet.Domain.Models;
 using Fleet.Inference.Checkpoints;
 using Fleet.Inference.Model;
 
@@ -6,8 +7,8 @@ namespace Fleet.Inference.Tests;
 
 public class Llama2CheckpointTests
 {
-    internal static readonly TransformerConfig Small = new(32, 48, 2, 4, 4, 64, 16, SharedClassifier: true);
-    internal static readonly TransformerConfig SmallGqaUntied = new(32, 40, 2, 4, 2, 70, 16, SharedClassifier: false);
+    internal static readonly ModelShape Small = ModelShape.Of(32, 48, 2, 4, 4, 64, 16, tiedEmbeddings: true);
+    internal static readonly ModelShape SmallGqaUntied = ModelShape.Of(32, 40, 2, 4, 2, 70, 16, tiedEmbeddings: false);
 
     [Theory]
     [InlineData(true)]

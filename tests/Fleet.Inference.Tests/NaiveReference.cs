@@ -1,3 +1,4 @@
+using Fleet.Domain.Models;
 using Fleet.Inference.Model;
 
 namespace Fleet.Inference.Tests;
@@ -8,13 +9,13 @@ namespace Fleet.Inference.Tests;
 /// </summary>
 internal sealed class NaiveReference
 {
-    private readonly TransformerConfig _c;
+    private readonly ModelShape _c;
     private readonly Func<WeightKind, int, float[]> _w;
     private readonly bool _rotateHalf;
     private readonly List<double[]>[] _keys;
     private readonly List<double[]>[] _values;
 
-    public NaiveReference(TransformerConfig config, Func<WeightKind, int, float[]> weights, bool rotateHalf = false)
+    public NaiveReference(ModelShape config, Func<WeightKind, int, float[]> weights, bool rotateHalf = false)
     {
         _c = config;
         _w = weights;
@@ -32,7 +33,7 @@ internal sealed class NaiveReference
         var x = _w(WeightKind.TokenEmbedding, 0).Skip(token * c.Dim).Take(c.Dim).Select(v => (double)v).ToArray();
         for (var l = 0; l < c.Layers; l++)
         {
-            var h = RmsNorm(x, _w(WeightKind.RmsAtt, l), c.NormEps);
+            var h = RmsNorm(x, _w(WeightKind.RmsAtt, l), c.RmsNormEps);
             var q = MatVec(_w(WeightKind.Wq, l), h, c.Dim);
             var k = MatVec(_w(WeightKind.Wk, l), h, c.KvDim);
             var v = MatVec(_w(WeightKind.Wv, l), h, c.KvDim);
@@ -48,20 +49,20 @@ internal sealed class NaiveReference
                 for (var t = 0; t <= pos; t++)
                 {
                     double s = 0;
-                    for (var i = 0; i < c.HeadSize; i++)
+                    for (var i = 0; i < c.HeadDim; i++)
                     {
-                        s += q[(head * c.HeadSize) + i] * _keys[l][t][(kvHead * c.HeadSize) + i];
+                        s += q[(head * c.HeadDim) + i] * _keys[l][t][(kvHead * c.HeadDim) + i];
                     }
 
-                    scores[t] = s / Math.Sqrt(c.HeadSize);
+                    scores[t] = s / Math.Sqrt(c.HeadDim);
                 }
 
                 var p = Softmax(scores);
                 for (var t = 0; t <= pos; t++)
                 {
-                    for (var i = 0; i < c.HeadSize; i++)
+                    for (var i = 0; i < c.HeadDim; i++)
                     {
-                        att[(head * c.HeadSize) + i] += p[t] * _values[l][t][(kvHead * c.HeadSize) + i];
+                        att[(head * c.HeadDim) + i] += p[t] * _values[l][t][(kvHead * c.HeadDim) + i];
                     }
                 }
             }
@@ -72,7 +73,7 @@ internal sealed class NaiveReference
                 x[i] += o[i];
             }
 
-            h = RmsNorm(x, _w(WeightKind.RmsFfn, l), c.NormEps);
+            h = RmsNorm(x, _w(WeightKind.RmsFfn, l), c.RmsNormEps);
             var g = MatVec(_w(WeightKind.W1, l), h, c.HiddenDim);
             var u = MatVec(_w(WeightKind.W3, l), h, c.HiddenDim);
             var act = g.Select((gi, i) => gi / (1 + Math.Exp(-gi)) * u[i]).ToArray();
@@ -83,8 +84,8 @@ internal sealed class NaiveReference
             }
         }
 
-        x = RmsNorm(x, _w(WeightKind.RmsFinal, 0), c.NormEps);
-        var cls = c.SharedClassifier ? _w(WeightKind.TokenEmbedding, 0) : _w(WeightKind.Classifier, 0);
+        x = RmsNorm(x, _w(WeightKind.RmsFinal, 0), c.RmsNormEps);
+        var cls = c.TiedEmbeddings ? _w(WeightKind.TokenEmbedding, 0) : _w(WeightKind.Classifier, 0);
         return MatVec(cls, x, c.VocabSize);
     }
 
@@ -123,7 +124,7 @@ internal sealed class NaiveReference
 
     private void Rope(double[] v, int pos)
     {
-        var hs = _c.HeadSize;
+        var hs = _c.HeadDim;
         for (var head = 0; head < v.Length / hs; head++)
         {
             for (var j = 0; j < hs / 2; j++)

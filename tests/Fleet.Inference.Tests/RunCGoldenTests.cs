@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 using System.Security.Cryptography;
+using Fleet.Domain.Models;
 using Fleet.Inference.Checkpoints;
 using Fleet.Inference.Cpu;
 using Fleet.Inference.Model;
@@ -14,17 +15,17 @@ namespace Fleet.Inference.Tests;
 /// </summary>
 public class RunCGoldenTests
 {
-    public static TheoryData<string, TransformerConfig, int> Models => new()
+    public static TheoryData<string, ModelShape, int> Models => new()
     {
         // Odd sizes: 204 = 12·16 + 12, head 34 = 2·16 + 2, hidden 524 = 32·16 + 12 — every 16/8/1-wide path; GQA, untied.
-        { "odd2", new TransformerConfig(204, 524, 3, 6, 3, 1000, 300, SharedClassifier: false), 5 },
+        { "odd2", ModelShape.Of(204, 524, 3, 6, 3, 1000, 300, tiedEmbeddings: false), 5 },
         // Multi-query (one KV head), tied classifier, power-of-two sizes.
-        { "mqa", new TransformerConfig(192, 512, 3, 6, 1, 2000, 200, SharedClassifier: true), 11 },
+        { "mqa", ModelShape.Of(192, 512, 3, 6, 1, 2000, 200, tiedEmbeddings: true), 11 },
     };
 
     [Theory]
     [MemberData(nameof(Models))]
-    public void Forward_RecordedRunCTokens_SameGreedyTokenAtEveryPosition(string name, TransformerConfig config, int seed)
+    public void Forward_RecordedRunCTokens_SameGreedyTokenAtEveryPosition(string name, ModelShape config, int seed)
     {
         var (positions, mismatches) = Replay(name, config, seed);
         var argmax = mismatches.Where(m => m.Argmax).ToList();
@@ -33,7 +34,7 @@ public class RunCGoldenTests
 
     [SkippableTheory]
     [MemberData(nameof(Models))]
-    public void Forward_RecordedRunCTokens_LogitsBitForBit(string name, TransformerConfig config, int seed)
+    public void Forward_RecordedRunCTokens_LogitsBitForBit(string name, ModelShape config, int seed)
     {
         Skip.IfNot(RunCMath.Exact, "run.c's exact rounding is reproduced on AVX-512 CPUs only");
         Skip.IfNot(IsAmd(), "recorded on AMD Zen 4: rsqrtss/rcpps, which gcc -Ofast uses, round differently on other vendors' CPUs");
@@ -41,7 +42,7 @@ public class RunCGoldenTests
         Assert.True(mismatches.Count == 0, $"{name}: logits differ from run.c's at {mismatches.Count} of {positions} positions, first at pos {mismatches.FirstOrDefault().Pos}");
     }
 
-    private static (int Positions, List<(int Pos, bool Argmax)> Mismatches) Replay(string name, TransformerConfig config, int seed)
+    private static (int Positions, List<(int Pos, bool Argmax)> Mismatches) Replay(string name, ModelShape config, int seed)
     {
         var lines = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "Golden", $"runc-{name}.txt"))
             .Where(l => l.Length > 0 && l[0] != '#')

@@ -27,7 +27,7 @@ public class CpuDecodeBenchmarks
     public void Setup()
     {
         var shape = ModelPresets.Find(Preset)!;
-        _weights = SyntheticWeights.Create(TransformerConfig.FromShape(shape, shape.MaxContext), new Random(11));
+        _weights = SyntheticWeights.Create(shape.WithContext(shape.MaxContext), new Random(11));
         _engine = new CpuTransformer(_weights, Threads);
         for (var p = 0; p < 64; p++)
         {

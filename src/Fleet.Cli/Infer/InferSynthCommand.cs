@@ -37,14 +37,14 @@ public static class InferSynthCommand
                 ?? throw new ArgumentException($"--preset: unknown preset '{presetName}'. Known: {string.Join(", ", ModelPresets.All.Select(p => p.Name))}.");
             int Need(Option<int?> o, int? fallback) => r.GetValue(o) ?? fallback
                 ?? throw new ArgumentException($"{o.Name} is required without --preset.");
-            var config = new TransformerConfig(
+            var config = ModelShape.Of(
                 Need(dim, baseShape?.Dim), Need(hidden, baseShape?.HiddenDim), Need(layers, baseShape?.Layers),
                 Need(heads, baseShape?.Heads), Need(kvHeads, baseShape?.KvHeads), Need(vocab, baseShape?.VocabSize),
                 Need(seqLen, baseShape?.MaxContext), !r.GetValue(untied) && (baseShape?.TiedEmbeddings ?? true));
-            config.Validate("synth");
-            if ((double)config.ParameterCount * sizeof(float) > 8e9)
+            ShapeChecks.Validate(config, "synth");
+            if ((double)config.Parameters * sizeof(float) > 8e9)
             {
-                throw new ArgumentException($"synth: {config.ParameterCount} parameters would be a {config.ParameterCount * 4 / 1e9:F1} GB file; refusing (limit 8 GB).");
+                throw new ArgumentException($"synth: {config.Parameters} parameters would be a {config.Parameters * 4 / 1e9:F1} GB file; refusing (limit 8 GB).");
             }
 
             var seedValue = r.GetValue(seed);

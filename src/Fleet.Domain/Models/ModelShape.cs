@@ -1,7 +1,9 @@
 namespace Fleet.Domain.Models;
 
 /// <summary>
-/// The shape of a decoder-only (Llama-architecture) transformer. The inference engine builds it; the planner costs it.
+/// The shape of a decoder-only (Llama-architecture) transformer: one definition for the inference engine (which reads a
+/// checkpoint's header into it and runs it, <see cref="MaxContext"/> being the context it allocates for) and the planner
+/// (which costs it).
 /// </summary>
 public sealed record ModelShape(
     string Name,
@@ -19,6 +21,18 @@ public sealed record ModelShape(
     public int HeadDim => Dim / Heads;
 
     public int KvDim => HeadDim * KvHeads;
+
+    /// <summary>How many query heads share one key/value head (grouped-query attention).</summary>
+    public int HeadsPerKvHead => Heads / KvHeads;
+
+    /// <summary>A shape without a preset's name (a checkpoint's header, a synthetic or test model).</summary>
+    public static ModelShape Of(
+        int dim, int hiddenDim, int layers, int heads, int kvHeads, int vocabSize, int maxContext, bool tiedEmbeddings,
+        float ropeTheta = 10000f, float rmsNormEps = 1e-5f, string name = "custom") =>
+        new(name, dim, hiddenDim, layers, heads, kvHeads, vocabSize, maxContext, tiedEmbeddings, ropeTheta, rmsNormEps);
+
+    /// <summary>The same model with its context capped at <paramref name="maxContext"/> (what an engine allocates for).</summary>
+    public ModelShape WithContext(int maxContext) => this with { MaxContext = Math.Min(maxContext, MaxContext) };
 
     /// <summary>Parameters per layer: attention (q, k, v, o), SwiGLU (w1, w2, w3) and two RMSNorm weights.</summary>
     public long ParametersPerLayer =>

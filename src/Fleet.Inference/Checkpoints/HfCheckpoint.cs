@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Fleet.Domain.Models;
 using Fleet.Inference.Model;
 
 namespace Fleet.Inference.Checkpoints;
@@ -40,7 +41,7 @@ public static class HfCheckpoint
     }
 
     /// <summary>Reads config.json into a transformer config (context capped at 4096 positions for the KV cache).</summary>
-    public static TransformerConfig ReadConfig(string folder, int maxSeqLen = 4096)
+    public static ModelShape ReadConfig(string folder, int maxSeqLen = 4096)
     {
         var path = Path.Combine(folder, "config.json");
         if (!File.Exists(path))
@@ -98,11 +99,11 @@ public static class HfCheckpoint
             }
 
             var tied = root.TryGetProperty("tie_word_embeddings", out var t) && t.ValueKind == JsonValueKind.True;
-            var config = new TransformerConfig(
+            var config = ModelShape.Of(
                 dim, Int("intermediate_size"), Int("num_hidden_layers"), heads, Int("num_key_value_heads", heads),
                 Int("vocab_size"), Math.Min(Int("max_position_embeddings", 2048), maxSeqLen), tied,
                 (float)Num("rope_theta", 10000), (float)Num("rms_norm_eps", 1e-5));
-            config.Validate(path);
+            ShapeChecks.Validate(config, path);
             return config;
         }
     }
@@ -202,11 +203,11 @@ public static class HfCheckpoint
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
-    private static void Load(TransformerConfig c, Dictionary<string, SafetensorsFile> files, TransformerWeights weights)
+    private static void Load(ModelShape c, Dictionary<string, SafetensorsFile> files, TransformerWeights weights)
     {
         foreach (var kind in WeightShapes.All)
         {
-            if (kind == WeightKind.Classifier && c.SharedClassifier)
+            if (kind == WeightKind.Classifier && c.TiedEmbeddings)
             {
                 continue;
             }
@@ -234,7 +235,7 @@ public static class HfCheckpoint
                 file.ReadFloat32(name, destination);
                 if (kind is WeightKind.Wq or WeightKind.Wk)
                 {
-                    UnpermuteRope(destination, rows / c.HeadSize, c.HeadSize, cols);
+                    UnpermuteRope(destination, rows / c.HeadDim, c.HeadDim, cols);
                 }
             }
         }

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.MemoryMappedFiles;
+using Fleet.Domain.Models;
 using Fleet.Inference.Model;
 
 namespace Fleet.Inference.Checkpoints;
@@ -18,7 +19,7 @@ public static class Llama2Checkpoint
     private static readonly string[] HeaderFields = ["dim", "hidden_dim", "n_layers", "n_heads", "n_kv_heads", "vocab_size", "seq_len"];
 
     /// <summary>Reads only the header (for validation and for sizing the tokenizer).</summary>
-    public static TransformerConfig ReadConfig(string path)
+    public static ModelShape ReadConfig(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         var length = FileLength(path);
@@ -52,7 +53,7 @@ public static class Llama2Checkpoint
                 if (offset + bytes > fileLength)
                 {
                     throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture,
-                        $"{path}: truncated: tensor '{name}' needs bytes {offset}..{offset + bytes} but the file has {fileLength} bytes (expected {end} for dim={config.Dim}, hidden_dim={config.HiddenDim}, n_layers={config.Layers}, n_heads={config.Heads}, n_kv_heads={config.KvHeads}, vocab_size={config.VocabSize}, seq_len={config.SeqLen}, {(config.SharedClassifier ? "shared" : "separate")} classifier)."));
+                        $"{path}: truncated: tensor '{name}' needs bytes {offset}..{offset + bytes} but the file has {fileLength} bytes (expected {end} for dim={config.Dim}, hidden_dim={config.HiddenDim}, n_layers={config.Layers}, n_heads={config.Heads}, n_kv_heads={config.KvHeads}, vocab_size={config.VocabSize}, seq_len={config.MaxContext}, {(config.TiedEmbeddings ? "shared" : "separate")} classifier)."));
                 }
             }
         }
@@ -73,7 +74,7 @@ public static class Llama2Checkpoint
                 }
             }
 
-            if (config.SharedClassifier)
+            if (config.TiedEmbeddings)
             {
                 bases[(int)WeightKind.Classifier] = bases[(int)WeightKind.TokenEmbedding];
             }
@@ -96,7 +97,7 @@ public static class Llama2Checkpoint
         var c = weights.Config;
         using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
         Span<byte> header = stackalloc byte[HeaderBytes];
-        int[] fields = [c.Dim, c.HiddenDim, c.Layers, c.Heads, c.KvHeads, c.SharedClassifier ? c.VocabSize : -c.VocabSize, c.SeqLen];
+        int[] fields = [c.Dim, c.HiddenDim, c.Layers, c.Heads, c.KvHeads, c.TiedEmbeddings ? c.VocabSize : -c.VocabSize, c.MaxContext];
         for (var i = 0; i < fields.Length; i++)
         {
             BinaryPrimitives.WriteInt32LittleEndian(header[(i * 4)..], fields[i]);
@@ -117,14 +118,14 @@ public static class Llama2Checkpoint
             }
         }
 
-        var half = c.HeadSize / 2;
-        var real = new float[c.SeqLen * half];
-        var imag = new float[c.SeqLen * half];
-        for (var p = 0; p < c.SeqLen; p++)
+        var half = c.HeadDim / 2;
+        var real = new float[c.MaxContext * half];
+        var imag = new float[c.MaxContext * half];
+        for (var p = 0; p < c.MaxContext; p++)
         {
             for (var j = 0; j < half; j++)
             {
-                var angle = p / MathF.Pow(c.RopeTheta, 2f * j / c.HeadSize);
+                var angle = p / MathF.Pow(c.RopeTheta, 2f * j / c.HeadDim);
                 real[(p * half) + j] = MathF.Cos(angle);
                 imag[(p * half) + j] = MathF.Sin(angle);
             }
@@ -132,14 +133,14 @@ public static class Llama2Checkpoint
 
         WriteFloats(stream, real);
         WriteFloats(stream, imag);
-        if (!c.SharedClassifier)
+        if (!c.TiedEmbeddings)
         {
             WriteFloats(stream, weights.Get(WeightKind.Classifier));
         }
     }
 
     /// <summary>Each section of the file after the header: name, byte offset, byte length.</summary>
-    internal static List<(string Name, long Offset, long Bytes)> Layout(TransformerConfig c, out long end)
+    internal static List<(string Name, long Offset, long Bytes)> Layout(ModelShape c, out long end)
     {
         var list = new List<(string, long, long)>();
         long offset = HeaderBytes;
@@ -155,12 +156,12 @@ public static class Llama2Checkpoint
             offset += bytes;
         }
 
-        var rope = (long)c.SeqLen * c.HeadSize / 2 * sizeof(float);
+        var rope = (long)c.MaxContext * c.HeadDim / 2 * sizeof(float);
         list.Add(("freq_cis_real", offset, rope));
         offset += rope;
         list.Add(("freq_cis_imag", offset, rope));
         offset += rope;
-        if (!c.SharedClassifier)
+        if (!c.TiedEmbeddings)
         {
             var bytes = WeightShapes.TotalLength(c, WeightKind.Classifier) * sizeof(float);
             list.Add((WeightShapes.LegacyName(WeightKind.Classifier), offset, bytes));
@@ -171,7 +172,7 @@ public static class Llama2Checkpoint
         return list;
     }
 
-    private static TransformerConfig ParseHeader(string path, ReadOnlySpan<byte> header)
+    private static ModelShape ParseHeader(string path, ReadOnlySpan<byte> header)
     {
         var f = new int[7];
         for (var i = 0; i < 7; i++)
@@ -199,8 +200,8 @@ public static class Llama2Checkpoint
             }
         }
 
-        var config = new TransformerConfig(f[0], f[1], f[2], f[3], f[4], Math.Abs(f[5]), f[6], f[5] > 0);
-        config.Validate(path);
+        var config = ModelShape.Of(f[0], f[1], f[2], f[3], f[4], Math.Abs(f[5]), f[6], f[5] > 0);
+        ShapeChecks.Validate(config, path);
         return config;
     }
 

@@ -1,3 +1,4 @@
+using Fleet.Domain.Models;
 using Fleet.Inference.Model;
 
 namespace Fleet.Inference.Checkpoints;
@@ -9,17 +10,17 @@ namespace Fleet.Inference.Checkpoints;
 public static class SyntheticWeights
 {
     /// <summary>Allocates and fills weights for <paramref name="config"/> from <paramref name="random"/>.</summary>
-    public static TransformerWeights Create(TransformerConfig config, Random random)
+    public static TransformerWeights Create(ModelShape config, Random random)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(random);
-        config.Validate("synthetic model");
+        ShapeChecks.Validate(config, "synthetic model");
         var weights = TransformerWeights.Allocate(config);
         try
         {
             foreach (var kind in WeightShapes.All)
             {
-                if (kind == WeightKind.Classifier && config.SharedClassifier)
+                if (kind == WeightKind.Classifier && config.TiedEmbeddings)
                 {
                     continue;
                 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Fleet.Domain.Models;
 using Fleet.Inference.Model;
 
 namespace Fleet.Inference.Cpu;
@@ -34,16 +35,16 @@ public sealed unsafe class CpuBatchTransformer : IBatchDecoder
         Ops.WarmUp();
     }
 
-    public TransformerConfig Config => _weights.Config;
+    public ModelShape Config => _weights.Config;
 
     public long KvBytesPerToken => 2L * Config.Layers * Config.KvDim * sizeof(float);
 
     public KvSequence Open(int capacity)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (capacity < 1 || capacity > Config.SeqLen)
+        if (capacity < 1 || capacity > Config.MaxContext)
         {
-            throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"A sequence holds 1 to {Config.SeqLen} positions.");
+            throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"A sequence holds 1 to {Config.MaxContext} positions.");
         }
 
         return new Sequence(this, Config.Layers, capacity, Config.KvDim);
@@ -76,7 +77,7 @@ public sealed unsafe class CpuBatchTransformer : IBatchDecoder
         Ensure(n);
         var dim = c.Dim;
         var kvDim = c.KvDim;
-        var half = c.HeadSize / 2;
+        var half = c.HeadDim / 2;
         var embedding = _weights.Get(WeightKind.TokenEmbedding);
         for (var r = 0; r < n; r++)
         {
@@ -99,7 +100,7 @@ public sealed unsafe class CpuBatchTransformer : IBatchDecoder
             seqs[r] = s;
             positions[r] = row.Position;
             embedding.Slice(row.Token * dim, dim).CopyTo(_x.AsSpan(r * dim, dim));
-            Ops.RopeTable(_cos.AsSpan(r * half, half), _sin.AsSpan(r * half, half), row.Position, c.HeadSize, c.RopeTheta);
+            Ops.RopeTable(_cos.AsSpan(r * half, half), _sin.AsSpan(r * half, half), row.Position, c.HeadDim, c.RopeTheta);
             if (row.WantLogits)
             {
                 _logitRows[_logitCount++] = r;
@@ -111,7 +112,7 @@ public sealed unsafe class CpuBatchTransformer : IBatchDecoder
             var rmsAtt = _weights.Get(WeightKind.RmsAtt, l);
             for (var r = 0; r < n; r++)
             {
-                Ops.RmsNorm(_xb.AsSpan(r * dim, dim), _x.AsSpan(r * dim, dim), rmsAtt, c.NormEps, inLayer: true);
+                Ops.RmsNorm(_xb.AsSpan(r * dim, dim), _x.AsSpan(r * dim, dim), rmsAtt, c.RmsNormEps, inLayer: true);
             }
 
             Qkv(l, n);
@@ -119,8 +120,8 @@ public sealed unsafe class CpuBatchTransformer : IBatchDecoder
             {
                 var cos = _cos.AsSpan(r * half, half);
                 var sin = _sin.AsSpan(r * half, half);
-                Ops.RopeApply(_q.AsSpan(r * dim, dim), cos, sin, c.HeadSize);
-                Ops.RopeApply(_k.AsSpan(r * kvDim, kvDim), cos, sin, c.HeadSize);
+                Ops.RopeApply(_q.AsSpan(r * dim, dim), cos, sin, c.HeadDim);
+                Ops.RopeApply(_k.AsSpan(r * kvDim, kvDim), cos, sin, c.HeadDim);
                 var s = seqs[r];
                 _k.AsSpan(r * kvDim, kvDim).CopyTo(new Span<float>(s.Keys(l) + ((long)positions[r] * kvDim), kvDim));
                 _v.AsSpan(r * kvDim, kvDim).CopyTo(new Span<float>(s.Values(l) + ((long)positions[r] * kvDim), kvDim));
@@ -132,7 +133,7 @@ public sealed unsafe class CpuBatchTransformer : IBatchDecoder
             var rmsFfn = _weights.Get(WeightKind.RmsFfn, l);
             for (var r = 0; r < n; r++)
             {
-                Ops.RmsNorm(_xb.AsSpan(r * dim, dim), _x.AsSpan(r * dim, dim), rmsFfn, c.NormEps, inLayer: true);
+                Ops.RmsNorm(_xb.AsSpan(r * dim, dim), _x.AsSpan(r * dim, dim), rmsFfn, c.RmsNormEps, inLayer: true);
             }
 
             FeedForwardUp(l, n);
@@ -145,7 +146,7 @@ public sealed unsafe class CpuBatchTransformer : IBatchDecoder
             var rmsFinal = _weights.Get(WeightKind.RmsFinal);
             for (var j = 0; j < _logitCount; j++)
             {
-                Ops.RmsNorm(_final.AsSpan(j * dim, dim), _x.AsSpan(_logitRows[j] * dim, dim), rmsFinal, c.NormEps);
+                Ops.RmsNorm(_final.AsSpan(j * dim, dim), _x.AsSpan(_logitRows[j] * dim, dim), rmsFinal, c.RmsNormEps);
             }
 
             MatMul(_logits, _final, _logitCount, WeightKind.Classifier, 0, dim, c.VocabSize);
@@ -181,8 +182,8 @@ public sealed unsafe class CpuBatchTransformer : IBatchDecoder
         _v = new float[capacity * c.KvDim];
         _hb = new float[capacity * c.HiddenDim];
         _hb2 = new float[capacity * c.HiddenDim];
-        _cos = new float[capacity * (c.HeadSize / 2)];
-        _sin = new float[capacity * (c.HeadSize / 2)];
+        _cos = new float[capacity * (c.HeadDim / 2)];
+        _sin = new float[capacity * (c.HeadDim / 2)];
         _final = new float[capacity * c.Dim];
         _logits = new float[capacity * c.VocabSize];
         _logitRows = new int[capacity];
@@ -252,8 +253,8 @@ public sealed unsafe class CpuBatchTransformer : IBatchDecoder
     {
         var c = Config;
         var kvDim = c.KvDim;
-        var headSize = c.HeadSize;
-        var kvMul = c.KvMul;
+        var headSize = c.HeadDim;
+        var kvMul = c.HeadsPerKvHead;
         var heads = c.Heads;
         var jobs = seqs.Length * heads;
         var longest = positions.Max() + 1;

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Fleet.Domain.Models;
 using Fleet.Inference.Model;
 
 namespace Fleet.Inference.Cpu;
@@ -45,7 +46,7 @@ public sealed unsafe class CpuTransformer : IDecoder
         _packed = packWeights && !weights.IsCacheLineAligned && weights.Bytes <= PackLimitBytes ? TransformerWeights.Pack(weights) : null;
         _weights = _packed ?? weights;
         var c = weights.Config;
-        _seqLen = Math.Min(maxSeqLen ?? c.SeqLen, c.SeqLen);
+        _seqLen = Math.Min(maxSeqLen ?? c.MaxContext, c.MaxContext);
         _pool = new WorkerPool(threads > 0 ? threads : Environment.ProcessorCount);
         _x = new float[c.Dim];
         _xb = new float[c.Dim];
@@ -57,8 +58,8 @@ public sealed unsafe class CpuTransformer : IDecoder
         _v = new float[c.KvDim];
         _att = new float[c.Heads * _seqLen];
         _logits = new float[c.VocabSize];
-        _ropeCos = new float[c.HeadSize / 2];
-        _ropeSin = new float[c.HeadSize / 2];
+        _ropeCos = new float[c.HeadDim / 2];
+        _ropeSin = new float[c.HeadDim / 2];
         var cacheBytes = (nuint)((long)c.Layers * _seqLen * c.KvDim * sizeof(float));
         _keyCache = (float*)NativeMemory.AllocZeroed(cacheBytes);
         _valueCache = (float*)NativeMemory.AllocZeroed(cacheBytes);
@@ -74,7 +75,7 @@ public sealed unsafe class CpuTransformer : IDecoder
     /// <summary>Whether this engine runs from its own aligned copy of the weights.</summary>
     public bool UsesPackedWeights => _packed is not null;
 
-    public TransformerConfig Config => _weights.Config;
+    public ModelShape Config => _weights.Config;
 
     /// <summary>KV cache bytes this engine holds.</summary>
     public long CacheBytes => 2L * Config.Layers * _seqLen * Config.KvDim * sizeof(float);
@@ -83,7 +84,7 @@ public sealed unsafe class CpuTransformer : IDecoder
     {
         Layers(token, pos);
         var c = Config;
-        Ops.RmsNorm(_x, _x, _weights.Get(WeightKind.RmsFinal), c.NormEps);
+        Ops.RmsNorm(_x, _x, _weights.Get(WeightKind.RmsFinal), c.RmsNormEps);
         MatVec(_logits, _x, _weights.Pointer(WeightKind.Classifier), c.Dim, c.VocabSize);
         return _logits;
     }
@@ -108,7 +109,7 @@ public sealed unsafe class CpuTransformer : IDecoder
 
         var dim = c.Dim;
         var kvDim = c.KvDim;
-        var headSize = c.HeadSize;
+        var headSize = c.HeadDim;
         var x = _x.AsSpan();
         _weights.Get(WeightKind.TokenEmbedding).Slice(token * dim, dim).CopyTo(x);
         Ops.RopeTable(_ropeCos, _ropeSin, pos, headSize, c.RopeTheta);
@@ -116,7 +117,7 @@ public sealed unsafe class CpuTransformer : IDecoder
 
         for (var l = 0; l < c.Layers; l++)
         {
-            Ops.RmsNorm(_xb, x, _weights.Get(WeightKind.RmsAtt, l), c.NormEps, inLayer: true);
+            Ops.RmsNorm(_xb, x, _weights.Get(WeightKind.RmsAtt, l), c.RmsNormEps, inLayer: true);
             Qkv(l);
             Ops.RopeApply(_q, _ropeCos, _ropeSin, headSize);
             Ops.RopeApply(_k, _ropeCos, _ropeSin, headSize);
@@ -131,7 +132,7 @@ public sealed unsafe class CpuTransformer : IDecoder
                 x[i] += _xb2[i];
             }
 
-            Ops.RmsNorm(_xb, x, _weights.Get(WeightKind.RmsFfn, l), c.NormEps, inLayer: true);
+            Ops.RmsNorm(_xb, x, _weights.Get(WeightKind.RmsFfn, l), c.RmsNormEps, inLayer: true);
             FeedForwardUp(l);
             MatVec(_xb, _hb, _weights.Pointer(WeightKind.W2, l), c.HiddenDim, dim);
             for (var i = 0; i < dim; i++)
@@ -194,8 +195,8 @@ public sealed unsafe class CpuTransformer : IDecoder
     {
         var c = Config;
         var kvDim = c.KvDim;
-        var headSize = c.HeadSize;
-        var kvMul = c.KvMul;
+        var headSize = c.HeadDim;
+        var kvMul = c.HeadsPerKvHead;
         var seqLen = _seqLen;
         var rows = (pos + 1) * kvDim;
         var keys = (nint)keyLayer;

@@ -28,7 +28,7 @@ public static class Generator
         ArgumentNullException.ThrowIfNull(sampler);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentOutOfRangeException.ThrowIfNegative(steps);
-        var seqLen = decoder.Config.SeqLen;
+        var seqLen = decoder.Config.MaxContext;
         if (steps == 0 || steps > seqLen)
         {
             steps = seqLen;

@@ -1,3 +1,4 @@
+using Fleet.Domain.Models;
 using Fleet.Inference.Model;
 using ILGPU;
 using ILGPU.Runtime;
@@ -20,13 +21,13 @@ public sealed class DeviceWeights : IDisposable
     private readonly Dictionary<WeightKind, MemoryBuffer1D<ushort, Stride1D.Dense>> _matrices = [];
     private readonly Dictionary<WeightKind, MemoryBuffer1D<float, Stride1D.Dense>> _norms = [];
 
-    private DeviceWeights(TransformerConfig config, DeviceWeightType type)
+    private DeviceWeights(ModelShape config, DeviceWeightType type)
     {
         Config = config;
         Type = type;
     }
 
-    public TransformerConfig Config { get; }
+    public ModelShape Config { get; }
 
     public DeviceWeightType Type { get; }
 
@@ -82,7 +83,7 @@ public sealed class DeviceWeights : IDisposable
     }
 
     /// <summary>Fills every tensor on the device from a seed (no host memory; for presets up to the device's size).</summary>
-    public static DeviceWeights Random(GpuDevice device, TransformerConfig config, DeviceWeightType type, ulong seed)
+    public static DeviceWeights Random(GpuDevice device, ModelShape config, DeviceWeightType type, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(config);
@@ -141,7 +142,7 @@ public sealed class DeviceWeights : IDisposable
 
     internal ArrayView<ushort> Matrix(WeightKind kind, int layer = 0)
     {
-        if (kind == WeightKind.Classifier && Config.SharedClassifier)
+        if (kind == WeightKind.Classifier && Config.TiedEmbeddings)
         {
             kind = WeightKind.TokenEmbedding;
         }
@@ -169,8 +170,8 @@ public sealed class DeviceWeights : IDisposable
         }
     }
 
-    private static IEnumerable<WeightKind> Kinds(TransformerConfig c) =>
-        WeightShapes.All.Where(k => !(k == WeightKind.Classifier && c.SharedClassifier));
+    private static IEnumerable<WeightKind> Kinds(ModelShape c) =>
+        WeightShapes.All.Where(k => !(k == WeightKind.Classifier && c.TiedEmbeddings));
 
     private MemoryBuffer1D<ushort, Stride1D.Dense> AllocateMatrix(GpuDevice device, WeightKind kind, long length)
     {

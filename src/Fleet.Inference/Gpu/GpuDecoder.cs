@@ -1,3 +1,4 @@
+using Fleet.Domain.Models;
 using Fleet.Inference.Model;
 
 namespace Fleet.Inference.Gpu;
@@ -16,7 +17,7 @@ public sealed class GpuDecoder : IDecoder
         _engine = engine;
     }
 
-    public TransformerConfig Config => _engine.Config;
+    public ModelShape Config => _engine.Config;
 
     /// <summary>Uploads <paramref name="host"/> as <paramref name="type"/> to <paramref name="device"/>, taking ownership of the device.</summary>
     public static GpuDecoder Create(GpuDevice device, TransformerWeights host, DeviceWeightType type)
@@ -27,7 +28,7 @@ public sealed class GpuDecoder : IDecoder
         try
         {
             weights = DeviceWeights.Upload(device, host, type);
-            return new GpuDecoder(device, weights, new GpuTransformer(device, weights, 1, 1, host.Config.SeqLen));
+            return new GpuDecoder(device, weights, new GpuTransformer(device, weights, 1, 1, host.Config.MaxContext));
         }
         catch
         {

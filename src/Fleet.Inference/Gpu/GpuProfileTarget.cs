@@ -17,7 +17,7 @@ public sealed class GpuProfileTarget : IProfileTarget
     private readonly GpuDevice _device;
     private readonly DeviceWeights _weights;
     private readonly TimeProvider _time;
-    private readonly TransformerConfig _config;
+    private readonly ModelShape _config;
     private readonly bool _ownsDevice;
     private GpuTransformer? _engine;
 
@@ -29,7 +29,7 @@ public sealed class GpuProfileTarget : IProfileTarget
         _device = device;
         _ownsDevice = ownsDevice;
         _time = time;
-        _config = TransformerConfig.FromShape(shape, Math.Min(maxContext + 1, shape.MaxContext));
+        _config = shape.WithContext(Math.Min(maxContext + 1, shape.MaxContext));
         var weightBytes = shape.WeightBytes(sizeof(ushort));
         if (weightBytes > device.MemoryBytes * 0.9)
         {
@@ -38,7 +38,7 @@ public sealed class GpuProfileTarget : IProfileTarget
         }
 
         _weights = DeviceWeights.Random(device, _config, type, seed);
-        MaxContext = _config.SeqLen;
+        MaxContext = _config.MaxContext;
     }
 
     public string GpuModel => GpuCatalog.MatchDeviceName(_device.Name)?.Name ?? _device.Name;

@@ -1,3 +1,4 @@
+using Fleet.Domain.Models;
 using Fleet.Inference.Model;
 using ILGPU;
 using ILGPU.Runtime;
@@ -59,15 +60,15 @@ public sealed class GpuTransformer : IDecoder
         var c = weights.Config;
         MaxRows = maxRows;
         Slots = slots;
-        SeqLen = Math.Min(seqLen, c.SeqLen);
+        SeqLen = Math.Min(seqLen, c.MaxContext);
         _dims = new KernelDims
         {
-            Dim = c.Dim, HiddenDim = c.HiddenDim, Heads = c.Heads, KvHeads = c.KvHeads, HeadSize = c.HeadSize, KvDim = c.KvDim,
-            SeqLen = SeqLen, Vocab = c.VocabSize, Theta = c.RopeTheta, Eps = c.NormEps, WeightType = (int)weights.Type,
+            Dim = c.Dim, HiddenDim = c.HiddenDim, Heads = c.Heads, KvHeads = c.KvHeads, HeadSize = c.HeadDim, KvDim = c.KvDim,
+            SeqLen = SeqLen, Vocab = c.VocabSize, Theta = c.RopeTheta, Eps = c.RmsNormEps, WeightType = (int)weights.Type,
             KvType = (int)(kvType ?? weights.Type), Slice = device.MlpSlice,
         };
         _chunk = Math.Min(device.AttentionChunk, GpuKernels.MaxAttentionChunk);
-        _fusable = c.Dim % 8 == 0 && c.HiddenDim % 8 == 0 && c.HeadSize % 2 == 0;
+        _fusable = c.Dim % 8 == 0 && c.HiddenDim % 8 == 0 && c.HeadDim % 2 == 0;
         var a = device.Accelerator;
         var logitRows = Math.Max(slots, 1);
         _x = a.Allocate1D<float>((long)maxRows * c.Dim);
@@ -79,7 +80,7 @@ public sealed class GpuTransformer : IDecoder
         _hb2 = a.Allocate1D<float>((long)maxRows * c.HiddenDim);
         _x2 = a.Allocate1D<float>((long)maxRows * c.Dim);
         var parts = (long)maxRows * c.Heads * Chunks(SeqLen, _chunk);
-        _partial = a.Allocate1D<float>(parts * c.HeadSize);
+        _partial = a.Allocate1D<float>(parts * c.HeadDim);
         _stats = a.Allocate1D<float>(parts * 2);
         _counters = a.Allocate1D<int>((long)maxRows * c.Heads);
         _counters.MemSetToZero();
@@ -100,7 +101,7 @@ public sealed class GpuTransformer : IDecoder
         _hostLogits = new float[c.VocabSize];
     }
 
-    public TransformerConfig Config => _weights.Config;
+    public ModelShape Config => _weights.Config;
 
     public int MaxRows { get; }
 
@@ -119,10 +120,10 @@ public sealed class GpuTransformer : IDecoder
     /// the caller). Per (row, head): split-sequence partials of at most seqLen + headSize floats and their statistics,
     /// plus a vendor prefill's float scores and 16-bit probabilities (1.5 floats per position).
     /// </summary>
-    public static long WorkspaceBytes(TransformerConfig c, int maxRows, int slots, int seqLen)
+    public static long WorkspaceBytes(ModelShape c, int maxRows, int slots, int seqLen)
     {
         ArgumentNullException.ThrowIfNull(c);
-        var attention = (long)c.Heads * ((5L * seqLen / 2) + c.HeadSize + 3);
+        var attention = (long)c.Heads * ((5L * seqLen / 2) + c.HeadDim + 3);
         return sizeof(float) * (((long)maxRows * ((4L * c.Dim) + (2L * c.KvDim) + (2L * c.HiddenDim) + attention))
             + ((long)slots * (c.Dim + c.VocabSize)));
     }
@@ -187,7 +188,7 @@ public sealed class GpuTransformer : IDecoder
 
         var n = logitRows.Length;
         _device.Kernels.Gather(n * c.Dim, _x.View, _logitRows.View, _xLast.View, c.Dim);
-        var classifier = new GemvArgs { N = c.Dim, D = c.VocabSize, Rows = n, WeightType = d.WeightType, NormInput = 1, Eps = c.NormEps };
+        var classifier = new GemvArgs { N = c.Dim, D = c.VocabSize, Rows = n, WeightType = d.WeightType, NormInput = 1, Eps = c.RmsNormEps };
         if (_fusable)
         {
             var x4 = ((ArrayView<float>)_xLast.View).Cast<Float4>();
@@ -328,7 +329,7 @@ public sealed class GpuTransformer : IDecoder
                 var keys = prefillStart + rows;
                 var offset = d.LayerOffset + ((long)slot * SeqLen * c.KvDim);
                 prefill.Prefill(_q.View, _keyCache.View.SubView(offset, (long)keys * c.KvDim), _valueCache.View.SubView(offset, (long)keys * c.KvDim), _xb.View, d,
-                    new PrefillArgs { T = rows, P = keys, StartPos = prefillStart, HeadSize = c.HeadSize, WeightType = d.KvType });
+                    new PrefillArgs { T = rows, P = keys, StartPos = prefillStart, HeadSize = c.HeadDim, WeightType = d.KvType });
             }
             else
             {

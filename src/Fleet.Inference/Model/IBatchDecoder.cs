@@ -1,3 +1,5 @@
+using Fleet.Domain.Models;
+
 namespace Fleet.Inference.Model;
 
 /// <summary>One sequence's own KV cache inside a batch engine; disposing it frees the cache at once.</summary>
@@ -31,7 +33,7 @@ public readonly record struct BatchRow(KvSequence Sequence, int Token, int Posit
 /// </summary>
 public interface IBatchDecoder : IDisposable
 {
-    TransformerConfig Config { get; }
+    ModelShape Config { get; }
 
     /// <summary>KV-cache bytes per token of one sequence.</summary>
     long KvBytesPerToken { get; }

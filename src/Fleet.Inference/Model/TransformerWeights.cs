@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Fleet.Domain.Models;
 
 namespace Fleet.Inference.Model;
 
@@ -12,24 +13,24 @@ public sealed unsafe class TransformerWeights : IDisposable
     private readonly List<IDisposable> _owners;
     private bool _disposed;
 
-    internal TransformerWeights(TransformerConfig config, float*[] bases, IEnumerable<IDisposable> owners)
+    internal TransformerWeights(ModelShape config, float*[] bases, IEnumerable<IDisposable> owners)
     {
         Config = config;
         _bases = bases;
         _owners = [.. owners];
     }
 
-    public TransformerConfig Config { get; }
+    public ModelShape Config { get; }
 
     /// <summary>Allocates zeroed, 64-byte aligned native storage for every tensor of <paramref name="config"/>.</summary>
-    public static TransformerWeights Allocate(TransformerConfig config)
+    public static TransformerWeights Allocate(ModelShape config)
     {
         ArgumentNullException.ThrowIfNull(config);
         var bases = new float*[WeightShapes.All.Count];
         var owners = new List<IDisposable>();
         foreach (var kind in WeightShapes.All)
         {
-            if (kind == WeightKind.Classifier && config.SharedClassifier)
+            if (kind == WeightKind.Classifier && config.TiedEmbeddings)
             {
                 continue;
             }
@@ -39,7 +40,7 @@ public sealed unsafe class TransformerWeights : IDisposable
             bases[(int)kind] = block.Pointer;
         }
 
-        if (config.SharedClassifier)
+        if (config.TiedEmbeddings)
         {
             bases[(int)WeightKind.Classifier] = bases[(int)WeightKind.TokenEmbedding];
         }
@@ -49,7 +50,7 @@ public sealed unsafe class TransformerWeights : IDisposable
 
     /// <summary>Bytes of all tensors (a shared classifier counted once).</summary>
     public long Bytes => WeightShapes.All
-        .Where(k => !(k == WeightKind.Classifier && Config.SharedClassifier))
+        .Where(k => !(k == WeightKind.Classifier && Config.TiedEmbeddings))
         .Sum(k => WeightShapes.TotalLength(Config, k)) * sizeof(float);
 
     /// <summary>Whether every tensor starts on a 64-byte (cache-line, AVX-512 vector) boundary.</summary>
@@ -83,7 +84,7 @@ public sealed unsafe class TransformerWeights : IDisposable
         long total = 0;
         foreach (var kind in WeightShapes.All)
         {
-            if (kind == WeightKind.Classifier && config.SharedClassifier)
+            if (kind == WeightKind.Classifier && config.TiedEmbeddings)
             {
                 continue;
             }
@@ -96,7 +97,7 @@ public sealed unsafe class TransformerWeights : IDisposable
         var bases = new float*[WeightShapes.All.Count];
         foreach (var kind in WeightShapes.All)
         {
-            if (kind == WeightKind.Classifier && config.SharedClassifier)
+            if (kind == WeightKind.Classifier && config.TiedEmbeddings)
             {
                 continue;
             }
@@ -107,7 +108,7 @@ public sealed unsafe class TransformerWeights : IDisposable
             bases[(int)kind] = target;
         }
 
-        if (config.SharedClassifier)
+        if (config.TiedEmbeddings)
         {
             bases[(int)WeightKind.Classifier] = bases[(int)WeightKind.TokenEmbedding];
         }

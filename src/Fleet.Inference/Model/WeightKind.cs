@@ -1,3 +1,5 @@
+using Fleet.Domain.Models;
+
 namespace Fleet.Inference.Model;
 
 /// <summary>The tensors of a Llama-architecture transformer, in llama2.c's file order.</summary>
@@ -28,7 +30,7 @@ public static class WeightShapes
         kind is not (WeightKind.TokenEmbedding or WeightKind.RmsFinal or WeightKind.Classifier);
 
     /// <summary>Rows and columns of one layer's slice (vectors have one row). Matrices are (out, in), row-major.</summary>
-    public static (int Rows, int Cols) Shape(TransformerConfig c, WeightKind kind)
+    public static (int Rows, int Cols) Shape(ModelShape c, WeightKind kind)
     {
         ArgumentNullException.ThrowIfNull(c);
         return kind switch
@@ -46,14 +48,14 @@ public static class WeightShapes
     }
 
     /// <summary>Floats in one layer's slice.</summary>
-    public static long SliceLength(TransformerConfig c, WeightKind kind)
+    public static long SliceLength(ModelShape c, WeightKind kind)
     {
         var (rows, cols) = Shape(c, kind);
         return (long)rows * cols;
     }
 
     /// <summary>Floats in the whole tensor (all layers).</summary>
-    public static long TotalLength(TransformerConfig c, WeightKind kind) =>
+    public static long TotalLength(ModelShape c, WeightKind kind) =>
         SliceLength(c, kind) * (IsPerLayer(kind) ? c.Layers : 1);
 
     /// <summary>llama2.c's name for the tensor, for error messages.</summary>

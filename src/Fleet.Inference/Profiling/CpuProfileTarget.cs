@@ -33,12 +33,12 @@ public sealed class CpuProfileTarget : IProfileTarget
                 "(a decode step alone would take seconds and prefill hours). Profile it with --device gpu, or use stories-15m / stories-110m on the CPU.");
         }
 
-        var config = TransformerConfig.FromShape(shape, Math.Min(maxContext + 1, shape.MaxContext));
+        var config = shape.WithContext(Math.Min(maxContext + 1, shape.MaxContext));
         _weights = SyntheticWeights.Create(config, random);
         _threads = threads > 0 ? threads : Environment.ProcessorCount;
         _engine = new CpuTransformer(_weights, _threads);
         _time = time;
-        MaxContext = config.SeqLen;
+        MaxContext = config.MaxContext;
     }
 
     public string GpuModel => "cpu";
@@ -47,7 +47,7 @@ public sealed class CpuProfileTarget : IProfileTarget
 
     public long DeviceMemoryBytes => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
 
-    public long WeightBytes => _weights.Config.ParameterCount * sizeof(float);
+    public long WeightBytes => _weights.Config.Parameters * sizeof(float);
 
     public long KvBytesPerToken => 2L * _weights.Config.Layers * _weights.Config.KvDim * sizeof(float);
 

@@ -50,7 +50,7 @@ public sealed class ContinuousBatcher : IDisposable
         _kvCapacity = kvCapacityTokens;
         _maxQueue = maxQueue;
         _time = time;
-        _maxContext = Math.Min(maxContext ?? engine.Config.SeqLen, engine.Config.SeqLen);
+        _maxContext = Math.Min(maxContext ?? engine.Config.MaxContext, engine.Config.MaxContext);
         Metrics = metrics ?? new ServingMetrics();
         Metrics.SetCapacity(kvCapacityTokens);
     }

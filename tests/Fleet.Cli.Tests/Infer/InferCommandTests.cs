@@ -11,7 +11,7 @@ namespace Fleet.Cli.Tests.Infer;
 
 public class InferCommandTests
 {
-    private static readonly TransformerConfig Config = new(64, 96, 2, 4, 2, 500, 64, false);
+    private static readonly ModelShape Config = ModelShape.Of(64, 96, 2, 4, 2, 500, 64, false);
 
     private static (string Model, string Tokenizer) WriteModel(TempFolder dir)
     {

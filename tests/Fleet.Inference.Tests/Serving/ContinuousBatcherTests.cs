@@ -1,3 +1,4 @@
+using Fleet.Domain.Models;
 using Fleet.Domain.Serving;
 using Fleet.Inference.Checkpoints;
 using Fleet.Inference.Cpu;
@@ -8,7 +9,7 @@ namespace Fleet.Inference.Tests.Serving;
 
 public sealed class ContinuousBatcherTests : IDisposable
 {
-    private static readonly TransformerConfig s_config = new(64, 160, 2, 4, 2, 400, 64, true);
+    private static readonly ModelShape s_config = ModelShape.Of(64, 160, 2, 4, 2, 400, 64, true);
     private readonly TransformerWeights _weights = SyntheticWeights.Create(s_config, new Random(3));
 
     public void Dispose() => _weights.Dispose();
@@ -243,7 +244,7 @@ public sealed class ContinuousBatcherTests : IDisposable
     {
         private float[] _logits = [];
 
-        public TransformerConfig Config { get; } = s_config;
+        public ModelShape Config { get; } = s_config;
 
         public long KvBytesPerToken => 8;
 

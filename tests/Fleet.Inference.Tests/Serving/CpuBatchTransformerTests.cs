@@ -1,3 +1,4 @@
+using Fleet.Domain.Models;
 using Fleet.Inference.Checkpoints;
 using Fleet.Inference.Cpu;
 using Fleet.Inference.Model;
@@ -12,7 +13,7 @@ public class CpuBatchTransformerTests
     public void Step_MixedPrefillAndDecodeRows_LogitsEqualSingleSequenceEngineBitForBit(int threads)
     {
         // Big enough that the products (1000 × 128) and attention take the parallel paths.
-        var config = new TransformerConfig(128, 384, 2, 8, 2, 1000, 96, false);
+        var config = ModelShape.Of(128, 384, 2, 8, 2, 1000, 96, false);
         using var w = SyntheticWeights.Create(config, new Random(5));
         int[][] prompts = [[1, 17, 5, 63, 0, 40, 7], [1, 999, 3], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]];
 
@@ -49,7 +50,7 @@ public class CpuBatchTransformerTests
     [Fact]
     public void Step_DecodeRowsOfSeveralSequences_EachEqualsItsOwnDecode()
     {
-        var config = new TransformerConfig(64, 160, 2, 4, 4, 400, 32, true);
+        var config = ModelShape.Of(64, 160, 2, 4, 4, 400, 32, true);
         using var w = SyntheticWeights.Create(config, new Random(11));
         using var batch = new CpuBatchTransformer(w, threads: 2);
         using var single = new CpuTransformer(w, threads: 2);
@@ -65,7 +66,7 @@ public class CpuBatchTransformerTests
     [Fact]
     public void Step_PositionBeyondTheSequenceCache_Throws()
     {
-        var config = new TransformerConfig(32, 48, 1, 4, 4, 360, 16, true);
+        var config = ModelShape.Of(32, 48, 1, 4, 4, 360, 16, true);
         using var w = SyntheticWeights.Create(config, new Random(1));
         using var batch = new CpuBatchTransformer(w, threads: 1);
         using var s = batch.Open(2);

@@ -129,7 +129,7 @@ public sealed class ServeSetup : IDisposable
             }
 
             var random = new Random(o.Seed);
-            var config = TransformerConfig.FromShape(shape, o.Context > 0 ? o.Context : Math.Min(shape.MaxContext, PresetContextCap));
+            var config = shape.WithContext(o.Context > 0 ? o.Context : Math.Min(shape.MaxContext, PresetContextCap));
             weights = SyntheticWeights.Create(config, random);
             tokenizer = SyntheticTokenizer.Create(config.VocabSize, random);
             name = o.ServedModelName ?? shape.Name;
@@ -150,7 +150,7 @@ public sealed class ServeSetup : IDisposable
         try
         {
             engine = new CpuBatchTransformer(weights, o.Threads);
-            var context = o.Context > 0 ? Math.Min(o.Context, weights.Config.SeqLen) : weights.Config.SeqLen;
+            var context = o.Context > 0 ? Math.Min(o.Context, weights.Config.MaxContext) : weights.Config.MaxContext;
             var kv = o.KvTokens > 0 ? o.KvTokens : (long)o.MaxBatch * context;
             var policy = new BatchingPolicy(o.MaxBatch, o.ChunkedPrefill);
             var batcher = new ContinuousBatcher(engine, policy, kv, o.MaxQueue, TimeProvider.System, new ServingMetrics(), context);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Fleet.Cli.Infer.Serve;
+using Fleet.Domain.Models;
 using Fleet.Domain.Serving;
 using Fleet.Inference.Checkpoints;
 using Fleet.Inference.Cpu;
@@ -14,7 +15,7 @@ namespace Fleet.Cli.Tests.Infer.Serve;
 /// <summary>A tiny random-weight model served on 127.0.0.1 (a free port), optionally slowed down per step.</summary>
 internal sealed class TinyServer : IAsyncDisposable
 {
-    public static readonly TransformerConfig Config = new(64, 160, 2, 4, 2, 400, 512, true);
+    public static readonly ModelShape Config = ModelShape.Of(64, 160, 2, 4, 2, 400, 512, true);
 
     private readonly TransformerWeights _weights;
     private readonly IBatchDecoder _engine;
@@ -71,7 +72,7 @@ internal sealed class TinyServer : IAsyncDisposable
     /// <summary>Holds each step for a while, so a test can place requests while others are still running.</summary>
     private sealed class SlowDecoder(IBatchDecoder inner, int delayMs) : IBatchDecoder
     {
-        public TransformerConfig Config => inner.Config;
+        public ModelShape Config => inner.Config;
 
         public long KvBytesPerToken => inner.KvBytesPerToken;
 
