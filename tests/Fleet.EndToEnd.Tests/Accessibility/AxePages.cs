@@ -8,7 +8,8 @@ public sealed record AxePage(string Name, string Path, IReadOnlyList<string> Rol
 
 /// <summary>
 /// Every routable page of the app, once. Add a row when you add a page (the check fails on a page no row names).
-/// Placeholders: {serial} a card with an RMA case, {order} a purchase order number, {rma} an RMA case id.
+/// Placeholders: {serial} a card with an RMA case, {order} a purchase order number, {rma} an RMA case id, {code} an HTTP error status.
+/// The API reference (/scalar) is Scalar's own page, not the app's, and is not listed.
 /// </summary>
 public static class AxePages
 {
@@ -36,5 +37,8 @@ public static class AxePages
         new("users", "admin/users", [Roles.Admin]),
         new("tokens", "admin/tokens", [Roles.Admin]),
         new("role-refused", "admin/users", [Roles.Viewer], "[data-testid='access-denied'], .mud-alert"),
+        new("not-found", "no-such-page", [], "[data-testid='not-found']"),
+        new("not-found-signed-in", "not-found", [Roles.Viewer], "[data-testid='not-found']"),
+        new("status-page", "status/{code}", [Roles.Viewer], "[data-testid='not-found']"),
     ];
 }
