@@ -16,7 +16,9 @@ public static class StatusCodePages
 
     public static WebApplication UseFleetStatusCodePages(this WebApplication app)
     {
-        app.UseWhen(IsPageRequest, page => page.UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true));
+        // Outer: a page request's empty error is re-executed as the status page. Inner: everything else gets problem
+        // details first, so the outer one finds a body and leaves it alone.
+        app.UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true);
         app.UseWhen(c => !IsPageRequest(c), api => api.UseStatusCodePages());
         return app;
     }
