@@ -39,12 +39,12 @@ public sealed class OrdersAndReportsFinishTests : ComponentTestContext
     [Fact]
     public async Task OrdersPage_SearchByPoNumber_ListsOnlyThatOrder()
     {
-        await OrdersAsync();
         SignIn(Roles.Viewer);
+        await OrdersAsync();
         var cut = Render<OrdersPage>();
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-testid='order-link']").Count));
 
-        cut.Find("[data-testid='orders-search'] input").Input("zen-1");
+        cut.Find("input[data-testid='orders-search'], [data-testid='orders-search'] input").Input("zen-1");
 
         cut.WaitForAssertion(() => Assert.Equal("PO-ZEN-1", Assert.Single(cut.FindAll("[data-testid='order-link']")).TextContent.Trim()),
             TimeSpan.FromSeconds(5));
@@ -53,8 +53,8 @@ public sealed class OrdersAndReportsFinishTests : ComponentTestContext
     [Fact]
     public async Task OrdersPage_Totals_EachInItsCurrencysFormat()
     {
-        await OrdersAsync();
         SignIn(Roles.Viewer);
+        await OrdersAsync();
         var cut = Render<OrdersPage>();
 
         cut.WaitForAssertion(() =>
@@ -67,8 +67,8 @@ public sealed class OrdersAndReportsFinishTests : ComponentTestContext
     [Fact]
     public async Task OrderPage_ReceivedOrder_ListsItsCardsWithLinks()
     {
-        await OrdersAsync();
         SignIn(Roles.Viewer);
+        await OrdersAsync();
 
         var cut = Render<OrderPage>(p => p.Add(x => x.Number, "PO-ZEN-1"));
 
@@ -93,14 +93,14 @@ public sealed class OrdersAndReportsFinishTests : ComponentTestContext
         var cut = Render<ReportsPage>();
         cut.WaitForElement("[data-testid='report-title']");
         Assert.Contains("report=rma-credits", navigation.Uri, StringComparison.Ordinal);
-        cut.Find("[data-testid='report-datacenter'] input").Change("IAD1");
+        cut.Find("input[data-testid='report-datacenter'], [data-testid='report-datacenter'] input").Change("IAD1");
         cut.Find("[data-testid='report-run']").Click();
 
         cut.WaitForAssertion(() => Assert.Contains("datacenter=IAD1", navigation.Uri, StringComparison.Ordinal));
         Assert.Contains("report=rma-credits", navigation.Uri, StringComparison.Ordinal);
         var reloaded = Render<ReportsPage>();
         reloaded.WaitForElement("[data-testid='report-title']");
-        Assert.Equal("IAD1", reloaded.Find("[data-testid='report-datacenter'] input").GetAttribute("value"));
+        Assert.Equal("IAD1", reloaded.Find("input[data-testid='report-datacenter'], [data-testid='report-datacenter'] input").GetAttribute("value"));
         Assert.Equal(cut.Find("[data-testid='report-title']").TextContent, reloaded.Find("[data-testid='report-title']").TextContent);
     }
 

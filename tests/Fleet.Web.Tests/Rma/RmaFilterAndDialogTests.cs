@@ -62,7 +62,7 @@ public sealed class RmaFilterAndDialogTests : ComponentTestContext
         var rows = cut.FindAll("[data-testid='rma-case-row']");
         var serial = rows[^1].GetAttribute("data-serial")!;
 
-        cut.Find("[data-testid='rma-search'] input").Input(serial);
+        cut.Find("input[data-testid='rma-search'], [data-testid='rma-search'] input").Input(serial);
 
         cut.WaitForAssertion(() =>
         {
@@ -85,9 +85,9 @@ public sealed class RmaFilterAndDialogTests : ComponentTestContext
         cut.Find($"[data-testid='rma-open'][data-serial='{serial}']").Click();
 
         var root = _dialogs!;
-        root.WaitForElement("[data-testid='rma-reason'] input");
+        root.WaitForElement("input[data-testid='rma-reason'], [data-testid='rma-reason'] input");
         Assert.Contains(serial, root.Markup, StringComparison.Ordinal);
-        root.Find("[data-testid='rma-reason'] input").Change("Fails GEMM after 10 minutes");
+        root.Find("input[data-testid='rma-reason'], [data-testid='rma-reason'] input").Change("Fails GEMM after 10 minutes");
         root.Find("[data-testid='rma-open-submit']").Click();
 
         cut.WaitForAssertion(() => Assert.Contains("opened", cut.Find("[data-testid='rma-success']").TextContent, StringComparison.Ordinal));
