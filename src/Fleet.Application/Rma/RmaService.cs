@@ -39,6 +39,12 @@ public sealed record FailedCardItem(string Serial, string Model, string? Datacen
 /// <summary>What a technician works through: failed cards without a case, open cases oldest first.</summary>
 public sealed record TechnicianQueue(IReadOnlyList<FailedCardItem> FailedWithoutCase, IReadOnlyList<RmaCaseItem> OpenCases);
 
+/// <summary>
+/// Which cases the RMA page lists: a status (none: every case not yet closed), the card's vendor and datacenter (exact,
+/// case-insensitive), and free text over the serial, the vendor's case number, the tracking number and the reason.
+/// </summary>
+public sealed record RmaCaseFilter(RmaStatus? Status = null, string? Vendor = null, string? Datacenter = null, string? Search = null);
+
 /// <summary>One page of RMA cases, newest first, and how many cases match the filter.</summary>
 public sealed record PagedRmaCases(IReadOnlyList<RmaCaseItem> Items, int Total, int Page, int PageSize);
 
@@ -79,7 +85,11 @@ public sealed class RmaService(IDbContextFactory<FleetDbContext> contexts, TimeP
     /// One page of cases, newest first (opened at, then id): the cases of <paramref name="status"/>, or every case not yet
     /// closed when it is null. <paramref name="page"/> is 1-based; a page past the end is the last page.
     /// </summary>
-    public async Task<PagedRmaCases> CasesPageAsync(RmaStatus? status, int page, int pageSize, CancellationToken ct = default)
+    public Task<PagedRmaCases> CasesPageAsync(RmaStatus? status, int page, int pageSize, CancellationToken ct = default) =>
+        FindCasesAsync(new RmaCaseFilter(status), page, pageSize, ct);
+
+    /// <summary>One page of the cases <paramref name="filter"/> selects, newest first; a page past the end is the last page.</summary>
+    public async Task<PagedRmaCases> FindCasesAsync(RmaCaseFilter filter, int page, int pageSize, CancellationToken ct = default)
     {
         if (pageSize is < 1 or > 500)
         {
@@ -87,7 +97,7 @@ public sealed class RmaService(IDbContextFactory<FleetDbContext> contexts, TimeP
         }
 
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var matching = status is { } s ? db.RmaCases.Where(c => c.Status == s) : db.RmaCases.Where(c => c.Status != RmaStatus.Closed);
+        var matching = Matching(db, filter);
         var total = await matching.CountAsync(ct);
         var last = Math.Max(1, (total + pageSize - 1) / pageSize);
         page = Math.Clamp(page, 1, last);
@@ -97,7 +107,35 @@ public sealed class RmaService(IDbContextFactory<FleetDbContext> contexts, TimeP
         return new PagedRmaCases(items.OrderByDescending(c => c.OpenedAt).ThenByDescending(c => c.Id).ToList(), total, page, pageSize);
     }
 
-    /// <summary>The page of <see cref="CasesPageAsync"/> that holds case <paramref name="caseId"/>; null when no case of that filter has the id.</summary>
+    private static IQueryable<RmaCase> Matching(FleetDbContext db, RmaCaseFilter filter)
+    {
+        var cases = filter.Status is { } s ? db.RmaCases.Where(c => c.Status == s) : db.RmaCases.Where(c => c.Status != RmaStatus.Closed);
+        if (!string.IsNullOrWhiteSpace(filter.Vendor))
+        {
+            var vendor = filter.Vendor.Trim().ToUpperInvariant();
+            cases = cases.Where(c => db.Vendors.Any(v => v.Id == c.VendorId && v.Name.ToUpper() == vendor));
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Datacenter))
+        {
+            var dc = filter.Datacenter.Trim().ToUpperInvariant();
+            cases = cases.Where(c => db.Gpus.Any(g => g.Id == c.GpuId && g.Datacenter != null && g.Datacenter.Code.ToUpper() == dc));
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Search))
+        {
+            var pattern = LikePattern.Contains(filter.Search);
+            cases = cases.Where(c =>
+                db.Gpus.Any(g => g.Id == c.GpuId && EF.Functions.Like(g.Serial.ToUpper(), pattern, LikePattern.Escape)) ||
+                (c.VendorCaseNumber != null && EF.Functions.Like(c.VendorCaseNumber.ToUpper(), pattern, LikePattern.Escape)) ||
+                (c.TrackingNumber != null && EF.Functions.Like(c.TrackingNumber.ToUpper(), pattern, LikePattern.Escape)) ||
+                EF.Functions.Like(c.Reason.ToUpper(), pattern, LikePattern.Escape));
+        }
+
+        return cases;
+    }
+
+    /// <summary>The page of <see cref="CasesPageAsync(RmaStatus?, int, int, CancellationToken)"/> that holds case <paramref name="caseId"/>; null when no case of that filter has the id.</summary>
     public async Task<int?> PageOfAsync(int caseId, RmaStatus? status, int pageSize, CancellationToken ct = default)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);

@@ -12,6 +12,17 @@ public static class ProcurementEndpoints
 {
     private const int MaxDeliveryBytes = 4 * 1024 * 1024;
 
+    /// <summary>The query of <c>GET /api/orders</c>: every parameter optional; without <c>pageSize</c> every match comes back.</summary>
+    public sealed record OrderListRequest(
+        string? Search, Fleet.Domain.Procurement.PurchaseOrderStatus? Status, string? Vendor, string? Datacenter, int? Page, int? PageSize);
+
+    private static async Task<Ok<IReadOnlyList<OrderItem>>> ListOrders([AsParameters] OrderListRequest query, HttpContext http, ProcurementService s, CancellationToken ct)
+    {
+        var page = await s.OrdersAsync(new OrderQuery(query.Search, query.Status, query.Vendor, query.Datacenter, query.Page ?? 1, query.PageSize), ct);
+        http.Response.Headers["X-Total-Count"] = page.Total.ToString(CultureInfo.InvariantCulture);
+        return TypedResults.Ok(page.Items);
+    }
+
     public static RouteGroupBuilder MapProcurementApi(this RouteGroupBuilder api)
     {
         var vendors = api.MapGroup("/vendors").WithTags("Procurement");
@@ -33,8 +44,10 @@ public static class ProcurementEndpoints
             .RequireVersion(Versioned.Vendor);
 
         var orders = api.MapGroup("/orders").WithTags("Procurement");
-        orders.MapGet("/", async (ProcurementService s, CancellationToken ct) => TypedResults.Ok(await s.OrdersAsync(ct)))
-            .WithName("ListOrders").WithSummary("Purchase orders, newest first, with lines and received quantities.").RequireAuthorization(Policies.AnyRole);
+        orders.MapGet("/", ListOrders)
+            .WithName("ListOrders")
+            .WithSummary("Purchase orders, newest first, with lines and received quantities; search (PO number, vendor), status, vendor and datacenter filter them, page and pageSize page them; X-Total-Count says how many match.")
+            .RequireAuthorization(Policies.AnyRole);
         orders.MapGet("/{number}", async (string number, ProcurementService s, CancellationToken ct) => TypedResults.Ok(await s.GetOrderAsync(number, ct)))
             .WithName("GetOrder").WithSummary("One purchase order.").RequireAuthorization(Policies.AnyRole).WithETag(Versioned.Order);
         orders.MapPost("/", async (CreateOrderRequest body, HttpContext http, ProcurementService s, CancellationToken ct) =>

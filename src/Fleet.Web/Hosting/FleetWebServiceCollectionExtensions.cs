@@ -11,6 +11,7 @@ using Fleet.Web.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using MudBlazor.Services;
+using Scalar.AspNetCore;
 
 namespace Fleet.Web.Hosting;
 
@@ -69,7 +70,32 @@ public static class FleetWebServiceCollectionExtensions
         builder.Services.AddSingleton<Fleet.Application.Inventory.ICursorProtector, Fleet.Web.Security.DataProtectionCursorProtector>();
         builder.Services.AddHostedService<BurnInLeaseSweeper>();
         builder.Services.AddHostedService<PlanQueueWorker>();
+
+        builder.Services.AddSingleton(MoneyFormat(Bind<Fleet.Web.Components.Shared.MoneyOptions>(Fleet.Web.Components.Shared.MoneyOptions.Section)));
         return builder;
+    }
+
+    private static Fleet.Web.Components.Shared.Money MoneyFormat(Fleet.Web.Components.Shared.MoneyOptions money)
+    {
+        if (!string.IsNullOrWhiteSpace(money.Culture))
+        {
+            try
+            {
+                _ = System.Globalization.CultureInfo.GetCultureInfo(money.Culture);
+            }
+            catch (System.Globalization.CultureNotFoundException)
+            {
+                throw new InvalidOperationException(
+                    $"Fleet:Money:Culture '{money.Culture}' is not a culture this build knows (it runs with invariant globalization: leave it empty and set Fleet:Money:DecimalSeparator/GroupSeparator).");
+            }
+        }
+
+        if (money.Currencies.Values.Any(c => c.Decimals is < 0 or > 6))
+        {
+            throw new InvalidOperationException("Fleet:Money:Currencies:*:Decimals must be 0 to 6.");
+        }
+
+        return new Fleet.Web.Components.Shared.Money(money);
     }
 
     /// <summary>Cookie sign-in for people (ASP.NET Core Identity), bearer API tokens for agents, role policies.</summary>
@@ -187,7 +213,7 @@ public static class FleetWebServiceCollectionExtensions
         }
 
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.UseFleetStatusCodePages();
         app.UseRequestBodyLimits();
         app.UseStaticFiles();
         app.UseRateLimiter();
@@ -196,6 +222,8 @@ public static class FleetWebServiceCollectionExtensions
         app.UseAuthorization();
         app.UseAntiforgery();
         app.MapOpenApi();
+        // The interactive reference over the same document, with the same (anonymous) access: /scalar.
+        app.MapScalarApiReference();
         app.MapSystemEndpoints();
         app.MapGroup("").WithInputGuard().MapAdminApi();
         app.MapGroup("/api").WithInputGuard().MapGpuApi();

@@ -40,3 +40,11 @@ window.fleetA11y = {
         start();
     }
 })();
+
+// Puts focus on the first element matching a selector (a dialog's opener when it closes); does nothing when none matches.
+window.fleetA11y.focus = function (selector) {
+    var element = document.querySelector(selector);
+    if (element) {
+        element.focus();
+    }
+};

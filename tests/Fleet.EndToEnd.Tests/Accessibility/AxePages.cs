@@ -9,7 +9,8 @@ public sealed record AxePage(string Name, string Path, IReadOnlyList<string> Rol
 /// <summary>
 /// Every routable page of the app, once. Add a row when you add a page (the check fails on a page no row names).
 /// Placeholders: {serial} a card with an RMA case, {order} a purchase order number, {rma} an RMA case id, {dc}, {rack} and
-/// {host} where a card is placed, {vendor} a vendor id.
+/// {host} where a card is placed, {vendor} a vendor id, {code} an HTTP error status.
+/// The API reference (/scalar) is Scalar's own page, not the app's, and is not listed.
 /// </summary>
 public static class AxePages
 {
@@ -43,5 +44,8 @@ public static class AxePages
         new("location-rack", "locations/{dc}/{rack}", s_everyone, "[data-testid='rack-totals']"),
         new("host", "hosts/{host}", s_everyone, "[data-testid='host-totals']"),
         new("vendor", "procurement/vendors/{vendor}", [Roles.Admin, Roles.Procurement], "[data-testid='vendor-title']"),
+        new("not-found", "no-such-page", [], "[data-testid='not-found']"),
+        new("not-found-signed-in", "not-found", [Roles.Viewer], "[data-testid='not-found']"),
+        new("status-page", "status/{code}", [Roles.Viewer], "[data-testid='not-found']"),
     ];
 }

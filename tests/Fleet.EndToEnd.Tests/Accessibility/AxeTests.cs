@@ -155,6 +155,7 @@ public sealed partial class AxeTests(ITestOutputHelper output)
             ["serial"] = serial,
             ["order"] = order,
             ["rma"] = rma.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["code"] = "500",
         };
     }
 

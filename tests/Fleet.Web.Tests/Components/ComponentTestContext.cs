@@ -27,6 +27,7 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
         Services.AddFleetData(_database.Provider, _database.ConnectionString);
         Services.AddSingleton(TimeProvider.System);
         Services.AddScoped<Fleet.Web.Components.Shared.LiveAnnouncer>();
+        Services.AddSingleton(new Fleet.Web.Components.Shared.Money(new Fleet.Web.Components.Shared.MoneyOptions()));
         Services.AddFleetApplication();
         await using var db = Database.CreateContext();
         await DemoSeeder.EnsureCatalogAsync(db, CancellationToken.None);

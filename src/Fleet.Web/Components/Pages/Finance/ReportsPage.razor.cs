@@ -3,6 +3,7 @@ using Fleet.Application.Finance;
 using Fleet.Application.Reports;
 using Fleet.Domain;
 using Fleet.Web.Api;
+using Fleet.Web.Components.Shared;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 
@@ -25,6 +26,7 @@ public partial class ReportsPage
     private string? _drillLabel;
     private List<ChartSeries<double>> _series = [];
     private string[] _labels = [];
+    private BarChartOptions _chartOptions = new();
     private bool _canEdit;
     private string? _budgetDc = "IAD1";
     private int _budgetYear = DateTime.UtcNow.Year;
@@ -40,6 +42,9 @@ public partial class ReportsPage
         public decimal SalvagePercent { get; set; } = p.SalvagePercent;
         public long Version { get; set; } = p.Version;
     }
+
+    /// <summary>The value axis of the chart on screen (from its data, not a fixed 0–20).</summary>
+    public AxisScale? ChartScale { get; private set; }
 
     [Inject]
     private ReportService Reports { get; set; } = default!;
@@ -68,6 +73,18 @@ public partial class ReportsPage
     }
 
     internal static string Num(decimal value) => value.ToString("0.##", CultureInfo.InvariantCulture);
+
+    /// <summary>A money cell in its row's currency (decimals and separators); any other cell as <see cref="Cell(object?)"/>.</summary>
+    private string Cell(ReportTable table, ReportRow row, int column)
+    {
+        if (table.Columns[column].Kind == ColumnKind.Money && row.Cells[column] is decimal amount)
+        {
+            var currencyAt = table.Columns.ToList().FindIndex(c => c.Name == "currency");
+            return Money.Number(amount, currencyAt >= 0 ? row.Cells[currencyAt] as string : null);
+        }
+
+        return Cell(row.Cells[column]);
+    }
 
     private static string Cell(object? value) => value switch
     {
@@ -100,6 +117,7 @@ public partial class ReportsPage
     {
         _name = name;
         await RunReportAsync();
+        KeepInUrl();
     }
 
     private ReportQuery ReadQuery() => new()
@@ -116,6 +134,30 @@ public partial class ReportsPage
         _table = await Reports.RunAsync(_name, ReadQuery());
         BuildChart(_table);
     });
+
+    private async Task RunClickedAsync()
+    {
+        await RunReportAsync();
+        KeepInUrl();
+    }
+
+    /// <summary>The report and its parameters in the address, so a reload or a shared link opens the same report.</summary>
+    private void KeepInUrl()
+    {
+        static string? Value(string? v) => string.IsNullOrWhiteSpace(v) ? null : v.Trim();
+        var target = Navigation.GetUriWithQueryParameters(new Dictionary<string, object?>
+        {
+            ["report"] = _name,
+            ["asOf"] = Value(_asOf),
+            ["from"] = Value(_from),
+            ["to"] = Value(_to),
+            ["datacenter"] = Value(_datacenter),
+        });
+        if (!string.Equals(target, Navigation.Uri, StringComparison.Ordinal))
+        {
+            Navigation.NavigateTo(target, new NavigationOptions { ReplaceHistoryEntry = true });
+        }
+    }
 
     private Task DrillAsync(ReportQuery? drill, string label) => drill is null ? Task.CompletedTask : RunAsync(async () =>
     {
@@ -141,13 +183,9 @@ public partial class ReportsPage
         IEnumerable<IGrouping<string, ReportRow>> groups = plan.SeriesBy is null
             ? t.Rows.GroupBy(_ => "cards")
             : t.Rows.GroupBy(r => (string)r.Cells[t.IndexOf(plan.SeriesBy)]!);
-        _series = groups.Select(g => new ChartSeries<double>
-        {
-            Name = g.Key,
-            Data = new ChartData<double>(labels.Select(l => g.Where(r => Convert.ToString(r.Cells[category], CultureInfo.InvariantCulture) == l)
-                .Sum(r => plan.Value.Length == 0 ? 1.0 : r.Cells[t.IndexOf(plan.Value)] is decimal d ? (double)d : 0.0)).ToList()),
-        }).ToList();
-        _labels = labels;
+        var series = groups.Select(g => (g.Key, (IReadOnlyList<double>)labels.Select(l => g.Where(r => Convert.ToString(r.Cells[category], CultureInfo.InvariantCulture) == l)
+            .Sum(r => plan.Value.Length == 0 ? 1.0 : r.Cells[t.IndexOf(plan.Value)] is decimal d ? (double)d : 0.0)).ToList())).ToList();
+        (_series, _labels, _chartOptions, ChartScale) = ReadableChart.Bars(series, labels);
     }
 
     private Task SaveBudgetAsync() => RunAsync(async () =>

@@ -16,6 +16,10 @@ public abstract class FleetPageBase : ComponentBase
     [Inject]
     private LiveAnnouncer Announcer { get; set; } = default!;
 
+    /// <summary>Amounts written per currency and culture.</summary>
+    [Inject]
+    protected Money Money { get; set; } = default!;
+
     protected bool Busy { get; private set; }
 
     /// <summary>The message of the last refused action (a DomainException's text; never a stack trace).</summary>

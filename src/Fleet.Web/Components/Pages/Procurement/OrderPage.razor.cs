@@ -15,7 +15,11 @@ public partial class OrderPage
     private IReadOnlyList<ImportError> _errors = [];
     private bool _canEdit;
     private bool _canReview;
-    private string? _reviewNote;
+    /// <summary>Cards listed on the page; the inventory (searched by PO number) lists any more.</summary>
+    private const int MaxCards = 500;
+
+    private readonly Dictionary<string, string?> _reviewNotes = [];
+    private IReadOnlyList<OrderCardItem> _cards = [];
     private string? _serials;
     private string? _packingList;
     private string? _invoiceNumber;
@@ -40,6 +44,7 @@ public partial class OrderPage
     {
         _order = await Procurement.GetOrderAsync(Number);
         _invoices = await Procurement.InvoicesAsync(Number);
+        _cards = await Procurement.OrderCardsAsync(Number);
         if (_order.Lines.Count > 0 && _invoicePrice == 0)
         {
             _invoiceQuantity = _order.Lines[0].Quantity;
@@ -93,11 +98,11 @@ public partial class OrderPage
 
     private Task ReviewAsync(InvoiceItem invoice, bool approve) => RunAsync(async () =>
     {
-        var request = new InvoiceReviewRequest(_reviewNote);
+        var request = new InvoiceReviewRequest(_reviewNotes.GetValueOrDefault(invoice.Number));
         var reviewed = approve
             ? await Procurement.ApproveInvoiceAsync(Number, invoice.Number, request, await ActorAsync())
             : await Procurement.DisputeInvoiceAsync(Number, invoice.Number, request, await ActorAsync());
-        _reviewNote = null;
+        _reviewNotes.Remove(invoice.Number);
         await LoadAsync();
         Success = $"Invoice {reviewed.Number} {reviewed.Status.ToString().ToLowerInvariant()}.";
     });

@@ -1,20 +1,64 @@
-using System.Globalization;
 using Fleet.Application.Procurement;
+using Fleet.Domain.Procurement;
 
 namespace Fleet.Web.Components.Pages.Procurement;
 
-/// <summary>Every purchase order, and (for Procurement) a form for a new one.</summary>
+/// <summary>Purchase orders searched, filtered and paged on the server, and (for Procurement) a form for a new one.</summary>
 public partial class OrdersPage
 {
-    private IReadOnlyList<OrderItem> _orders = [];
-    private string? _number;
+    /// <summary>Orders per page: the list is paged on the server however many orders there are.</summary>
+    public const int PageSize = 25;
 
-    internal static string Money(decimal amount, string currency) => $"{amount.ToString("N2", CultureInfo.InvariantCulture)} {currency}";
+    private PagedOrders? _orders;
+    private string? _number;
+    private string? _search;
+    private PurchaseOrderStatus? _status;
+    private string? _vendorFilter;
+    private string? _datacenterFilter;
+    private int _page = 1;
+    private IReadOnlyList<string> _datacenters = [];
 
     protected override async Task OnInitializedAsync()
     {
         await LoadFormAsync();
-        _orders = await Procurement.OrdersAsync();
+        _datacenters = (await Inventory.DatacentersAsync()).Select(d => d.Code).Order(StringComparer.OrdinalIgnoreCase).ToList();
+        await RunAsync(ReloadAsync);
+    }
+
+    private async Task ReloadAsync()
+    {
+        _orders = await Procurement.OrdersAsync(new OrderQuery(_search, _status, _vendorFilter, _datacenterFilter, _page, PageSize));
+        _page = _orders.Page;
+    }
+
+    private Task SearchAsync(string? search)
+    {
+        (_search, _page) = (search, 1);
+        return RunAsync(ReloadAsync);
+    }
+
+    private Task StatusAsync(PurchaseOrderStatus? status)
+    {
+        (_status, _page) = (status, 1);
+        return RunAsync(ReloadAsync);
+    }
+
+    private Task VendorAsync(string? vendor)
+    {
+        (_vendorFilter, _page) = (vendor, 1);
+        return RunAsync(ReloadAsync);
+    }
+
+    private Task DatacenterAsync(string? datacenter)
+    {
+        (_datacenterFilter, _page) = (datacenter, 1);
+        return RunAsync(ReloadAsync);
+    }
+
+    private Task PageAsync(int page)
+    {
+        _page = page;
+        return RunAsync(ReloadAsync);
     }
 
     private Task CreateAsync() => RunAsync(async () =>

@@ -26,7 +26,7 @@ public partial class QuotesPage
         var quote = await Procurement.CreateQuoteAsync(new CreateQuoteRequest(_reference, _vendor, _currency, _datacenter, null,
             _validUntil is { } until ? DateTime.SpecifyKind(until, DateTimeKind.Utc) : null, [Line()]), await ActorAsync());
         _quotes = await Procurement.QuotesAsync();
-        Success = $"Quote {quote.Reference} recorded: {OrdersPage.Money(quote.Total, quote.Currency)}.";
+        Success = $"Quote {quote.Reference} recorded: {Money.Format(quote.Total, quote.Currency)}.";
     });
 
     private Task ConvertAsync(string reference) => RunAsync(async () =>

@@ -3,6 +3,8 @@ using Fleet.Application.Rma;
 using Fleet.Domain;
 using Fleet.Domain.Rma;
 using Microsoft.AspNetCore.Components;
+using Microsoft.JSInterop;
+using MudBlazor;
 
 namespace Fleet.Web.Components.Pages.Rma;
 
@@ -22,14 +24,26 @@ public partial class RmaPage
     private int _page = 1;
     private bool _canAct;
     private bool _canCredit;
-    private string? _opening;
-    private string? _reason;
-    private string? _evidence;
-    private string? _vendorCase;
-    private bool _advance;
+    private string? _vendor;
+    private string? _datacenter;
+    private string? _search;
+    private IReadOnlyList<string> _vendors = [];
+    private IReadOnlyList<string> _datacenters = [];
 
     [Inject]
     private RmaService Rma { get; set; } = default!;
+
+    [Inject]
+    private Fleet.Application.Procurement.ProcurementService Procurement { get; set; } = default!;
+
+    [Inject]
+    private Fleet.Application.Inventory.InventoryService Inventory { get; set; } = default!;
+
+    [Inject]
+    private IDialogService Dialogs { get; set; } = default!;
+
+    [Inject]
+    private IJSRuntime Js { get; set; } = default!;
 
     /// <summary>The case to highlight (the GPU page links here with it).</summary>
     [SupplyParameterFromQuery(Name = "case")]
@@ -42,6 +56,8 @@ public partial class RmaPage
         _canCredit = Roles.Satisfies(role, Roles.Finance);
         await RunAsync(async () =>
         {
+            _vendors = (await Procurement.VendorsAsync()).Select(v => v.Name).Order(StringComparer.OrdinalIgnoreCase).ToList();
+            _datacenters = (await Inventory.DatacentersAsync()).Select(d => d.Code).Order(StringComparer.OrdinalIgnoreCase).ToList();
             if (Case is { } highlighted)
             {
                 // The GPU page links a case here: show the page (and, for a closed case, the filter) that holds it.
@@ -64,7 +80,7 @@ public partial class RmaPage
     private async Task ReloadAsync()
     {
         _queue = await Rma.QueueAsync();
-        _cases = await Rma.CasesPageAsync(_status, _page, PageSize);
+        _cases = await Rma.FindCasesAsync(new RmaCaseFilter(_status, _vendor, _datacenter, _search), _page, PageSize);
         _page = _cases.Page;
     }
 
@@ -75,20 +91,72 @@ public partial class RmaPage
         return RunAsync(ReloadAsync);
     }
 
+    private Task VendorFilterAsync(string? vendor)
+    {
+        _vendor = vendor;
+        _page = 1;
+        return RunAsync(ReloadAsync);
+    }
+
+    private Task DatacenterFilterAsync(string? datacenter)
+    {
+        _datacenter = datacenter;
+        _page = 1;
+        return RunAsync(ReloadAsync);
+    }
+
+    private Task SearchAsync(string? search)
+    {
+        _search = search;
+        _page = 1;
+        return RunAsync(ReloadAsync);
+    }
+
     private Task PageAsync(int page)
     {
         _page = page;
         return RunAsync(ReloadAsync);
     }
 
-    private Task OpenAsync() => RunAsync(async () =>
+    /// <summary>
+    /// Opens the case in a dialog over the row the user clicked (focus trapped inside it); on close, focus goes back to
+    /// that row's button, or to the confirmation when the case was opened (the row is then gone).
+    /// </summary>
+    private async Task OpenDialogAsync(FailedCardItem card)
     {
-        var opened = await Rma.OpenAsync(_opening!, new OpenRmaRequest(_reason, _evidence, _vendorCase, _advance), await ActorAsync());
-        _opening = _reason = _evidence = _vendorCase = null;
-        _page = 1;
-        await ReloadAsync();
-        Success = string.Create(CultureInfo.InvariantCulture, $"RMA case {opened.Id} opened; {opened.Serial} is {opened.GpuStatus}.");
-    });
+        var actor = await ActorAsync();
+        var dialog = await Dialogs.ShowAsync<OpenRmaDialog>($"Open an RMA for {card.Serial}",
+            new DialogParameters<OpenRmaDialog> { { d => d.Card, card }, { d => d.Actor, actor } },
+            new DialogOptions { CloseOnEscapeKey = true, CloseButton = true, MaxWidth = MaxWidth.Small, FullWidth = true });
+        var result = await dialog.Result;
+        if (result is { Canceled: false, Data: RmaCaseItem opened })
+        {
+            await RunAsync(async () =>
+            {
+                _page = 1;
+                await ReloadAsync();
+                Success = string.Create(CultureInfo.InvariantCulture, $"RMA case {opened.Id} opened; {opened.Serial} is {opened.GpuStatus}.");
+            });
+            StateHasChanged();
+            await FocusAsync("[data-testid='rma-success']");
+        }
+        else
+        {
+            await FocusAsync($"[data-testid='rma-open'][data-serial='{card.Serial.Replace("'", "\\'", StringComparison.Ordinal)}']");
+        }
+    }
+
+    private async Task FocusAsync(string selector)
+    {
+        try
+        {
+            await Js.InvokeVoidAsync("fleetA11y.focus", selector);
+        }
+        catch (JSException)
+        {
+            // The page works without it; focus then stays where the browser put it.
+        }
+    }
 
     private Task ShipAsync(RmaCaseItem c) => RunAsync(async () =>
     {
@@ -119,7 +187,7 @@ public partial class RmaPage
         var done = await Rma.CreditAsync(c.Id, new CreditRequest(Draft(c.Id).CreditOnly ?? 0m, null, Draft(c.Id).CloseOnCredit), await ActorAsync());
         _drafts.Remove(c.Id);
         await ReloadAsync();
-        Success = string.Create(CultureInfo.InvariantCulture, $"Credit {done.CreditAmount:N2} {done.CreditCurrency} recorded on RMA case {done.Id} ({done.Status}).");
+        Success = string.Create(CultureInfo.InvariantCulture, $"Credit {Money.Format(done.CreditAmount, done.CreditCurrency)} recorded on RMA case {done.Id} ({done.Status}).");
     });
 
     /// <summary>What is typed into one case's row, so each row's fields are its own.</summary>
