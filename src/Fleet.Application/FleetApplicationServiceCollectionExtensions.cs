@@ -20,6 +20,8 @@ public static class FleetApplicationServiceCollectionExtensions
         services.AddScoped<InventoryService>();
         services.AddScoped<GpuImportService>();
         services.AddScoped<GpuExportService>();
+        services.AddScoped<Search.SearchService>();
+        services.AddScoped<Search.SavedViewService>();
         services.AddFleetProcurement();
         services.AddFleetBurnIn();
         return services;

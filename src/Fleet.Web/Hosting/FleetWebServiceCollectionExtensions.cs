@@ -199,6 +199,7 @@ public static class FleetWebServiceCollectionExtensions
         app.MapGroup("/api").WithInputGuard().MapGpuApi();
         app.MapGroup("/api").WithInputGuard().MapProcurementApi().MapRmaApi().MapReportApi().MapProfileValidationApi();
         app.MapGroup("/api").WithInputGuard().MapBurnInApi();
+        app.MapGroup("/api").WithInputGuard().MapSearchApi();
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
