@@ -16,6 +16,9 @@ public sealed record SaveViewRequest(string? Name, string? Query);
 /// <summary>Saved inventory views, each visible to its owner only (another user's view is not found, never shown).</summary>
 public sealed class SavedViewService(IDbContextFactory<FleetDbContext> contexts, TimeProvider time)
 {
+    /// <summary>Raised after this instance saved or deleted a view (the menu of the same circuit lists them again).</summary>
+    public event Action? Changed;
+
     /// <summary>The grid's parameters a view may hold.</summary>
     public static IReadOnlyList<string> Parameters { get; } = ["status", "datacenter", "model", "search", "sort", "columns"];
 
@@ -41,12 +44,19 @@ public sealed class SavedViewService(IDbContextFactory<FleetDbContext> contexts,
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException) when (await db.SavedViews.AnyAsync(v => v.Owner == owner && v.NormalizedName == view.NormalizedName, ct))
+        catch (DbUpdateException)
         {
             // Saved by a second request of the same user in the meantime: the unique index refused this one.
-            throw Taken(view.Name);
+            await using var check = await contexts.CreateDbContextAsync(ct);
+            if (await check.SavedViews.AnyAsync(v => v.Owner == owner && v.NormalizedName == view.NormalizedName, ct))
+            {
+                throw Taken(view.Name);
+            }
+
+            throw;
         }
 
+        Changed?.Invoke();
         return Item(view);
     }
 
@@ -57,6 +67,8 @@ public sealed class SavedViewService(IDbContextFactory<FleetDbContext> contexts,
         {
             throw new NotFoundException($"You have no saved view {id}.");
         }
+
+        Changed?.Invoke();
     }
 
     private static DomainException Taken(string name) =>
