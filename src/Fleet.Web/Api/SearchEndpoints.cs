@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
+using Fleet.Application.Common;
 using Fleet.Application.Search;
 using Fleet.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -37,7 +38,7 @@ public static class SearchEndpoints
         var n = SearchService.DefaultLimit;
         if (!string.IsNullOrEmpty(limit) && !int.TryParse(limit, NumberStyles.Integer, CultureInfo.InvariantCulture, out n))
         {
-            throw new Application.Common.ValidationException("limit", $"limit must be a whole number, got '{DomainExceptionHandler.Shorten(limit, 40)}'.");
+            throw new ValidationException("limit", $"limit must be a whole number, got '{DomainExceptionHandler.Shorten(limit, 40)}'.");
         }
 
         return TypedResults.Ok(await search.SearchAsync(q, n, ct));
