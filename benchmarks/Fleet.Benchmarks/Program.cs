@@ -18,6 +18,11 @@ public static class BenchmarkProgram
             return Inventory.BulkMoveTiming.RunAsync(args).GetAwaiter().GetResult();
         }
 
+        if (args is ["search-sweep", ..])
+        {
+            return Search.SearchSweep.RunAsync(args).GetAwaiter().GetResult();
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args);
         return 0;
     }

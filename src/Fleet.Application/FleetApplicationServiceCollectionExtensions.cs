@@ -23,6 +23,8 @@ public static class FleetApplicationServiceCollectionExtensions
         services.AddScoped<GpuBulkService>();
         services.AddScoped<GpuImportService>();
         services.AddScoped<GpuExportService>();
+        services.AddScoped<Search.SearchService>();
+        services.AddScoped<Search.SavedViewService>();
         services.AddFleetProcurement();
         services.AddFleetBurnIn();
         services.AddFleetPlanning();

@@ -46,6 +46,7 @@ public class FleetDbContext(DbContextOptions<FleetDbContext> options) : Identity
     public DbSet<StoredProfile> StoredProfiles => Set<StoredProfile>();
     public DbSet<ProfileValidation> ProfileValidations => Set<ProfileValidation>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<SavedView> SavedViews => Set<SavedView>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<BurnInCampaign> BurnInCampaigns => Set<BurnInCampaign>();
     public DbSet<BurnInJob> BurnInJobs => Set<BurnInJob>();

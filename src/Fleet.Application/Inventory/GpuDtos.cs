@@ -4,6 +4,10 @@ using Fleet.Domain.Rma;
 namespace Fleet.Application.Inventory;
 
 /// <summary>Filters, paging and sort of the inventory grid and of <c>GET /api/gpus</c>.</summary>
+/// <remarks>
+/// <see cref="Status"/>, <see cref="Datacenter"/> and <see cref="Model"/> each take one value or several, comma-separated
+/// (<c>Failed,InService</c>): a card matches when it has any of them (and every other filter).
+/// </remarks>
 public sealed record GpuQuery
 {
     public string? Status { get; init; }
@@ -20,6 +24,15 @@ public sealed record GpuQuery
     public string? Before { get; init; }
     /// <summary>Count every match even where an estimate would be cheaper (<c>count=exact</c>).</summary>
     public bool ExactCount { get; init; }
+
+    /// <summary>The values of a multi-value filter: split at commas, trimmed, empty ones and repeats (any case) dropped.</summary>
+    public static IReadOnlyList<string> Values(string? list) =>
+        string.IsNullOrWhiteSpace(list) ? []
+            : [.. list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.OrdinalIgnoreCase)];
+
+    /// <summary>Joins filter values back into the comma list <see cref="Status"/> and its siblings hold (null when none).</summary>
+    public static string? Join(IEnumerable<string>? values) =>
+        values?.Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => v.Trim()).ToList() is { Count: > 0 } list ? string.Join(',', list) : null;
 }
 
 /// <summary>

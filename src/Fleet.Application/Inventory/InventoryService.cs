@@ -90,8 +90,10 @@ public sealed class InventoryService(
     /// <summary>The filters as a cursor remembers them: a cursor works only for the query it came from.</summary>
     private static string Fingerprint(GpuQuery query)
     {
-        static string Norm(string? s) => s?.Trim().ToUpperInvariant() ?? "";
-        return string.Join('\u001f', Norm(query.Status), Norm(query.Datacenter), Norm(query.Model), Norm(query.Search));
+        // The same set of values in any order or case is the same filter.
+        static string Set(string? list) =>
+            string.Join(',', GpuQuery.Values(list).Select(v => v.ToUpperInvariant()).Distinct().Order(StringComparer.Ordinal));
+        return string.Join('\u001f', Set(query.Status), Set(query.Datacenter), Set(query.Model), query.Search?.Trim().ToUpperInvariant() ?? "");
     }
 
     /// <summary>Streams every card the filters select, in the requested order (exports).</summary>
@@ -109,33 +111,35 @@ public sealed class InventoryService(
     internal static async Task<IQueryable<Gpu>> FilterAsync(FleetDbContext db, GpuQuery query, CancellationToken ct)
     {
         IQueryable<Gpu> gpus = db.Gpus.AsNoTracking();
-        if (!string.IsNullOrWhiteSpace(query.Status))
+        if (GpuQuery.Values(query.Status) is { Count: > 0 } statusNames)
         {
-            if (!GpuLifecycle.TryParse(query.Status, out var status))
+            var statuses = new List<GpuStatus>(statusNames.Count);
+            foreach (var name in statusNames)
             {
-                throw new ValidationException("status",
-                    $"Unknown status '{query.Status}'. Valid statuses: {string.Join(", ", Enum.GetNames<GpuStatus>())}.");
+                statuses.Add(GpuLifecycle.TryParse(name, out var status) ? status
+                    : throw new ValidationException("status",
+                        $"Unknown status '{name}'. Valid statuses: {string.Join(", ", Enum.GetNames<GpuStatus>())}."));
             }
 
-            gpus = gpus.Where(g => g.Status == status);
+            gpus = OneOf(gpus, statuses.Distinct().ToList(), s => g => g.Status == s, list => g => list.Contains(g.Status));
         }
 
-        if (!string.IsNullOrWhiteSpace(query.Datacenter))
+        if (GpuQuery.Values(query.Datacenter) is { Count: > 0 } codes)
         {
-            var code = query.Datacenter.Trim().ToUpperInvariant();
-            var id = await db.Datacenters.Where(d => d.Code.ToUpper() == code).Select(d => (int?)d.Id).FirstOrDefaultAsync(ct)
+            var known = await db.Datacenters.AsNoTracking().Select(d => new { d.Id, d.Code }).ToListAsync(ct);
+            var ids = codes.Select(c => known.FirstOrDefault(d => string.Equals(d.Code, c, StringComparison.OrdinalIgnoreCase))?.Id
                 ?? throw new ValidationException("datacenter",
-                    $"Unknown datacenter '{query.Datacenter}'. Known: {string.Join(", ", await db.Datacenters.Select(d => d.Code).ToListAsync(ct))}.");
-            gpus = gpus.Where(g => g.DatacenterId == id);
+                    $"Unknown datacenter '{c}'. Known: {string.Join(", ", known.Select(d => d.Code).Order(StringComparer.Ordinal))}.")).Distinct().ToList();
+            gpus = OneOf(gpus, ids, id => g => g.DatacenterId == id, list => g => g.DatacenterId != null && list.Contains(g.DatacenterId.Value));
         }
 
-        if (!string.IsNullOrWhiteSpace(query.Model))
+        if (GpuQuery.Values(query.Model) is { Count: > 0 } names)
         {
-            var name = query.Model.Trim().ToUpperInvariant();
-            var id = await db.GpuModels.Where(m => m.Name.ToUpper() == name).Select(m => (int?)m.Id).FirstOrDefaultAsync(ct)
+            var known = await db.GpuModels.AsNoTracking().Select(m => new { m.Id, m.Name }).ToListAsync(ct);
+            var ids = names.Select(n => known.FirstOrDefault(m => string.Equals(m.Name, n, StringComparison.OrdinalIgnoreCase))?.Id
                 ?? throw new ValidationException("model",
-                    $"Unknown model '{query.Model}'. Known: {string.Join(", ", await db.GpuModels.Select(m => m.Name).ToListAsync(ct))}.");
-            gpus = gpus.Where(g => g.GpuModelId == id);
+                    $"Unknown model '{n}'. Known: {string.Join(", ", known.Select(m => m.Name).Order(StringComparer.Ordinal))}.")).Distinct().ToList();
+            gpus = OneOf(gpus, ids, id => g => g.GpuModelId == id, list => g => list.Contains(g.GpuModelId));
         }
 
         if (!string.IsNullOrWhiteSpace(query.Search))
@@ -167,6 +171,14 @@ public sealed class InventoryService(
 
         return gpus;
     }
+
+    /// <summary>
+    /// One value is an equality (the plans the single-value indexes were chosen for); several are an IN list, which
+    /// PostgreSQL serves from the same (column, id) indexes.
+    /// </summary>
+    private static IQueryable<Gpu> OneOf<T>(IQueryable<Gpu> gpus, List<T> values, Func<T, Expression<Func<Gpu, bool>>> one,
+        Func<List<T>, Expression<Func<Gpu, bool>>> any) =>
+        gpus.Where(values.Count == 1 ? one(values[0]) : any(values));
 
     private const string LikeEscape = "\\";
     private const int MaxSearchHosts = 2000;

@@ -18,7 +18,8 @@ public static class GpuEndpoints
     public static RouteGroupBuilder MapGpuApi(this RouteGroupBuilder api)
     {
         var gpus = api.MapGroup("/gpus").WithTags("GPUs");
-        gpus.MapGet("/", List).WithName("ListGpus").WithSummary("Pages through the fleet with filters and sort.").RequireAuthorization(Policies.AnyRole);
+        gpus.MapGet("/", List).WithName("ListGpus")
+            .WithSummary("Pages through the fleet with filters and sort; status, datacenter and model take several values (repeated or comma-separated).").RequireAuthorization(Policies.AnyRole);
         gpus.MapGet("/export", Export).WithName("ExportGpus").WithSummary("The filtered fleet as CSV (UTF-8 BOM, formula-safe).")
             .RequireAuthorization(Policies.AnyRole);
         gpus.MapPost("/import", Import).WithName("ImportGpus").WithSummary("Validates, and unless dryRun commits, a GPU CSV all-or-nothing.")
@@ -59,9 +60,12 @@ public static class GpuEndpoints
         }
 
         string? Text(string name) => q[name].ToString() is { Length: > 0 } s ? s : null;
+
+        // Repeated (status=Failed&status=InService) or a comma list (status=Failed,InService), or both.
+        string? Many(string name) => GpuQuery.Join(q[name].SelectMany(v => GpuQuery.Values(v)));
         var query = new GpuQuery
         {
-            Status = Text("status"), Datacenter = Text("datacenter"), Model = Text("model"), Search = Text("search"),
+            Status = Many("status"), Datacenter = Many("datacenter"), Model = Many("model"), Search = Text("search"),
             Page = Int("page", 1), PageSize = Int("pageSize", 50), Sort = Text("sort"), After = Text("after"), Before = Text("before"),
             ExactCount = Text("count")?.ToUpperInvariant() switch
             {

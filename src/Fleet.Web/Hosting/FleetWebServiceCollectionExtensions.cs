@@ -233,6 +233,8 @@ public static class FleetWebServiceCollectionExtensions
         app.MapGroup("/api").WithInputGuard().MapPlanApi();
 
         app.MapGroup("/api").WithInputGuard().MapDailyWorkApi();
+
+        app.MapGroup("/api").WithInputGuard().MapSearchApi();
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;

@@ -1,7 +1,10 @@
 using System.Globalization;
 using Fleet.Application.Inventory;
+using Fleet.Application.Search;
 using Fleet.Domain;
+using Fleet.Web.Api;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.WebUtilities;
 using MudBlazor;
 
@@ -44,10 +47,85 @@ public partial class GpuList
     [SupplyParameterFromQuery(Name = "search")]
     public string? Search { get; set; }
 
+    /// <summary>The sort as the URL carries it (<c>-receivedAt</c>): a reload or bookmark restores it.</summary>
+    [SupplyParameterFromQuery(Name = "sort")]
+    public string? Sort { get; set; }
+
+    /// <summary>The chosen optional columns, comma-separated (<see cref="GridColumns"/>); none: the defaults.</summary>
+    [SupplyParameterFromQuery(Name = "columns")]
+    public string? Columns { get; set; }
+
+    [Inject]
+    private SavedViewService Views { get; set; } = default!;
+
+    [CascadingParameter]
+    private Task<AuthenticationState>? AuthenticationState { get; set; }
+
     /// <summary>The export endpoint with the grid's current filters and sort.</summary>
     private string ExportUrl => BuildUrl("api/gpus/export", Status, Datacenter, Model, Search, _sort);
 
     private string? _sort;
+
+    /// <summary>The sort the grid was created with; a new grid (<see cref="_gridKey"/>) takes a sort the URL changed.</summary>
+    private string? _initialSort;
+    private int _gridKey;
+    private string? _viewName;
+    private string? _viewMessage;
+    private bool _viewSaved;
+
+    private bool IsShown(string column) => GridColumns.Shown(Columns).Contains(column);
+
+    private static IReadOnlyCollection<string> Selected(string? list) => GpuQuery.Values(list);
+
+    /// <summary>A multi-select's values as the URL's comma list; an empty string clears the filter.</summary>
+    private static string Joined(IEnumerable<string?>? values) => GpuQuery.Join(values?.OfType<string>()) ?? "";
+
+    /// <summary>Which way a column starts sorted: from the URL's sort when the grid was created.</summary>
+    private SortDirection Direction(string column)
+    {
+        var sort = _initialSort?.Trim() ?? "";
+        var descending = sort.StartsWith('-');
+        return string.Equals(sort.TrimStart('-', '+'), column, StringComparison.OrdinalIgnoreCase)
+            ? (descending ? SortDirection.Descending : SortDirection.Ascending)
+            : SortDirection.None;
+    }
+
+    /// <summary>This page's query string (filters, sort, columns), without the path: what a saved view keeps.</summary>
+    public string ViewQuery => BuildUrl("", Status, Datacenter, Model, Search, _sort, Columns).TrimStart('?');
+
+    private Task ToggleColumnAsync(string column)
+    {
+        var shown = new HashSet<string>(GridColumns.Shown(Columns), StringComparer.Ordinal);
+        if (!shown.Remove(column))
+        {
+            shown.Add(column);
+        }
+
+        Navigation.NavigateTo(BuildUrl("gpus", Status, Datacenter, Model, Search, _sort, GridColumns.Value(shown)), replace: true);
+        return Task.CompletedTask;
+    }
+
+    private async Task SaveViewAsync()
+    {
+        var user = AuthenticationState is null ? null : (await AuthenticationState).User;
+        if (user is null)
+        {
+            return;
+        }
+
+        try
+        {
+            var view = await Views.CreateAsync(SearchEndpoints.Owner(user), new SaveViewRequest(_viewName, ViewQuery));
+            _viewMessage = $"Saved “{view.Name}”; it is listed in the menu.";
+            _viewSaved = true;
+            _viewName = null;
+        }
+        catch (DomainException ex)
+        {
+            _viewMessage = ex.Message;
+            _viewSaved = false;
+        }
+    }
 
     protected override async Task OnInitializedAsync()
     {
@@ -64,6 +142,20 @@ public partial class GpuList
 
     protected override async Task OnParametersSetAsync()
     {
+        // A sort the URL changed (back/forward, a saved view) and the grid does not show: a new grid starts with it.
+        if (_grid is null)
+        {
+            _initialSort = Sort;
+        }
+        else if (!string.Equals(Sort ?? "", _sort ?? "", StringComparison.Ordinal))
+        {
+            _initialSort = Sort;
+            _sort = Sort;
+            _view = null;
+            _gridKey++;
+            return;
+        }
+
         // The URL is the single source of the filters: a changed query string (a filter, back/forward) reloads from page one.
         // Before the grid's own first load there is nothing to refresh (reloading then would load twice).
         var filters = (Status, Datacenter, Model, Search);
@@ -81,7 +173,8 @@ public partial class GpuList
     }
 
     /// <summary>Builds a URL whose query string carries only the filters that are set.</summary>
-    public static string BuildUrl(string path, string? status, string? datacenter, string? model, string? search, string? sort = null)
+    public static string BuildUrl(string path, string? status, string? datacenter, string? model, string? search, string? sort = null,
+        string? columns = null)
     {
         var query = new Dictionary<string, string?>();
         void Add(string key, string? value)
@@ -97,13 +190,14 @@ public partial class GpuList
         Add("model", model);
         Add("search", search);
         Add("sort", sort);
+        Add("columns", columns);
         return QueryHelpers.AddQueryString(path, query);
     }
 
     private Task FilterAsync(string? status = null, string? datacenter = null, string? model = null, string? search = null)
     {
         // An empty string clears a filter; null leaves it as it is.
-        var url = BuildUrl("gpus", status ?? Status, datacenter ?? Datacenter, model ?? Model, search ?? Search);
+        var url = BuildUrl("gpus", status ?? Status, datacenter ?? Datacenter, model ?? Model, search ?? Search, _sort, Columns);
         Navigation.NavigateTo(url, replace: true);
         return Task.CompletedTask;
     }
@@ -116,6 +210,12 @@ public partial class GpuList
         var sortText = sort is null ? null : (sort.Descending ? "-" : "") + SortField(sort.SortBy, _grid);
         var sortChanged = sortText != _sort;
         _sort = sortText;
+        if (!string.Equals(sortText ?? "", Sort ?? "", StringComparison.Ordinal))
+        {
+            // The URL keeps the sort, so a reload or a bookmark shows the same order.
+            Navigation.NavigateTo(BuildUrl("gpus", Status, Datacenter, Model, Search, sortText, Columns), replace: true);
+        }
+
         var query = new GpuQuery { Status = Status, Datacenter = Datacenter, Model = Model, Search = Search, PageSize = state.PageSize, Sort = _sort };
         try
         {

@@ -1,0 +1,46 @@
+using System.Text.RegularExpressions;
+using Fleet.EndToEnd.Tests.Infrastructure;
+using Fleet.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Playwright;
+
+namespace Fleet.EndToEnd.Tests;
+
+/// <summary>The top bar's search in a real browser: "/" focuses it, a serial finds its card, the hit opens the card's page.</summary>
+public sealed class SearchJourneyTests
+{
+    [SkippableFact]
+    public async Task TopBarSearch_SlashThenSerial_OpensTheCard()
+    {
+        await using var app = await FleetAppServer.StartAsync(TestDatabase.Sqlite, seedDemo: true);
+        await using var browser = await BrowserSession.OpenAsync(app, "search-journey");
+        var page = browser.Page;
+        string serial;
+        await using (var db = app.CreateDbContext())
+        {
+            serial = await db.Gpus.OrderBy(g => g.Id).Skip(4321).Select(g => g.Serial).FirstAsync();
+        }
+
+        await browser.LoginAsync("viewer@fleet.local");
+        await browser.GotoAsync("");
+        var box = page.Locator("#fleet-search");
+        await Assertions.Expect(box).ToHaveAttributeAsync("aria-label", new Regex("Search"));
+
+        // "/" typed into another field stays in that field.
+        await browser.GotoAsync("gpus");
+        await browser.ByTestId("filter-search").ClickAsync();
+        await page.Keyboard.PressAsync("/");
+        await Assertions.Expect(box).Not.ToBeFocusedAsync();
+
+        await page.Locator("h1").ClickAsync();
+        await page.Keyboard.PressAsync("/");
+        await Assertions.Expect(box).ToBeFocusedAsync();
+        await page.Keyboard.TypeAsync(serial[..^1]);
+        var hit = browser.ByTestId("search-group-gpus").Locator("[data-testid='search-hit']", new() { HasText = serial });
+        await Assertions.Expect(hit).ToBeVisibleAsync();
+        await browser.ScreenshotAsync("search-results");
+        await hit.ClickAsync();
+        await page.WaitForURLAsync(new Regex($"/gpus/{Regex.Escape(serial)}$"), new() { WaitUntil = WaitUntilState.Commit });
+        await Assertions.Expect(page.Locator("h1[data-testid='gpu-serial']")).ToHaveTextAsync(serial);
+    }
+}
