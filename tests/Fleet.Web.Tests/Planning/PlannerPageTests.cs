@@ -1,0 +1,174 @@
+using Bunit;
+using Fleet.Application.Common;
+using Fleet.Application.Planning;
+using Fleet.Application.Procurement;
+using Fleet.Domain;
+using Fleet.Web.Components.Pages.Planning;
+using Fleet.Web.Tests.Components;
+using Microsoft.AspNetCore.Components.Forms;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Fleet.Web.Tests.Planning;
+
+/// <summary>The planner page's scenario form: fields reach the scenario, an uploaded JSON fills the fields, bad input shows on its field.</summary>
+public sealed class PlannerPageTests : ComponentTestContext
+{
+    private readonly FakePlanningService _planning = new();
+
+    private static string Example(string name) =>
+        File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "Fleet.Planning", "Examples", name));
+
+    private IRenderedComponent<PlannerPage> RenderAs(string role)
+    {
+        var auth = AddAuthorization();
+        auth.SetAuthorized($"{role.ToLowerInvariant()}@fleet.local");
+        auth.SetRoles(role);
+        Services.AddSingleton<IPlanningService>(_planning);
+        var cut = Render<PlannerPage>();
+        cut.WaitForElement("[data-testid='scenario-form']");
+        return cut;
+    }
+
+    private static void Type(IRenderedComponent<PlannerPage> cut, string testId, string value) =>
+        cut.Find($"[data-testid='{testId}'] input").Change(value);
+
+    [Fact]
+    public void Build_FieldsTyped_ReachTheScenarioAndItsJsonIsShown()
+    {
+        var cut = RenderAs(Roles.Procurement);
+
+        Type(cut, "f-name", "peak east");
+        Type(cut, "f-rate", "42.5");
+        Type(cut, "f-ttft", "1.5");
+        Type(cut, "f-tpot", "0.05");
+        Type(cut, "f-maxbatch", "64");
+        Type(cut, "f-chunked", "2048");
+        Type(cut, "f-prompt-min", "200");
+        Type(cut, "f-prompt-max", "900");
+        cut.Find("[data-testid='scenario-build']").Click();
+
+        cut.WaitForElement("[data-testid='scenario-json']");
+        var form = Assert.Single(_planning.Built);
+        Assert.Equal("peak east", form.Name);
+        Assert.Equal(42.5, form.ArrivalRatePerSecond);
+        Assert.Equal(1.5, form.TtftSeconds);
+        Assert.Equal(0.05, form.TpotSeconds);
+        Assert.Equal(64, form.MaxBatch);
+        Assert.Equal(2048, form.ChunkedPrefillTokens);
+        Assert.Equal(new TokenLengthForm("uniform", Min: 200, Max: 900), form.PromptTokens);
+        Assert.Null(form.Fleet);
+        Assert.Null(form.HourlyFactors);
+        Assert.Contains("fleet.scenario/v1", cut.Find("[data-testid='scenario-json'] textarea").GetAttribute("value") ?? cut.Find("[data-testid='scenario-json'] textarea").TextContent, StringComparison.Ordinal);
+        Assert.Contains("roofline", cut.Find("[data-testid='scenario-warning']").TextContent, StringComparison.Ordinal);
+        Assert.StartsWith("data:application/json", cut.Find("[data-testid='scenario-download']").GetAttribute("href"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Build_InventoryDefault_ListsTheInServiceFleet()
+    {
+        var cut = RenderAs(Roles.Viewer);
+
+        var rows = cut.FindAll("[data-testid='fleet-inventory'] tbody tr").Select(r => r.TextContent).ToList();
+
+        Assert.Equal(2, rows.Count);
+        Assert.Contains("IAD1", rows[0], StringComparison.Ordinal);
+        Assert.Contains("96", rows[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Upload_ExampleScenario_FillsTheFields()
+    {
+        var cut = RenderAs(Roles.Finance);
+
+        cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText(Example("daily-failures-outage.json"), "daily.json", null, "application/json"));
+
+        cut.WaitForAssertion(() => Assert.Equal("6", cut.Find("[data-testid='f-rate'] input").GetAttribute("value")));
+        var f = cut.Instance.F;
+        Assert.Equal("llama-3.1-70b", f.ModelPreset);
+        Assert.Equal(ScenarioFields.DailyDemand, f.Demand);
+        Assert.StartsWith("0.3, 0.25, 0.2", f.HourlyFactors, StringComparison.Ordinal);
+        Assert.Equal("lognormal", f.Prompt.Kind);
+        Assert.Equal(1500, f.Prompt.Mean);
+        Assert.Equal(128, f.MaxBatch);
+        Assert.Equal(4096, f.ChunkedPrefillTokens);
+        Assert.Equal("least-outstanding", f.Routing);
+        Assert.True(f.Failures);
+        Assert.Equal(8, f.RepairHours);
+        Assert.Equal("west", f.OutageDatacenter);
+        Assert.Equal(43200, f.OutageFromSecond);
+        Assert.Equal("roofline", f.Performance);
+        Assert.Contains("east 16 × H200 SXM 141GB", cut.Find("[data-testid='fleet-explicit']").TextContent, StringComparison.Ordinal);
+        Assert.Equal("0.08", cut.Find("[data-testid='f-tpot'] input").GetAttribute("value"));
+        Assert.NotNull(cut.Find("[data-testid='f-hourly'] input"));
+    }
+
+    [Fact]
+    public void Upload_RateZero_ShowsTheCliPathOnTheRateField()
+    {
+        var cut = RenderAs(Roles.Finance);
+        var json = Example("daily-failures-outage.json").Replace("\"ratePerSecond\": 6", "\"ratePerSecond\": 0", StringComparison.Ordinal);
+
+        cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText(json, "bad.json", null, "application/json"));
+
+        cut.WaitForElement("[data-testid='planner-scenario-errors']");
+        Assert.Contains("$.workload.arrival.ratePerSecond", cut.Find("[data-testid='planner-scenario-errors']").TextContent, StringComparison.Ordinal);
+        Assert.Contains("$.workload.arrival.ratePerSecond", cut.Find("[data-testid='f-rate']").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Build_RateZeroAndOutputMaxBelowMin_ShowsFieldErrorsAndSendsNothing()
+    {
+        var cut = RenderAs(Roles.Procurement);
+
+        Type(cut, "f-rate", "0");
+        Type(cut, "f-output-min", "300");
+        Type(cut, "f-output-max", "100");
+        cut.Find("[data-testid='scenario-build']").Click();
+
+        Assert.Contains("Arrival rate must be more than 0", cut.Find("[data-testid='f-rate']").TextContent, StringComparison.Ordinal);
+        Assert.Contains("max at least min", cut.Find("[data-testid='f-output']").TextContent, StringComparison.Ordinal);
+        Assert.Empty(_planning.Built);
+        Assert.Empty(cut.FindAll("[data-testid='scenario-json']"));
+    }
+
+    [Fact]
+    public void Build_ServiceRefusesWithPath_ErrorLandsOnItsField()
+    {
+        _planning.RefuseWith = ["$.slo.tpotSeconds: must be > 0 and <= 3600 (got 9999)"];
+        var cut = RenderAs(Roles.Procurement);
+
+        cut.Find("[data-testid='scenario-build']").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("$.slo.tpotSeconds", cut.Find("[data-testid='f-tpot']").TextContent, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Run_CapacityWithDatacenterLoss_SubmitsTheBuiltJsonWithItsOptions()
+    {
+        var cut = RenderAs(Roles.Procurement);
+        cut.Find("[data-testid='scenario-build']").Click();
+        cut.WaitForElement("[data-testid='run-capacity']");
+
+        cut.Find("[data-testid='capacity-survive'] input").Change(true);
+        cut.Find("[data-testid='capacity-spares'] input").Change(true);
+        cut.Find("[data-testid='run-capacity']").Click();
+
+        var run = Assert.Single(_planning.Submitted);
+        Assert.Equal(PlanKind.Capacity, run.Kind);
+        Assert.Equal("""{ "schema": "fleet.scenario/v1" }""", run.ScenarioJson);
+        Assert.True(run.Capacity!.SurviveDatacenterLoss);
+        Assert.True(run.Capacity.Spares);
+        Assert.Equal(0.99, run.Capacity.TargetAttainment);
+        cut.WaitForElement("[data-testid='plan-run-progress']");
+    }
+
+    [Fact]
+    public void Render_Viewer_ReadsButCannotRun()
+    {
+        var cut = RenderAs(Roles.Viewer);
+        cut.Find("[data-testid='scenario-build']").Click();
+
+        cut.WaitForElement("[data-testid='run-readonly']");
+        Assert.Empty(cut.FindAll("[data-testid='run-capacity']"));
+    }
+}
