@@ -61,13 +61,13 @@ public sealed class PlanningJourneyTests
         await Input(browser, "f-rate").FillAsync("20");
         await Input(browser, "f-rate").PressAsync("Tab");
         await browser.ByTestId("scenario-build").ClickAsync();
-        await Assertions.Expect(browser.ByTestId("scenario-json").Locator("textarea")).ToHaveValueAsync(new Regex("fleet.scenario/v1"));
-        await Assertions.Expect(browser.ByTestId("scenario-json").Locator("textarea")).ToHaveValueAsync(new Regex("IAD1"));
+        await Assertions.Expect(page.Locator("textarea[data-testid='scenario-json'], [data-testid='scenario-json'] textarea").First).ToHaveValueAsync(new Regex("fleet.scenario/v1"));
+        await Assertions.Expect(page.Locator("textarea[data-testid='scenario-json'], [data-testid='scenario-json'] textarea").First).ToHaveValueAsync(new Regex("IAD1"));
         await browser.ScreenshotAsync("scenario-built");
 
         // 2. A capacity search that must survive the loss of either datacenter; the chart of attainment against GPUs shows.
         await Input(browser, "run-save-as").FillAsync("e2e peak");
-        await browser.ByTestId("capacity-survive").Locator("input").CheckAsync();
+        await Input(browser, "capacity-survive").CheckAsync();
         await browser.ByTestId("run-capacity").ClickAsync();
         await Assertions.Expect(browser.ByTestId("capacity-chart").Locator("svg").First).ToBeVisibleAsync(new() { Timeout = 180_000 });
         await Assertions.Expect(browser.ByTestId("capacity-dc-loss")).ToContainTextAsync("ORD1");

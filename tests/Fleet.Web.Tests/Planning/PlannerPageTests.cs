@@ -29,8 +29,15 @@ public sealed class PlannerPageTests : ComponentTestContext
         return cut;
     }
 
-    private static void Type(IRenderedComponent<PlannerPage> cut, string testId, string value) =>
-        cut.Find($"[data-testid='{testId}'] input").Change(value);
+    /// <summary>MudBlazor puts a field's attributes on its input (or textarea).</summary>
+    private static AngleSharp.Dom.IElement Field(IRenderedComponent<PlannerPage> cut, string testId) =>
+        cut.Find($"input[data-testid='{testId}'], [data-testid='{testId}'] input, textarea[data-testid='{testId}']");
+
+    /// <summary>The field with its label and helper (error) text.</summary>
+    private static string FieldText(IRenderedComponent<PlannerPage> cut, string testId) =>
+        (Field(cut, testId).Closest(".mud-input-control") ?? Field(cut, testId).ParentElement!).TextContent;
+
+    private static void Type(IRenderedComponent<PlannerPage> cut, string testId, string value) => Field(cut, testId).Change(value);
 
     [Fact]
     public void Build_FieldsTyped_ReachTheScenarioAndItsJsonIsShown()
@@ -58,7 +65,7 @@ public sealed class PlannerPageTests : ComponentTestContext
         Assert.Equal(new TokenLengthForm("uniform", Min: 200, Max: 900), form.PromptTokens);
         Assert.Null(form.Fleet);
         Assert.Null(form.HourlyFactors);
-        Assert.Contains("fleet.scenario/v1", cut.Find("[data-testid='scenario-json'] textarea").GetAttribute("value") ?? cut.Find("[data-testid='scenario-json'] textarea").TextContent, StringComparison.Ordinal);
+        Assert.Contains("fleet.scenario/v1", Field(cut, "scenario-json").GetAttribute("value") ?? Field(cut, "scenario-json").TextContent, StringComparison.Ordinal);
         Assert.Contains("roofline", cut.Find("[data-testid='scenario-warning']").TextContent, StringComparison.Ordinal);
         Assert.StartsWith("data:application/json", cut.Find("[data-testid='scenario-download']").GetAttribute("href"), StringComparison.Ordinal);
     }
@@ -82,7 +89,7 @@ public sealed class PlannerPageTests : ComponentTestContext
 
         cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText(Example("daily-failures-outage.json"), "daily.json", null, "application/json"));
 
-        cut.WaitForAssertion(() => Assert.Equal("6", cut.Find("[data-testid='f-rate'] input").GetAttribute("value")));
+        cut.WaitForAssertion(() => Assert.Equal("6", Field(cut, "f-rate").GetAttribute("value")));
         var f = cut.Instance.F;
         Assert.Equal("llama-3.1-70b", f.ModelPreset);
         Assert.Equal(ScenarioFields.DailyDemand, f.Demand);
@@ -98,8 +105,8 @@ public sealed class PlannerPageTests : ComponentTestContext
         Assert.Equal(43200, f.OutageFromSecond);
         Assert.Equal("roofline", f.Performance);
         Assert.Contains("east 16 × H200 SXM 141GB", cut.Find("[data-testid='fleet-explicit']").TextContent, StringComparison.Ordinal);
-        Assert.Equal("0.08", cut.Find("[data-testid='f-tpot'] input").GetAttribute("value"));
-        Assert.NotNull(cut.Find("[data-testid='f-hourly'] input"));
+        Assert.Equal("0.08", Field(cut, "f-tpot").GetAttribute("value"));
+        Assert.StartsWith("0.3, 0.25", Field(cut, "f-hourly").GetAttribute("value"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -112,7 +119,7 @@ public sealed class PlannerPageTests : ComponentTestContext
 
         cut.WaitForElement("[data-testid='planner-scenario-errors']");
         Assert.Contains("$.workload.arrival.ratePerSecond", cut.Find("[data-testid='planner-scenario-errors']").TextContent, StringComparison.Ordinal);
-        Assert.Contains("$.workload.arrival.ratePerSecond", cut.Find("[data-testid='f-rate']").TextContent, StringComparison.Ordinal);
+        Assert.Contains("$.workload.arrival.ratePerSecond", FieldText(cut, "f-rate"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -125,7 +132,7 @@ public sealed class PlannerPageTests : ComponentTestContext
         Type(cut, "f-output-max", "100");
         cut.Find("[data-testid='scenario-build']").Click();
 
-        Assert.Contains("Arrival rate must be more than 0", cut.Find("[data-testid='f-rate']").TextContent, StringComparison.Ordinal);
+        Assert.Contains("Arrival rate must be more than 0", FieldText(cut, "f-rate"), StringComparison.Ordinal);
         Assert.Contains("max at least min", cut.Find("[data-testid='f-output']").TextContent, StringComparison.Ordinal);
         Assert.Empty(_planning.Built);
         Assert.Empty(cut.FindAll("[data-testid='scenario-json']"));
@@ -139,7 +146,7 @@ public sealed class PlannerPageTests : ComponentTestContext
 
         cut.Find("[data-testid='scenario-build']").Click();
 
-        cut.WaitForAssertion(() => Assert.Contains("$.slo.tpotSeconds", cut.Find("[data-testid='f-tpot']").TextContent, StringComparison.Ordinal));
+        cut.WaitForAssertion(() => Assert.Contains("$.slo.tpotSeconds", FieldText(cut, "f-tpot"), StringComparison.Ordinal));
     }
 
     [Fact]
@@ -149,8 +156,8 @@ public sealed class PlannerPageTests : ComponentTestContext
         cut.Find("[data-testid='scenario-build']").Click();
         cut.WaitForElement("[data-testid='run-capacity']");
 
-        cut.Find("[data-testid='capacity-survive'] input").Change(true);
-        cut.Find("[data-testid='capacity-spares'] input").Change(true);
+        Field(cut, "capacity-survive").Change(true);
+        Field(cut, "capacity-spares").Change(true);
         cut.Find("[data-testid='run-capacity']").Click();
 
         var run = Assert.Single(_planning.Submitted);
