@@ -2,6 +2,7 @@ using Fleet.Application.BurnIn;
 using Fleet.Application.Export;
 using Fleet.Application.Import;
 using Fleet.Application.Inventory;
+using Fleet.Application.Planning;
 using Fleet.Application.Procurement;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -22,6 +23,7 @@ public static class FleetApplicationServiceCollectionExtensions
         services.AddScoped<GpuExportService>();
         services.AddFleetProcurement();
         services.AddFleetBurnIn();
+        services.AddFleetPlanning();
         return services;
     }
 }

@@ -5,6 +5,7 @@ using Fleet.Domain.BurnIn;
 using Fleet.Domain.Catalog;
 using Fleet.Domain.Finance;
 using Fleet.Domain.Inventory;
+using Fleet.Domain.Planning;
 using Fleet.Domain.Procurement;
 using Fleet.Domain.Rma;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -53,6 +54,11 @@ public class FleetDbContext(DbContextOptions<FleetDbContext> options) : Identity
     public DbSet<BurnInRun> BurnInRuns => Set<BurnInRun>();
     public DbSet<BurnInFinding> BurnInFindings => Set<BurnInFinding>();
     public DbSet<BurnInPrecisionResult> BurnInPrecisionResults => Set<BurnInPrecisionResult>();
+
+    // Planning (planapi)
+    public DbSet<PlanRun> PlanRuns => Set<PlanRun>();
+    public DbSet<SavedScenario> SavedScenarios => Set<SavedScenario>();
+    public DbSet<PlanRunOrder> PlanRunOrders => Set<PlanRunOrder>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

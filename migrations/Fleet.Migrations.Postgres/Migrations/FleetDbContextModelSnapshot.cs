@@ -1425,6 +1425,167 @@ namespace Fleet.Migrations.Postgres.Migrations
                     b.ToTable("racks", (string)null);
                 });
 
+            modelBuilder.Entity("Fleet.Domain.Planning.PlanRun", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("error");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("OptionsJson")
+                        .HasColumnType("text")
+                        .HasColumnName("options_json");
+
+                    b.Property<double>("Progress")
+                        .HasColumnType("double precision")
+                        .HasColumnName("progress");
+
+                    b.Property<string>("ResultJson")
+                        .HasColumnType("text")
+                        .HasColumnName("result_json");
+
+                    b.Property<int?>("SavedScenarioId")
+                        .HasColumnType("integer")
+                        .HasColumnName("saved_scenario_id");
+
+                    b.Property<string>("ScenarioJson")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("scenario_json");
+
+                    b.Property<string>("ScenarioName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("scenario_name");
+
+                    b.Property<DateTime?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.Property<string>("WarningsJson")
+                        .HasColumnType("text")
+                        .HasColumnName("warnings_json");
+
+                    b.HasKey("Id")
+                        .HasName("pk_plan_runs");
+
+                    b.HasIndex("State")
+                        .HasDatabaseName("ix_plan_runs_state");
+
+                    b.HasIndex("SavedScenarioId", "CreatedAt")
+                        .HasDatabaseName("ix_plan_runs_saved_scenario_id_created_at");
+
+                    b.ToTable("plan_runs", (string)null);
+                });
+
+            modelBuilder.Entity("Fleet.Domain.Planning.PlanRunOrder", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<int>("PlanRunId")
+                        .HasColumnType("integer")
+                        .HasColumnName("plan_run_id");
+
+                    b.Property<int>("PurchaseOrderId")
+                        .HasColumnType("integer")
+                        .HasColumnName("purchase_order_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_plan_run_orders");
+
+                    b.HasIndex("PurchaseOrderId")
+                        .HasDatabaseName("ix_plan_run_orders_purchase_order_id");
+
+                    b.HasIndex("PlanRunId", "PurchaseOrderId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_plan_run_orders_plan_run_id_purchase_order_id");
+
+                    b.ToTable("plan_run_orders", (string)null);
+                });
+
+            modelBuilder.Entity("Fleet.Domain.Planning.SavedScenario", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("ScenarioJson")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("scenario_json");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_saved_scenarios");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_saved_scenarios_name");
+
+                    b.ToTable("saved_scenarios", (string)null);
+                });
+
             modelBuilder.Entity("Fleet.Domain.Procurement.Delivery", b =>
                 {
                     b.Property<int>("Id")
@@ -2310,6 +2471,32 @@ namespace Fleet.Migrations.Postgres.Migrations
                         .HasConstraintName("fk_racks_datacenters_datacenter_id");
 
                     b.Navigation("Datacenter");
+                });
+
+            modelBuilder.Entity("Fleet.Domain.Planning.PlanRun", b =>
+                {
+                    b.HasOne("Fleet.Domain.Planning.SavedScenario", null)
+                        .WithMany()
+                        .HasForeignKey("SavedScenarioId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_plan_runs_saved_scenarios_saved_scenario_id");
+                });
+
+            modelBuilder.Entity("Fleet.Domain.Planning.PlanRunOrder", b =>
+                {
+                    b.HasOne("Fleet.Domain.Planning.PlanRun", null)
+                        .WithMany()
+                        .HasForeignKey("PlanRunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_plan_run_orders_plan_runs_plan_run_id");
+
+                    b.HasOne("Fleet.Domain.Procurement.PurchaseOrder", null)
+                        .WithMany()
+                        .HasForeignKey("PurchaseOrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_plan_run_orders_purchase_orders_purchase_order_id");
                 });
 
             modelBuilder.Entity("Fleet.Domain.Procurement.Delivery", b =>

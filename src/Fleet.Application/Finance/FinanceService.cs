@@ -153,6 +153,17 @@ public sealed class FinanceService(IDbContextFactory<FleetDbContext> contexts, T
     /// </summary>
     public async Task<ProfileItem> UploadProfileAsync(string json, Actor actor, CancellationToken ct = default)
     {
+        try
+        {
+            JsonDocument.Parse(json).Dispose();
+        }
+        catch (JsonException e)
+        {
+            throw new ValidationException("body", $"The profile is not valid JSON for {PerformanceProfile.CurrentSchema}: {e.Message}");
+        }
+
+        // The same check `fleet infer profile --report` makes before it uploads: 422 with every JSON path.
+        Fleet.Domain.Contracts.Profiles.InferenceProfileValidator.ThrowIfInvalid(json);
         PerformanceProfile? profile;
         try
         {

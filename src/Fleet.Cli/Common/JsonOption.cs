@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace Fleet.Cli;
 
@@ -9,13 +8,8 @@ namespace Fleet.Cli;
 /// </summary>
 public static class JsonOutput
 {
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
+    /// <summary>The plan results' serializer (<see cref="Fleet.Planning.PlanJson"/>), shared with the web app.</summary>
+    public static readonly JsonSerializerOptions Options = Fleet.Planning.PlanJson.Options;
 
     /// <summary>Creates the option; read it with <see cref="Target"/>.</summary>
     public static Option<string?> CreateOption() => new("--json")

@@ -24,8 +24,10 @@ public static class InferProfileCommand
         var repeats = new Option<int>("--repeats") { Description = "Timed repetitions per point (median kept).", DefaultValueFactory = _ => 3 };
         var seed = new Option<int>("--seed") { Description = "Seed of the random weights.", DefaultValueFactory = _ => 1 };
         var json = JsonOutput.CreateOption();
+        var report = new Option<string?>("--report") { Description = "Upload the profile to the Fleet server at URL (POST /api/profiles) after checking it.", HelpName = "URL" };
+        var token = new Option<string?>("--token") { Description = "API token for --report (default: $FLEET_TOKEN).", HelpName = "TOKEN" };
         var cmd = new Command("profile", "Measure prefill and decode of a preset, fit the planner's time models, write a performance profile.");
-        foreach (var o in new Option[] { preset, dtype, batch, context, device, threads, repeats, seed, json })
+        foreach (var o in new Option[] { preset, dtype, batch, context, device, threads, repeats, seed, json, report, token })
         {
             cmd.Options.Add(o);
         }
@@ -84,6 +86,19 @@ public static class InferProfileCommand
             if (jsonTarget != "-")
             {
                 WriteSummary(profile);
+            }
+
+            if (r.GetValue(report) is { } server)
+            {
+                var problem = await ProfileReporter.ReportAsync(System.Text.Json.JsonSerializer.Serialize(profile, JsonOutput.Options), server,
+                    r.GetValue(token) ?? Environment.GetEnvironmentVariable("FLEET_TOKEN"), null, ct);
+                if (problem is not null)
+                {
+                    await Console.Error.WriteLineAsync($"fleet: {problem}");
+                    return ExitCodes.CouldNotRun;
+                }
+
+                err.MarkupLine($"[grey]profile stored on {Markup.Escape(server)}[/]");
             }
 
             return ExitCodes.Pass;

@@ -386,8 +386,19 @@ public static class ScenarioParser
 
             case "profile":
                 {
-                    var path = r.Text("path", true);
-                    if (path is not null)
+                    // A profile is a file (path) or inlined (profile), so a scenario built by the web app runs anywhere unchanged.
+                    var inline = r.Has("profile");
+                    var path = r.Text("path", !inline);
+                    var embedded = r.Get("profile", false);
+                    if (inline && path is not null)
+                    {
+                        r.Error("path", "give either path or an inline profile, not both");
+                    }
+                    else if (embedded is { } element)
+                    {
+                        spec = ReadInlineProfile(element, r.Child("profile"), model, fleet, errors);
+                    }
+                    else if (path is not null)
                     {
                         spec = ReadProfile(path, r.Child("path"), baseDirectory, model, fleet, errors);
                     }
@@ -428,6 +439,33 @@ public static class ScenarioParser
             return null;
         }
 
+        return CheckProfile(profile, full, jsonPath, model, fleet, errors);
+    }
+
+    private static ProfilePerformance? ReadInlineProfile(JsonElement element, string jsonPath, ModelSpec? model, List<FleetPool>? fleet, List<string> errors)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add($"{jsonPath}: must be an object (a {PerformanceProfile.CurrentSchema} profile), got {JsonObjectReader.Describe(element)}");
+            return null;
+        }
+
+        PerformanceProfile? profile;
+        try
+        {
+            profile = element.Deserialize<PerformanceProfile>(s_profileOptions);
+        }
+        catch (JsonException ex)
+        {
+            errors.Add($"{jsonPath}: not a valid inference profile: {ex.Message}");
+            return null;
+        }
+
+        return profile is null ? null : CheckProfile(profile, jsonPath, jsonPath, model, fleet, errors);
+    }
+
+    private static ProfilePerformance? CheckProfile(PerformanceProfile profile, string full, string jsonPath, ModelSpec? model, List<FleetPool>? fleet, List<string> errors)
+    {
         var before = errors.Count;
         if (profile.Schema != PerformanceProfile.CurrentSchema)
         {

@@ -113,6 +113,9 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problems, IDat
             case FieldValueException f:
                 details.Extensions["parameter"] = f.Field;
                 break;
+            case Fleet.Domain.Contracts.Profiles.ContractValidationException c:
+                details.Extensions["errors"] = c.Errors.Take(100).Select(e => Shorten(e, 500)).ToList();
+                break;
         }
 
         if (JsonErrorOf(exception) is { Path: { } path })

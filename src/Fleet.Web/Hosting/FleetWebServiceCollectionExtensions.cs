@@ -68,6 +68,7 @@ public static class FleetWebServiceCollectionExtensions
         builder.Services.AddSingleton(Bind<Fleet.Application.Inventory.InventoryOptions>("Fleet:Inventory"));
         builder.Services.AddSingleton<Fleet.Application.Inventory.ICursorProtector, Fleet.Web.Security.DataProtectionCursorProtector>();
         builder.Services.AddHostedService<BurnInLeaseSweeper>();
+        builder.Services.AddHostedService<PlanQueueWorker>();
         return builder;
     }
 
@@ -199,6 +200,7 @@ public static class FleetWebServiceCollectionExtensions
         app.MapGroup("/api").WithInputGuard().MapGpuApi();
         app.MapGroup("/api").WithInputGuard().MapProcurementApi().MapRmaApi().MapReportApi().MapProfileValidationApi();
         app.MapGroup("/api").WithInputGuard().MapBurnInApi();
+        app.MapGroup("/api").WithInputGuard().MapPlanApi();
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
