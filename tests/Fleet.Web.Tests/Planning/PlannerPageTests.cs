@@ -1,11 +1,10 @@
 using Bunit;
-using Fleet.Application.Common;
 using Fleet.Application.Planning;
-using Fleet.Application.Procurement;
 using Fleet.Domain;
 using Fleet.Web.Components.Pages.Planning;
 using Fleet.Web.Tests.Components;
 using Microsoft.AspNetCore.Components.Forms;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Fleet.Web.Tests.Planning;
@@ -177,5 +176,50 @@ public sealed class PlannerPageTests : ComponentTestContext
 
         cut.WaitForElement("[data-testid='run-readonly']");
         Assert.Empty(cut.FindAll("[data-testid='run-capacity']"));
+    }
+}
+
+/// <summary>The form over the real planning service and database: the fields typed are in the scenario JSON it shows, the fleet is the inventory.</summary>
+public sealed class PlannerPageScenarioJsonTests : ComponentTestContext
+{
+    [Fact]
+    public async Task Build_FieldsTyped_AreInTheShownScenarioJsonOverTheInventory()
+    {
+        var auth = AddAuthorization();
+        auth.SetAuthorized("procurement@fleet.local");
+        auth.SetRoles(Roles.Procurement);
+        await using (var db = CreateDbContext())
+        {
+            var h100 = await db.GpuModels.SingleAsync(m => m.Name == "H100 SXM5 80GB");
+            var dc = new Fleet.Domain.Inventory.Datacenter { Code = "IAD1", Name = "Ashburn", ElectricityPricePerKwh = 0.1m };
+            db.Datacenters.Add(dc);
+            await db.SaveChangesAsync();
+            for (var i = 0; i < 3; i++)
+            {
+                db.Gpus.Add(new Fleet.Domain.Inventory.Gpu(Fleet.Domain.Lifecycle.GpuStatus.InService) { Serial = "J-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), GpuModelId = h100.Id, DatacenterId = dc.Id, ReceivedAt = DateTime.UtcNow });
+            }
+
+            db.Gpus.Add(new Fleet.Domain.Inventory.Gpu(Fleet.Domain.Lifecycle.GpuStatus.Received) { Serial = "J-received", GpuModelId = h100.Id, DatacenterId = dc.Id, ReceivedAt = DateTime.UtcNow });
+            await db.SaveChangesAsync();
+        }
+
+        var cut = Render<PlannerPage>();
+        cut.WaitForElement("[data-testid='fleet-inventory'] tbody tr");
+        void Type(string id, string value) => cut.Find($"input[data-testid='{id}'], [data-testid='{id}'] input").Change(value);
+        Type("f-rate", "42.5");
+        Type("f-maxbatch", "48");
+        Type("f-tpot", "0.05");
+        Type("f-duration", "120");
+        cut.Find("[data-testid='scenario-build']").Click();
+
+        var textarea = cut.WaitForElement("textarea[data-testid='scenario-json'], [data-testid='scenario-json'] textarea");
+        var json = textarea.GetAttribute("value") ?? textarea.TextContent;
+        var scenario = Fleet.Planning.Scenarios.ScenarioParser.Parse(json);
+        Assert.Equal(42.5, Assert.IsType<Fleet.Planning.Scenarios.PoissonArrival>(scenario.Workload.Arrival).RatePerSecond);
+        Assert.Equal(48, scenario.Scheduler.MaxBatch);
+        Assert.Equal(0.05, scenario.Slo.TpotSeconds);
+        Assert.Equal(120, scenario.DurationSeconds);
+        var pool = Assert.Single(scenario.Fleet);
+        Assert.Equal(("IAD1", "H100 SXM5 80GB", 3), (pool.Datacenter, pool.GpuModel.Name, pool.Gpus));
     }
 }
