@@ -38,6 +38,9 @@ public sealed record PolicyRequest(int LifeMonths, decimal? SalvageAmount, decim
 
 public sealed record ProfileItem(int Id, string GpuModel, string Model, string Dtype, double TokensPerSecond, DateTime UploadedAt);
 
+/// <summary>A stored profile with the document it was uploaded as (points, fits, ceilings), for the profiles page.</summary>
+public sealed record ProfileDocument(ProfileItem Item, PerformanceProfile Profile);
+
 /// <summary>Finance's editable inputs: budgets, depreciation policies, uploaded inference profiles.</summary>
 public sealed class FinanceService(IDbContextFactory<FleetDbContext> contexts, TimeProvider time)
 {
@@ -218,5 +221,32 @@ public sealed class FinanceService(IDbContextFactory<FleetDbContext> contexts, T
         await using var db = await contexts.CreateDbContextAsync(ct);
         return await db.StoredProfiles.AsNoTracking().OrderByDescending(p => p.UploadedAt)
             .Select(p => new ProfileItem(p.Id, p.GpuModel, p.Model, p.Dtype, p.TokensPerSecond, p.UploadedAt)).ToListAsync(ct);
+    }
+
+    /// <summary>Every stored profile with its uploaded document, newest upload first; a document that no longer reads is left out.</summary>
+    public async Task<IReadOnlyList<ProfileDocument>> ProfileDocumentsAsync(CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var stored = await db.StoredProfiles.AsNoTracking().OrderByDescending(p => p.UploadedAt).ThenByDescending(p => p.Id).ToListAsync(ct);
+        var documents = new List<ProfileDocument>(stored.Count);
+        foreach (var p in stored)
+        {
+            PerformanceProfile? profile;
+            try
+            {
+                profile = JsonSerializer.Deserialize<PerformanceProfile>(p.Json, s_json);
+            }
+            catch (JsonException)
+            {
+                continue;
+            }
+
+            if (profile is not null)
+            {
+                documents.Add(new ProfileDocument(new ProfileItem(p.Id, p.GpuModel, p.Model, p.Dtype, p.TokensPerSecond, p.UploadedAt), profile));
+            }
+        }
+
+        return documents;
     }
 }

@@ -9,12 +9,14 @@ public sealed record AxePage(string Name, string Path, IReadOnlyList<string> Rol
 /// <summary>
 /// Every routable page of the app, once. Add a row when you add a page (the check fails on a page no row names).
 /// Placeholders: {serial} a card with an RMA case, {order} a purchase order number, {rma} an RMA case id, {dc}, {rack} and
-/// {host} where a card is placed, {vendor} a vendor id, {code} an HTTP error status.
+/// {host} where a card is placed, {vendor} a vendor id, {code} an HTTP error status, {run} a plan run id.
 /// The API reference (/scalar) is Scalar's own page, not the app's, and is not listed.
 /// </summary>
 public static class AxePages
 {
     private static readonly string[] s_everyone = [Roles.Admin, Roles.Procurement, Roles.Technician, Roles.Finance, Roles.Viewer];
+
+    private static readonly string[] s_planners = [Roles.Admin, Roles.Procurement, Roles.Finance, Roles.Viewer];
 
     public static IReadOnlyList<AxePage> All { get; } =
     [
@@ -35,6 +37,10 @@ public static class AxePages
         new("rma-case", "rma/{rma}", [Roles.Admin, Roles.Technician, Roles.Procurement]),
         new("burnin", "burnin", [Roles.Admin, Roles.Technician]),
         new("profiles", "profiles", s_everyone),
+        new("planner", "planning", s_planners, "[data-testid='scenario-form']"),
+        new("plan-scenarios", "planning/scenarios", s_planners),
+        new("plan-run", "planning/runs/{run}", s_planners, "[data-testid='plan-run']"),
+        new("plan-compare", "planning/compare?a=1&b=1", s_planners),
         new("reports", "finance/reports", [Roles.Admin, Roles.Finance, Roles.Procurement, Roles.Viewer]),
         new("users", "admin/users", [Roles.Admin]),
         new("tokens", "admin/tokens", [Roles.Admin]),

@@ -156,6 +156,8 @@ public sealed partial class AxeTests(ITestOutputHelper output)
             ["order"] = order,
             ["rma"] = rma.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["code"] = "500",
+            // The demo seeds no plan runs: the run page shows that it has none.
+            ["run"] = "1",
         };
     }
 
