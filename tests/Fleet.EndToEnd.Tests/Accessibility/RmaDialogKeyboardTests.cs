@@ -18,7 +18,7 @@ public sealed class RmaDialogKeyboardTests
         await using var app = await FleetAppServer.StartAsync(TestDatabase.Sqlite, seedDemo: true);
         await using var browser = await BrowserSession.OpenAsync(app, "rma-dialog-keyboard");
         var page = browser.Page;
-        await browser.LoginAsync("technician@fleet.local");
+        await browser.LoginAsync("tech@fleet.local");
         await browser.GotoAsync("rma");
         var opener = page.Locator("[data-testid='rma-open']").First;
         await opener.WaitForAsync();
