@@ -111,5 +111,10 @@ if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   # The run broke outside any test (a crashed test host, say): count it as a failure.
   failed=1
 fi
+if [ "$failed" -ne 0 ]; then
+  # Why each test failed, before the results directory goes with the work directory.
+  say "failures"
+  grep -A 20 -E "^\s+Failed " "$work/test.log" | head -n 600 >&2 || true
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
