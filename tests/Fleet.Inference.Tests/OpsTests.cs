@@ -199,6 +199,32 @@ public class OpsTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(5)]
+    [InlineData(6)]
+    [InlineData(7)]
+    [InlineData(9)]
+    [InlineData(35)]
+    public void MatMatRows_EveryBatchRemainder_EqualsMatVecRowsPerInputBitForBit(int batch)
+    {
+        // 4-wide, 2-wide and single dot products cover a batch; each must reduce as the one-vector product does.
+        const int n = 297, d = 11;
+        var r = new Random(batch);
+        var w = RandomVector(r, n * d);
+        var x = RandomVector(r, n * batch);
+        var output = new float[d * batch];
+        Ops.MatMatRows(output, x, batch, w, 0, d);
+        for (var b = 0; b < batch; b++)
+        {
+            var alone = new float[d];
+            Ops.MatVecRows(alone, x.AsSpan(b * n, n), w, 0, d);
+            Assert.Equal(alone, output.AsSpan(b * d, d).ToArray());
+        }
+    }
+
     [Fact]
     public void SwiGlu_VectorAndTail_MatchFormula()
     {

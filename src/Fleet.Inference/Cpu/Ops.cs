@@ -373,6 +373,13 @@ public static class Ops
                             var x0 = px + ((long)b * n);
                             RunCMath.Dot4(row, x0, x0 + n, x0 + (2L * n), x0 + (3L * n), n, po + ((long)b * d) + i, d);
                         }
+
+                        if (b + 2 <= b1)
+                        {
+                            var x0 = px + ((long)b * n);
+                            RunCMath.Dot2(row, x0, x0 + n, n, po + ((long)b * d) + i, d);
+                            b += 2;
+                        }
                     }
 
                     for (; b < b1; b++)

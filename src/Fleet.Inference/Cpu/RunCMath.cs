@@ -84,6 +84,28 @@ internal static class RunCMath
         output[3 * stride] = DotTail(acc3, a, b3, j, n);
     }
 
+    /// <summary>
+    /// Two dot products of one row <paramref name="a"/> with b0 and b1, each reduced exactly as <see cref="Dot"/> reduces
+    /// it: what a batch left over after <see cref="Dot4"/> takes two at a time, so a pair of sequences costs about one
+    /// dependent accumulator chain, not two.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void Dot2(float* a, float* b0, float* b1, int n, float* output, long stride)
+    {
+        var acc0 = Vector512<float>.Zero;
+        var acc1 = Vector512<float>.Zero;
+        var j = 0;
+        for (; j + 16 <= n; j += 16)
+        {
+            var w = Vector512.Load(a + j);
+            acc0 = Vector512.FusedMultiplyAdd(w, Vector512.Load(b0 + j), acc0);
+            acc1 = Vector512.FusedMultiplyAdd(w, Vector512.Load(b1 + j), acc1);
+        }
+
+        output[0] = DotTail(acc0, a, b0, j, n);
+        output[stride] = DotTail(acc1, a, b1, j, n);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe float DotTail(Vector512<float> acc, float* a, float* b, int j, int n)
     {
