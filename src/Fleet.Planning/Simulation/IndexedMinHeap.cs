@@ -75,13 +75,9 @@ internal sealed class IndexedMinHeap
         }
     }
 
-    /// <summary>
-    /// Key, then tie, then item. Written with non-short-circuit operators so it compiles without branches: which
-    /// child is smaller is a coin toss the branch predictor cannot learn.
-    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Less(in Node a, in Node b) =>
-        (a.Key < b.Key) | ((a.Key == b.Key) & ((a.Tie < b.Tie) | ((a.Tie == b.Tie) & (a.Item < b.Item))));
+        a.Key < b.Key || (a.Key == b.Key && (a.Tie < b.Tie || (a.Tie == b.Tie && a.Item < b.Item)));
 
     /// <summary>Puts <paramref name="node"/> at slot <paramref name="i"/> or above it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -123,7 +119,10 @@ internal sealed class IndexedMinHeap
             var end = Math.Min(first + 4, count);
             for (var c = first + 1; c < end; c++)
             {
-                child = Less(heap[c], heap[child]) ? c : child;
+                if (Less(heap[c], heap[child]))
+                {
+                    child = c;
+                }
             }
 
             if (!Less(heap[child], node))
