@@ -62,7 +62,10 @@ internal sealed class DecodeRun(IStepCostModel model, RooflineStepModel floor)
         Split(batch, context, 0, steps, ref state);
     }
 
+    // The small helpers below carry no AggressiveOptimization: the runtime never inlines a method that has it.
+
     /// <summary>Visits steps [lo, hi) in order as linear spans; false once the search limit is reached.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool Split(int batch, long context, long lo, long hi, ref WalkState state)
     {
         var length = hi - lo;
@@ -97,6 +100,7 @@ internal sealed class DecodeRun(IStepCostModel model, RooflineStepModel floor)
     }
 
     /// <summary>A span of <paramref name="length"/> steps costed max(m₀ + sₘ·j, f₀ + s_f·j): at most two lines.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool Span(long length, double m0, double sm, double f0, double sf, ref WalkState state)
     {
         // d(j) = model − floor is linear; the clamped steps (d < 0) are a prefix or a suffix of the span.
@@ -186,7 +190,6 @@ internal sealed class DecodeRun(IStepCostModel model, RooflineStepModel floor)
         return false;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double Total(long j, double v0, double s) => (j * v0) + (s * (j * (double)(j - 1) / 2));
 
     private static bool Before(double start, double limit, bool inclusive) => inclusive ? start <= limit : start < limit;

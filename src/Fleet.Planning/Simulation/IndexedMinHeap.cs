@@ -3,21 +3,22 @@ using System.Runtime.CompilerServices;
 namespace Fleet.Planning.Simulation;
 
 /// <summary>
-/// A binary min-heap over the integers [0, capacity) keyed by a double, with O(log n) insert, remove and re-key of
-/// any member; equal keys break on a secondary tie key, then on the smaller index, so runs are deterministic.
+/// A 4-ary min-heap over the integers [0, capacity) keyed by a double, with O(log n) insert, remove and re-key of
+/// any member; equal keys break on a secondary tie key, then on the smaller index, so runs are deterministic (the
+/// order is total, so the minimum never depends on the heap's shape).
 /// </summary>
+/// <remarks>
+/// Each slot holds its key, tie and item together, so a sift compares the values in the array it walks instead of
+/// looking each one up by item; four children per node halve the depth (1,250 replicas: 6 levels instead of 11).
+/// </remarks>
 internal sealed class IndexedMinHeap
 {
-    private readonly double[] _keys;
-    private readonly long[] _ties;
-    private readonly int[] _heap;
+    private readonly Node[] _heap;
     private readonly int[] _position;
 
     public IndexedMinHeap(int capacity)
     {
-        _keys = new double[capacity];
-        _ties = new long[capacity];
-        _heap = new int[capacity];
+        _heap = new Node[capacity];
         _position = new int[capacity];
         Array.Fill(_position, -1);
     }
@@ -26,19 +27,15 @@ internal sealed class IndexedMinHeap
 
     public bool Contains(int item) => _position[item] >= 0;
 
-    public int Min => _heap[0];
+    public int Min => _heap[0].Item;
 
-    public double MinKey => _keys[_heap[0]];
+    public double MinKey => _heap[0].Key;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Insert(int item, double key, long tie = 0)
     {
-        _keys[item] = key;
-        _ties[item] = tie;
-        _heap[Count] = item;
-        _position[item] = Count;
-        Count++;
-        Up(Count - 1);
+        var at = Count++;
+        Up(at, new Node(key, tie, item));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -53,83 +50,94 @@ internal sealed class IndexedMinHeap
         }
 
         var last = _heap[Count];
-        _heap[at] = last;
-        _position[last] = at;
-        Up(at);
-        Down(_position[last]);
+        if (at > 0 && Less(last, _heap[(at - 1) >> 2]))
+        {
+            Up(at, last);
+        }
+        else
+        {
+            Down(at, last);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Update(int item, double key, long tie = 0)
     {
-        var decreased = key < _keys[item] || (key == _keys[item] && tie < _ties[item]);
-        _keys[item] = key;
-        _ties[item] = tie;
-        if (decreased)
+        var at = _position[item];
+        var node = new Node(key, tie, item);
+        if (Less(node, _heap[at]))
         {
-            Up(_position[item]);
+            Up(at, node);
         }
         else
         {
-            Down(_position[item]);
+            Down(at, node);
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private bool Less(int a, int b) =>
-        _keys[a] < _keys[b] || (_keys[a] == _keys[b] && (_ties[a] < _ties[b] || (_ties[a] == _ties[b] && a < b)));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Less(in Node a, in Node b) =>
+        a.Key < b.Key || (a.Key == b.Key && (a.Tie < b.Tie || (a.Tie == b.Tie && a.Item < b.Item)));
 
+    /// <summary>Puts <paramref name="node"/> at slot <paramref name="i"/> or above it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Up(int i)
+    private void Up(int i, Node node)
     {
-        var item = _heap[i];
+        var heap = _heap;
         while (i > 0)
         {
-            var parent = (i - 1) >> 1;
-            var p = _heap[parent];
-            if (!Less(item, p))
+            var parent = (i - 1) >> 2;
+            if (!Less(node, heap[parent]))
             {
                 break;
             }
 
-            _heap[i] = p;
-            _position[p] = i;
+            heap[i] = heap[parent];
+            _position[heap[i].Item] = i;
             i = parent;
         }
 
-        _heap[i] = item;
-        _position[item] = i;
+        heap[i] = node;
+        _position[node.Item] = i;
     }
 
+    /// <summary>Puts <paramref name="node"/> at slot <paramref name="i"/> or below it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Down(int i)
+    private void Down(int i, Node node)
     {
-        var item = _heap[i];
+        var heap = _heap;
+        var count = Count;
         while (true)
         {
-            var child = (2 * i) + 1;
-            if (child >= Count)
+            var first = (4 * i) + 1;
+            if (first >= count)
             {
                 break;
             }
 
-            if (child + 1 < Count && Less(_heap[child + 1], _heap[child]))
+            var child = first;
+            var end = Math.Min(first + 4, count);
+            for (var c = first + 1; c < end; c++)
             {
-                child++;
+                if (Less(heap[c], heap[child]))
+                {
+                    child = c;
+                }
             }
 
-            var c = _heap[child];
-            if (!Less(c, item))
+            if (!Less(heap[child], node))
             {
                 break;
             }
 
-            _heap[i] = c;
-            _position[c] = i;
+            heap[i] = heap[child];
+            _position[heap[i].Item] = i;
             i = child;
         }
 
-        _heap[i] = item;
-        _position[item] = i;
+        heap[i] = node;
+        _position[node.Item] = i;
     }
+
+    private readonly record struct Node(double Key, long Tie, int Item);
 }

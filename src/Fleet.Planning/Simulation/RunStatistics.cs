@@ -35,10 +35,19 @@ internal sealed class RunStatistics
     public double[] UpAreaDc { get; }
     public long[] CompletedDc { get; }
     public long[] TokensDc { get; }
-    public List<double> MinuteQueued { get; } = [];
-    public List<double> MinuteAdmitted { get; } = [];
-    public List<double> MinuteBusy { get; } = [];
-    public List<double> MinuteUp { get; } = [];
+    private double[] _minuteQueued = new double[64];
+    private double[] _minuteAdmitted = new double[64];
+    private double[] _minuteBusy = new double[64];
+    private double[] _minuteUp = new double[64];
+
+    /// <summary>Minutes integrated so far (0 until the first event after time 0).</summary>
+    public int Minutes { get; private set; }
+
+    /// <summary>Per minute, the integral of the queue length (the first <see cref="Minutes"/> entries count).</summary>
+    public ReadOnlySpan<double> MinuteQueued => _minuteQueued.AsSpan(0, Minutes);
+    public ReadOnlySpan<double> MinuteAdmitted => _minuteAdmitted.AsSpan(0, Minutes);
+    public ReadOnlySpan<double> MinuteBusy => _minuteBusy.AsSpan(0, Minutes);
+    public ReadOnlySpan<double> MinuteUp => _minuteUp.AsSpan(0, Minutes);
 
     /// <summary>The simulated time integrated up to.</summary>
     public double Now { get; private set; }
@@ -105,14 +114,14 @@ internal sealed class RunStatistics
             UpAreaDc[d] += UpByDc[d] * dt;
         }
 
-        var last = MinuteQueued.Count - 1;
+        var last = Minutes - 1;
         if (last >= 0 && t <= (last + 1) * 60.0 && Now >= last * 60.0)
         {
             // The common case: still inside the current minute.
-            MinuteQueued[last] += Queued * dt;
-            MinuteAdmitted[last] += Admitted * dt;
-            MinuteBusy[last] += Busy * dt;
-            MinuteUp[last] += Up * dt;
+            _minuteQueued[last] += Queued * dt;
+            _minuteAdmitted[last] += Admitted * dt;
+            _minuteBusy[last] += Busy * dt;
+            _minuteUp[last] += Up * dt;
             Now = t;
             return;
         }
@@ -121,12 +130,9 @@ internal sealed class RunStatistics
         while (from < t)
         {
             var minute = (int)(from / 60);
-            while (MinuteQueued.Count <= minute)
+            if (Minutes <= minute)
             {
-                MinuteQueued.Add(0);
-                MinuteAdmitted.Add(0);
-                MinuteBusy.Add(0);
-                MinuteUp.Add(0);
+                Grow(minute + 1);
             }
 
             var end = Math.Min(t, (minute + 1) * 60.0);
@@ -136,13 +142,28 @@ internal sealed class RunStatistics
             }
 
             var seg = end - from;
-            MinuteQueued[minute] += Queued * seg;
-            MinuteAdmitted[minute] += Admitted * seg;
-            MinuteBusy[minute] += Busy * seg;
-            MinuteUp[minute] += Up * seg;
+            _minuteQueued[minute] += Queued * seg;
+            _minuteAdmitted[minute] += Admitted * seg;
+            _minuteBusy[minute] += Busy * seg;
+            _minuteUp[minute] += Up * seg;
             from = end;
         }
 
         Now = t;
+    }
+
+    /// <summary>Makes <paramref name="minutes"/> minutes count, the new ones at zero.</summary>
+    private void Grow(int minutes)
+    {
+        if (minutes > _minuteQueued.Length)
+        {
+            var length = Math.Max(minutes, 2 * _minuteQueued.Length);
+            Array.Resize(ref _minuteQueued, length);
+            Array.Resize(ref _minuteAdmitted, length);
+            Array.Resize(ref _minuteBusy, length);
+            Array.Resize(ref _minuteUp, length);
+        }
+
+        Minutes = minutes;
     }
 }

@@ -82,8 +82,8 @@ internal static class SimulationResultBuilder
 
     private static List<MinutePoint> Minutes(RunStatistics stats, double makespan)
     {
-        var minutes = new List<MinutePoint>(stats.MinuteQueued.Count);
-        for (var k = 0; k < stats.MinuteQueued.Count; k++)
+        var minutes = new List<MinutePoint>(stats.Minutes);
+        for (var k = 0; k < stats.Minutes; k++)
         {
             var span = Math.Min(60, makespan - (k * 60.0));
             if (span <= 0)
