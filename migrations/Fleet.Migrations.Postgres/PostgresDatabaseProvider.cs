@@ -10,7 +10,7 @@ namespace Fleet.Migrations.Postgres;
 /// <summary>The production store: PostgreSQL through Npgsql, binary COPY for bulk writes.</summary>
 public sealed class PostgresDatabaseProvider : IDatabaseProvider
 {
-    public const string ProviderName = "Postgres";
+    public const string ProviderName = DatabaseProviderNames.Postgres;
 
     /// <inheritdoc/>
     public string Name => ProviderName;

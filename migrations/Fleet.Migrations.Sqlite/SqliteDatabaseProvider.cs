@@ -12,7 +12,7 @@ namespace Fleet.Migrations.Sqlite;
 /// <summary>The embedded default: a SQLite file, WAL journal, prepared-statement bulk writes.</summary>
 public sealed class SqliteDatabaseProvider : IDatabaseProvider
 {
-    public const string ProviderName = "Sqlite";
+    public const string ProviderName = DatabaseProviderNames.Sqlite;
 
     /// <inheritdoc/>
     public string Name => ProviderName;

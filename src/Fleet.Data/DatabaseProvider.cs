@@ -11,7 +11,7 @@ namespace Fleet.Data;
 /// </summary>
 public interface IDatabaseProvider
 {
-    /// <summary>"Sqlite" or "Postgres", as <c>Database:Provider</c> names it.</summary>
+    /// <summary><see cref="DatabaseProviderNames.Sqlite"/> or <see cref="DatabaseProviderNames.Postgres"/>, as <c>Database:Provider</c> names it.</summary>
     string Name { get; }
 
     /// <summary>Applies the provider, its migrations assembly and Fleet's conventions to <paramref name="builder"/>.</summary>
@@ -36,10 +36,18 @@ public interface IDatabaseProvider
 public static class FleetDataServiceCollectionExtensions
 {
     /// <summary>Registers the context factory (one short-lived context per operation) on <paramref name="provider"/>.</summary>
-    public static IServiceCollection AddFleetData(this IServiceCollection services, IDatabaseProvider provider, string connectionString)
+    public static IServiceCollection AddFleetData(this IServiceCollection services, IDatabaseProvider provider, string connectionString) =>
+        services.AddFleetData(_ => provider, _ => connectionString);
+
+    /// <summary>
+    /// The same, with the provider and the connection string taken from the container when first needed (from
+    /// validated options, so a bad setting fails at start-up with its key rather than while the services are registered).
+    /// </summary>
+    public static IServiceCollection AddFleetData(
+        this IServiceCollection services, Func<IServiceProvider, IDatabaseProvider> provider, Func<IServiceProvider, string> connectionString)
     {
-        services.AddSingleton(provider);
-        services.AddDbContextFactory<FleetDbContext>(o => provider.Configure(o, connectionString));
+        services.AddSingleton<IDatabaseProvider>(provider);
+        services.AddDbContextFactory<FleetDbContext>((sp, o) => sp.GetRequiredService<IDatabaseProvider>().Configure(o, connectionString(sp)));
         return services;
     }
 

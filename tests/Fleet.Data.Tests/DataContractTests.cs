@@ -131,6 +131,17 @@ public abstract class DataContractTests(string provider)
         Assert.Equal(0, await check.Gpus.CountAsync());
     }
 
+    [SkippableFact]
+    public async Task ProviderNames_Of_NamesTheStoreTheContextRunsOn()
+    {
+        await using var database = await NewDatabaseAsync();
+        await using var db = database.CreateContext();
+
+        Assert.Equal(provider, DatabaseProviderNames.Of(db.Database));
+        Assert.Equal(provider == TestDatabase.Sqlite, DatabaseProviderNames.IsSqlite(db.Database));
+        Assert.Equal(provider == TestDatabase.Postgres, DatabaseProviderNames.IsPostgres(db.Database));
+    }
+
     internal static async Task SeedOneGpuAsync(TestDatabase database, string serial)
     {
         await using var db = database.CreateContext();

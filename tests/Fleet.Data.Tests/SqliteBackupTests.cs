@@ -1,5 +1,6 @@
 using Fleet.Data;
 using Fleet.Migrations.Sqlite;
+using Fleet.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -15,7 +16,7 @@ public sealed class SqliteBackupTests : IDisposable
 
     private string File => Path.Combine(_folder, "fleet.db");
 
-    private FleetDbContext NewContext() => new(_provider.CreateOptions($"Data Source={File};Pooling=False"));
+    private FleetDbContext NewContext() => new(_provider.CreateOptions(TestDatabase.SqliteFile(File)));
 
     [Fact]
     public async Task PrepareForMigration_OlderSchema_CopiesTheFileWithItsAppliedMigrationsBeforeMigrating()
@@ -37,7 +38,7 @@ public sealed class SqliteBackupTests : IDisposable
 
         Assert.NotNull(backup);
         Assert.EndsWith($".{first}.bak", backup, StringComparison.Ordinal);
-        await using var copy = new SqliteConnection($"Data Source={backup};Mode=ReadOnly;Pooling=False");
+        await using var copy = new SqliteConnection(TestDatabase.SqliteFile(backup, mode: SqliteOpenMode.ReadOnly));
         await copy.OpenAsync();
         Assert.Equal(1L, await ScalarAsync(copy, "SELECT count(*) FROM __EFMigrationsHistory"));
         Assert.Equal("Kept", await ScalarAsync(copy, "SELECT name FROM datacenters WHERE code = 'OLD1'"));
@@ -58,7 +59,7 @@ public sealed class SqliteBackupTests : IDisposable
         }
 
         Assert.Single(Directory.GetFiles(_folder, "*.bak").Concat(Directory.GetFiles(_folder, "fleet.db")));
-        await using var connection = new SqliteConnection($"Data Source={File};Pooling=False");
+        await using var connection = new SqliteConnection(TestDatabase.SqliteFile(File));
         await connection.OpenAsync();
         Assert.Equal("wal", await ScalarAsync(connection, "PRAGMA journal_mode"));
     }

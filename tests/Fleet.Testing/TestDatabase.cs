@@ -61,7 +61,7 @@ public sealed class TestDatabase : IAsyncDisposable
             if (s_sqliteTemplate is null)
             {
                 var template = Path.Combine(Path.GetTempPath(), $"fleet-template-{Guid.NewGuid():N}.db");
-                await using (var db = new FleetDbContext(provider.CreateOptions($"Data Source={template};Pooling=False")))
+                await using (var db = new FleetDbContext(provider.CreateOptions(SqliteFile(template))))
                 {
                     await db.Database.MigrateAsync();
                 }
@@ -76,7 +76,7 @@ public sealed class TestDatabase : IAsyncDisposable
 
         var file = Path.Combine(Path.GetTempPath(), $"fleet-test-{Guid.NewGuid():N}.db");
         File.Copy(s_sqliteTemplate, file);
-        return new TestDatabase(provider, $"Data Source={file};Pooling=False;Default Timeout=30", () =>
+        return new TestDatabase(provider, SqliteFile(file, defaultTimeout: 30), () =>
         {
             SqliteConnection.ClearAllPools();
             foreach (var f in new[] { file, file + "-wal", file + "-shm" })
@@ -131,6 +131,23 @@ public sealed class TestDatabase : IAsyncDisposable
             NpgsqlConnection.ClearAllPools();
             await ExecuteAsync(server!, $"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
         });
+    }
+
+    /// <summary>A SQLite file without connection pooling (each test's file is deleted at the end).</summary>
+    public static string SqliteFile(string file, int? defaultTimeout = null, SqliteOpenMode? mode = null)
+    {
+        var builder = new SqliteConnectionStringBuilder { DataSource = file, Pooling = false };
+        if (defaultTimeout is { } seconds)
+        {
+            builder.DefaultTimeout = seconds;
+        }
+
+        if (mode is { } open)
+        {
+            builder.Mode = open;
+        }
+
+        return builder.ToString();
     }
 
     private static string WithDatabase(string server, string database) =>

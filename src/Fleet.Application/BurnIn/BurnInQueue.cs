@@ -14,7 +14,7 @@ namespace Fleet.Application.BurnIn;
 /// </summary>
 internal static class BurnInQueue
 {
-    public static bool IsPostgres(FleetDbContext db) => db.Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true;
+    public static bool IsPostgres(FleetDbContext db) => DatabaseProviderNames.IsPostgres(db.Database);
 
     public static string ClaimSql(FleetDbContext db)
     {

@@ -65,7 +65,7 @@ internal sealed class GpuPager
         var field = string.IsNullOrWhiteSpace(sort) ? "serial" : sort.Trim();
         var descending = field.StartsWith('-');
         field = field.TrimStart('-', '+');
-        var sqlite = db.Database.ProviderName?.Contains("Sqlite", StringComparison.OrdinalIgnoreCase) == true;
+        var sqlite = DatabaseProviderNames.IsSqlite(db.Database);
         var upper = field.ToUpperInvariant();
         List<Section> sections = upper switch
         {

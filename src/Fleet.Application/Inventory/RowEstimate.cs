@@ -17,7 +17,7 @@ internal static class RowEstimate
 {
     public static async Task<long?> EstimateAsync<T>(FleetDbContext db, IQueryable<T> query, CancellationToken ct)
     {
-        if (db.Database.ProviderName?.Contains("Npgsql", StringComparison.OrdinalIgnoreCase) != true)
+        if (!DatabaseProviderNames.IsPostgres(db.Database))
         {
             return null;
         }

@@ -1,8 +1,6 @@
-using Fleet.Domain.Audit;
 using Fleet.Domain.Catalog;
 using Fleet.Domain.Inventory;
 using Fleet.Domain.Procurement;
-using Fleet.Data.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -105,65 +103,5 @@ internal sealed class GpuPlacementConfiguration : IEntityTypeConfiguration<GpuPl
         b.Property(x => x.PciBusId).HasMaxLength(32);
         b.HasIndex(x => new { x.GpuId, x.From });
         b.HasOne(x => x.Host).WithMany().HasForeignKey(x => x.HostId).OnDelete(DeleteBehavior.Restrict);
-    }
-}
-
-internal sealed class VendorConfiguration : IEntityTypeConfiguration<Vendor>
-{
-    public void Configure(EntityTypeBuilder<Vendor> b)
-    {
-        b.Property(x => x.Name).HasMaxLength(200);
-        b.Property(x => x.ContactEmail).HasMaxLength(200);
-        b.Property(x => x.Notes).HasMaxLength(2000);
-        b.HasIndex(x => x.Name).IsUnique();
-        b.Property(x => x.Version).IsConcurrencyToken();
-    }
-}
-
-internal sealed class PurchaseOrderConfiguration : IEntityTypeConfiguration<PurchaseOrder>
-{
-    public void Configure(EntityTypeBuilder<PurchaseOrder> b)
-    {
-        b.Property(x => x.Number).HasMaxLength(64);
-        b.Property(x => x.Currency).HasMaxLength(3);
-        b.Property(x => x.Notes).HasMaxLength(2000);
-        b.Property(x => x.Status).HasConversion<string>().HasMaxLength(24);
-        b.HasIndex(x => x.Number).IsUnique();
-        b.Property(x => x.Version).IsConcurrencyToken();
-        b.HasOne(x => x.Vendor).WithMany().HasForeignKey(x => x.VendorId).OnDelete(DeleteBehavior.Restrict);
-        b.HasOne<Datacenter>().WithMany().HasForeignKey(x => x.DatacenterId).OnDelete(DeleteBehavior.Restrict);
-        b.HasMany(x => x.Lines).WithOne(l => l.PurchaseOrder).HasForeignKey(l => l.PurchaseOrderId).OnDelete(DeleteBehavior.Cascade);
-    }
-}
-
-internal sealed class PurchaseOrderLineConfiguration : IEntityTypeConfiguration<PurchaseOrderLine>
-{
-    public void Configure(EntityTypeBuilder<PurchaseOrderLine> b) =>
-        b.HasOne<GpuModel>().WithMany().HasForeignKey(x => x.GpuModelId).OnDelete(DeleteBehavior.Restrict);
-}
-
-internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntry>
-{
-    public void Configure(EntityTypeBuilder<AuditEntry> b)
-    {
-        b.Property(x => x.Actor).HasMaxLength(256);
-        b.Property(x => x.RequestId).HasMaxLength(128);
-        b.Property(x => x.EntityType).HasMaxLength(64);
-        b.Property(x => x.EntityKey).HasMaxLength(128);
-        b.Property(x => x.Action).HasMaxLength(32);
-        b.Property(x => x.Message).HasMaxLength(2000);
-        b.HasIndex(x => new { x.EntityType, x.EntityKey, x.At });
-    }
-}
-
-internal sealed class ApiTokenConfiguration : IEntityTypeConfiguration<ApiToken>
-{
-    public void Configure(EntityTypeBuilder<ApiToken> b)
-    {
-        b.Property(x => x.Name).HasMaxLength(200);
-        b.Property(x => x.TokenHash).HasMaxLength(64);
-        b.Property(x => x.Role).HasMaxLength(32);
-        b.Property(x => x.CreatedBy).HasMaxLength(200);
-        b.HasIndex(x => x.TokenHash).IsUnique();
     }
 }

@@ -1,12 +1,44 @@
 using Fleet.Domain.Catalog;
-using Fleet.Domain.Finance;
 using Fleet.Domain.Inventory;
 using Fleet.Domain.Procurement;
-using Fleet.Domain.Rma;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Fleet.Data.Configurations;
+
+internal sealed class VendorConfiguration : IEntityTypeConfiguration<Vendor>
+{
+    public void Configure(EntityTypeBuilder<Vendor> b)
+    {
+        b.Property(x => x.Name).HasMaxLength(200);
+        b.Property(x => x.ContactEmail).HasMaxLength(200);
+        b.Property(x => x.Notes).HasMaxLength(2000);
+        b.HasIndex(x => x.Name).IsUnique();
+        b.Property(x => x.Version).IsConcurrencyToken();
+    }
+}
+
+internal sealed class PurchaseOrderConfiguration : IEntityTypeConfiguration<PurchaseOrder>
+{
+    public void Configure(EntityTypeBuilder<PurchaseOrder> b)
+    {
+        b.Property(x => x.Number).HasMaxLength(64);
+        b.Property(x => x.Currency).HasMaxLength(3);
+        b.Property(x => x.Notes).HasMaxLength(2000);
+        b.Property(x => x.Status).HasConversion<string>().HasMaxLength(24);
+        b.HasIndex(x => x.Number).IsUnique();
+        b.Property(x => x.Version).IsConcurrencyToken();
+        b.HasOne(x => x.Vendor).WithMany().HasForeignKey(x => x.VendorId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<Datacenter>().WithMany().HasForeignKey(x => x.DatacenterId).OnDelete(DeleteBehavior.Restrict);
+        b.HasMany(x => x.Lines).WithOne(l => l.PurchaseOrder).HasForeignKey(l => l.PurchaseOrderId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class PurchaseOrderLineConfiguration : IEntityTypeConfiguration<PurchaseOrderLine>
+{
+    public void Configure(EntityTypeBuilder<PurchaseOrderLine> b) =>
+        b.HasOne<GpuModel>().WithMany().HasForeignKey(x => x.GpuModelId).OnDelete(DeleteBehavior.Restrict);
+}
 
 internal sealed class QuoteConfiguration : IEntityTypeConfiguration<Quote>
 {
@@ -60,67 +92,4 @@ internal sealed class InvoiceLineConfiguration : IEntityTypeConfiguration<Invoic
 {
     public void Configure(EntityTypeBuilder<InvoiceLine> b) =>
         b.HasOne<PurchaseOrderLine>().WithMany().HasForeignKey(x => x.PurchaseOrderLineId).OnDelete(DeleteBehavior.Restrict);
-}
-
-internal sealed class RmaCaseConfiguration : IEntityTypeConfiguration<RmaCase>
-{
-    public void Configure(EntityTypeBuilder<RmaCase> b)
-    {
-        b.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
-        b.Property(x => x.Reason).HasMaxLength(2000);
-        b.Property(x => x.Evidence).HasMaxLength(64_000);
-        b.Property(x => x.VendorCaseNumber).HasMaxLength(64);
-        b.Property(x => x.OpenedBy).HasMaxLength(256);
-        b.Property(x => x.TrackingNumber).HasMaxLength(128);
-        b.Property(x => x.CreditCurrency).HasMaxLength(3);
-        b.Property(x => x.Version).IsConcurrencyToken();
-        b.HasIndex(x => new { x.Status, x.OpenedAt });
-        b.HasIndex(x => x.GpuId);
-        b.HasOne<Gpu>().WithMany().HasForeignKey(x => x.GpuId).OnDelete(DeleteBehavior.Restrict);
-        b.HasOne<Gpu>().WithMany().HasForeignKey(x => x.ReplacementGpuId).OnDelete(DeleteBehavior.Restrict);
-        b.HasOne<Vendor>().WithMany().HasForeignKey(x => x.VendorId).OnDelete(DeleteBehavior.Restrict);
-    }
-}
-
-internal sealed class DepreciationPolicyConfiguration : IEntityTypeConfiguration<DepreciationPolicy>
-{
-    public void Configure(EntityTypeBuilder<DepreciationPolicy> b)
-    {
-        b.HasIndex(x => x.GpuModelId).IsUnique();
-        b.Property(x => x.Version).IsConcurrencyToken();
-        b.HasOne<GpuModel>().WithMany().HasForeignKey(x => x.GpuModelId).OnDelete(DeleteBehavior.Cascade);
-    }
-}
-
-internal sealed class BudgetConfiguration : IEntityTypeConfiguration<Budget>
-{
-    public void Configure(EntityTypeBuilder<Budget> b)
-    {
-        b.Property(x => x.Currency).HasMaxLength(3);
-        b.HasIndex(x => new { x.DatacenterId, x.FiscalYear, x.Currency }).IsUnique();
-        b.Property(x => x.Version).IsConcurrencyToken();
-        b.HasOne<Datacenter>().WithMany().HasForeignKey(x => x.DatacenterId).OnDelete(DeleteBehavior.Restrict);
-    }
-}
-
-internal sealed class GpuEnergyReadingConfiguration : IEntityTypeConfiguration<GpuEnergyReading>
-{
-    public void Configure(EntityTypeBuilder<GpuEnergyReading> b)
-    {
-        b.HasIndex(x => new { x.GpuId, x.PeriodStart });
-        b.HasOne<Gpu>().WithMany().HasForeignKey(x => x.GpuId).OnDelete(DeleteBehavior.Cascade);
-    }
-}
-
-internal sealed class StoredProfileConfiguration : IEntityTypeConfiguration<StoredProfile>
-{
-    public void Configure(EntityTypeBuilder<StoredProfile> b)
-    {
-        b.Property(x => x.GpuModel).HasMaxLength(100);
-        b.Property(x => x.Model).HasMaxLength(100);
-        b.Property(x => x.Dtype).HasMaxLength(16);
-        // The upload limit of a profile document; every other text column has its own limit above.
-        b.Property(x => x.Json).HasMaxLength(4 * 1024 * 1024);
-        b.HasIndex(x => new { x.GpuModel, x.Model, x.UploadedAt });
-    }
 }

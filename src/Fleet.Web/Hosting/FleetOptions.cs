@@ -1,20 +1,40 @@
 using System.ComponentModel.DataAnnotations;
+using Fleet.Data;
+using Fleet.Migrations.Postgres;
+using Fleet.Migrations.Sqlite;
 
 namespace Fleet.Web.Hosting;
 
-/// <summary><c>Database</c>: which store, and how long start-up waits for it.</summary>
+/// <summary><c>Database</c>: which store, and how long start-up waits for it; with <c>ConnectionStrings:Fleet</c>.</summary>
 public sealed class DatabaseOptions
 {
     public const string Section = "Database";
 
     /// <summary><c>Sqlite</c> (default, embedded) or <c>Postgres</c>.</summary>
     [Required]
-    [RegularExpression("^(?i)(Sqlite|Postgres)$", ErrorMessage = "Database:Provider must be 'Sqlite' or 'Postgres'.")]
-    public string Provider { get; set; } = "Sqlite";
+    [RegularExpression("^(?i)(" + DatabaseProviderNames.Sqlite + "|" + DatabaseProviderNames.Postgres + ")$",
+        ErrorMessage = "Database:Provider must be '" + DatabaseProviderNames.Sqlite + "' or '" + DatabaseProviderNames.Postgres + "'.")]
+    public string Provider { get; set; } = DatabaseProviderNames.Sqlite;
 
     /// <summary>How long start-up keeps retrying while the database comes up.</summary>
-    [Range(0, 600)]
+    [Range(0, 600, ErrorMessage = "Database:StartupRetrySeconds must be 0 to 600.")]
     public int StartupRetrySeconds { get; set; } = 60;
+
+    /// <summary><c>ConnectionStrings:Fleet</c>, or for SQLite <c>data/fleet.db</c> under the content root when it is not set.</summary>
+    public string ConnectionString { get; internal set; } = "";
+
+    /// <summary>Whether <see cref="ConnectionString"/> is the embedded default rather than a configured one.</summary>
+    public bool ConnectionStringIsDefault { get; internal set; }
+
+    public bool IsSqlite => string.Equals(Provider, DatabaseProviderNames.Sqlite, StringComparison.OrdinalIgnoreCase);
+
+    public bool IsPostgres => string.Equals(Provider, DatabaseProviderNames.Postgres, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The store <see cref="Provider"/> names (validated at start-up).</summary>
+    public IDatabaseProvider CreateProvider() =>
+        IsSqlite ? new SqliteDatabaseProvider()
+        : IsPostgres ? new PostgresDatabaseProvider()
+        : throw new InvalidOperationException($"Database:Provider must be '{DatabaseProviderNames.Sqlite}' or '{DatabaseProviderNames.Postgres}', got '{Provider}'.");
 }
 
 /// <summary><c>Fleet:Demo</c>: the demo fleet.</summary>

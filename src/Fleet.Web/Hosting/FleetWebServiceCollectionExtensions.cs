@@ -3,13 +3,14 @@ using Fleet.Application;
 using Fleet.Data;
 using Fleet.Data.Identity;
 using Fleet.Data.Seeding;
-using Fleet.Migrations.Postgres;
-using Fleet.Migrations.Sqlite;
 using Fleet.Web.Api;
 using Fleet.Web.Components;
 using Fleet.Web.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using Scalar.AspNetCore;
 
@@ -20,32 +21,32 @@ public static class FleetWebServiceCollectionExtensions
     /// <summary>The store named by <c>Database:Provider</c>, its connection string, migrations and seeding at start-up.</summary>
     public static WebApplicationBuilder AddFleetDatabase(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        var providerName = builder.Configuration[$"{DatabaseOptions.Section}:Provider"] ?? "Sqlite";
-        IDatabaseProvider provider = providerName.ToUpperInvariant() switch
-        {
-            "SQLITE" => new SqliteDatabaseProvider(),
-            "POSTGRES" => new PostgresDatabaseProvider(),
-            _ => throw new InvalidOperationException($"Database:Provider must be 'Sqlite' or 'Postgres', got '{providerName}'."),
-        };
-        var connectionString = builder.Configuration.GetConnectionString("Fleet");
-        if (string.IsNullOrWhiteSpace(connectionString))
-        {
-            if (provider is not SqliteDatabaseProvider)
+        builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section)
+            .PostConfigure<IConfiguration, IHostEnvironment>((o, configuration, environment) =>
             {
-                throw new InvalidOperationException("ConnectionStrings:Fleet is required when Database:Provider is Postgres.");
-            }
-
-            var dataFolder = Path.Combine(builder.Environment.ContentRootPath, "data");
-            Directory.CreateDirectory(dataFolder);
-            connectionString = $"Data Source={Path.Combine(dataFolder, "fleet.db")};Default Timeout=30";
-        }
-
-        builder.Services.AddFleetData(provider, connectionString);
+                var configured = configuration.GetConnectionString("Fleet");
+                o.ConnectionStringIsDefault = string.IsNullOrWhiteSpace(configured) && o.IsSqlite;
+                o.ConnectionString = o.ConnectionStringIsDefault ? DefaultSqliteConnectionString(environment) : configured ?? "";
+            })
+            .ValidateDataAnnotations()
+            .Validate(o => !o.IsPostgres || !string.IsNullOrWhiteSpace(o.ConnectionString),
+                "ConnectionStrings:Fleet is required when Database:Provider is Postgres.")
+            .ValidateOnStart();
+        builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddFleetData(
+            sp => sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.CreateProvider(),
+            sp => sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString);
         builder.Services.AddSingleton<DemoSeeder>();
         builder.Services.AddHostedService<DatabaseStartup>();
         return builder;
+    }
+
+    /// <summary>The embedded store's file, <c>data/fleet.db</c> under the content root.</summary>
+    private static string DefaultSqliteConnectionString(IHostEnvironment environment)
+    {
+        var dataFolder = Path.Combine(environment.ContentRootPath, "data");
+        Directory.CreateDirectory(dataFolder);
+        return new SqliteConnectionStringBuilder { DataSource = Path.Combine(dataFolder, "fleet.db"), DefaultTimeout = 30 }.ToString();
     }
 
     /// <summary>
@@ -54,48 +55,67 @@ public static class FleetWebServiceCollectionExtensions
     /// </summary>
     public static WebApplicationBuilder AddFleetSettings(this WebApplicationBuilder builder)
     {
-        T Bind<T>(string section) where T : new() => builder.Configuration.GetSection(section).Get<T>() ?? new T();
-        var finance = Bind<Fleet.Application.Finance.FinanceOptions>("Fleet:Finance");
-        if (finance.AssumedLoad is <= 0 or > 1.5 || finance.FiscalYearStartMonth is < 1 or > 12 || finance.OverheadPerGpuHour < 0)
-        {
-            throw new InvalidOperationException(
-                "Fleet:Finance is invalid: AssumedLoad must be in (0, 1.5], FiscalYearStartMonth 1–12, OverheadPerGpuHour not negative.");
-        }
-
-        builder.Services.AddSingleton(finance);
-        builder.Services.AddSingleton(Bind<Fleet.Application.Procurement.ProcurementOptions>("Fleet:Procurement"));
-        builder.Services.AddSingleton(Bind<Fleet.Application.Import.ImportOptions>("Fleet:Import"));
-        builder.Services.AddSingleton(Bind<Fleet.Application.BurnIn.BurnInOptions>("Fleet:BurnIn"));
-        builder.Services.AddSingleton(Bind<Fleet.Application.Inventory.InventoryOptions>("Fleet:Inventory"));
+        Settings<Fleet.Application.Finance.FinanceOptions>(builder, "Fleet:Finance", o => o
+            .Validate(f => f.AssumedLoad is > 0 and <= 1.5, "Fleet:Finance:AssumedLoad must be in (0, 1.5].")
+            .Validate(f => f.FiscalYearStartMonth is >= 1 and <= 12, "Fleet:Finance:FiscalYearStartMonth must be 1 to 12.")
+            .Validate(f => f.OverheadPerGpuHour >= 0, "Fleet:Finance:OverheadPerGpuHour must not be negative."));
+        Settings<Fleet.Application.Procurement.ProcurementOptions>(builder, "Fleet:Procurement", o => o
+            .Validate(p => p.PriceTolerancePercent >= 0, "Fleet:Procurement:PriceTolerancePercent must not be negative.")
+            .Validate(p => p.QuantityTolerance >= 0, "Fleet:Procurement:QuantityTolerance must not be negative.")
+            .Validate(p => p.MaxSerialsPerDelivery > 0, "Fleet:Procurement:MaxSerialsPerDelivery must be positive."));
+        Settings<Fleet.Application.Import.ImportOptions>(builder, "Fleet:Import", o => o
+            .Validate(i => i.MaxBytes > 0, "Fleet:Import:MaxBytes must be positive.")
+            .Validate(i => i.MaxRows > 0, "Fleet:Import:MaxRows must be positive.")
+            .Validate(i => i.MaxErrors > 0, "Fleet:Import:MaxErrors must be positive.")
+            .Validate(i => i.MaxHeaderBytes > 0, "Fleet:Import:MaxHeaderBytes must be positive.")
+            .Validate(i => i.MaxColumns > 0, "Fleet:Import:MaxColumns must be positive."));
+        Settings<Fleet.Application.BurnIn.BurnInOptions>(builder, "Fleet:BurnIn", o => o
+            .Validate(b => b.LeaseSeconds > 0, "Fleet:BurnIn:LeaseSeconds must be positive.")
+            .Validate(b => b.SweepSeconds > 0, "Fleet:BurnIn:SweepSeconds must be positive.")
+            .Validate(b => b.MaxResultBytes > 0, "Fleet:BurnIn:MaxResultBytes must be positive.")
+            .Validate(b => b.ClockSkewSeconds >= 0, "Fleet:BurnIn:ClockSkewSeconds must not be negative."));
+        Settings<Fleet.Application.Inventory.InventoryOptions>(builder, "Fleet:Inventory", o => o
+            .Validate(i => i.ExactCountLimit >= 0, "Fleet:Inventory:ExactCountLimit must not be negative."));
         builder.Services.AddSingleton<Fleet.Application.Inventory.ICursorProtector, Fleet.Web.Security.DataProtectionCursorProtector>();
         builder.Services.AddHostedService<BurnInLeaseSweeper>();
         builder.Services.AddHostedService<PlanQueueWorker>();
 
-        builder.Services.AddSingleton(MoneyFormat(Bind<Fleet.Web.Components.Shared.MoneyOptions>(Fleet.Web.Components.Shared.MoneyOptions.Section)));
+        builder.Services.AddOptions<Fleet.Web.Components.Shared.MoneyOptions>().BindConfiguration(Fleet.Web.Components.Shared.MoneyOptions.Section)
+            .Validate(m => KnownCulture(m.Culture),
+                "Fleet:Money:Culture is not a culture this build knows (it runs with invariant globalization: leave it empty and set Fleet:Money:DecimalSeparator/GroupSeparator).")
+            .Validate(m => m.Currencies.Values.All(c => c.Decimals is null or (>= 0 and <= 6)), "Fleet:Money:Currencies:*:Decimals must be 0 to 6.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton(sp => new Fleet.Web.Components.Shared.Money(sp.GetRequiredService<IOptions<Fleet.Web.Components.Shared.MoneyOptions>>().Value));
         return builder;
     }
 
-    private static Fleet.Web.Components.Shared.Money MoneyFormat(Fleet.Web.Components.Shared.MoneyOptions money)
+    /// <summary>
+    /// Binds <typeparamref name="T"/> to <paramref name="section"/>, validated at start-up, and registers its value for the
+    /// use cases: it replaces <c>AddFleetApplication</c>'s default whichever of the two is called first.
+    /// </summary>
+    private static void Settings<T>(WebApplicationBuilder builder, string section, Func<OptionsBuilder<T>, OptionsBuilder<T>> validate)
+        where T : class
     {
-        if (!string.IsNullOrWhiteSpace(money.Culture))
+        validate(builder.Services.AddOptions<T>().BindConfiguration(section)).ValidateOnStart();
+        builder.Services.Replace(ServiceDescriptor.Singleton(sp => sp.GetRequiredService<IOptions<T>>().Value));
+    }
+
+    private static bool KnownCulture(string? culture)
+    {
+        if (string.IsNullOrWhiteSpace(culture))
         {
-            try
-            {
-                _ = System.Globalization.CultureInfo.GetCultureInfo(money.Culture);
-            }
-            catch (System.Globalization.CultureNotFoundException)
-            {
-                throw new InvalidOperationException(
-                    $"Fleet:Money:Culture '{money.Culture}' is not a culture this build knows (it runs with invariant globalization: leave it empty and set Fleet:Money:DecimalSeparator/GroupSeparator).");
-            }
+            return true;
         }
 
-        if (money.Currencies.Values.Any(c => c.Decimals is < 0 or > 6))
+        try
         {
-            throw new InvalidOperationException("Fleet:Money:Currencies:*:Decimals must be 0 to 6.");
+            _ = System.Globalization.CultureInfo.GetCultureInfo(culture);
+            return true;
         }
-
-        return new Fleet.Web.Components.Shared.Money(money);
+        catch (System.Globalization.CultureNotFoundException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Cookie sign-in for people (ASP.NET Core Identity), bearer API tokens for agents, role policies.</summary>

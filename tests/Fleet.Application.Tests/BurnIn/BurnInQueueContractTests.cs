@@ -87,7 +87,7 @@ public abstract class BurnInQueueContractTests(string provider)
         var claim = (await world.ClaimAsync(cards[0].Host))!;
         world.Advance(TimeSpan.FromSeconds(100));
         var beat = await world.Heartbeats.HeartbeatAsync(claim.JobId, new HeartbeatRequest("gemm", 40), BurnInWorld.AgentA);
-        Assert.Equal(world.Time.Now.UtcDateTime.AddSeconds(120), beat.LeaseExpiresAt);
+        Assert.Equal(world.Time.GetUtcNow().UtcDateTime.AddSeconds(120), beat.LeaseExpiresAt);
         world.Advance(TimeSpan.FromSeconds(100));
         Assert.Equal(0, await world.Leases.SweepAsync());
         world.Advance(TimeSpan.FromSeconds(21));
@@ -120,7 +120,7 @@ public abstract class BurnInQueueContractTests(string provider)
         var cards = await world.HostsAsync(Prefix(), hosts: 1, cards: 2);
         await world.CampaignAsync(cards);
         var first = (await world.ClaimAsync(cards[0].Host, agentId: "old"))!;
-        var startedAt = world.Time.Now;
+        var startedAt = world.Time.GetUtcNow();
         world.Advance(TimeSpan.FromSeconds(300));
         await world.Leases.SweepAsync();
         var second = (await world.ClaimAsync(cards[0].Host, agentId: "new"))!;
@@ -146,7 +146,7 @@ public abstract class BurnInQueueContractTests(string provider)
         var runId = Guid.NewGuid().ToString();
         var doc = BurnInFleet.Document(runId, cards[0].Host,
             [new(cards[0].Serial, cards[0].Uuid), new(cards[1].Serial, cards[1].Uuid, Fail: true), new(cards[2].Serial, cards[2].Uuid)],
-            world.Time.Now);
+            world.Time.GetUtcNow());
 
         var stored = await world.Results.PostAsync(claim.JobId, doc, BurnInWorld.AgentA);
 
@@ -193,7 +193,7 @@ public abstract class BurnInQueueContractTests(string provider)
         await world.CampaignAsync(cards);
         var claim = (await world.ClaimAsync(cards[0].Host))!;
         var runId = Guid.NewGuid().ToString();
-        var doc = BurnInFleet.Document(runId, cards[0].Host, BurnInFleet.Seen(cards), world.Time.Now);
+        var doc = BurnInFleet.Document(runId, cards[0].Host, BurnInFleet.Seen(cards), world.Time.GetUtcNow());
         var first = await world.Results.PostAsync(claim.JobId, doc, BurnInWorld.AgentA);
         int Count(Fleet.Data.FleetDbContext db) => db.AuditEntries.Count() + db.BurnInRuns.Count() + db.BurnInFindings.Count() + db.GpuEnergyReadings.Count();
         int before;
@@ -207,7 +207,7 @@ public abstract class BurnInQueueContractTests(string provider)
         Assert.Equal(first.RunIds, again.RunIds);
 
         var changed = BurnInFleet.Document(runId, cards[0].Host, [new(cards[0].Serial, cards[0].Uuid, Bf16Tflops: 650), new(cards[1].Serial, cards[1].Uuid)],
-            world.Time.Now);
+            world.Time.GetUtcNow());
         var conflict = await Assert.ThrowsAsync<ConcurrencyException>(() => world.Results.PostAsync(claim.JobId, changed, BurnInWorld.AgentA));
         Assert.Contains("different content", conflict.Message);
         await using (var db = world.Db())
@@ -226,7 +226,7 @@ public abstract class BurnInQueueContractTests(string provider)
 
         // Card 0 is seen by serial only (no UUID); card 1 is missing; a stranger shows up.
         var doc = BurnInFleet.Document(Guid.NewGuid().ToString(), cards[0].Host,
-            [new(cards[0].Serial, null), new("NOT-IN-FLEET", "GPU-unknown")], world.Time.Now);
+            [new(cards[0].Serial, null), new("NOT-IN-FLEET", "GPU-unknown")], world.Time.GetUtcNow());
         var stored = await world.Results.PostAsync(claim.JobId, doc, BurnInWorld.AgentA);
 
         var seen = await world.Queries.GpuRunsAsync(cards[0].Serial);
@@ -248,7 +248,7 @@ public abstract class BurnInQueueContractTests(string provider)
         var cards = await world.HostsAsync(Prefix(), hosts: 2, cards: 1);
         await world.CampaignAsync(cards);
         var claim = (await world.ClaimAsync(cards[0].Host))!;
-        var doc = BurnInFleet.Document(Guid.NewGuid().ToString(), cards[0].Host, BurnInFleet.Seen(cards), world.Time.Now);
+        var doc = BurnInFleet.Document(Guid.NewGuid().ToString(), cards[0].Host, BurnInFleet.Seen(cards), world.Time.GetUtcNow());
 
         var refused = await Assert.ThrowsAsync<DomainException>(() => world.Results.PostAsync(claim.JobId, doc, BurnInWorld.AgentA));
 
@@ -269,13 +269,13 @@ public abstract class BurnInQueueContractTests(string provider)
         await world.CampaignAsync(first, "history");
         var claim = (await world.ClaimAsync(first[0].Host))!;
         await world.Results.PostAsync(claim.JobId, BurnInFleet.Document(Guid.NewGuid().ToString(), first[0].Host,
-            first.Select((c, i) => new BurnInFleet.DeviceOutcome(c.Serial, c.Uuid, Bf16Tflops: 690 + (i * 10))), world.Time.Now), BurnInWorld.AgentA);
+            first.Select((c, i) => new BurnInFleet.DeviceOutcome(c.Serial, c.Uuid, Bf16Tflops: 690 + (i * 10))), world.Time.GetUtcNow()), BurnInWorld.AgentA);
 
         // On its own host the slow card has no healthy peers; the fleet's validated cards (median 705) are the yardstick.
         await world.CampaignAsync(second, "new");
         claim = (await world.ClaimAsync(second[0].Host))!;
         await world.Results.PostAsync(claim.JobId, BurnInFleet.Document(Guid.NewGuid().ToString(), second[0].Host,
-            second.Select(c => new BurnInFleet.DeviceOutcome(c.Serial, c.Uuid, Bf16Tflops: 600)), world.Time.Now), BurnInWorld.AgentA);
+            second.Select(c => new BurnInFleet.DeviceOutcome(c.Serial, c.Uuid, Bf16Tflops: 600)), world.Time.GetUtcNow()), BurnInWorld.AgentA);
 
         var run = (await world.Queries.GpuRunsAsync(second[0].Serial))[0];
         Assert.Equal(Verdict.Fail, run.Verdict);

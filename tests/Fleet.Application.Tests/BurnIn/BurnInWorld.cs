@@ -4,6 +4,7 @@ using Fleet.Application.Tests.Procurement;
 using Fleet.Data;
 using Fleet.Domain;
 using Fleet.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Fleet.Application.Tests.BurnIn;
 
@@ -27,7 +28,7 @@ public sealed class BurnInWorld : IAsyncDisposable
     }
 
     public TestDatabase Database { get; }
-    public FixedTime Time { get; } = new(new DateTimeOffset(2026, 3, 2, 8, 0, 0, TimeSpan.Zero));
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 3, 2, 8, 0, 0, TimeSpan.Zero));
     public BurnInOptions Options { get; } = new() { LeaseSeconds = 120 };
     public CreateBurnInCampaign Campaigns { get; }
     public ClaimBurnInJob Claims { get; }
@@ -52,7 +53,7 @@ public sealed class BurnInWorld : IAsyncDisposable
     public Task<ClaimResponse?> ClaimAsync(string host, Actor? agent = null, string agentId = "agent-1") =>
         Claims.ClaimAsync(new ClaimRequest(host, agentId, []), agent ?? AgentA);
 
-    public void Advance(TimeSpan by) => Time.Now += by;
+    public void Advance(TimeSpan by) => Time.Advance(by);
 
     public async ValueTask DisposeAsync() => await Database.DisposeAsync();
 }

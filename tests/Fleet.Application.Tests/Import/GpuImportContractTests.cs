@@ -16,6 +16,7 @@ using Fleet.Domain.Inventory;
 using Fleet.Domain.Lifecycle;
 using Fleet.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Fleet.Application.Tests.Import;
 
@@ -28,7 +29,7 @@ public abstract class GpuImportContractTests(string provider)
     private sealed class Fixture(TestDatabase database) : IAsyncDisposable
     {
         /// <summary>The clock stands at 30 June 2024, noon.</summary>
-        public FixedTime Time { get; } = new(new DateTimeOffset(2024, 6, 30, 12, 0, 0, TimeSpan.Zero));
+        public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2024, 6, 30, 12, 0, 0, TimeSpan.Zero));
         public TestDatabase Database { get; } = database;
         public GpuImportService Service => new(new TestContextFactory(Database), Database.Provider, Time, new ImportOptions { MaxBytes = 2 * 1024 * 1024 });
 

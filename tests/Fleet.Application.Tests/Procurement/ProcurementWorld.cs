@@ -10,16 +10,9 @@ using Fleet.Domain.Inventory;
 using Fleet.Domain.Procurement;
 using Fleet.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Fleet.Application.Tests.Procurement;
-
-/// <summary>A clock that stands still where a test puts it.</summary>
-public sealed class FixedTime(DateTimeOffset now) : TimeProvider
-{
-    public DateTimeOffset Now { get; set; } = now;
-
-    public override DateTimeOffset GetUtcNow() => Now;
-}
 
 /// <summary>A migrated database with the catalog, two datacenters (IAD1 in USD, FRA1 in EUR) and two vendors, plus the real services.</summary>
 public sealed class ProcurementWorld : IAsyncDisposable
@@ -30,8 +23,9 @@ public sealed class ProcurementWorld : IAsyncDisposable
     public static readonly Actor Viewer = new("val", Roles.Viewer);
     public static readonly Actor Boss = new("ada", Roles.Admin);
 
-    private ProcurementWorld(TestDatabase database)
+    private ProcurementWorld(TestDatabase database, DateTimeOffset now)
     {
+        Time = new FakeTimeProvider(now);
         Database = database;
         var contexts = new TestContextFactory(database);
         Procurement = new ProcurementService(contexts, Time, new ProcurementOptions());
@@ -41,16 +35,17 @@ public sealed class ProcurementWorld : IAsyncDisposable
     }
 
     public TestDatabase Database { get; }
-    public FixedTime Time { get; } = new(new DateTimeOffset(2024, 6, 30, 12, 0, 0, TimeSpan.Zero));
+    /// <summary>The clock stands at 30 June 2024, noon, unless the test starts it elsewhere.</summary>
+    public FakeTimeProvider Time { get; }
     public FinanceOptions FinanceOptions { get; } = new() { AssumedLoad = 0.7 };
     public ProcurementService Procurement { get; }
     public RmaService Rma { get; }
     public FinanceService Finance { get; }
     public ReportService Reports { get; }
 
-    public static async Task<ProcurementWorld> CreateAsync(string provider)
+    public static async Task<ProcurementWorld> CreateAsync(string provider, DateTimeOffset? now = null)
     {
-        var world = new ProcurementWorld(await TestDatabase.CreateAsync(provider));
+        var world = new ProcurementWorld(await TestDatabase.CreateAsync(provider), now ?? new DateTimeOffset(2024, 6, 30, 12, 0, 0, TimeSpan.Zero));
         await using var db = world.Database.CreateContext();
         await DemoSeeder.EnsureCatalogAsync(db, CancellationToken.None);
         db.Datacenters.AddRange(

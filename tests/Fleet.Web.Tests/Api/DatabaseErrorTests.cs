@@ -2,6 +2,7 @@ using Fleet.Data;
 using Fleet.Domain.Procurement;
 using Fleet.Testing;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Fleet.Web.Tests.Api;
 
@@ -42,8 +43,8 @@ public abstract class DatabaseErrorTests(string provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
         var dead = provider == TestDatabase.Sqlite
-            ? $"Data Source={Path.Combine(Path.GetTempPath(), $"no-such-folder-{Guid.NewGuid():N}", "fleet.db")};Pooling=False"
-            : "Host=127.0.0.1;Port=1;Username=postgres;Timeout=2;Pooling=false";
+            ? TestDatabase.SqliteFile(Path.Combine(Path.GetTempPath(), $"no-such-folder-{Guid.NewGuid():N}", "fleet.db"))
+            : new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = 1, Username = "postgres", Timeout = 2, Pooling = false }.ConnectionString;
         await using var db = new FleetDbContext(database.Provider.CreateOptions(dead));
         var error = await Assert.ThrowsAnyAsync<Exception>(() => db.Vendors.CountAsync());
         Assert.Equal(DatabaseErrorKind.Unavailable, database.Provider.Classify(error));

@@ -20,6 +20,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Npgsql;
 
 namespace Fleet.Web.Tests.Api;
 
@@ -551,8 +552,8 @@ public abstract class HttpHardeningTests<TFixture>(TFixture fixture) : IClassFix
     public async Task DatabaseDown_EveryKindOfRoute_Is503WithRetryAfter()
     {
         var dead = fixture.Provider == TestDatabase.Sqlite
-            ? $"Data Source={Path.Combine(Path.GetTempPath(), $"no-such-folder-{Guid.NewGuid():N}", "fleet.db")};Pooling=False"
-            : "Host=127.0.0.1;Port=1;Username=postgres;Timeout=2;Pooling=false";
+            ? TestDatabase.SqliteFile(Path.Combine(Path.GetTempPath(), $"no-such-folder-{Guid.NewGuid():N}", "fleet.db"))
+            : new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = 1, Username = "postgres", Timeout = 2, Pooling = false }.ConnectionString;
         await using var down = App.WithWebHostBuilder(b =>
         {
             b.UseSetting("ConnectionStrings:Fleet", dead);

@@ -1,7 +1,13 @@
 using Fleet.Application.Finance;
 using Fleet.Application.Import;
 using Fleet.Application.Procurement;
+using Fleet.Data;
 using Fleet.Testing;
+using Fleet.Web.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Fleet.Web.Tests.Hosting;
@@ -28,6 +34,11 @@ public class SettingsTests
     [InlineData("Fleet:Finance:FiscalYearStartMonth", "13", "FiscalYearStartMonth")]
     [InlineData("Database:Provider", "Oracle", "Database:Provider")]
     [InlineData("Fleet:Bootstrap:AdminToken", "short", "AdminToken")]
+    [InlineData("Fleet:Inventory:ExactCountLimit", "-1", "Fleet:Inventory:ExactCountLimit")]
+    [InlineData("Fleet:Import:MaxRows", "0", "Fleet:Import:MaxRows")]
+    [InlineData("Fleet:BurnIn:LeaseSeconds", "0", "Fleet:BurnIn:LeaseSeconds")]
+    [InlineData("Fleet:Procurement:QuantityTolerance", "-1", "Fleet:Procurement:QuantityTolerance")]
+    [InlineData("Fleet:Money:Culture", "xx-NOPE-qq", "Fleet:Money:Culture")]
     public async Task BadSetting_FailsStartupNamingTheKey(string key, string value, string named)
     {
         var factory = new FleetWebFactory(TestDatabase.Sqlite, settings: new Dictionary<string, string> { [key] = value });
@@ -40,6 +51,31 @@ public class SettingsTests
         finally
         {
             await factory.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public void DefaultSqliteDatabase_ContentRootWithSemicolon_IsTheDataFolderFile()
+    {
+        var root = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"fleet;root={Guid.NewGuid():N}")).FullName;
+        try
+        {
+            var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = root, EnvironmentName = "Production" });
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Database:Provider"] = "sqlite",
+                ["ConnectionStrings:Fleet"] = "",
+            });
+            builder.AddFleetDatabase();
+            using var app = builder.Build();
+            using var db = app.Services.GetRequiredService<IDbContextFactory<FleetDbContext>>().CreateDbContext();
+
+            Assert.Equal(Path.Combine(root, "data", "fleet.db"), new SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource);
+            Assert.Equal(DatabaseProviderNames.Sqlite, app.Services.GetRequiredService<IDatabaseProvider>().Name);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
         }
     }
 

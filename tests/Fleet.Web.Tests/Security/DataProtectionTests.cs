@@ -90,7 +90,7 @@ public sealed class SqliteDataProtectionTests() : DataProtectionTests(TestDataba
 {
     protected override Dictionary<string, string> InstanceSettings(string folder) => new()
     {
-        ["ConnectionStrings:Fleet"] = $"Data Source={Path.Combine(folder, "fleet.db")};Pooling=False;Default Timeout=30",
+        ["ConnectionStrings:Fleet"] = TestDatabase.SqliteFile(Path.Combine(folder, "fleet.db"), defaultTimeout: 30),
     };
 }
 
