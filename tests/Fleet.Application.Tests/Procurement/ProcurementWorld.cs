@@ -34,7 +34,11 @@ public sealed class ProcurementWorld : IAsyncDisposable
     {
         Database = database;
         var contexts = new TestContextFactory(database);
-        Procurement = new ProcurementService(contexts, Time, new ProcurementOptions());
+        Vendors = new VendorService(contexts, Time);
+        Orders = new PurchaseOrderService(contexts, Time);
+        Quotes = new QuoteService(contexts, Time);
+        Receiving = new ReceivingService(contexts, Time, ProcurementOptions);
+        Invoices = new InvoiceService(contexts, Time, ProcurementOptions);
         Rma = new RmaService(contexts, Time);
         Finance = new FinanceService(contexts, Time);
         Reports = new ReportService(contexts, Time, FinanceOptions);
@@ -43,7 +47,12 @@ public sealed class ProcurementWorld : IAsyncDisposable
     public TestDatabase Database { get; }
     public FixedTime Time { get; } = new(new DateTimeOffset(2024, 6, 30, 12, 0, 0, TimeSpan.Zero));
     public FinanceOptions FinanceOptions { get; } = new() { AssumedLoad = 0.7 };
-    public ProcurementService Procurement { get; }
+    public ProcurementOptions ProcurementOptions { get; } = new();
+    public VendorService Vendors { get; }
+    public PurchaseOrderService Orders { get; }
+    public QuoteService Quotes { get; }
+    public ReceivingService Receiving { get; }
+    public InvoiceService Invoices { get; }
     public RmaService Rma { get; }
     public FinanceService Finance { get; }
     public ReportService Reports { get; }
@@ -64,8 +73,8 @@ public sealed class ProcurementWorld : IAsyncDisposable
     /// <summary>Creates and submits an order.</summary>
     public async Task<OrderItem> SubmittedOrderAsync(string number, string currency, string datacenter, DateTime orderedAt, params OrderLineRequest[] lines)
     {
-        await Procurement.CreateOrderAsync(new CreateOrderRequest(number, "Supermicro", currency, datacenter, orderedAt, lines), Buyer);
-        return await Procurement.SubmitAsync(number, Buyer);
+        await Orders.CreateAsync(new CreateOrderRequest(number, "Supermicro", currency, datacenter, orderedAt, lines), Buyer);
+        return await Orders.SubmitAsync(number, Buyer);
     }
 
     public FleetDbContext Db() => Database.CreateContext();
