@@ -58,7 +58,7 @@ public sealed class FinanceService(IDbContextFactory<FleetDbContext> contexts, T
     /// <summary>Sets the budget of a datacenter and fiscal year in a currency (creating it if needed).</summary>
     public async Task<BudgetItem> SetBudgetAsync(BudgetRequest request, Actor actor, CancellationToken ct = default)
     {
-        ProcurementService.Require(actor, Roles.Finance, "Editing budgets");
+        Access.Require(actor, Roles.Finance, "Editing budgets");
         if (request.FiscalYear is < 2000 or > 2100)
         {
             throw new ValidationException("fiscalYear", string.Create(CultureInfo.InvariantCulture, $"fiscalYear must be between 2000 and 2100, got {request.FiscalYear}."));
@@ -95,7 +95,7 @@ public sealed class FinanceService(IDbContextFactory<FleetDbContext> contexts, T
         db.AuditEntries.Add(AuditLog.Entry(actor, time.GetUtcNow().UtcDateTime, nameof(Budget),
             string.Create(CultureInfo.InvariantCulture, $"{dc.Code}/{request.FiscalYear}/{currency}"), before is null ? AuditActions.Create : AuditActions.Update,
             before, new { budget.Amount }));
-        await ProcurementService.SaveAsync(db, "The budget", ct);
+        await db.SaveOrConflictAsync("The budget", ct);
         return new BudgetItem(budget.Id, dc.Code, budget.FiscalYear, currency, budget.Amount, budget.Version);
     }
 
@@ -112,7 +112,7 @@ public sealed class FinanceService(IDbContextFactory<FleetDbContext> contexts, T
     /// <summary>Sets a model's depreciation life and salvage floor (an amount, or a percent of cost).</summary>
     public async Task<PolicyItem> SetPolicyAsync(string model, PolicyRequest request, Actor actor, CancellationToken ct = default)
     {
-        ProcurementService.Require(actor, Roles.Finance, "Editing depreciation policy");
+        Access.Require(actor, Roles.Finance, "Editing depreciation policy");
         if (request.LifeMonths is < 1 or > 240)
         {
             throw new ValidationException("lifeMonths", string.Create(CultureInfo.InvariantCulture, $"lifeMonths must be 1 to 240, got {request.LifeMonths}."));
@@ -147,7 +147,7 @@ public sealed class FinanceService(IDbContextFactory<FleetDbContext> contexts, T
         policy.SalvagePercent = request.SalvagePercent;
         db.AuditEntries.Add(AuditLog.Entry(actor, time.GetUtcNow().UtcDateTime, nameof(DepreciationPolicy), model,
             before is null ? AuditActions.Create : AuditActions.Update, before, new { policy.LifeMonths, policy.SalvageAmount, policy.SalvagePercent }));
-        await ProcurementService.SaveAsync(db, $"The depreciation policy of {model}", ct);
+        await db.SaveOrConflictAsync($"The depreciation policy of {model}", ct);
         return new PolicyItem(model, policy.LifeMonths, policy.SalvageAmount, policy.SalvagePercent, false, policy.Version);
     }
 

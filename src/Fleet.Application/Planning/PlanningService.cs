@@ -19,7 +19,7 @@ namespace Fleet.Application.Planning;
 
 /// <inheritdoc cref="IPlanningService"/>
 public sealed class PlanningService(
-    IDbContextFactory<FleetDbContext> contexts, PlanQueue queue, ProcurementService procurement, TimeProvider time) : IPlanningService
+    IDbContextFactory<FleetDbContext> contexts, PlanQueue queue, PurchaseOrderService orders, TimeProvider time) : IPlanningService
 {
     /// <summary>The largest scenario accepted (an inlined profile with its points fits well within it).</summary>
     public const int MaxScenarioChars = 1024 * 1024;
@@ -659,7 +659,7 @@ public sealed class PlanningService(
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(actor);
-        ProcurementService.Require(actor, Roles.Procurement, "Turning a plan into purchase orders");
+        Access.Require(actor, Roles.Procurement, "Turning a plan into purchase orders");
         var preview = await BuyPlanAsync(planRunId, ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         if (await db.PlanRunOrders.AnyAsync(o => o.PlanRunId == planRunId, ct))
@@ -691,7 +691,7 @@ public sealed class PlanningService(
         for (var i = 0; i < preview.Lines.Count; i++)
         {
             var line = preview.Lines[i];
-            var order = await procurement.CreateOrderAsync(new CreateOrderRequest(numbers[i], request.Vendor, line.Currency, line.Datacenter, null,
+            var order = await orders.CreateAsync(new CreateOrderRequest(numbers[i], request.Vendor, line.Currency, line.Datacenter, null,
                 [new OrderLineRequest(line.GpuModel, line.Quantity, line.UnitPrice)],
                 string.Create(CultureInfo.InvariantCulture, $"Buy plan of plan run {planRunId}: {line.Answer} {line.GpuModel} answer less {line.InService} in service ({line.PriceSource} price).")),
                 actor, ct);

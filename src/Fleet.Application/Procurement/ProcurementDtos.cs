@@ -1,4 +1,5 @@
 using Fleet.Application.Import;
+using Fleet.Domain.Lifecycle;
 using Fleet.Domain.Procurement;
 
 namespace Fleet.Application.Procurement;
@@ -16,7 +17,7 @@ public sealed record OrderLineRequest(string? Model, int Quantity, decimal UnitP
 public sealed record CreateOrderRequest(
     string? Number, string? Vendor, string? Currency, string? Datacenter, DateTime? OrderedAt, IReadOnlyList<OrderLineRequest>? Lines, string? Notes = null);
 
-/// <summary>A vendor quote to record; <see cref="ProcurementService.ConvertQuoteAsync"/> turns it into an order.</summary>
+/// <summary>A vendor quote to record; <see cref="QuoteService.ConvertAsync"/> turns it into an order.</summary>
 public sealed record CreateQuoteRequest(
     string? Reference, string? Vendor, string? Currency, string? Datacenter, DateTime? QuotedAt, DateTime? ValidUntil, IReadOnlyList<OrderLineRequest>? Lines);
 
@@ -64,3 +65,16 @@ public sealed class ProcurementOptions
     public int QuantityTolerance { get; set; }
     public int MaxSerialsPerDelivery { get; set; } = 20_000;
 }
+
+/// <summary>
+/// Which orders the list shows: free text over the PO number and the vendor's name, a status, a vendor and a datacenter
+/// (exact, case-insensitive), and one 1-based page of <see cref="PageSize"/> (null: every match).
+/// </summary>
+public sealed record OrderQuery(
+    string? Search = null, PurchaseOrderStatus? Status = null, string? Vendor = null, string? Datacenter = null, int Page = 1, int? PageSize = null);
+
+/// <summary>One page of orders, newest first, and how many match the query.</summary>
+public sealed record PagedOrders(IReadOnlyList<OrderItem> Items, int Total, int Page, int PageSize);
+
+/// <summary>A card received against an order: what it is, where, and in which state now.</summary>
+public sealed record OrderCardItem(string Serial, string Model, GpuStatus Status, string? Datacenter, DateTime? ReceivedAt, string? AssetTag);

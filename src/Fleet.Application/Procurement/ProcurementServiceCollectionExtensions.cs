@@ -1,6 +1,3 @@
-using Fleet.Application.Finance;
-using Fleet.Application.Reports;
-using Fleet.Application.Rma;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -8,17 +5,16 @@ namespace Fleet.Application.Procurement;
 
 public static class ProcurementServiceCollectionExtensions
 {
-    /// <summary>Registers procurement, RMA, finance and reports; options registered earlier win over the defaults.</summary>
+    /// <summary>Registers procurement: vendors, purchase orders, quotes, receiving and invoices; options registered earlier win over the defaults.</summary>
     public static IServiceCollection AddFleetProcurement(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(new ProcurementOptions());
-        services.TryAddSingleton(new FinanceOptions());
-        services.AddScoped<ProcurementService>();
-        services.AddScoped<RmaService>();
-        services.AddScoped<FinanceService>();
-        services.AddScoped<ProfileValidationService>();
-        services.AddScoped<ReportService>();
+        services.AddScoped<VendorService>();
+        services.AddScoped<PurchaseOrderService>();
+        services.AddScoped<QuoteService>();
+        services.AddScoped<ReceivingService>();
+        services.AddScoped<InvoiceService>();
         return services;
     }
 }

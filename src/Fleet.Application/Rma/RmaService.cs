@@ -188,7 +188,7 @@ public sealed class RmaService(IDbContextFactory<FleetDbContext> contexts, TimeP
     /// <summary>Opens a case for a Failed card and moves it to RmaPending; without evidence the card's notes (burn-in findings) are kept.</summary>
     public async Task<RmaCaseItem> OpenAsync(string serial, OpenRmaRequest request, Actor actor, CancellationToken ct = default)
     {
-        ProcurementService.Require(actor, Roles.Technician, "Opening an RMA case");
+        Access.Require(actor, Roles.Technician, "Opening an RMA case");
         var reason = request.Reason?.Trim();
         if (string.IsNullOrEmpty(reason) || reason.Length > 2000)
         {
@@ -218,7 +218,7 @@ public sealed class RmaService(IDbContextFactory<FleetDbContext> contexts, TimeP
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         AuditMove(db, gpu, before, move, actor);
         db.RmaCases.Add(rma);
-        await ProcurementService.SaveAsync(db, $"GPU {serial}", ct);
+        await db.SaveOrConflictAsync($"GPU {serial}", ct);
         db.AuditEntries.Add(AuditLog.Entry(actor, now, nameof(RmaCase), rma.Id.ToString(CultureInfo.InvariantCulture), AuditActions.Create, null,
             new { serial, rma.Reason, rma.VendorCaseNumber, rma.AdvanceReplacement }));
         await db.SaveChangesAsync(ct);
@@ -229,7 +229,7 @@ public sealed class RmaService(IDbContextFactory<FleetDbContext> contexts, TimeP
     /// <summary>Records the shipment and moves the card RmaPending → RmaShipped (and on to Returned when an advance replacement already came).</summary>
     public async Task<RmaCaseItem> ShipAsync(int id, ShipRmaRequest request, Actor actor, long? expectedVersion = null, CancellationToken ct = default)
     {
-        ProcurementService.Require(actor, Roles.Technician, "Shipping an RMA");
+        Access.Require(actor, Roles.Technician, "Shipping an RMA");
         var tracking = Clean(request.TrackingNumber, "trackingNumber", 128)
             ?? throw new ValidationException("trackingNumber", "Give the carrier's tracking number.");
         await using var db = await contexts.CreateDbContextAsync(ct);
@@ -250,7 +250,7 @@ public sealed class RmaService(IDbContextFactory<FleetDbContext> contexts, TimeP
         }
 
         AuditCase(db, rma, actor, now, "Shipped");
-        await ProcurementService.SaveAsync(db, $"RMA case {id}", ct);
+        await db.SaveOrConflictAsync($"RMA case {id}", ct);
         return await GetAsync(id, ct);
     }
 
@@ -260,7 +260,7 @@ public sealed class RmaService(IDbContextFactory<FleetDbContext> contexts, TimeP
     /// </summary>
     public async Task<RmaCaseItem> ReceiveReplacementAsync(int id, ReplacementRequest request, Actor actor, CancellationToken ct = default)
     {
-        ProcurementService.Require(actor, Roles.Technician, "Receiving an RMA replacement");
+        Access.Require(actor, Roles.Technician, "Receiving an RMA replacement");
         var serial = request.Serial?.Trim();
         if (!GpuSerial.IsValid(serial))
         {
@@ -269,7 +269,7 @@ public sealed class RmaService(IDbContextFactory<FleetDbContext> contexts, TimeP
 
         if (request.CreditAmount is not null)
         {
-            ProcurementService.Require(actor, Roles.Finance, "Recording an RMA credit");
+            Access.Require(actor, Roles.Finance, "Recording an RMA credit");
         }
 
         await using var db = await contexts.CreateDbContextAsync(ct);
@@ -302,7 +302,7 @@ public sealed class RmaService(IDbContextFactory<FleetDbContext> contexts, TimeP
         db.Gpus.Add(replacement);
         db.AuditEntries.Add(AuditLog.Entry(actor, now, nameof(Gpu), serial, AuditActions.Create, null, AuditLog.GpuState(replacement),
             $"Replacement for {gpu.Serial} under RMA {id}"));
-        await ProcurementService.SaveAsync(db, $"RMA case {id}", ct);
+        await db.SaveOrConflictAsync($"RMA case {id}", ct);
         var before = AuditLog.GpuState(gpu);
         if (rma.AttachReplacement(gpu, replacement, actor.Name, actor.Role, now) is { } move)
         {
@@ -310,7 +310,7 @@ public sealed class RmaService(IDbContextFactory<FleetDbContext> contexts, TimeP
         }
 
         AuditCase(db, rma, actor, now, $"Replacement {serial} received");
-        await ProcurementService.SaveAsync(db, $"RMA case {id}", ct);
+        await db.SaveOrConflictAsync($"RMA case {id}", ct);
         await tx.CommitAsync(ct);
         return await GetAsync(id, ct);
     }
@@ -321,7 +321,7 @@ public sealed class RmaService(IDbContextFactory<FleetDbContext> contexts, TimeP
     /// </summary>
     public async Task<RmaCaseItem> CreditAsync(int id, CreditRequest request, Actor actor, CancellationToken ct = default)
     {
-        ProcurementService.Require(actor, Roles.Finance, "Recording an RMA credit");
+        Access.Require(actor, Roles.Finance, "Recording an RMA credit");
         await using var db = await contexts.CreateDbContextAsync(ct);
         var (rma, gpu) = await LoadAsync(db, id, null, ct);
         var replacement = rma.ReplacementGpuId is { } replacementId ? await db.Gpus.FirstAsync(g => g.Id == replacementId, ct) : null;
@@ -341,14 +341,14 @@ public sealed class RmaService(IDbContextFactory<FleetDbContext> contexts, TimeP
         }
 
         AuditCase(db, rma, actor, now, "Credit recorded");
-        await ProcurementService.SaveAsync(db, $"RMA case {id}", ct);
+        await db.SaveOrConflictAsync($"RMA case {id}", ct);
         return await GetAsync(id, ct);
     }
 
     /// <summary>Withdraws an open, unshipped case; the card goes back to Validated.</summary>
     public async Task<RmaCaseItem> WithdrawAsync(int id, WithdrawRmaRequest request, Actor actor, long? expectedVersion = null, CancellationToken ct = default)
     {
-        ProcurementService.Require(actor, Roles.Technician, "Withdrawing an RMA case");
+        Access.Require(actor, Roles.Technician, "Withdrawing an RMA case");
         var reason = Clean(request.Reason, "reason", 2000)
             ?? throw new ValidationException("reason", "Say why the case is withdrawn (reason).");
         await using var db = await contexts.CreateDbContextAsync(ct);
@@ -357,7 +357,7 @@ public sealed class RmaService(IDbContextFactory<FleetDbContext> contexts, TimeP
         var before = AuditLog.GpuState(gpu);
         AuditMove(db, gpu, before, rma.Withdraw(gpu, reason, actor.Name, actor.Role, now), actor);
         AuditCase(db, rma, actor, now, $"Withdrawn: {reason}");
-        await ProcurementService.SaveAsync(db, $"RMA case {id}", ct);
+        await db.SaveOrConflictAsync($"RMA case {id}", ct);
         return await GetAsync(id, ct);
     }
 

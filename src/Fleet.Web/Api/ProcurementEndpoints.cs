@@ -16,9 +16,9 @@ public static class ProcurementEndpoints
     public sealed record OrderListRequest(
         string? Search, Fleet.Domain.Procurement.PurchaseOrderStatus? Status, string? Vendor, string? Datacenter, int? Page, int? PageSize);
 
-    private static async Task<Ok<IReadOnlyList<OrderItem>>> ListOrders([AsParameters] OrderListRequest query, HttpContext http, ProcurementService s, CancellationToken ct)
+    private static async Task<Ok<IReadOnlyList<OrderItem>>> ListOrders([AsParameters] OrderListRequest query, HttpContext http, PurchaseOrderService s, CancellationToken ct)
     {
-        var page = await s.OrdersAsync(new OrderQuery(query.Search, query.Status, query.Vendor, query.Datacenter, query.Page ?? 1, query.PageSize), ct);
+        var page = await s.ListAsync(new OrderQuery(query.Search, query.Status, query.Vendor, query.Datacenter, query.Page ?? 1, query.PageSize), ct);
         http.Response.Headers["X-Total-Count"] = page.Total.ToString(CultureInfo.InvariantCulture);
         return TypedResults.Ok(page.Items);
     }
@@ -26,20 +26,20 @@ public static class ProcurementEndpoints
     public static RouteGroupBuilder MapProcurementApi(this RouteGroupBuilder api)
     {
         var vendors = api.MapGroup("/vendors").WithTags("Procurement");
-        vendors.MapGet("/", async (ProcurementService s, CancellationToken ct) => TypedResults.Ok(await s.VendorsAsync(ct)))
+        vendors.MapGet("/", async (VendorService s, CancellationToken ct) => TypedResults.Ok(await s.ListAsync(ct)))
             .WithName("ListVendors").WithSummary("Every vendor.").RequireAuthorization(Policies.AnyRole);
-        vendors.MapGet("/{id:int}", async Task<Results<Ok<VendorItem>, NotFound>> (int id, ProcurementService s, CancellationToken ct) =>
-                (await s.VendorsAsync(ct)).FirstOrDefault(v => v.Id == id) is { } vendor ? TypedResults.Ok(vendor) : TypedResults.NotFound())
+        vendors.MapGet("/{id:int}", async Task<Results<Ok<VendorItem>, NotFound>> (int id, VendorService s, CancellationToken ct) =>
+                (await s.ListAsync(ct)).FirstOrDefault(v => v.Id == id) is { } vendor ? TypedResults.Ok(vendor) : TypedResults.NotFound())
             .WithName("GetVendor").WithSummary("One vendor; its ETag is the version an edit sends back as If-Match.").RequireAuthorization(Policies.AnyRole)
             .WithETag(Versioned.Vendor);
-        vendors.MapPost("/", async (VendorRequest body, HttpContext http, ProcurementService s, CancellationToken ct) =>
+        vendors.MapPost("/", async (VendorRequest body, HttpContext http, VendorService s, CancellationToken ct) =>
             {
-                var vendor = await s.SaveVendorAsync(null, body, http.User.ToActor(http.TraceIdentifier), ct);
+                var vendor = await s.SaveAsync(null, body, http.User.ToActor(http.TraceIdentifier), ct);
                 return Created(http, vendor, string.Create(CultureInfo.InvariantCulture, $"/api/vendors/{vendor.Id}"), vendor.Version);
             })
             .WithName("CreateVendor").WithSummary("Adds a vendor (201; 409 when the name is taken).").RequireAuthorization(Policies.Procurement);
-        vendors.MapPut("/{id:int}", async (int id, VendorRequest body, HttpContext http, ProcurementService s, CancellationToken ct) =>
-                TypedResults.Ok(await s.SaveVendorAsync(id, body, http.User.ToActor(http.TraceIdentifier), ct)))
+        vendors.MapPut("/{id:int}", async (int id, VendorRequest body, HttpContext http, VendorService s, CancellationToken ct) =>
+                TypedResults.Ok(await s.SaveAsync(id, body, http.User.ToActor(http.TraceIdentifier), ct)))
             .WithName("UpdateVendor").WithSummary("Edits a vendor; send If-Match or expectedVersion.").RequireAuthorization(Policies.Procurement)
             .RequireVersion(Versioned.Vendor);
 
@@ -48,55 +48,55 @@ public static class ProcurementEndpoints
             .WithName("ListOrders")
             .WithSummary("Purchase orders, newest first, with lines and received quantities; search (PO number, vendor), status, vendor and datacenter filter them, page and pageSize page them; X-Total-Count says how many match.")
             .RequireAuthorization(Policies.AnyRole);
-        orders.MapGet("/{number}", async (string number, ProcurementService s, CancellationToken ct) => TypedResults.Ok(await s.GetOrderAsync(number, ct)))
+        orders.MapGet("/{number}", async (string number, PurchaseOrderService s, CancellationToken ct) => TypedResults.Ok(await s.GetAsync(number, ct)))
             .WithName("GetOrder").WithSummary("One purchase order.").RequireAuthorization(Policies.AnyRole).WithETag(Versioned.Order);
-        orders.MapPost("/", async (CreateOrderRequest body, HttpContext http, ProcurementService s, CancellationToken ct) =>
+        orders.MapPost("/", async (CreateOrderRequest body, HttpContext http, PurchaseOrderService s, CancellationToken ct) =>
             {
-                var order = await s.CreateOrderAsync(body, http.User.ToActor(http.TraceIdentifier), ct);
+                var order = await s.CreateAsync(body, http.User.ToActor(http.TraceIdentifier), ct);
                 return Created(http, order, $"/api/orders/{Uri.EscapeDataString(order.Number)}", order.Version);
             })
             .WithName("CreateOrder").WithSummary("Records a Draft purchase order with its lines (201; 409 when the number is taken).")
             .RequireAuthorization(Policies.Procurement);
-        orders.MapPost("/{number}/submit", async (string number, [FromBody] ExpectedVersionBody? body, HttpContext http, ProcurementService s, CancellationToken ct) =>
+        orders.MapPost("/{number}/submit", async (string number, [FromBody] ExpectedVersionBody? body, HttpContext http, PurchaseOrderService s, CancellationToken ct) =>
                 TypedResults.Ok(await s.SubmitAsync(number, http.User.ToActor(http.TraceIdentifier), ct)))
             .WithName("SubmitOrder").WithSummary("Draft → Submitted; send If-Match or expectedVersion.").RequireAuthorization(Policies.Procurement)
             .RequireVersion(Versioned.Order);
-        orders.MapPost("/{number}/cancel", async (string number, [FromBody] ExpectedVersionBody? body, HttpContext http, ProcurementService s, CancellationToken ct) =>
+        orders.MapPost("/{number}/cancel", async (string number, [FromBody] ExpectedVersionBody? body, HttpContext http, PurchaseOrderService s, CancellationToken ct) =>
                 TypedResults.Ok(await s.CancelAsync(number, http.User.ToActor(http.TraceIdentifier), ct)))
             .WithName("CancelOrder").WithSummary("Draft or Submitted → Cancelled; send If-Match or expectedVersion.").RequireAuthorization(Policies.Procurement)
             .RequireVersion(Versioned.Order);
         orders.MapPost("/{number}/deliveries", Receive).WithName("ReceiveDelivery")
             .WithSummary("Receives serials (JSON, text/csv body or one uploaded packing list) all-or-nothing; 422 lists every error with line and column.")
             .RequireAuthorization(Policies.Procurement).DisableAntiforgery().WithBodyLimit(MaxDeliveryBytes + RequestBodyLimits.DefaultApiBytes);
-        orders.MapGet("/{number}/invoices", async (string number, ProcurementService s, CancellationToken ct) => TypedResults.Ok(await s.InvoicesAsync(number, ct)))
+        orders.MapGet("/{number}/invoices", async (string number, InvoiceService s, CancellationToken ct) => TypedResults.Ok(await s.ListAsync(number, ct)))
             .WithName("ListInvoices").WithSummary("Invoices recorded against the order with their three-way flags.").RequireAuthorization(Policies.AnyRole);
-        orders.MapPost("/{number}/invoices", async (string number, InvoiceRequest body, HttpContext http, ProcurementService s, CancellationToken ct) =>
-                TypedResults.Ok(await s.RecordInvoiceAsync(number, body, http.User.ToActor(http.TraceIdentifier), ct)))
+        orders.MapPost("/{number}/invoices", async (string number, InvoiceRequest body, HttpContext http, InvoiceService s, CancellationToken ct) =>
+                TypedResults.Ok(await s.RecordAsync(number, body, http.User.ToActor(http.TraceIdentifier), ct)))
             .WithName("RecordInvoice").WithSummary("Records an invoice and flags differences from order and receipts.").RequireAuthorization(Policies.Procurement);
         orders.MapPost("/{number}/invoices/{invoice}/approve", async (string number, string invoice, InvoiceReviewRequest body, HttpContext http,
-                ProcurementService s, CancellationToken ct) =>
-                TypedResults.Ok(await s.ApproveInvoiceAsync(number, invoice, body, http.User.ToActor(http.TraceIdentifier), ct)))
+                InvoiceService s, CancellationToken ct) =>
+                TypedResults.Ok(await s.ApproveAsync(number, invoice, body, http.User.ToActor(http.TraceIdentifier), ct)))
             .WithName("ApproveInvoice").WithSummary("Accepts a mismatched invoice for payment, with a note.").RequireAuthorization(Policies.Finance);
         orders.MapPost("/{number}/invoices/{invoice}/dispute", async (string number, string invoice, InvoiceReviewRequest body, HttpContext http,
-                ProcurementService s, CancellationToken ct) =>
-                TypedResults.Ok(await s.DisputeInvoiceAsync(number, invoice, body, http.User.ToActor(http.TraceIdentifier), ct)))
+                InvoiceService s, CancellationToken ct) =>
+                TypedResults.Ok(await s.DisputeAsync(number, invoice, body, http.User.ToActor(http.TraceIdentifier), ct)))
             .WithName("DisputeInvoice").WithSummary("Disputes a mismatched invoice with the vendor, with a note.").RequireAuthorization(Policies.Finance);
 
         var quotes = api.MapGroup("/quotes").WithTags("Procurement");
-        quotes.MapGet("/", async (ProcurementService s, CancellationToken ct) => TypedResults.Ok(await s.QuotesAsync(ct)))
+        quotes.MapGet("/", async (QuoteService s, CancellationToken ct) => TypedResults.Ok(await s.ListAsync(ct)))
             .WithName("ListQuotes").WithSummary("Vendor quotes and the orders they became.").RequireAuthorization(Policies.AnyRole);
-        quotes.MapGet("/{reference}", async Task<Results<Ok<QuoteItem>, NotFound>> (string reference, ProcurementService s, CancellationToken ct) =>
-                (await s.QuotesAsync(ct)).FirstOrDefault(q => q.Reference == reference) is { } quote ? TypedResults.Ok(quote) : TypedResults.NotFound())
+        quotes.MapGet("/{reference}", async Task<Results<Ok<QuoteItem>, NotFound>> (string reference, QuoteService s, CancellationToken ct) =>
+                (await s.ListAsync(ct)).FirstOrDefault(q => q.Reference == reference) is { } quote ? TypedResults.Ok(quote) : TypedResults.NotFound())
             .WithName("GetQuote").WithSummary("One quote; its ETag is the version a conversion sends back as If-Match.").RequireAuthorization(Policies.AnyRole)
             .WithETag(Versioned.Quote);
-        quotes.MapPost("/", async (CreateQuoteRequest body, HttpContext http, ProcurementService s, CancellationToken ct) =>
+        quotes.MapPost("/", async (CreateQuoteRequest body, HttpContext http, QuoteService s, CancellationToken ct) =>
             {
-                var quote = await s.CreateQuoteAsync(body, http.User.ToActor(http.TraceIdentifier), ct);
+                var quote = await s.CreateAsync(body, http.User.ToActor(http.TraceIdentifier), ct);
                 return Created(http, quote, $"/api/quotes/{Uri.EscapeDataString(quote.Reference)}", null);
             })
             .WithName("CreateQuote").WithSummary("Records a vendor quote (201; 409 when the reference is taken).").RequireAuthorization(Policies.Procurement);
-        quotes.MapPost("/{reference}/convert", async (string reference, ConvertQuoteRequest body, HttpContext http, ProcurementService s, CancellationToken ct) =>
-                TypedResults.Ok(await s.ConvertQuoteAsync(reference, body.OrderNumber ?? "", http.User.ToActor(http.TraceIdentifier), ct)))
+        quotes.MapPost("/{reference}/convert", async (string reference, ConvertQuoteRequest body, HttpContext http, QuoteService s, CancellationToken ct) =>
+                TypedResults.Ok(await s.ConvertAsync(reference, body.OrderNumber ?? "", http.User.ToActor(http.TraceIdentifier), ct)))
             .WithName("ConvertQuote").WithSummary("Turns a quote into a Draft purchase order; send If-Match or expectedVersion.")
             .RequireAuthorization(Policies.Procurement).RequireVersion(Versioned.Quote);
         return api;
@@ -119,7 +119,7 @@ public static class ProcurementEndpoints
         return TypedResults.Created(location, item);
     }
 
-    private static async Task<IResult> Receive(string number, HttpContext http, ProcurementService s, CancellationToken ct,
+    private static async Task<IResult> Receive(string number, HttpContext http, ReceivingService s, CancellationToken ct,
         [FromQuery] string? dryRun = null, [FromQuery] string? receivedAt = null)
     {
         var isDryRun = dryRun?.ToUpperInvariant() switch

@@ -25,7 +25,7 @@ public abstract class ProcurementContractTests(string provider)
             new OrderLineRequest(H100, 3, 30_000m, 36), new OrderLineRequest(L40S, 2, 8_000m, 24));
         var receivedAt = new DateTime(2024, 3, 15, 0, 0, 0, DateTimeKind.Utc);
 
-        var result = await world.Procurement.ReceiveAsync("PO-1",
+        var result = await world.Receiving.ReceiveAsync("PO-1",
             new ReceiveRequest($"serial;model\nSN-1;{H100}\nSN-2;{H100}\nSN-3;{L40S}\n", receivedAt, "PL-77"), ProcurementWorld.Buyer);
 
         Assert.True(result.Succeeded, string.Join("; ", result.Errors.Select(e => e.Message)));
@@ -45,12 +45,12 @@ public abstract class ProcurementContractTests(string provider)
         Assert.Equal(new DateTime(2027, 3, 15, 0, 0, 0, DateTimeKind.Utc), cards[0].WarrantyEndsAt);
         Assert.Equal(8_000m, cards[2].UnitCost);
         Assert.Equal(new DateTime(2026, 3, 15, 0, 0, 0, DateTimeKind.Utc), cards[2].WarrantyEndsAt);
-        var order = await world.Procurement.GetOrderAsync("PO-1");
+        var order = await world.Orders.GetAsync("PO-1");
         Assert.Equal([2, 1], order.Lines.Select(l => l.QuantityReceived));
         Assert.Equal(1, await db.Deliveries.CountAsync());
         Assert.Equal(3, await db.AuditEntries.CountAsync(a => a.EntityType == "Gpu" && a.Action == "Create"));
 
-        var rest = await world.Procurement.ReceiveAsync("PO-1", new ReceiveRequest($"serial,model\nSN-4,{H100}\nSN-5,{L40S}"), ProcurementWorld.Buyer);
+        var rest = await world.Receiving.ReceiveAsync("PO-1", new ReceiveRequest($"serial,model\nSN-4,{H100}\nSN-5,{L40S}"), ProcurementWorld.Buyer);
         Assert.True(rest.Succeeded);
         Assert.Equal(PurchaseOrderStatus.Received, rest.Status);
     }
@@ -60,7 +60,7 @@ public abstract class ProcurementContractTests(string provider)
     {
         await using var world = await WorldAsync();
         await world.SubmittedOrderAsync("PO-2", "USD", "IAD1", s_ordered, new OrderLineRequest(H100, 3, 30_000m), new OrderLineRequest(L40S, 1, 8_000m));
-        await world.Procurement.ReceiveAsync("PO-2", new ReceiveRequest($"serial,model\nKNOWN-1,{L40S}"), ProcurementWorld.Buyer);
+        await world.Receiving.ReceiveAsync("PO-2", new ReceiveRequest($"serial,model\nKNOWN-1,{L40S}"), ProcurementWorld.Buyer);
 
         var text = "serial,model\n" +
                    $"A-1,{H100}\n" +          // line 2: fine
@@ -71,7 +71,7 @@ public abstract class ProcurementContractTests(string provider)
                    $"A-2,{H100}\n" +          // line 7: fine
                    $"A-3,{H100}\n" +          // line 8: fine (third of three)
                    $"A-4,{H100}\n";           // line 9: a fourth H100 — more than ordered
-        var result = await world.Procurement.ReceiveAsync("PO-2", new ReceiveRequest(text), ProcurementWorld.Buyer);
+        var result = await world.Receiving.ReceiveAsync("PO-2", new ReceiveRequest(text), ProcurementWorld.Buyer);
 
         Assert.False(result.Succeeded);
         Assert.Equal([3, 4, 5, 6, 9], result.Errors.Select(e => e.Line));
@@ -83,7 +83,7 @@ public abstract class ProcurementContractTests(string provider)
         Assert.Contains("More cards than ordered", result.Errors[4].Message, StringComparison.Ordinal);
         await using var db = world.Db();
         Assert.Equal(["KNOWN-1"], await db.Gpus.Select(g => g.Serial).ToListAsync());
-        var order = await world.Procurement.GetOrderAsync("PO-2");
+        var order = await world.Orders.GetAsync("PO-2");
         Assert.Equal([0, 1], order.Lines.Select(l => l.QuantityReceived));
     }
 
@@ -93,7 +93,7 @@ public abstract class ProcurementContractTests(string provider)
         await using var world = await WorldAsync();
         await world.SubmittedOrderAsync("PO-3", "USD", "IAD1", s_ordered, new OrderLineRequest(H100, 2, 29_500m));
 
-        var result = await world.Procurement.ReceiveAsync("PO-3", new ReceiveRequest("  X-1  \r\n\r\nX-2\r\n"), ProcurementWorld.Buyer);
+        var result = await world.Receiving.ReceiveAsync("PO-3", new ReceiveRequest("  X-1  \r\n\r\nX-2\r\n"), ProcurementWorld.Buyer);
 
         Assert.True(result.Succeeded);
         Assert.Equal(PurchaseOrderStatus.Received, result.Status);
@@ -107,7 +107,7 @@ public abstract class ProcurementContractTests(string provider)
         await using var world = await WorldAsync();
         await world.SubmittedOrderAsync("PO-4", "USD", "IAD1", s_ordered, new OrderLineRequest(H100, 2, 1m));
 
-        var result = await world.Procurement.ReceiveAsync("PO-4", new ReceiveRequest("serial,colour\nX-1,red"), ProcurementWorld.Buyer);
+        var result = await world.Receiving.ReceiveAsync("PO-4", new ReceiveRequest("serial,colour\nX-1,red"), ProcurementWorld.Buyer);
 
         var error = Assert.Single(result.Errors);
         Assert.Equal(1, error.Line);
@@ -118,10 +118,10 @@ public abstract class ProcurementContractTests(string provider)
     public async Task Receive_DraftOrder_IsRefused()
     {
         await using var world = await WorldAsync();
-        await world.Procurement.CreateOrderAsync(new CreateOrderRequest("PO-5", "Supermicro", "USD", "IAD1", s_ordered, [new OrderLineRequest(H100, 1, 1m)]),
+        await world.Orders.CreateAsync(new CreateOrderRequest("PO-5", "Supermicro", "USD", "IAD1", s_ordered, [new OrderLineRequest(H100, 1, 1m)]),
             ProcurementWorld.Buyer);
 
-        var e = await Assert.ThrowsAsync<DomainException>(() => world.Procurement.ReceiveAsync("PO-5", new ReceiveRequest("X-1"), ProcurementWorld.Buyer));
+        var e = await Assert.ThrowsAsync<DomainException>(() => world.Receiving.ReceiveAsync("PO-5", new ReceiveRequest("X-1"), ProcurementWorld.Buyer));
         Assert.Contains("Draft", e.Message, StringComparison.Ordinal);
     }
 
@@ -131,7 +131,7 @@ public abstract class ProcurementContractTests(string provider)
         await using var world = await WorldAsync();
         await world.SubmittedOrderAsync("PO-6", "USD", "IAD1", s_ordered, new OrderLineRequest(H100, 1, 1m));
 
-        await Assert.ThrowsAsync<ForbiddenException>(() => world.Procurement.ReceiveAsync("PO-6", new ReceiveRequest("X-1"), ProcurementWorld.Viewer));
+        await Assert.ThrowsAsync<ForbiddenException>(() => world.Receiving.ReceiveAsync("PO-6", new ReceiveRequest("X-1"), ProcurementWorld.Viewer));
         await using var db = world.Db();
         Assert.Equal(0, await db.Gpus.CountAsync());
     }
@@ -141,7 +141,7 @@ public abstract class ProcurementContractTests(string provider)
     {
         await using var world = await WorldAsync();
 
-        var e = await Assert.ThrowsAsync<ValidationException>(() => world.Procurement.CreateOrderAsync(
+        var e = await Assert.ThrowsAsync<ValidationException>(() => world.Orders.CreateAsync(
             new CreateOrderRequest("PO-7", "Supermicro", "USD", "IAD1", s_ordered, [new OrderLineRequest(H100, 1, 1m), new OrderLineRequest("RTX 9090", 1, 1m)]),
             ProcurementWorld.Buyer));
 
@@ -155,10 +155,10 @@ public abstract class ProcurementContractTests(string provider)
     {
         // The quote is converted three days after it was made, while it is still valid.
         await using var world = await ProcurementWorld.CreateAsync(provider, new DateTimeOffset(s_ordered.AddDays(3)));
-        await world.Procurement.CreateQuoteAsync(new CreateQuoteRequest("Q-1", "Dell Technologies", "EUR", "FRA1", s_ordered, s_ordered.AddMonths(1),
+        await world.Quotes.CreateAsync(new CreateQuoteRequest("Q-1", "Dell Technologies", "EUR", "FRA1", s_ordered, s_ordered.AddMonths(1),
             [new OrderLineRequest(L40S, 4, 7_750m, 24)]), ProcurementWorld.Buyer);
 
-        var order = await world.Procurement.ConvertQuoteAsync("Q-1", "PO-Q1", ProcurementWorld.Buyer);
+        var order = await world.Quotes.ConvertAsync("Q-1", "PO-Q1", ProcurementWorld.Buyer);
 
         Assert.Equal(PurchaseOrderStatus.Draft, order.Status);
         Assert.Equal("Dell Technologies", order.Vendor);
@@ -166,8 +166,8 @@ public abstract class ProcurementContractTests(string provider)
         var line = Assert.Single(order.Lines);
         Assert.Equal((L40S, 4, 7_750m, 24), (line.Model, line.Quantity, line.UnitPrice, line.WarrantyMonths));
         Assert.Equal(4 * 7_750m, order.Total);
-        Assert.Equal("PO-Q1", (await world.Procurement.QuotesAsync()).Single().OrderNumber);
-        await Assert.ThrowsAsync<DomainException>(() => world.Procurement.ConvertQuoteAsync("Q-1", "PO-Q2", ProcurementWorld.Buyer));
+        Assert.Equal("PO-Q1", (await world.Quotes.ListAsync()).Single().OrderNumber);
+        await Assert.ThrowsAsync<DomainException>(() => world.Quotes.ConvertAsync("Q-1", "PO-Q2", ProcurementWorld.Buyer));
     }
 
     [SkippableFact]
@@ -175,11 +175,11 @@ public abstract class ProcurementContractTests(string provider)
     {
         await using var world = await WorldAsync();
         await world.SubmittedOrderAsync("PO-8", "USD", "IAD1", s_ordered, new OrderLineRequest(H100, 4, 30_000m));
-        await world.Procurement.ReceiveAsync("PO-8", new ReceiveRequest("I-1\nI-2\nI-3"), ProcurementWorld.Buyer);
+        await world.Receiving.ReceiveAsync("PO-8", new ReceiveRequest("I-1\nI-2\nI-3"), ProcurementWorld.Buyer);
 
-        var ok = await world.Procurement.RecordInvoiceAsync("PO-8", new InvoiceRequest("INV-0", null, "USD", [new InvoiceLineRequest(H100, 3, 30_000m)]),
+        var ok = await world.Invoices.RecordAsync("PO-8", new InvoiceRequest("INV-0", null, "USD", [new InvoiceLineRequest(H100, 3, 30_000m)]),
             ProcurementWorld.Buyer);
-        var off = await world.Procurement.RecordInvoiceAsync("PO-8", new InvoiceRequest("INV-1", null, "usd", [new InvoiceLineRequest(H100, 4, 30_450m)]),
+        var off = await world.Invoices.RecordAsync("PO-8", new InvoiceRequest("INV-1", null, "usd", [new InvoiceLineRequest(H100, 4, 30_450m)]),
             ProcurementWorld.Buyer);
 
         // INV-0: 3 invoiced, 3 received, but 4 ordered → flagged on the order quantity only.
@@ -190,7 +190,7 @@ public abstract class ProcurementContractTests(string provider)
         Assert.Equal(2, off.Discrepancies.Count);
         Assert.Contains(off.Discrepancies, d => d.Contains("received 3", StringComparison.Ordinal));
         Assert.Contains(off.Discrepancies, d => d.Contains("unit price", StringComparison.Ordinal));
-        Assert.Equal(2, (await world.Procurement.InvoicesAsync("PO-8")).Count);
+        Assert.Equal(2, (await world.Invoices.ListAsync("PO-8")).Count);
     }
 
     [SkippableFact]
@@ -199,9 +199,9 @@ public abstract class ProcurementContractTests(string provider)
         await using var world = await WorldAsync();
         await world.SubmittedOrderAsync("PO-9", "USD", "IAD1", s_ordered, new OrderLineRequest(H100, 1, 30_000m));
 
-        var e = await Assert.ThrowsAsync<ValidationException>(() => world.Procurement.RecordInvoiceAsync("PO-9",
+        var e = await Assert.ThrowsAsync<ValidationException>(() => world.Invoices.RecordAsync("PO-9",
             new InvoiceRequest("INV-9", null, "EUR", [new InvoiceLineRequest(H100, 1, 27_000m)]), ProcurementWorld.Buyer));
-        var wrongLine = await Assert.ThrowsAsync<ValidationException>(() => world.Procurement.RecordInvoiceAsync("PO-9",
+        var wrongLine = await Assert.ThrowsAsync<ValidationException>(() => world.Invoices.RecordAsync("PO-9",
             new InvoiceRequest("INV-9", null, "USD", [new InvoiceLineRequest(L40S, 1, 8_000m)]), ProcurementWorld.Buyer));
 
         Assert.Equal("currency", e.Parameter);
@@ -215,9 +215,9 @@ public abstract class ProcurementContractTests(string provider)
     {
         await using var world = await WorldAsync();
         await world.SubmittedOrderAsync("PO-10", "USD", "IAD1", s_ordered, new OrderLineRequest(H100, 1, 1m));
-        await world.Procurement.ReceiveAsync("PO-10", new ReceiveRequest("C-1"), ProcurementWorld.Buyer);
+        await world.Receiving.ReceiveAsync("PO-10", new ReceiveRequest("C-1"), ProcurementWorld.Buyer);
 
-        var e = await Assert.ThrowsAsync<DomainException>(() => world.Procurement.CancelAsync("PO-10", ProcurementWorld.Buyer));
+        var e = await Assert.ThrowsAsync<DomainException>(() => world.Orders.CancelAsync("PO-10", ProcurementWorld.Buyer));
         Assert.Contains("Received", e.Message, StringComparison.Ordinal);
     }
 }

@@ -28,7 +28,11 @@ public sealed class ProcurementWorld : IAsyncDisposable
         Time = new FakeTimeProvider(now);
         Database = database;
         var contexts = new TestContextFactory(database);
-        Procurement = new ProcurementService(contexts, Time, new ProcurementOptions());
+        Vendors = new VendorService(contexts, Time);
+        Orders = new PurchaseOrderService(contexts, Time);
+        Quotes = new QuoteService(contexts, Time);
+        Receiving = new ReceivingService(contexts, Time, ProcurementOptions);
+        Invoices = new InvoiceService(contexts, Time, ProcurementOptions);
         Rma = new RmaService(contexts, Time);
         Finance = new FinanceService(contexts, Time);
         Reports = new ReportService(contexts, Time, FinanceOptions);
@@ -38,7 +42,12 @@ public sealed class ProcurementWorld : IAsyncDisposable
     /// <summary>The clock stands at 30 June 2024, noon, unless the test starts it elsewhere.</summary>
     public FakeTimeProvider Time { get; }
     public FinanceOptions FinanceOptions { get; } = new() { AssumedLoad = 0.7 };
-    public ProcurementService Procurement { get; }
+    public ProcurementOptions ProcurementOptions { get; } = new();
+    public VendorService Vendors { get; }
+    public PurchaseOrderService Orders { get; }
+    public QuoteService Quotes { get; }
+    public ReceivingService Receiving { get; }
+    public InvoiceService Invoices { get; }
     public RmaService Rma { get; }
     public FinanceService Finance { get; }
     public ReportService Reports { get; }
@@ -59,8 +68,8 @@ public sealed class ProcurementWorld : IAsyncDisposable
     /// <summary>Creates and submits an order.</summary>
     public async Task<OrderItem> SubmittedOrderAsync(string number, string currency, string datacenter, DateTime orderedAt, params OrderLineRequest[] lines)
     {
-        await Procurement.CreateOrderAsync(new CreateOrderRequest(number, "Supermicro", currency, datacenter, orderedAt, lines), Buyer);
-        return await Procurement.SubmitAsync(number, Buyer);
+        await Orders.CreateAsync(new CreateOrderRequest(number, "Supermicro", currency, datacenter, orderedAt, lines), Buyer);
+        return await Orders.SubmitAsync(number, Buyer);
     }
 
     public FleetDbContext Db() => Database.CreateContext();

@@ -25,7 +25,7 @@ public abstract class RulesContractTests(string provider)
     {
         var world = await ProcurementWorld.CreateAsync(provider);
         await world.SubmittedOrderAsync("PO-1", "USD", "IAD1", s_ordered, new OrderLineRequest(H100, 2, 36_000m));
-        await world.Procurement.ReceiveAsync("PO-1", new ReceiveRequest("F-1"), ProcurementWorld.Buyer);
+        await world.Receiving.ReceiveAsync("PO-1", new ReceiveRequest("F-1"), ProcurementWorld.Buyer);
         var inventory = Inventory(world);
         await inventory.TransitionAsync("F-1", new TransitionRequest("BurnIn", null), ProcurementWorld.Tech);
         await inventory.TransitionAsync("F-1", new TransitionRequest("Failed", "GEMM mismatches"), ProcurementWorld.Tech);
@@ -166,10 +166,10 @@ public abstract class RulesContractTests(string provider)
     public async Task RecordInvoice_DraftOrder_IsRefusedAndWritesNothing()
     {
         await using var world = await ProcurementWorld.CreateAsync(provider);
-        await world.Procurement.CreateOrderAsync(new CreateOrderRequest("PO-D", "Supermicro", "USD", "IAD1", s_ordered,
+        await world.Orders.CreateAsync(new CreateOrderRequest("PO-D", "Supermicro", "USD", "IAD1", s_ordered,
             [new OrderLineRequest(H100, 2, 30_000m)]), ProcurementWorld.Buyer);
 
-        var e = await Assert.ThrowsAsync<DomainException>(() => world.Procurement.RecordInvoiceAsync("PO-D",
+        var e = await Assert.ThrowsAsync<DomainException>(() => world.Invoices.RecordAsync("PO-D",
             new InvoiceRequest("INV-1", null, "USD", [new InvoiceLineRequest(H100, 2, 30_000m)]), ProcurementWorld.Buyer));
 
         Assert.Contains("Draft", e.Message, StringComparison.Ordinal);
@@ -182,18 +182,18 @@ public abstract class RulesContractTests(string provider)
     {
         await using var world = await ProcurementWorld.CreateAsync(provider);
         await world.SubmittedOrderAsync("PO-R", "USD", "IAD1", s_ordered, new OrderLineRequest(H100, 2, 30_000m));
-        var early = await world.Procurement.RecordInvoiceAsync("PO-R",
+        var early = await world.Invoices.RecordAsync("PO-R",
             new InvoiceRequest("INV-1", null, "USD", [new InvoiceLineRequest(H100, 2, 30_000m)]), ProcurementWorld.Buyer);
         Assert.Equal(InvoiceStatus.Mismatch, early.Status);
         Assert.Contains("received 0", Assert.Single(early.Discrepancies), StringComparison.Ordinal);
 
-        await world.Procurement.ReceiveAsync("PO-R", new ReceiveRequest("R-1"), ProcurementWorld.Buyer);
-        var half = Assert.Single(await world.Procurement.InvoicesAsync("PO-R"));
+        await world.Receiving.ReceiveAsync("PO-R", new ReceiveRequest("R-1"), ProcurementWorld.Buyer);
+        var half = Assert.Single(await world.Invoices.ListAsync("PO-R"));
         Assert.Equal(InvoiceStatus.Mismatch, half.Status);
         Assert.Contains("received 1", Assert.Single(half.Discrepancies), StringComparison.Ordinal);
 
-        await world.Procurement.ReceiveAsync("PO-R", new ReceiveRequest("R-2"), ProcurementWorld.Buyer);
-        var matched = Assert.Single(await world.Procurement.InvoicesAsync("PO-R"));
+        await world.Receiving.ReceiveAsync("PO-R", new ReceiveRequest("R-2"), ProcurementWorld.Buyer);
+        var matched = Assert.Single(await world.Invoices.ListAsync("PO-R"));
         Assert.Equal(InvoiceStatus.Matched, matched.Status);
         Assert.False(matched.Flagged);
         Assert.Empty(matched.Discrepancies);
@@ -206,24 +206,24 @@ public abstract class RulesContractTests(string provider)
     {
         await using var world = await ProcurementWorld.CreateAsync(provider);
         await world.SubmittedOrderAsync("PO-V", "USD", "IAD1", s_ordered, new OrderLineRequest(H100, 2, 30_000m));
-        await world.Procurement.ReceiveAsync("PO-V", new ReceiveRequest("V-1\nV-2"), ProcurementWorld.Buyer);
-        await world.Procurement.RecordInvoiceAsync("PO-V",
+        await world.Receiving.ReceiveAsync("PO-V", new ReceiveRequest("V-1\nV-2"), ProcurementWorld.Buyer);
+        await world.Invoices.RecordAsync("PO-V",
             new InvoiceRequest("INV-P", null, "USD", [new InvoiceLineRequest(H100, 2, 31_000m)]), ProcurementWorld.Buyer);
-        await world.Procurement.RecordInvoiceAsync("PO-V",
+        await world.Invoices.RecordAsync("PO-V",
             new InvoiceRequest("INV-OK", null, "USD", [new InvoiceLineRequest(H100, 2, 30_000m)]), ProcurementWorld.Buyer);
 
         await Assert.ThrowsAsync<ForbiddenException>(() =>
-            world.Procurement.ApproveInvoiceAsync("PO-V", "INV-P", new InvoiceReviewRequest("ok"), ProcurementWorld.Buyer));
+            world.Invoices.ApproveAsync("PO-V", "INV-P", new InvoiceReviewRequest("ok"), ProcurementWorld.Buyer));
         var noNote = await Assert.ThrowsAsync<ValidationException>(() =>
-            world.Procurement.DisputeInvoiceAsync("PO-V", "INV-P", new InvoiceReviewRequest(" "), ProcurementWorld.Accountant));
+            world.Invoices.DisputeAsync("PO-V", "INV-P", new InvoiceReviewRequest(" "), ProcurementWorld.Accountant));
         await Assert.ThrowsAsync<DomainException>(() =>
-            world.Procurement.ApproveInvoiceAsync("PO-V", "INV-OK", new InvoiceReviewRequest("fine"), ProcurementWorld.Accountant));
-        var disputed = await world.Procurement.DisputeInvoiceAsync("PO-V", "INV-P", new InvoiceReviewRequest("Price is 3 % over the order"),
+            world.Invoices.ApproveAsync("PO-V", "INV-OK", new InvoiceReviewRequest("fine"), ProcurementWorld.Accountant));
+        var disputed = await world.Invoices.DisputeAsync("PO-V", "INV-P", new InvoiceReviewRequest("Price is 3 % over the order"),
             ProcurementWorld.Accountant);
 
         Assert.Equal("note", noNote.Parameter);
         Assert.Equal((InvoiceStatus.Disputed, "fin"), (disputed.Status, disputed.ReviewedBy));
-        var stored = (await world.Procurement.InvoicesAsync("PO-V")).Single(i => i.Number == "INV-P");
+        var stored = (await world.Invoices.ListAsync("PO-V")).Single(i => i.Number == "INV-P");
         Assert.Equal(("Price is 3 % over the order", InvoiceStatus.Disputed), (stored.ReviewNote, stored.Status));
     }
 
@@ -234,7 +234,7 @@ public abstract class RulesContractTests(string provider)
     {
         await using var world = await ProcurementWorld.CreateAsync(provider);
 
-        var e = await Assert.ThrowsAsync<ValidationException>(() => world.Procurement.CreateOrderAsync(new CreateOrderRequest("PO-Z", "Supermicro",
+        var e = await Assert.ThrowsAsync<ValidationException>(() => world.Orders.CreateAsync(new CreateOrderRequest("PO-Z", "Supermicro",
             "USD", "IAD1", s_ordered, [new OrderLineRequest(H100, 1, 30_000m), new OrderLineRequest(H100, 1, price)]), ProcurementWorld.Buyer));
 
         Assert.Equal("lines[1].unitPrice", e.Parameter);

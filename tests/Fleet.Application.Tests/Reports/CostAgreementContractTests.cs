@@ -57,7 +57,7 @@ public abstract class CostAgreementContractTests(string provider)
         await world.SubmittedOrderAsync("PO-PLAN", "USD", "IAD1", new DateTime(2024, 1, 2, 0, 0, 0, DateTimeKind.Utc),
             new OrderLineRequest(H100, answer.Gpus, 36_000m, 36));
         var serials = string.Join("\n", Enumerable.Range(1, answer.Gpus).Select(i => $"P-{i}"));
-        await world.Procurement.ReceiveAsync("PO-PLAN", new ReceiveRequest(serials, new DateTime(2024, 1, 10, 0, 0, 0, DateTimeKind.Utc)), ProcurementWorld.Buyer);
+        await world.Receiving.ReceiveAsync("PO-PLAN", new ReceiveRequest(serials, new DateTime(2024, 1, 10, 0, 0, 0, DateTimeKind.Utc)), ProcurementWorld.Buyer);
         await world.Finance.UploadProfileAsync(profileJson, ProcurementWorld.Tech);
 
         var t = await world.Reports.RunAsync(ReportService.CostPerGpuHour,

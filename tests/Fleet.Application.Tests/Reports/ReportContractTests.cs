@@ -37,8 +37,8 @@ public abstract class ReportContractTests(string provider)
         await world.Finance.SetPolicyAsync(L40S, new PolicyRequest(12, null, 0m), ProcurementWorld.Accountant);
         await world.SubmittedOrderAsync("PO-A", "USD", "IAD1", new DateTime(2024, 1, 2, 0, 0, 0, DateTimeKind.Utc), new OrderLineRequest(H100, 2, 36_000m, 36));
         await world.SubmittedOrderAsync("PO-B", "EUR", "FRA1", new DateTime(2024, 2, 1, 0, 0, 0, DateTimeKind.Utc), new OrderLineRequest(L40S, 1, 12_000m, 24));
-        await world.Procurement.ReceiveAsync("PO-A", new ReceiveRequest("A-1\nC-1", new DateTime(2024, 1, 10, 0, 0, 0, DateTimeKind.Utc)), ProcurementWorld.Buyer);
-        await world.Procurement.ReceiveAsync("PO-B", new ReceiveRequest("B-1", new DateTime(2024, 2, 29, 0, 0, 0, DateTimeKind.Utc)), ProcurementWorld.Buyer);
+        await world.Receiving.ReceiveAsync("PO-A", new ReceiveRequest("A-1\nC-1", new DateTime(2024, 1, 10, 0, 0, 0, DateTimeKind.Utc)), ProcurementWorld.Buyer);
+        await world.Receiving.ReceiveAsync("PO-B", new ReceiveRequest("B-1", new DateTime(2024, 2, 29, 0, 0, 0, DateTimeKind.Utc)), ProcurementWorld.Buyer);
         await using var db = world.Db();
         var a = await db.Gpus.SingleAsync(g => g.Serial == "A-1");
         a.InServiceAt = new DateTime(2024, 1, 15, 9, 0, 0, DateTimeKind.Utc);
@@ -170,8 +170,8 @@ public abstract class ReportContractTests(string provider)
     {
         await using var world = await FleetAsync();
         await world.SubmittedOrderAsync("PO-C", "USD", "IAD1", new DateTime(2024, 3, 1, 0, 0, 0, DateTimeKind.Utc), new OrderLineRequest(H100, 3, 10_000m, 36));
-        await world.Procurement.ReceiveAsync("PO-C", new ReceiveRequest("D-1", new DateTime(2024, 3, 10, 0, 0, 0, DateTimeKind.Utc)), ProcurementWorld.Buyer);
-        await world.Procurement.ReceiveAsync("PO-C", new ReceiveRequest("D-2", new DateTime(2024, 4, 10, 0, 0, 0, DateTimeKind.Utc)), ProcurementWorld.Buyer);
+        await world.Receiving.ReceiveAsync("PO-C", new ReceiveRequest("D-1", new DateTime(2024, 3, 10, 0, 0, 0, DateTimeKind.Utc)), ProcurementWorld.Buyer);
+        await world.Receiving.ReceiveAsync("PO-C", new ReceiveRequest("D-2", new DateTime(2024, 4, 10, 0, 0, 0, DateTimeKind.Utc)), ProcurementWorld.Buyer);
 
         var capex = await world.Reports.RunAsync(ReportService.Capex, new ReportQuery { AsOf = s_asOf });
 
@@ -386,11 +386,11 @@ public abstract class ReportContractTests(string provider)
     public async Task Export_CsvAndXlsx_AreFormulaSafeWithRawNumbers()
     {
         await using var world = await FleetAsync();
-        await world.Procurement.SaveVendorAsync(null, new VendorRequest("=HYPERLINK(\"http://x\")", null, null), ProcurementWorld.Buyer);
-        await world.Procurement.CreateOrderAsync(new CreateOrderRequest("PO-X", "=HYPERLINK(\"http://x\")", "USD", "IAD1",
+        await world.Vendors.SaveAsync(null, new VendorRequest("=HYPERLINK(\"http://x\")", null, null), ProcurementWorld.Buyer);
+        await world.Orders.CreateAsync(new CreateOrderRequest("PO-X", "=HYPERLINK(\"http://x\")", "USD", "IAD1",
             new DateTime(2024, 3, 1, 0, 0, 0, DateTimeKind.Utc), [new OrderLineRequest(H100, 1, 1_234.5m)]), ProcurementWorld.Buyer);
-        await world.Procurement.SubmitAsync("PO-X", ProcurementWorld.Buyer);
-        await world.Procurement.ReceiveAsync("PO-X", new ReceiveRequest("X-9", new DateTime(2024, 3, 2, 0, 0, 0, DateTimeKind.Utc)), ProcurementWorld.Buyer);
+        await world.Orders.SubmitAsync("PO-X", ProcurementWorld.Buyer);
+        await world.Receiving.ReceiveAsync("PO-X", new ReceiveRequest("X-9", new DateTime(2024, 3, 2, 0, 0, 0, DateTimeKind.Utc)), ProcurementWorld.Buyer);
         var t = await world.Reports.RunAsync(ReportService.AssetRegister, new ReportQuery { AsOf = s_asOf, PoNumber = "PO-X" });
 
         using var csv = new MemoryStream();

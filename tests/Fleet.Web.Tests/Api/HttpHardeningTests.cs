@@ -323,10 +323,10 @@ public abstract class HttpHardeningTests<TFixture>(TFixture fixture) : IClassFix
     public async Task NulCharacter_ThroughTheServiceAsThePagesCallIt_IsRefusedByTheModel()
     {
         using var scope = App.Services.CreateScope();
-        var service = scope.ServiceProvider.GetRequiredService<ProcurementService>();
+        var vendors = scope.ServiceProvider.GetRequiredService<VendorService>();
         var actor = new Actor("page-user", Roles.Procurement);
         var name = Unique("PageNul");
-        var refused = await Assert.ThrowsAsync<FieldValueException>(() => service.SaveVendorAsync(null, new VendorRequest(name, null, "a\0b"), actor));
+        var refused = await Assert.ThrowsAsync<FieldValueException>(() => vendors.SaveAsync(null, new VendorRequest(name, null, "a\0b"), actor));
         Assert.Equal("notes", refused.Field);
         await using var db = App.CreateDbContext();
         Assert.False(await db.Vendors.AnyAsync(v => v.Name == name));

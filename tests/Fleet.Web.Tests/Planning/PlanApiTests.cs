@@ -298,12 +298,13 @@ public abstract class PlanApiTests(string provider)
         await ArrangeFleetAsync(app);
         await using (var scope = app.Services.CreateAsyncScope())
         {
-            var procurementService = scope.ServiceProvider.GetRequiredService<ProcurementService>();
+            var vendors = scope.ServiceProvider.GetRequiredService<VendorService>();
+            var quotes = scope.ServiceProvider.GetRequiredService<QuoteService>();
             var buyer = new Actor("buyer", Roles.Procurement);
-            await procurementService.SaveVendorAsync(null, new VendorRequest("NVIDIA Partner", null, null), buyer);
-            await procurementService.CreateQuoteAsync(new CreateQuoteRequest("Q-OLD", "NVIDIA Partner", "USD", null, DateTime.UtcNow.AddDays(-30), null,
+            await vendors.SaveAsync(null, new VendorRequest("NVIDIA Partner", null, null), buyer);
+            await quotes.CreateAsync(new CreateQuoteRequest("Q-OLD", "NVIDIA Partner", "USD", null, DateTime.UtcNow.AddDays(-30), null,
                 [new OrderLineRequest(H100, 10, 31_000m)]), buyer);
-            await procurementService.CreateQuoteAsync(new CreateQuoteRequest("Q-NEW", "NVIDIA Partner", "USD", null, DateTime.UtcNow.AddDays(-1), null,
+            await quotes.CreateAsync(new CreateQuoteRequest("Q-NEW", "NVIDIA Partner", "USD", null, DateTime.UtcNow.AddDays(-1), null,
                 [new OrderLineRequest(H100, 10, 27_500m)]), buyer);
         }
 

@@ -74,7 +74,7 @@ public sealed class PlanRunViewTests : ComponentTestContext
     {
         _planning.BuyPlan = new BuyPlanPreview(7, "H100 SXM5 80GB", [new("IAD1", "H100 SXM5 80GB", 6, 4, 2, 30000m, "USD", "catalog")]);
         SignIn(Roles.Procurement);
-        await Services.GetRequiredService<ProcurementService>().SaveVendorAsync(null, new VendorRequest("Acme GPUs", "sales@acme.example", null), new Actor("Pat", Roles.Procurement));
+        await Services.GetRequiredService<VendorService>().SaveAsync(null, new VendorRequest("Acme GPUs", "sales@acme.example", null), new Actor("Pat", Roles.Procurement));
         var cost = new PlanCost("USD", 12, 30000m, 360000m, 6700m, 6000m, 0.29m, "catalog");
         var cut = RenderAs(Roles.Procurement, Run(7, PlanState.Done, 1, JsonSerializer.Serialize(s_answer, s_json), cost));
 

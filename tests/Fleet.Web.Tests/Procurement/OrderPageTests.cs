@@ -17,14 +17,16 @@ public sealed class OrderPageTests : ComponentTestContext
 
     private async Task OrderAsync(string number, bool submit)
     {
-        var procurement = Services.GetRequiredService<ProcurementService>();
-        await procurement.SaveVendorAsync(null, new VendorRequest("Acme GPUs", null, null), s_clerk);
-        await procurement.CreateOrderAsync(new CreateOrderRequest(number, "Acme GPUs", "USD", null, null,
+        var vendors = Services.GetRequiredService<VendorService>();
+        var orders = Services.GetRequiredService<PurchaseOrderService>();
+        var invoices = Services.GetRequiredService<InvoiceService>();
+        await vendors.SaveAsync(null, new VendorRequest("Acme GPUs", null, null), s_clerk);
+        await orders.CreateAsync(new CreateOrderRequest(number, "Acme GPUs", "USD", null, null,
             [new OrderLineRequest("H200 SXM 141GB", 2, 31_500m, 36)]), s_clerk);
         if (submit)
         {
-            await procurement.SubmitAsync(number, s_clerk);
-            await procurement.RecordInvoiceAsync(number, new InvoiceRequest("INV-7", null, "USD", [new InvoiceLineRequest("H200 SXM 141GB", 2, 31_500m)]), s_clerk);
+            await orders.SubmitAsync(number, s_clerk);
+            await invoices.RecordAsync(number, new InvoiceRequest("INV-7", null, "USD", [new InvoiceLineRequest("H200 SXM 141GB", 2, 31_500m)]), s_clerk);
         }
     }
 

@@ -25,15 +25,17 @@ public sealed class OrdersAndReportsFinishTests : ComponentTestContext
 
     private async Task OrdersAsync()
     {
-        var procurement = Services.GetRequiredService<ProcurementService>();
-        await procurement.SaveVendorAsync(null, new VendorRequest("Acme GPUs", null, null), s_clerk);
-        await procurement.SaveVendorAsync(null, new VendorRequest("Zenith Compute", null, null), s_clerk);
-        await procurement.CreateOrderAsync(new CreateOrderRequest("PO-ACME-1", "Acme GPUs", "JPY", null, null,
+        var vendors = Services.GetRequiredService<VendorService>();
+        var orders = Services.GetRequiredService<PurchaseOrderService>();
+        var receiving = Services.GetRequiredService<ReceivingService>();
+        await vendors.SaveAsync(null, new VendorRequest("Acme GPUs", null, null), s_clerk);
+        await vendors.SaveAsync(null, new VendorRequest("Zenith Compute", null, null), s_clerk);
+        await orders.CreateAsync(new CreateOrderRequest("PO-ACME-1", "Acme GPUs", "JPY", null, null,
             [new OrderLineRequest("H200 SXM 141GB", 2, 4_500_000m, 36)]), s_clerk);
-        await procurement.CreateOrderAsync(new CreateOrderRequest("PO-ZEN-1", "Zenith Compute", "EUR", null, null,
+        await orders.CreateAsync(new CreateOrderRequest("PO-ZEN-1", "Zenith Compute", "EUR", null, null,
             [new OrderLineRequest("H200 SXM 141GB", 1, 28_750.5m, 36)]), s_clerk);
-        await procurement.SubmitAsync("PO-ZEN-1", s_clerk);
-        await procurement.ReceiveAsync("PO-ZEN-1", new ReceiveRequest("ZEN-SER-0001"), s_clerk);
+        await orders.SubmitAsync("PO-ZEN-1", s_clerk);
+        await receiving.ReceiveAsync("PO-ZEN-1", new ReceiveRequest("ZEN-SER-0001"), s_clerk);
     }
 
     [Fact]

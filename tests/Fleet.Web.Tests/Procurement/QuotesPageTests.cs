@@ -19,9 +19,10 @@ public sealed class QuotesPageTests : ComponentTestContext
 
     private async Task<QuoteItem> RecordQuoteAsync(string reference, DateTime? validUntil)
     {
-        var procurement = Services.GetRequiredService<ProcurementService>();
-        await procurement.SaveVendorAsync(null, new VendorRequest("Acme GPUs", "sales@acme.example", null), s_clerk);
-        return await procurement.CreateQuoteAsync(new CreateQuoteRequest(reference, "Acme GPUs", "USD", null, null, validUntil,
+        var vendors = Services.GetRequiredService<VendorService>();
+        var quotes = Services.GetRequiredService<QuoteService>();
+        await vendors.SaveAsync(null, new VendorRequest("Acme GPUs", "sales@acme.example", null), s_clerk);
+        return await quotes.CreateAsync(new CreateQuoteRequest(reference, "Acme GPUs", "USD", null, null, validUntil,
             [new OrderLineRequest("H200 SXM 141GB", 16, 31_500m, 36)]), s_clerk);
     }
 

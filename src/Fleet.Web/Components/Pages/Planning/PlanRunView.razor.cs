@@ -32,7 +32,7 @@ public partial class PlanRunView
     private IPlanningService Planning { get; set; } = default!;
 
     [Inject]
-    private ProcurementService Procurement { get; set; } = default!;
+    private VendorService Vendors { get; set; } = default!;
 
     protected override async Task OnInitializedAsync()
     {
@@ -88,7 +88,7 @@ public partial class PlanRunView
 
                 if (_canOrder && _buyPlan is { Lines.Count: > 0 })
                 {
-                    _vendors = (await Procurement.VendorsAsync(_stop.Token)).Select(v => v.Name).ToList();
+                    _vendors = (await Vendors.ListAsync(_stop.Token)).Select(v => v.Name).ToList();
                     _vendor ??= _vendors.FirstOrDefault();
                 }
             }

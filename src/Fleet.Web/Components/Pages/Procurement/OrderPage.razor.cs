@@ -30,7 +30,13 @@ public partial class OrderPage
     public string Number { get; set; } = "";
 
     [Inject]
-    private ProcurementService Procurement { get; set; } = default!;
+    private PurchaseOrderService Orders { get; set; } = default!;
+
+    [Inject]
+    private ReceivingService Receiving { get; set; } = default!;
+
+    [Inject]
+    private InvoiceService Invoices { get; set; } = default!;
 
     protected override async Task OnParametersSetAsync()
     {
@@ -42,9 +48,9 @@ public partial class OrderPage
 
     private async Task LoadAsync()
     {
-        _order = await Procurement.GetOrderAsync(Number);
-        _invoices = await Procurement.InvoicesAsync(Number);
-        _cards = await Procurement.OrderCardsAsync(Number);
+        _order = await Orders.GetAsync(Number);
+        _invoices = await Invoices.ListAsync(Number);
+        _cards = await Orders.CardsAsync(Number);
         if (_order.Lines.Count > 0 && _invoicePrice == 0)
         {
             _invoiceQuantity = _order.Lines[0].Quantity;
@@ -52,9 +58,9 @@ public partial class OrderPage
         }
     }
 
-    private Task SubmitAsync() => RunAsync(async () => { _order = await Procurement.SubmitAsync(Number, await ActorAsync()); }, "Submitted.");
+    private Task SubmitAsync() => RunAsync(async () => { _order = await Orders.SubmitAsync(Number, await ActorAsync()); }, "Submitted.");
 
-    private Task CancelAsync() => RunAsync(async () => { _order = await Procurement.CancelAsync(Number, await ActorAsync()); }, "Cancelled.");
+    private Task CancelAsync() => RunAsync(async () => { _order = await Orders.CancelAsync(Number, await ActorAsync()); }, "Cancelled.");
 
     private async Task PackingListChosenAsync(IBrowserFile? file)
     {
@@ -78,7 +84,7 @@ public partial class OrderPage
 
     private Task ReceiveAsync() => RunAsync(async () =>
     {
-        var result = await Procurement.ReceiveAsync(Number, new ReceiveRequest(_serials, null, _packingList), await ActorAsync());
+        var result = await Receiving.ReceiveAsync(Number, new ReceiveRequest(_serials, null, _packingList), await ActorAsync());
         _errors = result.Errors;
         if (result.Succeeded)
         {
@@ -90,7 +96,7 @@ public partial class OrderPage
 
     private Task InvoiceAsync() => RunAsync(async () =>
     {
-        var invoice = await Procurement.RecordInvoiceAsync(Number, new InvoiceRequest(_invoiceNumber, null, _order!.Currency,
+        var invoice = await Invoices.RecordAsync(Number, new InvoiceRequest(_invoiceNumber, null, _order!.Currency,
             [new InvoiceLineRequest(_order.Lines[0].Model, _invoiceQuantity, _invoicePrice)]), await ActorAsync());
         await LoadAsync();
         Success = invoice.Flagged ? $"Invoice {invoice.Number} recorded and flagged." : $"Invoice {invoice.Number} matches order and receipts.";
@@ -100,8 +106,8 @@ public partial class OrderPage
     {
         var request = new InvoiceReviewRequest(_reviewNotes.GetValueOrDefault(invoice.Number));
         var reviewed = approve
-            ? await Procurement.ApproveInvoiceAsync(Number, invoice.Number, request, await ActorAsync())
-            : await Procurement.DisputeInvoiceAsync(Number, invoice.Number, request, await ActorAsync());
+            ? await Invoices.ApproveAsync(Number, invoice.Number, request, await ActorAsync())
+            : await Invoices.DisputeAsync(Number, invoice.Number, request, await ActorAsync());
         _reviewNotes.Remove(invoice.Number);
         await LoadAsync();
         Success = $"Invoice {reviewed.Number} {reviewed.Status.ToString().ToLowerInvariant()}.";

@@ -1,5 +1,6 @@
 using Fleet.Application.Procurement;
 using Fleet.Domain.Procurement;
+using Microsoft.AspNetCore.Components;
 
 namespace Fleet.Web.Components.Pages.Procurement;
 
@@ -18,6 +19,9 @@ public partial class OrdersPage
     private int _page = 1;
     private IReadOnlyList<string> _datacenters = [];
 
+    [Inject]
+    private PurchaseOrderService Orders { get; set; } = default!;
+
     protected override async Task OnInitializedAsync()
     {
         await LoadFormAsync();
@@ -27,7 +31,7 @@ public partial class OrdersPage
 
     private async Task ReloadAsync()
     {
-        _orders = await Procurement.OrdersAsync(new OrderQuery(_search, _status, _vendorFilter, _datacenterFilter, _page, PageSize));
+        _orders = await Orders.ListAsync(new OrderQuery(_search, _status, _vendorFilter, _datacenterFilter, _page, PageSize));
         _page = _orders.Page;
     }
 
@@ -63,7 +67,7 @@ public partial class OrdersPage
 
     private Task CreateAsync() => RunAsync(async () =>
     {
-        var order = await Procurement.CreateOrderAsync(
+        var order = await Orders.CreateAsync(
             new CreateOrderRequest(_number, _vendor, _currency, _datacenter, null, [Line()]), await ActorAsync());
         Navigation.NavigateTo($"procurement/orders/{Uri.EscapeDataString(order.Number)}");
     });

@@ -20,7 +20,7 @@ public abstract class ProcurementFormPage : FleetPageBase
     protected int _warranty = 36;
 
     [Inject]
-    protected ProcurementService Procurement { get; set; } = default!;
+    protected VendorService Vendors { get; set; } = default!;
 
     [Inject]
     protected InventoryService Inventory { get; set; } = default!;
@@ -32,7 +32,7 @@ public abstract class ProcurementFormPage : FleetPageBase
     protected async Task LoadFormAsync()
     {
         _canEdit = Roles.Satisfies(await RoleAsync(), Roles.Procurement);
-        _vendors = await Procurement.VendorsAsync();
+        _vendors = await Vendors.ListAsync();
         _models = (await Inventory.ModelsAsync()).Select(m => m.Name).ToList();
         _vendor ??= _vendors.FirstOrDefault()?.Name;
         _model ??= _models.FirstOrDefault();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Fleet.Application.Procurement;
+using Microsoft.AspNetCore.Components;
 
 namespace Fleet.Web.Components.Pages.Procurement;
 
@@ -10,6 +11,9 @@ public partial class QuotesPage
     private string? _reference;
     private DateTime? _validUntil = DateTime.UtcNow.Date.AddDays(30);
 
+    [Inject]
+    private QuoteService Quotes { get; set; } = default!;
+
     private static string Day(DateTime value) => value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     /// <summary>The order a quote becomes is named after it, so the two are easy to find from each other.</summary>
@@ -18,20 +22,20 @@ public partial class QuotesPage
     protected override async Task OnInitializedAsync()
     {
         await LoadFormAsync();
-        _quotes = await Procurement.QuotesAsync();
+        _quotes = await Quotes.ListAsync();
     }
 
     private Task CreateAsync() => RunAsync(async () =>
     {
-        var quote = await Procurement.CreateQuoteAsync(new CreateQuoteRequest(_reference, _vendor, _currency, _datacenter, null,
+        var quote = await Quotes.CreateAsync(new CreateQuoteRequest(_reference, _vendor, _currency, _datacenter, null,
             _validUntil is { } until ? DateTime.SpecifyKind(until, DateTimeKind.Utc) : null, [Line()]), await ActorAsync());
-        _quotes = await Procurement.QuotesAsync();
+        _quotes = await Quotes.ListAsync();
         Success = $"Quote {quote.Reference} recorded: {Money.Format(quote.Total, quote.Currency)}.";
     });
 
     private Task ConvertAsync(string reference) => RunAsync(async () =>
     {
-        var order = await Procurement.ConvertQuoteAsync(reference, OrderNumberFor(reference), await ActorAsync());
+        var order = await Quotes.ConvertAsync(reference, OrderNumberFor(reference), await ActorAsync());
         Navigation.NavigateTo($"procurement/orders/{Uri.EscapeDataString(order.Number)}");
     });
 }

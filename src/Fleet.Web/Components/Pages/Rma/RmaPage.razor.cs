@@ -34,7 +34,7 @@ public partial class RmaPage
     private RmaService Rma { get; set; } = default!;
 
     [Inject]
-    private Fleet.Application.Procurement.ProcurementService Procurement { get; set; } = default!;
+    private Fleet.Application.Procurement.VendorService Vendors { get; set; } = default!;
 
     [Inject]
     private Fleet.Application.Inventory.InventoryService Inventory { get; set; } = default!;
@@ -56,7 +56,7 @@ public partial class RmaPage
         _canCredit = Roles.Satisfies(role, Roles.Finance);
         await RunAsync(async () =>
         {
-            _vendors = (await Procurement.VendorsAsync()).Select(v => v.Name).Order(StringComparer.OrdinalIgnoreCase).ToList();
+            _vendors = (await Vendors.ListAsync()).Select(v => v.Name).Order(StringComparer.OrdinalIgnoreCase).ToList();
             _datacenters = (await Inventory.DatacentersAsync()).Select(d => d.Code).Order(StringComparer.OrdinalIgnoreCase).ToList();
             if (Case is { } highlighted)
             {
