@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using Fleet.Application.Audit;
 using Fleet.Application.Common;
 using Fleet.Application.Import;
@@ -17,9 +16,6 @@ namespace Fleet.Application.Procurement;
 /// <summary>Vendors, quotes, purchase orders, receiving and invoices; one short-lived context per call, every write audited.</summary>
 public sealed partial class ProcurementService(IDbContextFactory<FleetDbContext> contexts, TimeProvider time, ProcurementOptions options)
 {
-    [GeneratedRegex("^[A-Z]{3}$")]
-    private static partial Regex CurrencyPattern();
-
     internal static void Require(Actor actor, string role, string what)
     {
         if (!Roles.Satisfies(actor.Role, role))
@@ -159,11 +155,12 @@ public sealed partial class ProcurementService(IDbContextFactory<FleetDbContext>
         var vendor = await db.Vendors.FirstOrDefaultAsync(v => v.Name == (vendorName ?? "").Trim(), ct)
             ?? throw new ValidationException("vendor",
                 $"Unknown vendor '{vendorName}'. Known: {string.Join(", ", await db.Vendors.Select(v => v.Name).ToListAsync(ct))}.");
-        var currency = (currencyCode ?? "").Trim().ToUpperInvariant();
-        if (!CurrencyPattern().IsMatch(currency))
+        if (!CurrencyCode.TryParse(currencyCode, out var parsedCurrency))
         {
             throw new ValidationException("currency", $"currency must be a three-letter ISO code such as USD or EUR, got '{currencyCode}'.");
         }
+
+        var currency = parsedCurrency.Value;
 
         int? datacenterId = null;
         if (!string.IsNullOrWhiteSpace(datacenter))
