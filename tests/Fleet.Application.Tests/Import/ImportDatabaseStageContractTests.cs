@@ -3,6 +3,7 @@ using Fleet.Application.Import;
 using Fleet.Data.Seeding;
 using Fleet.Domain;
 using Fleet.Domain.Inventory;
+using Fleet.Domain.Lifecycle;
 using Fleet.Testing;
 using Microsoft.EntityFrameworkCore;
 
