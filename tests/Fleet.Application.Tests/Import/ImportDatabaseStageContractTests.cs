@@ -45,13 +45,13 @@ public abstract class ImportDatabaseStageContractTests(string provider)
         var errors = new ImportErrorList(100);
 
         var plan = await GpuDatabaseChecks.CheckAsync(db,
-            [Row(2, "SN-1", model: "H900 Imaginary"), Row(3, "SN-2", dc: "ZZZ9"), Row(4, "SN-3", host: "nohost", slot: 1), Row(5, "sn-old")],
+            [Row(2, "SN-1", model: "H900 Imaginary"), Row(3, "SN-2", dc: "ZZZ9"), Row(4, "SN-3", host: "nohost", slot: 1), Row(5, "SN-OLD")],
             ImportMode.Insert, s_clerk, s_now, errors, CancellationToken.None);
 
         Assert.Equal(
         [
             (2, "model", "Unknown model 'H900 Imaginary'"), (3, "datacenter", "Unknown datacenter 'ZZZ9'"), (4, "host", "Unknown host 'nohost'."),
-            (5, "serial", "GPU sn-old already exists. Use upsert mode to update it."),
+            (5, "serial", "GPU SN-OLD already exists. Use upsert mode to update it."),
         ], errors.Items.Select(e => (e.Line, e.Column, e.Message.Split(". Catalog")[0].Split(". Known")[0])));
         Assert.Empty(plan.Inserts);
     }
