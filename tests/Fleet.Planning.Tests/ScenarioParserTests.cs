@@ -117,6 +117,17 @@ public sealed class ScenarioParserTests : IDisposable
     }
 
     [Theory]
+    [InlineData("usd1", "$.cost.currency: must be a three-letter ISO code such as USD (got 'usd1')")]
+    [InlineData("usd", "$.cost.currency: must be a three-letter ISO code such as USD (got 'usd')")]
+    [InlineData("", "$.cost.currency: must not be empty")]
+    public void Parse_CurrencyNotAnUpperCaseCode_IsRefusedAsBefore(string currency, string expected)
+    {
+        var errors = Errors(Edit("cost", JsonNode.Parse($$"""{ "currency": "{{currency}}" }""")));
+
+        Assert.Contains(errors, e => e.StartsWith(expected, StringComparison.Ordinal));
+    }
+
+    [Theory]
     [InlineData("seed", "$.seed: is required")]
     [InlineData("slo", "$.slo: is required")]
     [InlineData("fleet", "$.fleet: is required")]

@@ -73,11 +73,12 @@ public sealed class FinanceService(IDbContextFactory<FleetDbContext> contexts, T
         var code = (request.Datacenter ?? "").Trim().ToUpperInvariant();
         var dc = await db.Datacenters.FirstOrDefaultAsync(d => d.Code.ToUpper() == code, ct)
             ?? throw new ValidationException("datacenter", $"Unknown datacenter '{request.Datacenter}'. Known: {string.Join(", ", await db.Datacenters.Select(d => d.Code).ToListAsync(ct))}.");
-        var currency = string.IsNullOrWhiteSpace(request.Currency) ? dc.Currency : request.Currency.Trim().ToUpperInvariant();
-        if (currency.Length != 3 || !currency.All(char.IsAsciiLetterUpper))
+        if (!CurrencyCode.TryParse(string.IsNullOrWhiteSpace(request.Currency) ? dc.Currency : request.Currency, out var parsedCurrency))
         {
             throw new ValidationException("currency", $"currency must be a three-letter ISO code, got '{request.Currency}'.");
         }
+
+        var currency = parsedCurrency.Value;
 
         var budget = await db.Budgets.FirstOrDefaultAsync(b => b.DatacenterId == dc.Id && b.FiscalYear == request.FiscalYear && b.Currency == currency, ct);
         var before = budget is null ? null : new { budget.Amount };

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using Fleet.Application.Audit;
 using Fleet.Application.Common;
 using Fleet.Data;
@@ -11,11 +10,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Fleet.Application.Procurement;
 
 /// <summary>How an order is checked, drafted into a context, audited and shown; shared by orders, quotes and receiving.</summary>
-internal static partial class PurchaseOrderRecords
+internal static class PurchaseOrderRecords
 {
-    [GeneratedRegex("^[A-Z]{3}$")]
-    private static partial Regex CurrencyPattern();
-
     /// <summary>One checked order or quote line.</summary>
     internal sealed record CheckedLine(int GpuModelId, int Quantity, decimal UnitPrice, int WarrantyMonths, DateTime? ExpectedDelivery);
 
@@ -65,11 +61,12 @@ internal static partial class PurchaseOrderRecords
         var vendor = await db.Vendors.FirstOrDefaultAsync(v => v.Name == (vendorName ?? "").Trim(), ct)
             ?? throw new ValidationException("vendor",
                 $"Unknown vendor '{vendorName}'. Known: {string.Join(", ", await db.Vendors.Select(v => v.Name).ToListAsync(ct))}.");
-        var currency = (currencyCode ?? "").Trim().ToUpperInvariant();
-        if (!CurrencyPattern().IsMatch(currency))
+        if (!CurrencyCode.TryParse(currencyCode, out var parsedCurrency))
         {
             throw new ValidationException("currency", $"currency must be a three-letter ISO code such as USD or EUR, got '{currencyCode}'.");
         }
+
+        var currency = parsedCurrency.Value;
 
         int? datacenterId = null;
         if (!string.IsNullOrWhiteSpace(datacenter))

@@ -11,7 +11,8 @@ public sealed record SerialRow(int Line, string Serial, string? Model);
 
 /// <summary>
 /// Reads a delivery's serial list with CsvHelper: either a vendor packing list with a header naming <c>serial</c> (and
-/// optionally <c>model</c>; comma or semicolon), or pasted text with one serial per line.
+/// optionally <c>model</c>; comma, semicolon, tab or pipe, detected as the GPU import detects it), or pasted text with
+/// one serial per line.
 /// </summary>
 public static partial class SerialListParser
 {
@@ -27,34 +28,38 @@ public static partial class SerialListParser
         }
 
         text = text.TrimStart('\uFEFF');
-        var firstLine = text.Split('\n', 2)[0].Trim();
-        var delimiter = firstLine.Contains(';', StringComparison.Ordinal) && !firstLine.Contains(',', StringComparison.Ordinal) ? ";" : ",";
-        var headerCells = firstLine.Split(delimiter[0]).Select(c => c.Trim().Trim('"').ToLowerInvariant()).ToList();
-        var hasHeader = headerCells.Contains("serial");
+        var firstLine = text.Split('\n').FirstOrDefault(l => l.Trim().Length > 0) ?? "";
         var config = new CsvConfiguration(CultureInfo.InvariantCulture)
         {
-            HasHeaderRecord = hasHeader, Delimiter = delimiter, TrimOptions = TrimOptions.Trim, IgnoreBlankLines = true,
+            HasHeaderRecord = false, Delimiter = CsvDelimiters.Detect(firstLine), TrimOptions = TrimOptions.Trim, IgnoreBlankLines = true,
             BadDataFound = null, MissingFieldFound = null, DetectColumnCountChanges = false,
         };
         using var reader = new StringReader(text);
         using var csv = new CsvReader(reader, config);
+        if (!csv.Read())
+        {
+            return rows;
+        }
+
+        // The first record is the header when it names 'serial'; the delimiter is CsvHelper's detection on that line.
+        var headerCells = (csv.Parser.Record ?? []).Select(c => c.Trim().ToLowerInvariant()).ToList();
+        var hasHeader = headerCells.Contains("serial");
         int serialIndex = 0, modelIndex = -1;
         if (hasHeader)
         {
-            csv.Read();
-            csv.ReadHeader();
+            var headerLine = csv.Parser.RawRow;
             for (var i = 0; i < headerCells.Count; i++)
             {
                 if (!Columns.Contains(headerCells[i]))
                 {
-                    errors.Add(new ImportError(1, headerCells[i], headerCells[i],
+                    errors.Add(new ImportError(headerLine, headerCells[i], headerCells[i],
                         $"Unknown column '{headerCells[i]}'. Valid columns: {string.Join(", ", Columns)}."));
                 }
             }
 
             if (headerCells.Count(c => c == "serial") > 1 || headerCells.Count(c => c == "model") > 1)
             {
-                errors.Add(new ImportError(1, "", firstLine, "A column is named twice in the header."));
+                errors.Add(new ImportError(headerLine, "", csv.Parser.RawRecord.Trim(), "A column is named twice in the header."));
             }
 
             serialIndex = headerCells.IndexOf("serial");
@@ -65,7 +70,7 @@ public static partial class SerialListParser
             }
         }
 
-        while (csv.Read())
+        for (var more = !hasHeader || csv.Read(); more; more = csv.Read())
         {
             var line = csv.Parser.RawRow;
             if (rows.Count >= maxRows)

@@ -10,7 +10,7 @@ internal sealed class DatacenterConfiguration : IEntityTypeConfiguration<Datacen
 {
     public void Configure(EntityTypeBuilder<Datacenter> b)
     {
-        b.Property(x => x.Code).HasMaxLength(16);
+        b.Property(x => x.Code).HasMaxLength(GpuFieldLimits.Datacenter);
         b.Property(x => x.Name).HasMaxLength(200);
         b.Property(x => x.Currency).HasMaxLength(3);
         b.HasIndex(x => x.Code).IsUnique();
@@ -34,7 +34,7 @@ internal sealed class HostConfiguration : IEntityTypeConfiguration<Host>
 {
     public void Configure(EntityTypeBuilder<Host> b)
     {
-        b.Property(x => x.Hostname).HasMaxLength(128);
+        b.Property(x => x.Hostname).HasMaxLength(GpuFieldLimits.Host);
         b.Property(x => x.ServerModel).HasMaxLength(128);
         b.Property(x => x.Serial).HasMaxLength(128);
         b.HasIndex(x => x.Hostname).IsUnique();
@@ -46,7 +46,7 @@ internal sealed class GpuModelConfiguration : IEntityTypeConfiguration<GpuModel>
 {
     public void Configure(EntityTypeBuilder<GpuModel> b)
     {
-        b.Property(x => x.Name).HasMaxLength(100);
+        b.Property(x => x.Name).HasMaxLength(GpuFieldLimits.Model);
         b.Property(x => x.Vendor).HasMaxLength(100);
         b.Property(x => x.Architecture).HasMaxLength(100);
         b.Property(x => x.FormFactor).HasMaxLength(50);
@@ -59,15 +59,15 @@ internal sealed class GpuConfiguration : IEntityTypeConfiguration<Gpu>
 {
     public void Configure(EntityTypeBuilder<Gpu> b)
     {
-        b.Property(x => x.Serial).HasMaxLength(64);
-        b.Property(x => x.Uuid).HasMaxLength(64);
-        b.Property(x => x.AssetTag).HasMaxLength(64);
-        b.Property(x => x.BoardPartNumber).HasMaxLength(64);
-        b.Property(x => x.Vbios).HasMaxLength(64);
-        b.Property(x => x.PoNumber).HasMaxLength(64);
-        b.Property(x => x.Currency).HasMaxLength(3);
-        b.Property(x => x.Notes).HasMaxLength(2000);
-        b.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+        b.Property(x => x.Serial).HasMaxLength(GpuFieldLimits.Serial);
+        b.Property(x => x.Uuid).HasMaxLength(GpuFieldLimits.Uuid);
+        b.Property(x => x.AssetTag).HasMaxLength(GpuFieldLimits.AssetTag);
+        b.Property(x => x.BoardPartNumber).HasMaxLength(GpuFieldLimits.BoardPartNumber);
+        b.Property(x => x.Vbios).HasMaxLength(GpuFieldLimits.Vbios);
+        b.Property(x => x.PoNumber).HasMaxLength(GpuFieldLimits.PoNumber);
+        b.Property(x => x.Currency).HasMaxLength(GpuFieldLimits.Currency);
+        b.Property(x => x.Notes).HasMaxLength(GpuFieldLimits.Notes);
+        b.Property(x => x.Status).HasConversion<string>().HasMaxLength(GpuFieldLimits.Status);
         b.Property(x => x.Version).IsConcurrencyToken();
         b.HasIndex(x => x.Serial).IsUnique();
         b.HasIndex(x => x.Uuid).IsUnique();

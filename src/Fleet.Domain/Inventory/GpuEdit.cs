@@ -3,16 +3,48 @@ using Fleet.Domain.Lifecycle;
 
 namespace Fleet.Domain.Inventory;
 
-/// <summary>The text limits of a card's editable fields: the same as the CSV import's and the columns'.</summary>
+/// <summary>
+/// The one table of a card's text lengths: the database columns (EF's <c>HasMaxLength</c>), the editor and the CSV import
+/// all read it, so changing a length here changes it everywhere.
+/// </summary>
 public static class GpuFieldLimits
 {
+    public const int Serial = 64;
     public const int Uuid = 64;
     public const int AssetTag = 64;
     public const int BoardPartNumber = 64;
     public const int Vbios = 64;
+    public const int PoNumber = 64;
     public const int Notes = 2000;
 
-    /// <summary>The earliest and latest dates a card's dates may name (as the import checks them).</summary>
+    /// <summary>The stored status name (the longest lifecycle state's name fits).</summary>
+    public const int Status = 16;
+
+    /// <summary>A currency column holds a <see cref="CurrencyCode"/>: three letters.</summary>
+    public const int Currency = CurrencyCode.Length;
+
+    /// <summary>The catalog model's name a card row names.</summary>
+    public const int Model = 100;
+
+    /// <summary>The host's name a card row names.</summary>
+    public const int Host = 128;
+
+    /// <summary>The datacenter's code a card row names.</summary>
+    public const int Datacenter = 16;
+
+    /// <summary>The longest cell the import reads for a value it then parses: a slot number.</summary>
+    public const int SlotText = 4;
+
+    /// <summary>The longest cell the import reads for a unit cost before parsing it.</summary>
+    public const int UnitCostText = 32;
+
+    /// <summary>The longest cell the import reads for a currency before judging it (so a wrong one gets the currency rule, not a length).</summary>
+    public const int CurrencyText = 16;
+
+    /// <summary>The longest cell the import reads for a date before parsing it.</summary>
+    public const int DateText = 40;
+
+/// <summary>The earliest and latest dates a card's dates may name (as the import checks them).</summary>
     public static DateTime Earliest { get; } = new(1990, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
     public static DateTime Latest { get; } = new(2100, 12, 31, 0, 0, 0, DateTimeKind.Utc);

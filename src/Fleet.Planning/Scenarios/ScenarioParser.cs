@@ -736,7 +736,7 @@ public static class ScenarioParser
         var pue = r.Number("pue", false, Bound.Between(1, false, 5, false));
         var price = r.Number("pricePerKwh", false, Bound.Between(0, false, 100, false));
         var currency = r.Text("currency", false);
-        if (currency is not null && (currency.Length != 3 || !currency.All(char.IsAsciiLetterUpper)))
+        if (currency is not null && !CurrencyCode.TryParseExact(currency, out _))
         {
             r.Error("currency", $"must be a three-letter ISO code such as USD (got '{currency}')");
         }

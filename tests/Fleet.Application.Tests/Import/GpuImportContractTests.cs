@@ -128,6 +128,28 @@ public abstract class GpuImportContractTests(string provider)
         Assert.Equal(1, await f.GpuCountAsync());
     }
 
+    [SkippableTheory]
+    [InlineData(",")]
+    [InlineData(";")]
+    [InlineData("\t")]
+    [InlineData("|")]
+    public async Task Import_AnyDelimiter_ImportsTheSameRows(string d)
+    {
+        await using var f = await ArrangeAsync();
+        var csv = $"serial{d}model{d}host{d}slot{d}unit_cost{d}currency{d}notes\n" +
+                  $"SN-D1{d}H100 SXM5 80GB{d}fra1-r001-h1{d}3{d}30000.5{d}eur{d}\"left{d} top\"\n" +
+                  $"SN-D2{d}H200 SXM 141GB{d}{d}{d}{d}{d}\n";
+
+        var result = await f.ImportAsync(csv);
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Errors.Select(e => e.Message)));
+        await using var db = f.Database.CreateContext();
+        var cards = await db.Gpus.AsNoTracking().OrderBy(g => g.Serial).Select(g => new { g.Serial, g.Slot, g.UnitCost, g.Currency, g.Notes }).ToListAsync();
+        Assert.Equal(
+            [("SN-D1", (int?)3, (decimal?)30000.5m, "EUR", $"left{d} top"), ("SN-D2", null, null, "USD", null)],
+            cards.Select(c => (c.Serial, c.Slot, c.UnitCost, c.Currency, c.Notes)));
+    }
+
     public static TheoryData<string, int, string, string> BadFiles => new()
     {
         // file, expected line, expected column, fragment of the message
@@ -156,6 +178,7 @@ public abstract class GpuImportContractTests(string provider)
         { "serial,model,host,slot\nSN-1,H100 SXM5 80GB,nohost,1\n", 2, "host", "Unknown host" },
         { "serial,model,host,slot,datacenter\nSN-1,H100 SXM5 80GB,fra1-r001-h1,1,IAD1\n", 2, "host", "not in datacenter IAD1" },
         { "serial,model,currency\nSN-1,H100 SXM5 80GB,dollars\n", 2, "currency", "three-letter" },
+        { "serial,model,currency\nSN-1,H100 SXM5 80GB,usd1\n", 2, "currency", "three-letter" },
         { "serial,model\n,H100 SXM5 80GB\n", 2, "serial", "required" },
         { "serial,model\nSN-1,\n", 2, "model", "required" },
         { "serial,model,received_at,in_service_at\nSN-1,H100 SXM5 80GB,2025-01-10,2025-01-09\n", 2, "in_service_at", "before received_at" },
