@@ -4,6 +4,18 @@ using Fleet.Application.Procurement;
 using Fleet.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using OrderChange = Microsoft.AspNetCore.Http.HttpResults.Results<
+    Microsoft.AspNetCore.Http.HttpResults.Ok<Fleet.Application.Procurement.OrderItem>,
+    Microsoft.AspNetCore.Http.HttpResults.BadRequest<Microsoft.AspNetCore.Mvc.ProblemDetails>,
+    Microsoft.AspNetCore.Http.HttpResults.NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>,
+    Microsoft.AspNetCore.Http.HttpResults.Conflict<Microsoft.AspNetCore.Mvc.ProblemDetails>,
+    Microsoft.AspNetCore.Http.HttpResults.UnprocessableEntity<Microsoft.AspNetCore.Mvc.ProblemDetails>>;
+using InvoiceChange = Microsoft.AspNetCore.Http.HttpResults.Results<
+    Microsoft.AspNetCore.Http.HttpResults.Ok<Fleet.Application.Procurement.InvoiceItem>,
+    Microsoft.AspNetCore.Http.HttpResults.BadRequest<Microsoft.AspNetCore.Mvc.ProblemDetails>,
+    Microsoft.AspNetCore.Http.HttpResults.NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>,
+    Microsoft.AspNetCore.Http.HttpResults.Conflict<Microsoft.AspNetCore.Mvc.ProblemDetails>,
+    Microsoft.AspNetCore.Http.HttpResults.UnprocessableEntity<Microsoft.AspNetCore.Mvc.ProblemDetails>>;
 
 namespace Fleet.Web.Api;
 
@@ -48,7 +60,8 @@ public static class ProcurementEndpoints
             .WithName("ListOrders")
             .WithSummary("Purchase orders, newest first, with lines and received quantities; search (PO number, vendor), status, vendor and datacenter filter them, page and pageSize page them; X-Total-Count says how many match.")
             .RequireAuthorization(Policies.AnyRole);
-        orders.MapGet("/{number}", async (string number, ProcurementService s, CancellationToken ct) => TypedResults.Ok(await s.GetOrderAsync(number, ct)))
+        orders.MapGet("/{number}", async Task<Results<Ok<OrderItem>, NotFound<ProblemDetails>>> (string number, ProcurementService s, CancellationToken ct) =>
+                TypedResults.Ok(await s.GetOrderAsync(number, ct)))
             .WithName("GetOrder").WithSummary("One purchase order.").RequireAuthorization(Policies.AnyRole).WithETag(Versioned.Order);
         orders.MapPost("/", async (CreateOrderRequest body, HttpContext http, RequestActor actor, ProcurementService s, CancellationToken ct) =>
             {
@@ -57,11 +70,11 @@ public static class ProcurementEndpoints
             })
             .WithName("CreateOrder").WithSummary("Records a Draft purchase order with its lines (201; 409 when the number is taken).")
             .RequireAuthorization(Policies.Procurement);
-        orders.MapPost("/{number}/submit", async (string number, [FromBody] ExpectedVersionBody? body, RequestActor actor, ProcurementService s, CancellationToken ct) =>
+        orders.MapPost("/{number}/submit", async Task<OrderChange> (string number, [FromBody] ExpectedVersionBody? body, RequestActor actor, ProcurementService s, CancellationToken ct) =>
                 TypedResults.Ok(await s.SubmitAsync(number, actor, ct)))
             .WithName("SubmitOrder").WithSummary("Draft → Submitted; send If-Match or expectedVersion.").RequireAuthorization(Policies.Procurement)
             .RequireVersion(Versioned.Order);
-        orders.MapPost("/{number}/cancel", async (string number, [FromBody] ExpectedVersionBody? body, RequestActor actor, ProcurementService s, CancellationToken ct) =>
+        orders.MapPost("/{number}/cancel", async Task<OrderChange> (string number, [FromBody] ExpectedVersionBody? body, RequestActor actor, ProcurementService s, CancellationToken ct) =>
                 TypedResults.Ok(await s.CancelAsync(number, actor, ct)))
             .WithName("CancelOrder").WithSummary("Draft or Submitted → Cancelled; send If-Match or expectedVersion.").RequireAuthorization(Policies.Procurement)
             .RequireVersion(Versioned.Order);
@@ -70,14 +83,14 @@ public static class ProcurementEndpoints
             .RequireAuthorization(Policies.Procurement).DisableAntiforgery().WithBodyLimit(MaxDeliveryBytes + RequestBodyLimits.DefaultApiBytes);
         orders.MapGet("/{number}/invoices", async (string number, ProcurementService s, CancellationToken ct) => TypedResults.Ok(await s.InvoicesAsync(number, ct)))
             .WithName("ListInvoices").WithSummary("Invoices recorded against the order with their three-way flags.").RequireAuthorization(Policies.AnyRole);
-        orders.MapPost("/{number}/invoices", async (string number, InvoiceRequest body, RequestActor actor, ProcurementService s, CancellationToken ct) =>
+        orders.MapPost("/{number}/invoices", async Task<InvoiceChange> (string number, InvoiceRequest body, RequestActor actor, ProcurementService s, CancellationToken ct) =>
                 TypedResults.Ok(await s.RecordInvoiceAsync(number, body, actor, ct)))
             .WithName("RecordInvoice").WithSummary("Records an invoice and flags differences from order and receipts.").RequireAuthorization(Policies.Procurement);
-        orders.MapPost("/{number}/invoices/{invoice}/approve", async (string number, string invoice, InvoiceReviewRequest body, RequestActor actor,
+        orders.MapPost("/{number}/invoices/{invoice}/approve", async Task<InvoiceChange> (string number, string invoice, InvoiceReviewRequest body, RequestActor actor,
                 ProcurementService s, CancellationToken ct) =>
                 TypedResults.Ok(await s.ApproveInvoiceAsync(number, invoice, body, actor, ct)))
             .WithName("ApproveInvoice").WithSummary("Accepts a mismatched invoice for payment, with a note.").RequireAuthorization(Policies.Finance);
-        orders.MapPost("/{number}/invoices/{invoice}/dispute", async (string number, string invoice, InvoiceReviewRequest body, RequestActor actor,
+        orders.MapPost("/{number}/invoices/{invoice}/dispute", async Task<InvoiceChange> (string number, string invoice, InvoiceReviewRequest body, RequestActor actor,
                 ProcurementService s, CancellationToken ct) =>
                 TypedResults.Ok(await s.DisputeInvoiceAsync(number, invoice, body, actor, ct)))
             .WithName("DisputeInvoice").WithSummary("Disputes a mismatched invoice with the vendor, with a note.").RequireAuthorization(Policies.Finance);
@@ -95,7 +108,7 @@ public static class ProcurementEndpoints
                 return Created(http, quote, $"/api/quotes/{Uri.EscapeDataString(quote.Reference)}", null);
             })
             .WithName("CreateQuote").WithSummary("Records a vendor quote (201; 409 when the reference is taken).").RequireAuthorization(Policies.Procurement);
-        quotes.MapPost("/{reference}/convert", async (string reference, ConvertQuoteRequest body, RequestActor actor, ProcurementService s, CancellationToken ct) =>
+        quotes.MapPost("/{reference}/convert", async Task<OrderChange> (string reference, ConvertQuoteRequest body, RequestActor actor, ProcurementService s, CancellationToken ct) =>
                 TypedResults.Ok(await s.ConvertQuoteAsync(reference, body.OrderNumber ?? "", actor, ct)))
             .WithName("ConvertQuote").WithSummary("Turns a quote into a Draft purchase order; send If-Match or expectedVersion.")
             .RequireAuthorization(Policies.Procurement).RequireVersion(Versioned.Quote);

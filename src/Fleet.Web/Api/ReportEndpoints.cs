@@ -29,7 +29,7 @@ public static class ReportEndpoints
         var budgets = api.MapGroup("/budgets").WithTags("Finance");
         budgets.MapGet("/", async (FinanceService s, CancellationToken ct) => TypedResults.Ok(await s.BudgetsAsync(ct)))
             .WithName("ListBudgets").WithSummary("Capex budgets per datacenter and fiscal year.").RequireAuthorization(Policies.AnyRole);
-        budgets.MapPut("/", async (BudgetRequest body, RequestActor actor, FinanceService s, CancellationToken ct) =>
+        budgets.MapPut("/", async Task<Results<Ok<BudgetItem>, BadRequest<ProblemDetails>, Conflict<ProblemDetails>, UnprocessableEntity<ProblemDetails>>> (BudgetRequest body, RequestActor actor, FinanceService s, CancellationToken ct) =>
                 TypedResults.Ok(await s.SetBudgetAsync(body, actor, ct)))
             .WithName("SetBudget").WithSummary("Sets a datacenter's budget for a fiscal year.").RequireAuthorization(Policies.Finance)
             .RequireVersion(Versioned.Budget);
@@ -37,7 +37,8 @@ public static class ReportEndpoints
         var policies = api.MapGroup("/depreciation-policies").WithTags("Finance");
         policies.MapGet("/", async (FinanceService s, CancellationToken ct) => TypedResults.Ok(await s.PoliciesAsync(ct)))
             .WithName("ListDepreciationPolicies").WithSummary("Life and salvage floor per GPU model.").RequireAuthorization(Policies.AnyRole);
-        policies.MapPut("/{model}", async (string model, PolicyRequest body, RequestActor actor, FinanceService s, CancellationToken ct) =>
+        policies.MapPut("/{model}", async Task<Results<Ok<PolicyItem>, BadRequest<ProblemDetails>, NotFound<ProblemDetails>, Conflict<ProblemDetails>,
+                UnprocessableEntity<ProblemDetails>>> (string model, PolicyRequest body, RequestActor actor, FinanceService s, CancellationToken ct) =>
                 TypedResults.Ok(await s.SetPolicyAsync(model, body, actor, ct)))
             .WithName("SetDepreciationPolicy").WithSummary("Sets a model's depreciation life and salvage floor.").RequireAuthorization(Policies.Finance)
             .RequireVersion(Versioned.DepreciationPolicy);
@@ -159,7 +160,7 @@ public static class ReportEndpoints
         return TypedResults.Empty;
     }
 
-    private static async Task<IResult> UploadProfile(HttpContext http, RequestActor actor, FinanceService s, CancellationToken ct)
+    private static async Task<Results<Ok<ProfileItem>, BadRequest<ProblemDetails>, UnprocessableEntity<ProblemDetails>>> UploadProfile(HttpContext http, RequestActor actor, FinanceService s, CancellationToken ct)
     {
         using var reader = new StreamReader(http.Request.Body);
         var json = await reader.ReadToEndAsync(ct);

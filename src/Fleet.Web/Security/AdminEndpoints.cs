@@ -40,7 +40,7 @@ public static class AdminEndpoints
             .WithName("InviteUser").WithSummary("Creates a user with a role; the response's one-time link (valid a day) sets the password.");
         users.MapPatch("/{id}", async (string id, UpdateUserBody body, RequestActor actor, UserAdministration s, CancellationToken ct) =>
             {
-                                if (body.Role is null && body.Disabled is null)
+                if (body.Role is null && body.Disabled is null)
                 {
                     throw new Fleet.Application.Common.ValidationException("role", "Send role, disabled or both.");
                 }

@@ -51,6 +51,13 @@ public abstract class EndpointShapeContractTests<TFixture>(TFixture fixture) : I
     [InlineData("/api/gpus", "get", "200", "400")]
     [InlineData("/api/reports/{name}", "get", "200", "400", "404")]
     [InlineData("/api/orders/{number}/deliveries", "post", "200", "400", "404", "422")]
+    [InlineData("/api/orders/{number}", "get", "200", "404")]
+    [InlineData("/api/orders/{number}/submit", "post", "200", "404", "409", "422")]
+    [InlineData("/api/quotes/{reference}/convert", "post", "200", "404", "409", "422")]
+    [InlineData("/api/rma/{id}", "get", "200", "404")]
+    [InlineData("/api/rma/{id}/ship", "post", "200", "404", "409", "422")]
+    [InlineData("/api/budgets", "put", "200", "409", "422")]
+    [InlineData("/api/profiles/validations", "post", "201", "400", "422")]
     public async Task OpenApiDocument_Route_ListsItsErrorResponses(string path, string method, params string[] statuses)
     {
         var listed = ResponsesOf(await OpenApiAsync(), path, method);
