@@ -49,32 +49,32 @@ public static class BurnInEndpoints
         return api;
     }
 
-    private static async Task<Created<CreateCampaignResponse>> CreateAsync(CreateCampaignRequest body, HttpContext http, CreateBurnInCampaign create,
+    private static async Task<Created<CreateCampaignResponse>> CreateAsync(CreateCampaignRequest body, RequestActor actor, CreateBurnInCampaign create,
         CancellationToken ct)
     {
-        var created = await create.CreateAsync(body, http.User.ToActor(http.TraceIdentifier), ct);
+        var created = await create.CreateAsync(body, actor, ct);
         return TypedResults.Created(string.Create(CultureInfo.InvariantCulture, $"/api/burnin/campaigns/{created.Id}"), created);
     }
 
-    private static async Task<Results<Ok<ClaimResponse>, NoContent>> ClaimAsync(ClaimRequest body, HttpContext http, ClaimBurnInJob claim,
+    private static async Task<Results<Ok<ClaimResponse>, NoContent>> ClaimAsync(ClaimRequest body, RequestActor actor, ClaimBurnInJob claim,
         CancellationToken ct) =>
-        await claim.ClaimAsync(body, http.User.ToActor(http.TraceIdentifier), ct) is { } job ? TypedResults.Ok(job) : TypedResults.NoContent();
+        await claim.ClaimAsync(body, actor, ct) is { } job ? TypedResults.Ok(job) : TypedResults.NoContent();
 
-    private static async Task<Ok<HeartbeatResponse>> HeartbeatAsync(long id, HeartbeatRequest body, HttpContext http, HeartbeatBurnInJob heartbeat,
+    private static async Task<Ok<HeartbeatResponse>> HeartbeatAsync(long id, HeartbeatRequest body, HttpContext http, RequestActor actor, HeartbeatBurnInJob heartbeat,
         CancellationToken ct) =>
-        TypedResults.Ok(await heartbeat.HeartbeatAsync(id, body, http.User.ToActor(http.TraceIdentifier), AgentId(http), ct));
+        TypedResults.Ok(await heartbeat.HeartbeatAsync(id, body, actor, AgentId(http), ct));
 
-    private static async Task<Ok<ResultResponse>> ResultsAsync(long id, HttpContext http, IngestBurnInResult ingest, BurnInOptions options,
+    private static async Task<Ok<ResultResponse>> ResultsAsync(long id, HttpContext http, RequestActor actor, IngestBurnInResult ingest, BurnInOptions options,
         CancellationToken ct)
     {
         var json = await ReadBodyAsync(http.Request, options.MaxResultBytes, ct);
-        return TypedResults.Ok(await ingest.PostAsync(id, json, http.User.ToActor(http.TraceIdentifier), AgentId(http), ct));
+        return TypedResults.Ok(await ingest.PostAsync(id, json, actor, AgentId(http), ct));
     }
 
-    private static async Task<Ok<OneOffResultResponse>> OneOffAsync(HttpContext http, IngestBurnInResult ingest, BurnInOptions options, CancellationToken ct)
+    private static async Task<Ok<OneOffResultResponse>> OneOffAsync(HttpContext http, RequestActor actor, IngestBurnInResult ingest, BurnInOptions options, CancellationToken ct)
     {
         var json = await ReadBodyAsync(http.Request, options.MaxResultBytes, ct);
-        return TypedResults.Ok(await ingest.PostOneOffAsync(json, http.User.ToActor(http.TraceIdentifier), ct));
+        return TypedResults.Ok(await ingest.PostOneOffAsync(json, actor, ct));
     }
 
     private static string? AgentId(HttpContext http) => http.Request.Headers[AgentIdHeader].ToString() is { Length: > 0 } a ? a : null;

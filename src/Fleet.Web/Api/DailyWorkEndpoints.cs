@@ -52,25 +52,26 @@ public static class DailyWorkEndpoints
         var vendors = api.MapGroup("/vendors").WithTags("Procurement");
         vendors.MapGet("/{id:int}/detail", async (int id, VendorService s, CancellationToken ct) => TypedResults.Ok(await s.GetAsync(id, ct)))
             .WithName("GetVendorDetail").WithSummary("A vendor with its orders and quotes.").RequireAuthorization(Policies.AnyRole);
-        vendors.MapPost("/{id:int}/deactivate", (int id, VendorActivationRequest body, HttpContext http, VendorService s, CancellationToken ct) =>
-                SetActive(id, false, body, http, s, ct))
+        vendors.MapPost("/{id:int}/deactivate", (int id, VendorActivationRequest body, RequestActor actor, VendorService s, CancellationToken ct) =>
+                SetActive(id, false, body, actor, s, ct))
             .WithName("DeactivateVendor").WithSummary("Deactivates a vendor: it keeps its history but takes no new orders or quotes.")
             .RequireAuthorization(Policies.Procurement).RequireVersion(Versioned.Vendor);
-        vendors.MapPost("/{id:int}/reactivate", (int id, VendorActivationRequest body, HttpContext http, VendorService s, CancellationToken ct) =>
-                SetActive(id, true, body, http, s, ct))
+        vendors.MapPost("/{id:int}/reactivate", (int id, VendorActivationRequest body, RequestActor actor, VendorService s, CancellationToken ct) =>
+                SetActive(id, true, body, actor, s, ct))
             .WithName("ReactivateVendor").WithSummary("Reactivates a vendor.").RequireAuthorization(Policies.Procurement).RequireVersion(Versioned.Vendor);
         return api;
     }
 
-    private static async Task<Ok<VendorDetail>> SetActive(int id, bool active, VendorActivationRequest body, HttpContext http, VendorService s,
-        CancellationToken ct) => TypedResults.Ok(await s.SetActiveAsync(id, active, body, http.User.ToActor(http.TraceIdentifier), ct));
+    private static async Task<Results<Ok<VendorDetail>, NotFound<ProblemDetails>, Conflict<ProblemDetails>, UnprocessableEntity<ProblemDetails>>> SetActive(
+        int id, bool active, VendorActivationRequest body, RequestActor actor, VendorService s, CancellationToken ct) => TypedResults.Ok(await s.SetActiveAsync(id, active, body, actor, ct));
 
-    private static async Task<Results<Ok<GpuListItem>, ProblemHttpResult>> Edit(string serial, GpuEditRequest body, HttpContext http,
+    private static async Task<Results<Ok<GpuListItem>, ProblemHttpResult, BadRequest<ProblemDetails>, NotFound<ProblemDetails>,
+        Conflict<ProblemDetails>, UnprocessableEntity<ProblemDetails>>> Edit(string serial, GpuEditRequest body, RequestActor actor,
         GpuEditService edits, CancellationToken ct)
     {
         try
         {
-            return TypedResults.Ok(await edits.EditAsync(serial, body, http.User.ToActor(http.TraceIdentifier), ct));
+            return TypedResults.Ok(await edits.EditAsync(serial, body, actor, ct));
         }
         catch (GpuEditException ex)
         {

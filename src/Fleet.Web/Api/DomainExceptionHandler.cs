@@ -14,6 +14,12 @@ namespace Fleet.Web.Api;
 /// Turns every error into RFC 9457 problem details with the right status: domain rules, malformed requests (bad JSON,
 /// too large), unique keys taken by a concurrent writer (409), an unreachable database (503 with Retry-After). Nothing
 /// leaks a stack trace, and no detail echoes a huge input back.
+/// <para>
+/// The services report errors by throwing, so a handler's declared <c>Results&lt;Ok&lt;T&gt;, NotFound&lt;ProblemDetails&gt;, ...&gt;</c>
+/// names, for the OpenAPI document, the problems this handler writes for it: <see cref="StatusFor"/> maps each exception
+/// to the status its union member declares (ValidationException 400, NotFoundException 404, ConcurrencyException and
+/// DuplicateException 409, DomainException 422).
+/// </para>
 /// </summary>
 public sealed class DomainExceptionHandler(IProblemDetailsService problems, IDatabaseProvider database, ILogger<DomainExceptionHandler> logger)
     : IExceptionHandler

@@ -24,15 +24,16 @@ public static class GpuBulkEndpoints
         return api;
     }
 
-    private static async Task<Results<Ok<BulkResult>, ProblemHttpResult>> Transition(BulkTransitionRequest body, HttpContext http,
-        GpuBulkService bulk, CancellationToken ct) =>
-        Respond(await bulk.TransitionAsync(body, http.User.ToActor(http.TraceIdentifier), ct), "moved");
+    private static async Task<Results<Ok<BulkResult>, ProblemHttpResult, BadRequest<ProblemDetails>, UnprocessableEntity<ProblemDetails>>> Transition(
+        BulkTransitionRequest body, RequestActor actor, GpuBulkService bulk, CancellationToken ct) =>
+        Respond(await bulk.TransitionAsync(body, actor, ct), "moved");
 
-    private static async Task<Results<Ok<BulkResult>, ProblemHttpResult>> Edit(BulkEditRequest body, HttpContext http,
-        GpuBulkService bulk, CancellationToken ct) =>
-        Respond(await bulk.EditAsync(body, http.User.ToActor(http.TraceIdentifier), ct), "changed");
+    private static async Task<Results<Ok<BulkResult>, ProblemHttpResult, BadRequest<ProblemDetails>, UnprocessableEntity<ProblemDetails>>> Edit(
+        BulkEditRequest body, RequestActor actor, GpuBulkService bulk, CancellationToken ct) =>
+        Respond(await bulk.EditAsync(body, actor, ct), "changed");
 
-    private static Results<Ok<BulkResult>, ProblemHttpResult> Respond(BulkResult result, string verb)
+    private static Results<Ok<BulkResult>, ProblemHttpResult, BadRequest<ProblemDetails>, UnprocessableEntity<ProblemDetails>> Respond(
+        BulkResult result, string verb)
     {
         if (result.Applied || result.Errors.Count == 0)
         {

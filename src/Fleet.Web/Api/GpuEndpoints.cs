@@ -12,15 +12,12 @@ namespace Fleet.Web.Api;
 /// <summary><c>/api/gpus</c>, <c>/api/datacenters</c>, <c>/api/models</c>: the inventory over HTTP.</summary>
 public static class GpuEndpoints
 {
-    private static readonly HashSet<string> s_listParameters =
-        new(["status", "datacenter", "model", "search", "page", "pageSize", "sort", "after", "before", "count"], StringComparer.OrdinalIgnoreCase);
-
     public static RouteGroupBuilder MapGpuApi(this RouteGroupBuilder api)
     {
         var gpus = api.MapGroup("/gpus").WithTags("GPUs");
-        gpus.MapGet("/", List).WithName("ListGpus")
+        gpus.MapGet("/", List).AcceptsOnlyQueryOf<GpuListRequest>().WithName("ListGpus")
             .WithSummary("Pages through the fleet with filters and sort; status, datacenter and model take several values (repeated or comma-separated).").RequireAuthorization(Policies.AnyRole);
-        gpus.MapGet("/export", Export).WithName("ExportGpus").WithSummary("The filtered fleet as CSV (UTF-8 BOM, formula-safe).")
+        gpus.MapGet("/export", Export).AcceptsOnlyQueryOf<GpuListRequest>().WithName("ExportGpus").WithSummary("The filtered fleet as CSV (UTF-8 BOM, formula-safe).")
             .RequireAuthorization(Policies.AnyRole);
         gpus.MapPost("/import", Import).WithName("ImportGpus").WithSummary("Validates, and unless dryRun commits, a GPU CSV all-or-nothing.")
             .RequireAuthorization(Policies.Procurement).DisableAntiforgery()
@@ -38,76 +35,94 @@ public static class GpuEndpoints
         return api;
     }
 
-    /// <summary>Reads the grid's query parameters, refusing unknown ones and non-numeric paging with the parameter's name.</summary>
-    public static GpuQuery ReadQuery(IQueryCollection q)
+    /// <summary>
+    /// The grid's query (<c>GET /api/gpus</c> and <c>/api/gpus/export</c>). status, datacenter and model take several
+    /// values, repeated (<c>status=Failed&amp;status=InService</c>), comma-separated, or both. Paging and count are bound as
+    /// text so a bad value is refused naming the parameter, in the grid's words, rather than by the binder.
+    /// </summary>
+    public sealed record GpuListRequest(
+        [FromQuery(Name = "status")] string[]? Status,
+        [FromQuery(Name = "datacenter")] string[]? Datacenter,
+        [FromQuery(Name = "model")] string[]? Model,
+        [FromQuery(Name = "search")] string? Search,
+        [FromQuery(Name = "page")] string? Page,
+        [FromQuery(Name = "pageSize")] string? PageSize,
+        [FromQuery(Name = "sort")] string? Sort,
+        [FromQuery(Name = "after")] string? After,
+        [FromQuery(Name = "before")] string? Before,
+        [FromQuery(Name = "count")] string? Count)
     {
-        foreach (var key in q.Keys.Where(k => !s_listParameters.Contains(k)))
+        /// <summary>The inventory query, refusing non-numeric paging and an unknown count mode with the parameter's name.</summary>
+        public GpuQuery ToQuery()
         {
-            throw new ValidationException(key, $"Unknown query parameter '{key}'. Valid: {string.Join(", ", s_listParameters)}.");
-        }
-
-        int Int(string name, int fallback)
-        {
-            var raw = q[name].ToString();
-            if (raw.Length == 0)
+            static int Int(string name, string? raw, int fallback)
             {
-                return fallback;
+                if (string.IsNullOrEmpty(raw))
+                {
+                    return fallback;
+                }
+
+                return int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
+                    ? value
+                    : throw new ValidationException(name, $"{name} must be a whole number, got '{DomainExceptionHandler.Shorten(raw, 40)}'.");
             }
 
-            return int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
-                ? value
-                : throw new ValidationException(name, $"{name} must be a whole number, got '{DomainExceptionHandler.Shorten(raw, 40)}'.");
-        }
-
-        string? Text(string name) => q[name].ToString() is { Length: > 0 } s ? s : null;
-
-        // Repeated (status=Failed&status=InService) or a comma list (status=Failed,InService), or both.
-        string? Many(string name) => GpuQuery.Join(q[name].SelectMany(v => GpuQuery.Values(v)));
-        var query = new GpuQuery
-        {
-            Status = Many("status"), Datacenter = Many("datacenter"), Model = Many("model"), Search = Text("search"),
-            Page = Int("page", 1), PageSize = Int("pageSize", 50), Sort = Text("sort"), After = Text("after"), Before = Text("before"),
-            ExactCount = Text("count")?.ToUpperInvariant() switch
+            // Repeated (status=Failed&status=InService) or a comma list (status=Failed,InService), or both.
+            static string? Many(string[]? values) => GpuQuery.Join((values ?? []).SelectMany(v => GpuQuery.Values(v)));
+            var query = new GpuQuery
             {
-                null or "ESTIMATE" => false,
-                "EXACT" => true,
-                _ => throw new ValidationException("count", $"count must be exact or estimate, got '{DomainExceptionHandler.Shorten(q["count"].ToString(), 40)}'."),
-            },
-        };
-        if ((query.Page - 1L) * query.PageSize > int.MaxValue)
-        {
-            throw new ValidationException("page", string.Create(CultureInfo.InvariantCulture,
-                $"page {query.Page} × pageSize {query.PageSize} lies beyond any result; the rows skipped must stay under {int.MaxValue:N0}."));
-        }
+                Status = Many(Status), Datacenter = Many(Datacenter), Model = Many(Model), Search = QueryParameters.Text(Search),
+                Page = Int("page", Page, 1), PageSize = Int("pageSize", PageSize, 50), Sort = QueryParameters.Text(Sort),
+                After = QueryParameters.Text(After), Before = QueryParameters.Text(Before),
+                ExactCount = QueryParameters.Text(Count)?.ToUpperInvariant() switch
+                {
+                    null or "ESTIMATE" => false,
+                    "EXACT" => true,
+                    _ => throw new ValidationException("count", $"count must be exact or estimate, got '{DomainExceptionHandler.Shorten(Count, 40)}'."),
+                },
+            };
+            if ((query.Page - 1L) * query.PageSize > int.MaxValue)
+            {
+                throw new ValidationException("page", string.Create(CultureInfo.InvariantCulture,
+                    $"page {query.Page} × pageSize {query.PageSize} lies beyond any result; the rows skipped must stay under {int.MaxValue:N0}."));
+            }
 
-        return query;
+            return query;
+        }
     }
 
-    private static async Task<Ok<GpuListPage>> List(HttpRequest request, InventoryService inventory, CancellationToken ct) =>
-        TypedResults.Ok(await inventory.ListAsync(ReadQuery(request.Query), ct));
+    private static async Task<Results<Ok<GpuListPage>, BadRequest<ProblemDetails>>> List([AsParameters] GpuListRequest query, InventoryService inventory,
+        CancellationToken ct) =>
+        TypedResults.Ok(await inventory.ListAsync(query.ToQuery(), ct));
 
-    private static async Task<Ok<GpuDetail>> Get(string serial, HttpContext http, InventoryService inventory, CancellationToken ct) =>
-        TypedResults.Ok(await inventory.GetAsync(serial, http.User.ToActor().Role, ct));
+    private static async Task<Results<Ok<GpuDetail>, NotFound<ProblemDetails>>> Get(string serial, RequestActor actor, InventoryService inventory, CancellationToken ct) =>
+        TypedResults.Ok(await inventory.GetAsync(serial, actor.Role, ct));
 
-    private static async Task<Ok<IReadOnlyList<AuditItem>>> History(string serial, InventoryService inventory, CancellationToken ct) =>
+    private static async Task<Results<Ok<IReadOnlyList<AuditItem>>, NotFound<ProblemDetails>>> History(string serial, InventoryService inventory, CancellationToken ct) =>
         TypedResults.Ok(await inventory.HistoryAsync(serial, ct));
 
-    private static async Task<Ok<GpuListItem>> Transition(string serial, TransitionRequest body, HttpContext http, InventoryService inventory,
+    private static async Task<Results<Ok<GpuListItem>, BadRequest<ProblemDetails>, NotFound<ProblemDetails>, Conflict<ProblemDetails>,
+        UnprocessableEntity<ProblemDetails>>> Transition(string serial, TransitionRequest body, RequestActor actor, InventoryService inventory,
         CancellationToken ct) =>
-        TypedResults.Ok(await inventory.TransitionAsync(serial, body, http.User.ToActor(http.TraceIdentifier), ct));
+        TypedResults.Ok(await inventory.TransitionAsync(serial, body, actor, ct));
 
-    private static async Task Export(HttpContext http, GpuExportService export, TimeProvider time, CancellationToken ct)
+    private static async Task Export([AsParameters] GpuListRequest request, HttpContext http, GpuExportService export, TimeProvider time,
+        CancellationToken ct)
     {
-        var query = ReadQuery(http.Request.Query) with { Page = 1, PageSize = 1 };
+        var query = request.ToQuery() with { Page = 1, PageSize = 1 };
         http.Response.ContentType = "text/csv; charset=utf-8";
         http.Response.Headers.ContentDisposition =
             $"attachment; filename=\"fleet-gpus-{time.GetUtcNow():yyyyMMdd-HHmm}.csv\"";
         await export.ExportAsync(query, http.Response.Body, ct);
     }
 
-    private static async Task<IResult> Import(HttpContext http, GpuImportService importer, CancellationToken ct,
-        [FromQuery] string? dryRun = null, [FromQuery] string? mode = null)
+    /// <summary>The query of <c>POST /api/gpus/import</c>: <c>dryRun</c> (true|false|1|0) and <c>mode</c> (insert|upsert), bound as text so a bad value is refused by name.</summary>
+    public sealed record GpuImportRequest([FromQuery(Name = "dryRun")] string? DryRun, [FromQuery(Name = "mode")] string? Mode);
+
+    private static async Task<Results<Ok<ImportResult>, ProblemHttpResult, BadRequest<ProblemDetails>, UnprocessableEntity<ProblemDetails>>> Import(
+        [AsParameters] GpuImportRequest query, HttpContext http, RequestActor actor, GpuImportService importer, CancellationToken ct)
     {
+        var (dryRun, mode) = (query.DryRun, query.Mode);
         var isDryRun = dryRun?.ToUpperInvariant() switch
         {
             null or "" or "FALSE" or "0" => false,
@@ -134,7 +149,7 @@ public static class GpuEndpoints
             body = http.Request.Body;
         }
 
-        var result = await importer.ImportAsync(body, importMode, isDryRun, http.User.ToActor(http.TraceIdentifier), ct);
+        var result = await importer.ImportAsync(body, importMode, isDryRun, actor, ct);
         if (result.Succeeded)
         {
             return TypedResults.Ok(result);

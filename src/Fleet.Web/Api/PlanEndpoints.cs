@@ -26,8 +26,8 @@ public static class PlanEndpoints
             .WithSummary("Queues a plan run: a fleet.scenario/v1 body, or { scenario, kind: simulate|capacity, gpuModel?, targetAttainment?, spares?, surviveDatacenterLoss?, savedScenario? }; 202 { id }, 422 with the scenario's JSON-path errors.")
             .RequireAuthorization(p => p.RequireRole(Roles.Admin, Roles.Procurement, Roles.Finance))
             .WithBodyLimit(PlanningService.MaxScenarioChars + RequestBodyLimits.DefaultApiBytes);
-        plans.MapGet("/", async (string? savedScenario, int? limit, IPlanningService s, CancellationToken ct) =>
-                TypedResults.Ok(await s.ListAsync(savedScenario, limit ?? 100, ct)))
+        plans.MapGet("/", async ([AsParameters] PlanListRequest query, IPlanningService s, CancellationToken ct) =>
+                TypedResults.Ok(await s.ListAsync(query.SavedScenario, query.Limit ?? 100, ct)))
             .WithName("ListPlans").WithSummary("Plan runs, newest first; ?savedScenario= keeps one saved scenario's history.").RequireAuthorization(Policies.AnyRole);
         plans.MapGet("/{id:int}", Get).WithName("GetPlan")
             .WithSummary("{ state: queued|running|done|failed|cancelled, progress 0–1, result (as `fleet plan ... --json` prints it), warnings, cost }.")
@@ -56,9 +56,9 @@ public static class PlanEndpoints
         plans.MapGet("/{id:int}/buy-plan", async (int id, IPlanningService s, CancellationToken ct) => TypedResults.Ok(await s.BuyPlanAsync(id, ct)))
             .WithName("GetBuyPlan").WithSummary("What a finished capacity run would buy: its answer per datacenter less today's in-service GPUs, priced.")
             .RequireAuthorization(Policies.AnyRole);
-        plans.MapPost("/{id:int}/buy-plan", async (int id, BuyPlanRequest body, HttpContext http, IPlanningService s, CancellationToken ct) =>
+        plans.MapPost("/{id:int}/buy-plan", async (int id, BuyPlanRequest body, RequestActor actor, IPlanningService s, CancellationToken ct) =>
             {
-                var result = await s.CreateBuyPlanOrdersAsync(id, body, http.User.ToActor(http.TraceIdentifier), ct);
+                var result = await s.CreateBuyPlanOrdersAsync(id, body, actor, ct);
                 return TypedResults.Created(string.Create(CultureInfo.InvariantCulture, $"/api/plans/{id}/buy-plan"), result);
             })
             .WithName("CreateBuyPlan").WithSummary("Turns the buy plan into draft purchase orders (one per datacenter), linked to the run.")
@@ -66,7 +66,14 @@ public static class PlanEndpoints
         return api;
     }
 
-    private static async Task<IResult> Submit(HttpContext http, IPlanningService s, CancellationToken ct)
+    /// <summary>The body of the 202 for a queued run: its id (the address to poll is the Location) and its state.</summary>
+    public sealed record PlanAccepted(int Id, PlanState State);
+
+    /// <summary>The query of <c>GET /api/plans</c>: one saved scenario's history, and how many runs (100 unless given).</summary>
+    public sealed record PlanListRequest([FromQuery(Name = "savedScenario")] string? SavedScenario, [FromQuery(Name = "limit")] int? Limit);
+
+    private static async Task<Results<Accepted<PlanAccepted>, ProblemHttpResult, BadRequest<ProblemDetails>, UnprocessableEntity<ProblemDetails>>> Submit(
+        HttpContext http, RequestActor actor, IPlanningService s, CancellationToken ct)
     {
         var body = await ReadBodyAsync(http, ct);
         PlanSubmission submission;
@@ -81,8 +88,8 @@ public static class PlanEndpoints
 
         try
         {
-            var run = await s.SubmitAsync(submission, http.User.ToActor(http.TraceIdentifier), ct);
-            return TypedResults.Accepted(string.Create(CultureInfo.InvariantCulture, $"/api/plans/{run.Id}"), new { id = run.Id, state = run.State });
+            var run = await s.SubmitAsync(submission, actor, ct);
+            return TypedResults.Accepted(string.Create(CultureInfo.InvariantCulture, $"/api/plans/{run.Id}"), new PlanAccepted(run.Id, run.State));
         }
         catch (PlanScenarioException ex)
         {
@@ -243,12 +250,16 @@ public static class PlanEndpoints
         });
     }
 
-    private static async Task<IResult> GetResult(int id, IPlanningService s, CancellationToken ct) =>
+    private static async Task<Results<ContentHttpResult, NotFound>> GetResult(int id, IPlanningService s, CancellationToken ct) =>
         await s.GetAsync(id, ct) is { ResultJson: { } json } ? TypedResults.Text(json, "application/json") : TypedResults.NotFound();
 
-    private static async Task<IResult> Cancel(int id, HttpContext http, IPlanningService s, CancellationToken ct)
+    /// <summary>A run's state after a cancel.</summary>
+    public sealed record PlanCancelled(int Id, string State);
+
+    private static async Task<Results<Ok<PlanCancelled>, ProblemHttpResult, NotFound<ProblemDetails>, Conflict<ProblemDetails>>> Cancel(
+        int id, RequestActor actor, IPlanningService s, CancellationToken ct)
     {
-        var cancelled = await s.CancelAsync(id, http.User.ToActor(http.TraceIdentifier), ct);
+        var cancelled = await s.CancelAsync(id, actor, ct);
         var run = (await s.GetAsync(id, ct))!.Run;
         if (!cancelled)
         {
@@ -260,10 +271,11 @@ public static class PlanEndpoints
             });
         }
 
-        return TypedResults.Ok(new { id, state = run.State.ToString().ToLowerInvariant() });
+        return TypedResults.Ok(new PlanCancelled(id, run.State.ToString().ToLowerInvariant()));
     }
 
-    private static async Task<IResult> Build(ScenarioForm form, IPlanningService s, CancellationToken ct)
+    private static async Task<Results<Ok<BuiltScenario>, ProblemHttpResult, BadRequest<ProblemDetails>, UnprocessableEntity<ProblemDetails>>> Build(
+        ScenarioForm form, IPlanningService s, CancellationToken ct)
     {
         try
         {
@@ -275,12 +287,13 @@ public static class PlanEndpoints
         }
     }
 
-    private static async Task<IResult> SaveScenario(string name, HttpContext http, IPlanningService s, CancellationToken ct)
+    private static async Task<Results<Ok<SavedScenarioItem>, ProblemHttpResult, BadRequest<ProblemDetails>, UnprocessableEntity<ProblemDetails>>> SaveScenario(
+        string name, HttpContext http, RequestActor actor, IPlanningService s, CancellationToken ct)
     {
         var body = await ReadBodyAsync(http, ct);
         try
         {
-            return TypedResults.Ok(await s.SaveScenarioAsync(name, body, http.User.ToActor(http.TraceIdentifier), ct));
+            return TypedResults.Ok(await s.SaveScenarioAsync(name, body, actor, ct));
         }
         catch (PlanScenarioException ex)
         {
@@ -301,7 +314,7 @@ public static class PlanEndpoints
     }
 
     /// <summary>422 with every error, each starting with its JSON path, as <c>fleet plan</c> prints them.</summary>
-    internal static IResult Invalid(PlanScenarioException ex) => TypedResults.Problem(new ProblemDetails
+    internal static ProblemHttpResult Invalid(PlanScenarioException ex) => TypedResults.Problem(new ProblemDetails
     {
         Status = StatusCodes.Status422UnprocessableEntity,
         Title = "The scenario is not valid; nothing was queued.",

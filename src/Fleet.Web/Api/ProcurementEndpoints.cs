@@ -4,6 +4,18 @@ using Fleet.Application.Procurement;
 using Fleet.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using OrderChange = Microsoft.AspNetCore.Http.HttpResults.Results<
+    Microsoft.AspNetCore.Http.HttpResults.Ok<Fleet.Application.Procurement.OrderItem>,
+    Microsoft.AspNetCore.Http.HttpResults.BadRequest<Microsoft.AspNetCore.Mvc.ProblemDetails>,
+    Microsoft.AspNetCore.Http.HttpResults.NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>,
+    Microsoft.AspNetCore.Http.HttpResults.Conflict<Microsoft.AspNetCore.Mvc.ProblemDetails>,
+    Microsoft.AspNetCore.Http.HttpResults.UnprocessableEntity<Microsoft.AspNetCore.Mvc.ProblemDetails>>;
+using InvoiceChange = Microsoft.AspNetCore.Http.HttpResults.Results<
+    Microsoft.AspNetCore.Http.HttpResults.Ok<Fleet.Application.Procurement.InvoiceItem>,
+    Microsoft.AspNetCore.Http.HttpResults.BadRequest<Microsoft.AspNetCore.Mvc.ProblemDetails>,
+    Microsoft.AspNetCore.Http.HttpResults.NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>,
+    Microsoft.AspNetCore.Http.HttpResults.Conflict<Microsoft.AspNetCore.Mvc.ProblemDetails>,
+    Microsoft.AspNetCore.Http.HttpResults.UnprocessableEntity<Microsoft.AspNetCore.Mvc.ProblemDetails>>;
 
 namespace Fleet.Web.Api;
 
@@ -32,14 +44,14 @@ public static class ProcurementEndpoints
                 (await s.ListAsync(ct)).FirstOrDefault(v => v.Id == id) is { } vendor ? TypedResults.Ok(vendor) : TypedResults.NotFound())
             .WithName("GetVendor").WithSummary("One vendor; its ETag is the version an edit sends back as If-Match.").RequireAuthorization(Policies.AnyRole)
             .WithETag(Versioned.Vendor);
-        vendors.MapPost("/", async (VendorRequest body, HttpContext http, VendorService s, CancellationToken ct) =>
+        vendors.MapPost("/", async (VendorRequest body, HttpContext http, RequestActor actor, VendorService s, CancellationToken ct) =>
             {
-                var vendor = await s.SaveAsync(null, body, http.User.ToActor(http.TraceIdentifier), ct);
+                var vendor = await s.SaveAsync(null, body, actor, ct);
                 return Created(http, vendor, string.Create(CultureInfo.InvariantCulture, $"/api/vendors/{vendor.Id}"), vendor.Version);
             })
             .WithName("CreateVendor").WithSummary("Adds a vendor (201; 409 when the name is taken).").RequireAuthorization(Policies.Procurement);
-        vendors.MapPut("/{id:int}", async (int id, VendorRequest body, HttpContext http, VendorService s, CancellationToken ct) =>
-                TypedResults.Ok(await s.SaveAsync(id, body, http.User.ToActor(http.TraceIdentifier), ct)))
+        vendors.MapPut("/{id:int}", async (int id, VendorRequest body, RequestActor actor, VendorService s, CancellationToken ct) =>
+                TypedResults.Ok(await s.SaveAsync(id, body, actor, ct)))
             .WithName("UpdateVendor").WithSummary("Edits a vendor; send If-Match or expectedVersion.").RequireAuthorization(Policies.Procurement)
             .RequireVersion(Versioned.Vendor);
 
@@ -48,21 +60,22 @@ public static class ProcurementEndpoints
             .WithName("ListOrders")
             .WithSummary("Purchase orders, newest first, with lines and received quantities; search (PO number, vendor), status, vendor and datacenter filter them, page and pageSize page them; X-Total-Count says how many match.")
             .RequireAuthorization(Policies.AnyRole);
-        orders.MapGet("/{number}", async (string number, PurchaseOrderService s, CancellationToken ct) => TypedResults.Ok(await s.GetAsync(number, ct)))
+        orders.MapGet("/{number}", async Task<Results<Ok<OrderItem>, NotFound<ProblemDetails>>> (string number, PurchaseOrderService s, CancellationToken ct) =>
+                TypedResults.Ok(await s.GetAsync(number, ct)))
             .WithName("GetOrder").WithSummary("One purchase order.").RequireAuthorization(Policies.AnyRole).WithETag(Versioned.Order);
-        orders.MapPost("/", async (CreateOrderRequest body, HttpContext http, PurchaseOrderService s, CancellationToken ct) =>
+        orders.MapPost("/", async (CreateOrderRequest body, HttpContext http, RequestActor actor, PurchaseOrderService s, CancellationToken ct) =>
             {
-                var order = await s.CreateAsync(body, http.User.ToActor(http.TraceIdentifier), ct);
+                var order = await s.CreateAsync(body, actor, ct);
                 return Created(http, order, $"/api/orders/{Uri.EscapeDataString(order.Number)}", order.Version);
             })
             .WithName("CreateOrder").WithSummary("Records a Draft purchase order with its lines (201; 409 when the number is taken).")
             .RequireAuthorization(Policies.Procurement);
-        orders.MapPost("/{number}/submit", async (string number, [FromBody] ExpectedVersionBody? body, HttpContext http, PurchaseOrderService s, CancellationToken ct) =>
-                TypedResults.Ok(await s.SubmitAsync(number, http.User.ToActor(http.TraceIdentifier), ct)))
+        orders.MapPost("/{number}/submit", async Task<OrderChange> (string number, [FromBody] ExpectedVersionBody? body, RequestActor actor, PurchaseOrderService s, CancellationToken ct) =>
+                TypedResults.Ok(await s.SubmitAsync(number, actor, ct)))
             .WithName("SubmitOrder").WithSummary("Draft → Submitted; send If-Match or expectedVersion.").RequireAuthorization(Policies.Procurement)
             .RequireVersion(Versioned.Order);
-        orders.MapPost("/{number}/cancel", async (string number, [FromBody] ExpectedVersionBody? body, HttpContext http, PurchaseOrderService s, CancellationToken ct) =>
-                TypedResults.Ok(await s.CancelAsync(number, http.User.ToActor(http.TraceIdentifier), ct)))
+        orders.MapPost("/{number}/cancel", async Task<OrderChange> (string number, [FromBody] ExpectedVersionBody? body, RequestActor actor, PurchaseOrderService s, CancellationToken ct) =>
+                TypedResults.Ok(await s.CancelAsync(number, actor, ct)))
             .WithName("CancelOrder").WithSummary("Draft or Submitted → Cancelled; send If-Match or expectedVersion.").RequireAuthorization(Policies.Procurement)
             .RequireVersion(Versioned.Order);
         orders.MapPost("/{number}/deliveries", Receive).WithName("ReceiveDelivery")
@@ -70,16 +83,16 @@ public static class ProcurementEndpoints
             .RequireAuthorization(Policies.Procurement).DisableAntiforgery().WithBodyLimit(MaxDeliveryBytes + RequestBodyLimits.DefaultApiBytes);
         orders.MapGet("/{number}/invoices", async (string number, InvoiceService s, CancellationToken ct) => TypedResults.Ok(await s.ListAsync(number, ct)))
             .WithName("ListInvoices").WithSummary("Invoices recorded against the order with their three-way flags.").RequireAuthorization(Policies.AnyRole);
-        orders.MapPost("/{number}/invoices", async (string number, InvoiceRequest body, HttpContext http, InvoiceService s, CancellationToken ct) =>
-                TypedResults.Ok(await s.RecordAsync(number, body, http.User.ToActor(http.TraceIdentifier), ct)))
+        orders.MapPost("/{number}/invoices", async Task<InvoiceChange> (string number, InvoiceRequest body, RequestActor actor, InvoiceService s, CancellationToken ct) =>
+                TypedResults.Ok(await s.RecordAsync(number, body, actor, ct)))
             .WithName("RecordInvoice").WithSummary("Records an invoice and flags differences from order and receipts.").RequireAuthorization(Policies.Procurement);
-        orders.MapPost("/{number}/invoices/{invoice}/approve", async (string number, string invoice, InvoiceReviewRequest body, HttpContext http,
+        orders.MapPost("/{number}/invoices/{invoice}/approve", async Task<InvoiceChange> (string number, string invoice, InvoiceReviewRequest body, RequestActor actor,
                 InvoiceService s, CancellationToken ct) =>
-                TypedResults.Ok(await s.ApproveAsync(number, invoice, body, http.User.ToActor(http.TraceIdentifier), ct)))
+                TypedResults.Ok(await s.ApproveAsync(number, invoice, body, actor, ct)))
             .WithName("ApproveInvoice").WithSummary("Accepts a mismatched invoice for payment, with a note.").RequireAuthorization(Policies.Finance);
-        orders.MapPost("/{number}/invoices/{invoice}/dispute", async (string number, string invoice, InvoiceReviewRequest body, HttpContext http,
+        orders.MapPost("/{number}/invoices/{invoice}/dispute", async Task<InvoiceChange> (string number, string invoice, InvoiceReviewRequest body, RequestActor actor,
                 InvoiceService s, CancellationToken ct) =>
-                TypedResults.Ok(await s.DisputeAsync(number, invoice, body, http.User.ToActor(http.TraceIdentifier), ct)))
+                TypedResults.Ok(await s.DisputeAsync(number, invoice, body, actor, ct)))
             .WithName("DisputeInvoice").WithSummary("Disputes a mismatched invoice with the vendor, with a note.").RequireAuthorization(Policies.Finance);
 
         var quotes = api.MapGroup("/quotes").WithTags("Procurement");
@@ -89,14 +102,14 @@ public static class ProcurementEndpoints
                 (await s.ListAsync(ct)).FirstOrDefault(q => q.Reference == reference) is { } quote ? TypedResults.Ok(quote) : TypedResults.NotFound())
             .WithName("GetQuote").WithSummary("One quote; its ETag is the version a conversion sends back as If-Match.").RequireAuthorization(Policies.AnyRole)
             .WithETag(Versioned.Quote);
-        quotes.MapPost("/", async (CreateQuoteRequest body, HttpContext http, QuoteService s, CancellationToken ct) =>
+        quotes.MapPost("/", async (CreateQuoteRequest body, HttpContext http, RequestActor actor, QuoteService s, CancellationToken ct) =>
             {
-                var quote = await s.CreateAsync(body, http.User.ToActor(http.TraceIdentifier), ct);
+                var quote = await s.CreateAsync(body, actor, ct);
                 return Created(http, quote, $"/api/quotes/{Uri.EscapeDataString(quote.Reference)}", null);
             })
             .WithName("CreateQuote").WithSummary("Records a vendor quote (201; 409 when the reference is taken).").RequireAuthorization(Policies.Procurement);
-        quotes.MapPost("/{reference}/convert", async (string reference, ConvertQuoteRequest body, HttpContext http, QuoteService s, CancellationToken ct) =>
-                TypedResults.Ok(await s.ConvertAsync(reference, body.OrderNumber ?? "", http.User.ToActor(http.TraceIdentifier), ct)))
+        quotes.MapPost("/{reference}/convert", async Task<OrderChange> (string reference, ConvertQuoteRequest body, RequestActor actor, QuoteService s, CancellationToken ct) =>
+                TypedResults.Ok(await s.ConvertAsync(reference, body.OrderNumber ?? "", actor, ct)))
             .WithName("ConvertQuote").WithSummary("Turns a quote into a Draft purchase order; send If-Match or expectedVersion.")
             .RequireAuthorization(Policies.Procurement).RequireVersion(Versioned.Quote);
         return api;
@@ -119,9 +132,13 @@ public static class ProcurementEndpoints
         return TypedResults.Created(location, item);
     }
 
-    private static async Task<IResult> Receive(string number, HttpContext http, ReceivingService s, CancellationToken ct,
-        [FromQuery] string? dryRun = null, [FromQuery] string? receivedAt = null)
+    /// <summary>The query of <c>POST /api/orders/{number}/deliveries</c>: <c>dryRun</c> (true|false|1|0) and <c>receivedAt</c> (yyyy-MM-dd), bound as text so a bad value is refused by name.</summary>
+    public sealed record DeliveryQuery([FromQuery(Name = "dryRun")] string? DryRun, [FromQuery(Name = "receivedAt")] string? ReceivedAt);
+
+    private static async Task<Results<Ok<ReceiveResult>, ProblemHttpResult, BadRequest<ProblemDetails>, NotFound<ProblemDetails>, UnprocessableEntity<ProblemDetails>>> Receive(
+        string number, [AsParameters] DeliveryQuery query, HttpContext http, RequestActor actor, ReceivingService s, CancellationToken ct)
     {
+        var (dryRun, receivedAt) = (query.DryRun, query.ReceivedAt);
         var isDryRun = dryRun?.ToUpperInvariant() switch
         {
             null or "" or "FALSE" or "0" => false,
@@ -152,7 +169,7 @@ public static class ProcurementEndpoints
         }
 
         request = request with { DryRun = isDryRun || request.DryRun, ReceivedAt = request.ReceivedAt ?? at };
-        var result = await s.ReceiveAsync(number, request, http.User.ToActor(http.TraceIdentifier), ct);
+        var result = await s.ReceiveAsync(number, request, actor, ct);
         if (result.Succeeded)
         {
             return TypedResults.Ok(result);

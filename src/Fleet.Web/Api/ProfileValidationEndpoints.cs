@@ -1,6 +1,8 @@
 using Fleet.Application.Common;
 using Fleet.Application.Finance;
 using Fleet.Web.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Fleet.Web.Api;
 
@@ -19,8 +21,13 @@ public static class ProfileValidationEndpoints
         return api;
     }
 
-    private static async Task<IResult> Upload(HttpContext http, int? profileId, string? label, ProfileValidationService s, CancellationToken ct)
+    /// <summary>The query of <c>POST /api/profiles/validations</c>: the stored profile it validates and a label, both optional.</summary>
+    public sealed record UploadValidationRequest([FromQuery(Name = "profileId")] int? ProfileId, [FromQuery(Name = "label")] string? Label);
+
+    private static async Task<Results<Created<ProfileValidationItem>, BadRequest<ProblemDetails>, NotFound<ProblemDetails>, UnprocessableEntity<ProblemDetails>>> Upload(
+        HttpContext http, RequestActor actor, [AsParameters] UploadValidationRequest query, ProfileValidationService s, CancellationToken ct)
     {
+        var (profileId, label) = (query.ProfileId, query.Label);
         using var reader = new StreamReader(http.Request.Body);
         var json = await reader.ReadToEndAsync(ct);
         if (json.Contains('\0', StringComparison.Ordinal) || json.Contains("\\u0000", StringComparison.OrdinalIgnoreCase) || label?.Contains('\0', StringComparison.Ordinal) == true)
@@ -28,7 +35,7 @@ public static class ProfileValidationEndpoints
             throw new ValidationException("body", "The validation result contains a NUL character (U+0000), which text may not hold.");
         }
 
-        var item = await s.UploadAsync(json, profileId, label, http.User.ToActor(http.TraceIdentifier), ct);
+        var item = await s.UploadAsync(json, profileId, label, actor, ct);
         return TypedResults.Created($"/api/profiles/validations/{item.Id}", item);
     }
 }

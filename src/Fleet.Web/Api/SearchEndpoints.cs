@@ -4,6 +4,7 @@ using Fleet.Application.Common;
 using Fleet.Application.Search;
 using Fleet.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Fleet.Web.Api;
 
@@ -33,8 +34,13 @@ public static class SearchEndpoints
     public static string Owner(ClaimsPrincipal user) =>
         user.FindFirst(ClaimTypes.NameIdentifier)?.Value is { Length: > 0 } id ? "user:" + id : "name:" + (user.Identity?.Name ?? "");
 
-    private static async Task<Ok<SearchResults>> Search(SearchService search, CancellationToken ct, string? q = null, string? limit = null)
+    /// <summary>The query of <c>GET /api/search</c>: the text <c>q</c> and the most hits per group, <c>limit</c> (bound as text so a bad one is refused by name).</summary>
+    public sealed record SearchRequest([FromQuery(Name = "q")] string? Q, [FromQuery(Name = "limit")] string? Limit);
+
+    private static async Task<Results<Ok<SearchResults>, BadRequest<ProblemDetails>>> Search([AsParameters] SearchRequest query, SearchService search,
+        CancellationToken ct)
     {
+        var (q, limit) = (query.Q, query.Limit);
         var n = SearchService.DefaultLimit;
         if (!string.IsNullOrEmpty(limit) && !int.TryParse(limit, NumberStyles.Integer, CultureInfo.InvariantCulture, out n))
         {

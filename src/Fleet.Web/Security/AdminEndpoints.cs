@@ -19,28 +19,27 @@ public static class AdminEndpoints
         var tokens = app.MapGroup("/api/tokens").WithTags("Admin").RequireAuthorization(Policies.Admin);
         tokens.MapGet("/", async (ApiTokens s, CancellationToken ct) => TypedResults.Ok(await s.ListAsync(ct)))
             .WithName("ListApiTokens").WithSummary("Every API token (never its value), with expiry, last use and revocation.");
-        tokens.MapPost("/", async Task<Created<IssuedApiToken>> (IssueTokenBody body, HttpContext http, ApiTokens s, CancellationToken ct) =>
+        tokens.MapPost("/", async Task<Created<IssuedApiToken>> (IssueTokenBody body, RequestActor actor, ApiTokens s, CancellationToken ct) =>
             {
-                var issued = await s.IssueAsync(body.Name, body.Role, body.ExpiresInDays, http.User.ToActor(http.TraceIdentifier), ct);
+                var issued = await s.IssueAsync(body.Name, body.Role, body.ExpiresInDays, actor, ct);
                 return TypedResults.Created($"/api/tokens/{issued.Info.Id}", issued);
             })
             .WithName("IssueApiToken").WithSummary("Issues a token for a role; its value is in this response only.");
-        tokens.MapDelete("/{id:int}", async (int id, HttpContext http, ApiTokens s, CancellationToken ct) =>
-                TypedResults.Ok(await s.RevokeAsync(id, http.User.ToActor(http.TraceIdentifier), ct)))
+        tokens.MapDelete("/{id:int}", async (int id, RequestActor actor, ApiTokens s, CancellationToken ct) =>
+                TypedResults.Ok(await s.RevokeAsync(id, actor, ct)))
             .WithName("RevokeApiToken").WithSummary("Revokes a token: it is refused from now on.");
 
         var users = app.MapGroup("/api/users").WithTags("Admin").RequireAuthorization(Policies.Admin);
         users.MapGet("/", async (UserAdministration s, CancellationToken ct) => TypedResults.Ok(await s.ListAsync(ct)))
             .WithName("ListUsers").WithSummary("Every user with role and whether it is disabled.");
-        users.MapPost("/", async Task<Created<InvitedUser>> (InviteUserBody body, HttpContext http, UserAdministration s, CancellationToken ct) =>
+        users.MapPost("/", async Task<Created<InvitedUser>> (InviteUserBody body, RequestActor actor, UserAdministration s, CancellationToken ct) =>
             {
-                var invited = await s.InviteAsync(body.Email, body.DisplayName, body.Role, http.User.ToActor(http.TraceIdentifier), ct);
+                var invited = await s.InviteAsync(body.Email, body.DisplayName, body.Role, actor, ct);
                 return TypedResults.Created($"/api/users/{invited.User.Id}", invited);
             })
             .WithName("InviteUser").WithSummary("Creates a user with a role; the response's one-time link (valid a day) sets the password.");
-        users.MapPatch("/{id}", async (string id, UpdateUserBody body, HttpContext http, UserAdministration s, CancellationToken ct) =>
+        users.MapPatch("/{id}", async (string id, UpdateUserBody body, RequestActor actor, UserAdministration s, CancellationToken ct) =>
             {
-                var actor = http.User.ToActor(http.TraceIdentifier);
                 if (body.Role is null && body.Disabled is null)
                 {
                     throw new Fleet.Application.Common.ValidationException("role", "Send role, disabled or both.");

@@ -21,7 +21,7 @@ public abstract class CurrencyValidationContractTests(string provider)
     {
         await using var world = await ProcurementWorld.CreateAsync(provider);
 
-        var e = await Assert.ThrowsAsync<ValidationException>(() => world.Procurement.CreateOrderAsync(
+        var e = await Assert.ThrowsAsync<ValidationException>(() => world.Orders.CreateAsync(
             new CreateOrderRequest("PO-C", "Supermicro", currency, "IAD1", s_ordered, [new OrderLineRequest("H100 SXM5 80GB", 1, 1m)]), ProcurementWorld.Buyer));
 
         Assert.Equal("currency", e.Parameter);
@@ -35,7 +35,7 @@ public abstract class CurrencyValidationContractTests(string provider)
     {
         await using var world = await ProcurementWorld.CreateAsync(provider);
 
-        await world.Procurement.CreateOrderAsync(
+        await world.Orders.CreateAsync(
             new CreateOrderRequest("PO-L", "Supermicro", " eur ", "IAD1", s_ordered, [new OrderLineRequest("H100 SXM5 80GB", 1, 1m)]), ProcurementWorld.Buyer);
 
         await using var db = world.Db();
