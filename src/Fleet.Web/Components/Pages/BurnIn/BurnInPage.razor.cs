@@ -24,7 +24,7 @@ public partial class BurnInPage
     private string _kind = "burnin";
     private string _preset = Fleet.Domain.Models.ModelPresets.Llama31_8B.Name;
     private string _dtype = ProfileCampaignRule.DefaultDtype;
-    private IEnumerable<string> _profileModels = [];
+    private IReadOnlyCollection<string> _profileModels = [];
 
     [Inject]
     private BurnInQueries Queries { get; set; } = default!;
