@@ -258,9 +258,20 @@ namespace Fleet.Migrations.Postgres.Migrations
                         .HasColumnType("character varying(32)")
                         .HasColumnName("created_by_role");
 
+                    b.Property<string>("Dtype")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("dtype");
+
                     b.Property<double?>("DurationSeconds")
                         .HasColumnType("double precision")
                         .HasColumnName("duration_seconds");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
 
                     b.Property<string>("Level")
                         .IsRequired()
@@ -273,6 +284,11 @@ namespace Fleet.Migrations.Postgres.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
                         .HasColumnName("name");
+
+                    b.Property<string>("Preset")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("preset");
 
                     b.Property<string>("State")
                         .IsRequired()
@@ -391,6 +407,12 @@ namespace Fleet.Migrations.Postgres.Migrations
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)")
                         .HasColumnName("host_name");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
 
                     b.Property<DateTime?>("LastHeartbeatAt")
                         .HasColumnType("timestamp with time zone")
@@ -1033,17 +1055,30 @@ namespace Fleet.Migrations.Postgres.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
 
+                    b.Property<long?>("BurnInJobId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("burn_in_job_id");
+
                     b.Property<string>("Dtype")
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)")
                         .HasColumnName("dtype");
 
+                    b.Property<int?>("GpuId")
+                        .HasColumnType("integer")
+                        .HasColumnName("gpu_id");
+
                     b.Property<string>("GpuModel")
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")
                         .HasColumnName("gpu_model");
+
+                    b.Property<string>("GpuSerial")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("gpu_serial");
 
                     b.Property<string>("Json")
                         .IsRequired()
@@ -1067,6 +1102,13 @@ namespace Fleet.Migrations.Postgres.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_stored_profiles");
+
+                    b.HasIndex("BurnInJobId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_stored_profiles_burn_in_job_id");
+
+                    b.HasIndex("GpuId")
+                        .HasDatabaseName("ix_stored_profiles_gpu_id");
 
                     b.HasIndex("GpuModel", "Model", "UploadedAt")
                         .HasDatabaseName("ix_stored_profiles_gpu_model_model_uploaded_at");
@@ -2439,6 +2481,21 @@ namespace Fleet.Migrations.Postgres.Migrations
                         .HasForeignKey("StoredProfileId")
                         .OnDelete(DeleteBehavior.SetNull)
                         .HasConstraintName("fk_profile_validations_stored_profiles_stored_profile_id");
+                });
+
+            modelBuilder.Entity("Fleet.Domain.Finance.StoredProfile", b =>
+                {
+                    b.HasOne("Fleet.Domain.BurnIn.BurnInJob", null)
+                        .WithMany()
+                        .HasForeignKey("BurnInJobId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_stored_profiles_burn_in_jobs_burn_in_job_id");
+
+                    b.HasOne("Fleet.Domain.Inventory.Gpu", null)
+                        .WithMany()
+                        .HasForeignKey("GpuId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_stored_profiles_gpus_gpu_id");
                 });
 
             modelBuilder.Entity("Fleet.Domain.Inventory.Gpu", b =>

@@ -247,9 +247,20 @@ namespace Fleet.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("created_by_role");
 
+                    b.Property<string>("Dtype")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("dtype");
+
                     b.Property<double?>("DurationSeconds")
                         .HasColumnType("REAL")
                         .HasColumnName("duration_seconds");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
 
                     b.Property<string>("Level")
                         .IsRequired()
@@ -262,6 +273,11 @@ namespace Fleet.Migrations.Sqlite.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT")
                         .HasColumnName("name");
+
+                    b.Property<string>("Preset")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("preset");
 
                     b.Property<string>("State")
                         .IsRequired()
@@ -376,6 +392,12 @@ namespace Fleet.Migrations.Sqlite.Migrations
                         .HasMaxLength(128)
                         .HasColumnType("TEXT")
                         .HasColumnName("host_name");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
 
                     b.Property<DateTime?>("LastHeartbeatAt")
                         .HasColumnType("TEXT")
@@ -998,17 +1020,30 @@ namespace Fleet.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
+                    b.Property<long?>("BurnInJobId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("burn_in_job_id");
+
                     b.Property<string>("Dtype")
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("TEXT")
                         .HasColumnName("dtype");
 
+                    b.Property<int?>("GpuId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("gpu_id");
+
                     b.Property<string>("GpuModel")
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("TEXT")
                         .HasColumnName("gpu_model");
+
+                    b.Property<string>("GpuSerial")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("gpu_serial");
 
                     b.Property<string>("Json")
                         .IsRequired()
@@ -1032,6 +1067,13 @@ namespace Fleet.Migrations.Sqlite.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_stored_profiles");
+
+                    b.HasIndex("BurnInJobId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_stored_profiles_burn_in_job_id");
+
+                    b.HasIndex("GpuId")
+                        .HasDatabaseName("ix_stored_profiles_gpu_id");
 
                     b.HasIndex("GpuModel", "Model", "UploadedAt")
                         .HasDatabaseName("ix_stored_profiles_gpu_model_model_uploaded_at");
@@ -2364,6 +2406,21 @@ namespace Fleet.Migrations.Sqlite.Migrations
                         .HasForeignKey("StoredProfileId")
                         .OnDelete(DeleteBehavior.SetNull)
                         .HasConstraintName("fk_profile_validations_stored_profiles_stored_profile_id");
+                });
+
+            modelBuilder.Entity("Fleet.Domain.Finance.StoredProfile", b =>
+                {
+                    b.HasOne("Fleet.Domain.BurnIn.BurnInJob", null)
+                        .WithMany()
+                        .HasForeignKey("BurnInJobId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_stored_profiles_burn_in_jobs_burn_in_job_id");
+
+                    b.HasOne("Fleet.Domain.Inventory.Gpu", null)
+                        .WithMany()
+                        .HasForeignKey("GpuId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_stored_profiles_gpus_gpu_id");
                 });
 
             modelBuilder.Entity("Fleet.Domain.Inventory.Gpu", b =>

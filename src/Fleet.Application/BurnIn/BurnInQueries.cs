@@ -26,8 +26,23 @@ public sealed class BurnInQueries(IDbContextFactory<FleetDbContext> contexts)
         var summary = (await SummariesAsync(db, [campaign], ct))[0];
         var jobs = await db.BurnInJobs.AsNoTracking().Where(j => j.CampaignId == id).OrderBy(j => j.HostName)
             .Select(j => new CampaignJobItem(j.Id, j.HostName, j.State, j.Attempts, j.HolderAgentId, j.Phase, j.Percent, j.LastHeartbeatAt,
-                j.LeaseExpiresAt, j.FailureReason, j.Cards.Count))
+                j.LeaseExpiresAt, j.FailureReason, j.Cards.Count, j.Kind, null, null, null))
             .ToListAsync(ct);
+        if (campaign.Kind == BurnInCampaignKind.Profile)
+        {
+            var jobIds = jobs.Select(j => j.Id).ToList();
+            var measured = await (from c in db.BurnInJobCards.AsNoTracking()
+                                  join g in db.Gpus on c.GpuId equals g.Id
+                                  join m in db.GpuModels on g.GpuModelId equals m.Id
+                                  where jobIds.Contains(c.JobId)
+                                  select new { c.JobId, c.Serial, Model = m.Name }).ToListAsync(ct);
+            var profiles = await db.StoredProfiles.AsNoTracking().Where(p => p.BurnInJobId != null && jobIds.Contains(p.BurnInJobId.Value))
+                .Select(p => new { JobId = p.BurnInJobId!.Value, p.Id }).ToListAsync(ct);
+            jobs = jobs.Select(j => measured.FirstOrDefault(m => m.JobId == j.Id) is { } m
+                ? j with { Serial = m.Serial, GpuModel = m.Model, ProfileId = profiles.FirstOrDefault(p => p.JobId == j.Id)?.Id }
+                : j).ToList();
+        }
+
         var cards = await db.BurnInJobCards.AsNoTracking()
             .Join(db.BurnInJobs.Where(j => j.CampaignId == id), c => c.JobId, j => j.Id, (c, j) => new { c.Serial, j.HostName, c.Slot, c.Outcome, c.BurnInRunId })
             .OrderBy(c => c.HostName).ThenBy(c => c.Slot).ToListAsync(ct);
@@ -132,10 +147,14 @@ public sealed class BurnInQueries(IDbContextFactory<FleetDbContext> contexts)
             int J(BurnInJobState s) => jobs.Where(j => j.CampaignId == c.Id && j.State == s).Sum(j => j.Count);
             int C(BurnInCardOutcome o) => cards.Where(x => x.CampaignId == c.Id && x.Outcome == o).Sum(x => x.Count);
             var total = cards.Where(x => x.CampaignId == c.Id).Sum(x => x.Count);
+            // A profile job's one card is measured (passed) when its profile is stored, failed when the job failed.
+            var (passed, failed) = c.Kind == BurnInCampaignKind.Profile
+                ? (J(BurnInJobState.Done), J(BurnInJobState.Failed))
+                : (C(BurnInCardOutcome.Passed), C(BurnInCardOutcome.Failed));
             return new CampaignSummary(c.Id, c.Name, c.Level.ToString().ToLowerInvariant(), c.DurationSeconds, c.State, c.CreatedBy, c.CreatedAt,
                 c.CompletedAt, new CampaignJobCounts(J(BurnInJobState.Queued), J(BurnInJobState.Claimed), J(BurnInJobState.Done), J(BurnInJobState.Failed),
                     J(BurnInJobState.Cancelled)),
-                new CampaignCardCounts(total, C(BurnInCardOutcome.Passed), C(BurnInCardOutcome.Failed), total - C(BurnInCardOutcome.Passed) - C(BurnInCardOutcome.Failed)));
+                new CampaignCardCounts(total, passed, failed, total - passed - failed), c.Kind, c.Preset, c.Dtype);
         }).ToList();
     }
 }

@@ -16,7 +16,8 @@ internal static class BurnInQueue
 {
     public static bool IsPostgres(FleetDbContext db) => DatabaseProviderNames.IsPostgres(db.Database);
 
-    public static string ClaimSql(FleetDbContext db)
+    /// <summary>The claim statement; without <paramref name="profiles"/> it takes only burn-in jobs (an agent that cannot run a profile never gets one).</summary>
+    public static string ClaimSql(FleetDbContext db, bool profiles = false)
     {
         var entity = db.Model.FindEntityType(typeof(BurnInJob))!;
         var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
@@ -24,6 +25,7 @@ internal static class BurnInQueue
         var name = "\"" + table.Name + "\"";
         var pick = $"SELECT {C(nameof(BurnInJob.Id))} FROM {name} WHERE {C(nameof(BurnInJob.HostName))} = @host " +
             $"AND {C(nameof(BurnInJob.State))} = '{nameof(BurnInJobState.Queued)}' AND {C(nameof(BurnInJob.Attempts))} < @max " +
+            (profiles ? "" : $"AND {C(nameof(BurnInJob.Kind))} = '{nameof(BurnInCampaignKind.BurnIn)}' ") +
             $"ORDER BY {C(nameof(BurnInJob.Id))} LIMIT 1" + (IsPostgres(db) ? " FOR UPDATE SKIP LOCKED" : "");
         return $"UPDATE {name} SET {C(nameof(BurnInJob.State))} = '{nameof(BurnInJobState.Claimed)}', " +
             $"{C(nameof(BurnInJob.HolderPrincipal))} = @principal, {C(nameof(BurnInJob.HolderAgentId))} = @agent, " +
@@ -36,12 +38,12 @@ internal static class BurnInQueue
 
     /// <summary>Claims the host's oldest queued job for the caller inside the context's current transaction; null when there is none.</summary>
     public static async Task<long?> ClaimAsync(FleetDbContext db, string host, string principal, string agentId, DateTime nowUtc, TimeSpan lease,
-        CancellationToken ct)
+        CancellationToken ct, bool profiles = false)
     {
         await db.Database.OpenConnectionAsync(ct);
         await using var command = db.Database.GetDbConnection().CreateCommand();
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        command.CommandText = ClaimSql(db);
+        command.CommandText = ClaimSql(db, profiles);
         Add(command, "@host", host);
         Add(command, "@max", BurnInJob.MaxAttempts);
         Add(command, "@principal", principal);

@@ -14,6 +14,7 @@ public static class BurnInServiceCollectionExtensions
         services.AddScoped<ClaimBurnInJob>();
         services.AddScoped<HeartbeatBurnInJob>();
         services.AddScoped<IngestBurnInResult>();
+        services.AddScoped<IngestProfileResult>();
         services.AddScoped<ExpireBurnInLeases>();
         services.AddScoped<BurnInQueries>();
         return services;

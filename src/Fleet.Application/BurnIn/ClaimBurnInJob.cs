@@ -23,12 +23,19 @@ public sealed class ClaimBurnInJob(IDbContextFactory<FleetDbContext> contexts, T
             throw new ValidationException("devices", "An agent reports at most 64 devices.");
         }
 
+        var capabilities = request.Capabilities ?? [];
+        if (capabilities.Count > 16)
+        {
+            throw new ValidationException("capabilities", "An agent names at most 16 capabilities.");
+        }
+
+        var profiles = capabilities.Any(c => string.Equals(c?.Trim(), AgentProtocol.ProfileKind, StringComparison.OrdinalIgnoreCase));
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await contexts.CreateDbContextAsync(ct);
         await ExpireBurnInLeases.ExpireAsync(db, now, host, actor, ct);
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var id = await BurnInQueue.ClaimAsync(db, host, actor.Name, agentId, now, options.Lease, ct);
+        var id = await BurnInQueue.ClaimAsync(db, host, actor.Name, agentId, now, options.Lease, ct, profiles);
         if (id is null)
         {
             await tx.CommitAsync(ct);
@@ -37,12 +44,13 @@ public sealed class ClaimBurnInJob(IDbContextFactory<FleetDbContext> contexts, T
 
         var job = await db.BurnInJobs.AsNoTracking().Include(j => j.Cards).Include(j => j.Campaign).FirstAsync(j => j.Id == id, ct);
         db.AuditEntries.Add(AuditLog.Entry(actor, now, nameof(BurnInJob), job.Id.ToString(CultureInfo.InvariantCulture), AuditActions.Update, null,
-            new { State = job.State.ToString(), job.Attempts, agentId, job.LeaseExpiresAt, devices },
+            new { State = job.State.ToString(), Kind = job.Kind.ToString(), job.Attempts, agentId, job.LeaseExpiresAt, devices, capabilities },
             string.Create(CultureInfo.InvariantCulture, $"claimed by {agentId} on {host} (attempt {job.Attempts} of {BurnInJob.MaxAttempts})")));
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return new ClaimResponse(job.Id, job.CampaignId, job.Campaign!.Level.ToString().ToLowerInvariant(), job.Campaign.DurationSeconds,
             options.LeaseSeconds, job.Cards.OrderBy(c => c.Slot).ThenBy(c => c.Serial, StringComparer.Ordinal)
-                .Select(c => new ClaimCard(c.Serial, c.Uuid, c.Slot)).ToList());
+                .Select(c => new ClaimCard(c.Serial, c.Uuid, c.Slot)).ToList(),
+            AgentProtocol.Version, AgentProtocol.KindName(job.Kind), job.Campaign.Preset, job.Campaign.Dtype);
     }
 }

@@ -25,6 +25,11 @@ public sealed class CreateBurnInCampaign(IDbContextFactory<FleetDbContext> conte
     {
         BurnInAccess.Require(actor, Roles.Technician, "Creating a burn-in campaign");
         var name = BurnInAccess.Text(request.Name, "name", 200);
+        if (ParseKind(request.Kind) == BurnInCampaignKind.Profile)
+        {
+            return await CreateProfileAsync(request, name, actor, ct);
+        }
+
         var level = ParseLevel(request.Level);
         if (request.DurationSeconds is { } d && (double.IsNaN(d) || d < 1 || d > 7 * 86400))
         {
@@ -105,6 +110,77 @@ public sealed class CreateBurnInCampaign(IDbContextFactory<FleetDbContext> conte
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return new CreateCampaignResponse(campaign.Id, campaign.Jobs.Count, gpus.Count);
+    }
+
+    /// <summary>burnin (or nothing) or profile.</summary>
+    public static BurnInCampaignKind ParseKind(string? kind) => kind?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "burnin" or "burn-in" => BurnInCampaignKind.BurnIn,
+        "profile" => BurnInCampaignKind.Profile,
+        _ => throw new ValidationException("kind", $"Unknown campaign kind '{kind}'. Kinds: burnin, profile."),
+    };
+
+    /// <summary>
+    /// A profile campaign: one job per chosen GPU model, on one card of it (InService or BurnIn, placed in a host). The card is
+    /// picked deterministically: hosts where an agent has claimed a job before first, then host name, slot and serial.
+    /// </summary>
+    private async Task<CreateCampaignResponse> CreateProfileAsync(CreateCampaignRequest request, string name, Actor actor, CancellationToken ct)
+    {
+        if (request.Serials is { Count: > 0 } || request.Filter is not null)
+        {
+            throw new ValidationException("serials", "A profile campaign picks its cards from the models; give models, not serials or a filter.");
+        }
+
+        var spec = ProfileCampaignRule.Check(request.Preset, request.Dtype, request.Models);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var agentHosts = db.BurnInJobs.Where(j => j.ClaimedAt != null).Select(j => j.HostId);
+        var choices = new List<(Gpu Gpu, string Host, string Model)>();
+        var missing = new List<string>();
+        foreach (var model in spec.Models)
+        {
+            var pick = await (from g in db.Gpus.AsNoTracking()
+                              join m in db.GpuModels on g.GpuModelId equals m.Id
+                              join h in db.Hosts on g.HostId equals h.Id
+                              where m.Name == model.Name && (g.Status == GpuStatus.InService || g.Status == GpuStatus.BurnIn)
+                              orderby agentHosts.Contains(h.Id) descending, h.Hostname, g.Slot, g.Serial
+                              select new { Gpu = g, h.Hostname }).FirstOrDefaultAsync(ct);
+            if (pick is null)
+            {
+                missing.Add(model.Name);
+            }
+            else
+            {
+                choices.Add((pick.Gpu, pick.Hostname, model.Name));
+            }
+        }
+
+        if (missing.Count > 0)
+        {
+            throw new DomainException($"No placed card in InService or BurnIn of these models, so nothing can measure the profile there: {Names(missing)}.");
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var campaign = new BurnInCampaign
+        {
+            Name = name, Level = BurnInLevel.Quick, Kind = BurnInCampaignKind.Profile, Preset = spec.Preset.Name, Dtype = spec.Dtype,
+            CreatedBy = actor.Name, CreatedByRole = actor.Role, CreatedAt = now,
+        };
+        foreach (var (gpu, host, _) in choices)
+        {
+            var job = new BurnInJob { HostId = gpu.HostId!.Value, HostName = host.ToLowerInvariant(), Kind = BurnInCampaignKind.Profile };
+            job.Cards.Add(new BurnInJobCard { GpuId = gpu.Id, Serial = gpu.Serial, Uuid = gpu.Uuid, Slot = gpu.Slot });
+            campaign.Jobs.Add(job);
+        }
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        db.BurnInCampaigns.Add(campaign);
+        await db.SaveChangesAsync(ct);
+        var picked = choices.Select(c => new ProfileCardChoice(c.Model, c.Gpu.Serial, c.Host, c.Gpu.Slot)).ToList();
+        db.AuditEntries.Add(AuditLog.Entry(actor, now, nameof(BurnInCampaign), campaign.Id.ToString(CultureInfo.InvariantCulture), AuditActions.Create,
+            null, new { campaign.Name, Kind = campaign.Kind.ToString(), campaign.Preset, campaign.Dtype, Jobs = campaign.Jobs.Count, Cards = picked }));
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return new CreateCampaignResponse(campaign.Id, campaign.Jobs.Count, choices.Count, picked);
     }
 
     public static BurnInLevel ParseLevel(string? level) =>

@@ -246,6 +246,11 @@ public sealed class IngestBurnInResult(IDbContextFactory<FleetDbContext> context
             throw new ConcurrencyException(why);
         }
 
+        if (job.Kind == BurnInCampaignKind.Profile)
+        {
+            throw new ConcurrencyException($"Job {jobId} is a profile job: it takes a fleet.inference-profile/v1 document at /api/agent/jobs/{jobId}/profile, not burn-in results.");
+        }
+
         if (job.ClaimedAt is { } claimed && result.StartedAt.UtcDateTime < claimed.AddSeconds(-options.ClockSkewSeconds))
         {
             throw new ConcurrencyException(string.Create(CultureInfo.InvariantCulture,

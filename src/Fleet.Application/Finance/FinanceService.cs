@@ -36,7 +36,9 @@ public sealed record PolicyItem(string Model, int LifeMonths, decimal? SalvageAm
 
 public sealed record PolicyRequest(int LifeMonths, decimal? SalvageAmount, decimal SalvagePercent, long? ExpectedVersion = null);
 
-public sealed record ProfileItem(int Id, string GpuModel, string Model, string Dtype, double TokensPerSecond, DateTime UploadedAt);
+/// <summary>A stored profile; <see cref="GpuSerial"/> and <see cref="JobId"/> name the card and profile-campaign job that measured it, when one did.</summary>
+public sealed record ProfileItem(int Id, string GpuModel, string Model, string Dtype, double TokensPerSecond, DateTime UploadedAt, string? GpuSerial = null,
+    long? JobId = null);
 
 /// <summary>A stored profile with the document it was uploaded as (points, fits, ceilings), for the profiles page.</summary>
 public sealed record ProfileDocument(ProfileItem Item, PerformanceProfile Profile);
@@ -159,6 +161,18 @@ public sealed class FinanceService(IDbContextFactory<FleetDbContext> contexts, T
     /// </summary>
     public async Task<ProfileItem> UploadProfileAsync(string json, Actor actor, CancellationToken ct = default)
     {
+        var stored = ReadProfile(json, time.GetUtcNow().UtcDateTime);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        db.StoredProfiles.Add(stored);
+        db.AuditEntries.Add(AuditLog.Entry(actor, stored.UploadedAt, nameof(StoredProfile), $"{stored.GpuModel}/{stored.Model}", AuditActions.Create, null,
+            new { stored.GpuModel, stored.Model, stored.Dtype, tps = stored.TokensPerSecond }));
+        await db.SaveChangesAsync(ct);
+        return Item(stored);
+    }
+
+    /// <summary>The one server-side check of a <c>fleet.inference-profile/v1</c> upload (the CLI's validator, then the catalog keys); the row to store.</summary>
+    internal static StoredProfile ReadProfile(string json, DateTime nowUtc)
+    {
         try
         {
             JsonDocument.Parse(json).Dispose();
@@ -204,24 +218,20 @@ public sealed class FinanceService(IDbContextFactory<FleetDbContext> contexts, T
             throw new ValidationException("decode", "The profile has no usable decode timing (decodePoints or a positive decode fit).");
         }
 
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var stored = new StoredProfile
+        return new StoredProfile
         {
-            GpuModel = gpuModel, Model = profile.Model, Dtype = profile.Dtype, TokensPerSecond = tps,
-            UploadedAt = time.GetUtcNow().UtcDateTime, Json = json,
+            GpuModel = gpuModel, Model = profile.Model, Dtype = profile.Dtype, TokensPerSecond = tps, UploadedAt = nowUtc, Json = json,
         };
-        db.StoredProfiles.Add(stored);
-        db.AuditEntries.Add(AuditLog.Entry(actor, stored.UploadedAt, nameof(StoredProfile), $"{gpuModel}/{profile.Model}", AuditActions.Create, null,
-            new { gpuModel, profile.Model, profile.Dtype, tps }));
-        await db.SaveChangesAsync(ct);
-        return new ProfileItem(stored.Id, stored.GpuModel, stored.Model, stored.Dtype, stored.TokensPerSecond, stored.UploadedAt);
     }
+
+    internal static ProfileItem Item(StoredProfile p) =>
+        new(p.Id, p.GpuModel, p.Model, p.Dtype, p.TokensPerSecond, p.UploadedAt, p.GpuSerial, p.BurnInJobId);
 
     public async Task<IReadOnlyList<ProfileItem>> ProfilesAsync(CancellationToken ct = default)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         return await db.StoredProfiles.AsNoTracking().OrderByDescending(p => p.UploadedAt)
-            .Select(p => new ProfileItem(p.Id, p.GpuModel, p.Model, p.Dtype, p.TokensPerSecond, p.UploadedAt)).ToListAsync(ct);
+            .Select(p => new ProfileItem(p.Id, p.GpuModel, p.Model, p.Dtype, p.TokensPerSecond, p.UploadedAt, p.GpuSerial, p.BurnInJobId)).ToListAsync(ct);
     }
 
     /// <summary>Every stored profile with its uploaded document, newest upload first; a document that no longer reads is left out.</summary>
@@ -244,7 +254,7 @@ public sealed class FinanceService(IDbContextFactory<FleetDbContext> contexts, T
 
             if (profile is not null)
             {
-                documents.Add(new ProfileDocument(new ProfileItem(p.Id, p.GpuModel, p.Model, p.Dtype, p.TokensPerSecond, p.UploadedAt), profile));
+                documents.Add(new ProfileDocument(Item(p), profile));
             }
         }
 

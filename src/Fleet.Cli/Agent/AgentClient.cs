@@ -34,6 +34,9 @@ public sealed class AgentClient
     /// <summary>The route a job's results go to.</summary>
     public static string ResultsPath(string jobId) => $"api/agent/jobs/{Uri.EscapeDataString(jobId)}/results";
 
+    /// <summary>The route a profile job's <c>fleet.inference-profile/v1</c> document goes to.</summary>
+    public static string ProfilePath(string jobId) => $"api/agent/jobs/{Uri.EscapeDataString(jobId)}/profile";
+
     /// <summary>The route a one-off run (no job, <c>fleet gpu burnin --report</c>) goes to.</summary>
     public const string OneOffRunsPath = "api/burnin/runs";
 

@@ -23,7 +23,7 @@ public static class AgentCommand
         var maxBackoff = new Option<string>("--max-backoff") { Description = "Longest wait between claims while the queue is empty or the server is down (e.g. 60s, 5m).", DefaultValueFactory = _ => "60s" };
         var seed = new Option<int>("--seed") { Description = "Seed for the random matrices and patterns.", DefaultValueFactory = _ => 20261126 };
         var json = JsonOutput.CreateOption();
-        var cmd = new SignalAwareCommand("agent", "Pull burn-in jobs for this host from the Fleet server, run them, post the results (spooled to disk first); exit 0 done, 1 a result was refused, 2 could not run.");
+        var cmd = new SignalAwareCommand("agent", "Pull burn-in and profile jobs for this host from the Fleet server, run them, post the results (spooled to disk first); exit 0 done, 1 a result was refused, 2 could not run.");
         foreach (var o in new Option[] { server, token, host, once, device, spool, fault, standIn, maxBackoff, seed, json })
         {
             cmd.Options.Add(o);
@@ -65,7 +65,7 @@ public static class AgentCommand
 
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-            var report = await new AgentLoop(client, resultSpool, executor, options, Log, TimeProvider.System, new Random()).RunAsync(url, stop.Token);
+            var report = await new AgentLoop(client, resultSpool, executor, options, Log, TimeProvider.System, new Random(), executor).RunAsync(url, stop.Token);
             await JsonOutput.WriteAsync(target, report, CancellationToken.None);
             return report.ExitCode;
         });

@@ -55,7 +55,8 @@ public sealed record AgentReport
 /// off while the queue is empty or the server is down. A stop (SIGTERM) abandons a running burn-in (its lease runs out and
 /// the server retries the job) but lets a completed job's post finish, within <see cref="AgentOptions.StopGrace"/>.
 /// </summary>
-public sealed class AgentLoop(AgentClient client, ResultSpool spool, IBurnInExecutor executor, AgentOptions options, Action<string> log, TimeProvider time, Random random)
+public sealed class AgentLoop(AgentClient client, ResultSpool spool, IBurnInExecutor executor, AgentOptions options, Action<string> log, TimeProvider time, Random random,
+    IProfileExecutor? profiles = null)
 {
     private readonly List<AgentJobReport> _jobs = [];
     private readonly List<AgentJobReport> _respooled = [];
@@ -128,7 +129,8 @@ public sealed class AgentLoop(AgentClient client, ResultSpool spool, IBurnInExec
     private async Task<ClaimedJob?> ClaimAsync(CancellationToken stop)
     {
         var down = new Backoff(options.InitialBackoff, options.MaxBackoff, random);
-        var request = new ClaimRequest(options.Host, options.AgentId, executor.Devices);
+        // Naming the profile capability is what lets the server hand this agent profile jobs (protocol 2).
+        var request = new ClaimRequest(options.Host, options.AgentId, executor.Devices, profiles is null ? null : [JobKinds.Profile]);
         while (true)
         {
             try
@@ -146,6 +148,11 @@ public sealed class AgentLoop(AgentClient client, ResultSpool spool, IBurnInExec
 
     private async Task<AgentJobReport> RunJobAsync(ClaimedJob job, CancellationToken stop)
     {
+        if (job.IsProfile || (job.Kind is { } kind && !string.Equals(kind, JobKinds.BurnIn, StringComparison.OrdinalIgnoreCase)))
+        {
+            return await RunProfileJobAsync(job, stop).ConfigureAwait(false);
+        }
+
         log(string.Create(CultureInfo.InvariantCulture,
             $"claimed job {job.JobId} (campaign {job.CampaignId}): {job.Level}{(job.DurationSeconds is { } d ? $", {d:F0} s stress" : string.Empty)}, lease {job.LeaseSeconds:F0} s, cards {string.Join(", ", job.Cards.Select(c => c.Serial))}"));
         using var run = CancellationTokenSource.CreateLinkedTokenSource(stop);
@@ -196,6 +203,66 @@ public sealed class AgentLoop(AgentClient client, ResultSpool spool, IBurnInExec
         var spooled = spool.Add(result.RunId, AgentClient.ResultsPath(job.JobId), BurnInJson.Serialize(result), options.AgentId);
         log($"job {job.JobId}: run {result.RunId} {result.Verdict.ToString().ToUpperInvariant()}; spooled, posting");
         return await DeliverAsync(spooled, new AgentJobReport { JobId = job.JobId, RunId = result.RunId, Verdict = result.Verdict, Outcome = "spooled" }, stop).ConfigureAwait(false);
+    }
+
+    /// <summary>A profile job: measure the preset on the job's card while heartbeating, spool the profile, post it to the job's profile route.</summary>
+    private async Task<AgentJobReport> RunProfileJobAsync(ClaimedJob job, CancellationToken stop)
+    {
+        if (profiles is null || !job.IsProfile)
+        {
+            log($"job {job.JobId}: kind '{job.Kind}' is not one this agent runs; its lease runs out and the server retries it elsewhere");
+            return new AgentJobReport { JobId = job.JobId, Outcome = "error", Problem = $"unsupported job kind '{job.Kind}'" };
+        }
+
+        log(string.Create(CultureInfo.InvariantCulture,
+            $"claimed job {job.JobId} (campaign {job.CampaignId}): profile {job.Preset} {job.Dtype}, lease {job.LeaseSeconds:F0} s, card {string.Join(", ", job.Cards.Select(c => c.Serial))}"));
+        using var run = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        using var beating = new CancellationTokenSource();
+        var progress = new LatestProgress();
+        var leaseLost = false;
+        var heartbeat = HeartbeatAsync(job, progress, () =>
+        {
+            leaseLost = true;
+            run.Cancel();
+        }, beating.Token);
+
+        string? json;
+        try
+        {
+            log($"job {job.JobId}: profile started");
+            json = await profiles.RunProfileAsync(job, progress, run.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (run.IsCancellationRequested)
+        {
+            json = null;
+        }
+        catch (Exception ex) when (ex is not (OutOfMemoryException or OperationCanceledException))
+        {
+            log($"job {job.JobId}: could not run: {ex.GetType().Name}: {ex.Message}");
+            return new AgentJobReport { JobId = job.JobId, Outcome = "error", Problem = ex.Message };
+        }
+        finally
+        {
+            await beating.CancelAsync().ConfigureAwait(false);
+            await heartbeat.ConfigureAwait(false);
+        }
+
+        if (leaseLost)
+        {
+            log($"job {job.JobId}: the server says this agent no longer holds it; the profile is dropped");
+            return new AgentJobReport { JobId = job.JobId, Outcome = "lease-lost" };
+        }
+
+        if (json is null)
+        {
+            log($"job {job.JobId}: abandoned by the stop signal; its lease runs out and the server hands it out again");
+            return new AgentJobReport { JobId = job.JobId, Outcome = "abandoned" };
+        }
+
+        var runId = $"profile-{job.JobId}-{Guid.NewGuid().ToString("N")[..8]}";
+        var spooled = spool.Add(runId, AgentClient.ProfilePath(job.JobId), json, options.AgentId);
+        log($"job {job.JobId}: profile {runId} measured; spooled, posting");
+        return await DeliverAsync(spooled, new AgentJobReport { JobId = job.JobId, RunId = runId, Outcome = "spooled" }, stop).ConfigureAwait(false);
     }
 
     /// <summary>Posts until the server has it; after a stop, keeps trying for the grace period, then leaves it in the spool.</summary>

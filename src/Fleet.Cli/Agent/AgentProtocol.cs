@@ -7,8 +7,8 @@ namespace Fleet.Cli.Agent;
 /// <summary>A device as the agent reports it when claiming (DESIGN.md, "The agent protocol").</summary>
 public sealed record AgentDevice(string? Uuid, string? Serial, string? PciBusId, string Name);
 
-/// <summary>Body of <c>POST /api/agent/claim</c>.</summary>
-public sealed record ClaimRequest(string Host, string AgentId, IReadOnlyList<AgentDevice> Devices);
+/// <summary>Body of <c>POST /api/agent/claim</c>; <see cref="Capabilities"/> names the job kinds besides burn-in this agent runs (<c>profile</c>).</summary>
+public sealed record ClaimRequest(string Host, string AgentId, IReadOnlyList<AgentDevice> Devices, IReadOnlyList<string>? Capabilities = null);
 
 /// <summary>A card the server expects on the claimed host.</summary>
 public sealed record JobCard
@@ -32,6 +32,23 @@ public sealed record ClaimedJob
     public double? DurationSeconds { get; init; }
     public double LeaseSeconds { get; init; }
     public IReadOnlyList<JobCard> Cards { get; init; } = [];
+    /// <summary>The server's protocol version (absent before 2, which had burn-in jobs only).</summary>
+    public int Protocol { get; init; } = 1;
+    /// <summary>burnin (or absent) or profile.</summary>
+    public string? Kind { get; init; }
+    /// <summary>A profile job's model preset and dtype.</summary>
+    public string? Preset { get; init; }
+    public string? Dtype { get; init; }
+
+    /// <summary>True for a job that measures an inference profile instead of burning in.</summary>
+    public bool IsProfile => string.Equals(Kind, JobKinds.Profile, StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>The job kinds of the agent protocol (version 2).</summary>
+public static class JobKinds
+{
+    public const string BurnIn = "burnin";
+    public const string Profile = "profile";
 }
 
 /// <summary>Body of <c>POST /api/agent/jobs/{id}/heartbeat</c>.</summary>

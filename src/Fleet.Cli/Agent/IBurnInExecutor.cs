@@ -18,3 +18,9 @@ public interface IBurnInExecutor
     /// </summary>
     Task<BurnInResult> RunAsync(ClaimedJob job, IProgress<JobProgress> progress, CancellationToken ct);
 }
+
+/// <summary>Runs a claimed profile job: <c>fleet infer profile</c> for the job's preset on the job's card; returns the <c>fleet.inference-profile/v1</c> JSON.</summary>
+public interface IProfileExecutor
+{
+    Task<string> RunProfileAsync(ClaimedJob job, IProgress<JobProgress> progress, CancellationToken ct);
+}

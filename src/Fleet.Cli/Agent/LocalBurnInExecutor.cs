@@ -5,12 +5,22 @@ using Fleet.Gpu.Backends;
 using Fleet.Gpu.Backends.Cpu;
 using Fleet.Gpu.BurnIn;
 using Fleet.Gpu.Devices;
+using Fleet.Cli.Common;
+using Fleet.Cli.Infer;
+using Fleet.Domain.Models;
+using Fleet.Inference.Profiling;
 
 namespace Fleet.Cli.Agent;
 
-/// <summary>Runs jobs with Fleet.Gpu's burn-in runner on this host's devices, or on CPU stand-ins for named cards.</summary>
-public sealed class LocalBurnInExecutor : IBurnInExecutor, IDisposable
+/// <summary>
+/// Runs jobs with Fleet.Gpu's burn-in runner on this host's devices, or on CPU stand-ins for named cards; profile jobs with
+/// Fleet.Inference's profiler on the job's card (the CUDA device it maps to), or on the CPU engine when the agent runs on the CPU.
+/// </summary>
+public sealed class LocalBurnInExecutor : IBurnInExecutor, IProfileExecutor, IDisposable
 {
+    /// <summary>The CPU engine's profile points: a stand-in measures the code path, not a card, so a few seconds suffice.</summary>
+    private static readonly ProfileRequest s_cpuProfile = new("f32", [1, 2], [8, 16], 1);
+
     private readonly DeviceDiscovery _discovery = new();
     private readonly IReadOnlyList<GpuDeviceInfo> _selected;
     private readonly IReadOnlyList<string> _standIns;
@@ -91,7 +101,52 @@ public sealed class LocalBurnInExecutor : IBurnInExecutor, IDisposable
     }
 
     /// <inheritdoc/>
+    public async Task<string> RunProfileAsync(ClaimedJob job, IProgress<JobProgress> progress, CancellationToken ct)
+    {
+        var shape = ModelPresets.Find(job.Preset ?? "")
+            ?? throw new InvalidOperationException($"job {job.JobId}: unknown preset '{job.Preset}' (this agent knows {string.Join(", ", ModelPresets.All.Select(p => p.Name))})");
+        var card = job.Cards.Count == 1 ? job.Cards[0] : throw new InvalidOperationException($"job {job.JobId}: a profile job names one card, got {job.Cards.Count}");
+        var relay = new ProfileRelay(progress);
+        PerformanceProfile profile;
+        if (_standIns.Count > 0 || _selected.All(d => d.Kind == DeviceKind.Cpu))
+        {
+            if (_standIns.Count > 0 && !_standIns.Contains(card.Serial))
+            {
+                throw new InvalidOperationException($"job {job.JobId}: card {card.Serial} is not one of this agent's stand-ins ({string.Join(", ", _standIns)})");
+            }
+
+            relay.Report($"cpu: the CPU engine stands in for {card.Serial} (f32; {job.Dtype} needs the card)");
+            profile = await Task.Run(() =>
+            {
+                using var target = new CpuProfileTarget(shape, s_cpuProfile.Contexts.Max(), 0, new Random(_seed), TimeProvider.System);
+                return new InferenceProfiler(TimeProvider.System).Run(target, shape, s_cpuProfile, relay, ct);
+            }, ct).ConfigureAwait(false);
+        }
+        else
+        {
+            var device = _selected.FirstOrDefault(d => d.Kind == DeviceKind.Cuda && card.Uuid is { Length: > 0 } && string.Equals(d.Uuid, card.Uuid, StringComparison.OrdinalIgnoreCase))
+                ?? _selected.FirstOrDefault(d => d.Kind == DeviceKind.Cuda && string.Equals(d.Serial, card.Serial, StringComparison.OrdinalIgnoreCase))
+                ?? throw new InvalidOperationException($"job {job.JobId}: no device of this agent is card {card.Serial} (uuid {card.Uuid ?? "unknown"})");
+            var dtype = job.Dtype ?? "bf16";
+            var request = new ProfileRequest(dtype, [1, 8, 32, 128], [512, 2048]);
+            profile = await Task.Run(() =>
+            {
+                using var target = InferDevices.CreateGpuProfileTarget(shape, dtype, request.Contexts.Max(), _seed, relay, device.CudaIndex ?? 0);
+                return new InferenceProfiler(TimeProvider.System).Run(target, shape, request, relay, ct);
+            }, ct).ConfigureAwait(false);
+        }
+
+        return System.Text.Json.JsonSerializer.Serialize(profile, JsonOutput.Options);
+    }
+
+    /// <inheritdoc/>
     public void Dispose() => _discovery.Dispose();
+
+    /// <summary>The profiler's messages as the job's phase (its share done is not known up front).</summary>
+    private sealed class ProfileRelay(IProgress<JobProgress> job) : IProgress<string>
+    {
+        public void Report(string value) => job.Report(new JobProgress(value.Length > 64 ? value[..64] : value, 50));
+    }
 
     /// <summary>Turns device progress into the job's phase and an estimated percentage (stress time is known; the rest is short).</summary>
     private sealed class ProgressRelay(BurnInPlan plan, IProgress<JobProgress> job, IProgress<BurnInProgress>? device) : IProgress<BurnInProgress>

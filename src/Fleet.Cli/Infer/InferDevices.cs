@@ -23,10 +23,10 @@ internal static class InferDevices
         _ => throw new ArgumentException($"--device {device}: expected cpu or gpu."),
     };
 
-    public static IProfileTarget CreateGpuProfileTarget(ModelShape shape, string dtype, int maxContext, int seed, IProgress<string> progress)
+    public static IProfileTarget CreateGpuProfileTarget(ModelShape shape, string dtype, int maxContext, int seed, IProgress<string> progress, int cudaIndex = 0)
     {
         var type = ParseGpuType(dtype);
-        var device = GpuDevice.CreateCuda();
+        var device = GpuDevice.CreateCuda(cudaIndex);
         progress.Report($"gpu: {device.Name}, {device.MemoryBytes / 1e9:F1} GB; generating {shape.Parameters / 1e9:F2} B {dtype} weights on the device");
         try
         {

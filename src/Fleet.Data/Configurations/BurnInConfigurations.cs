@@ -14,6 +14,9 @@ internal sealed class BurnInCampaignConfiguration : IEntityTypeConfiguration<Bur
         b.Property(x => x.State).HasConversion<string>().HasMaxLength(16);
         b.Property(x => x.CreatedBy).HasMaxLength(256);
         b.Property(x => x.CreatedByRole).HasMaxLength(32);
+        b.Property(x => x.Kind).HasConversion<string>().HasMaxLength(16);
+        b.Property(x => x.Preset).HasMaxLength(64);
+        b.Property(x => x.Dtype).HasMaxLength(16);
         b.HasIndex(x => x.CreatedAt);
         b.HasMany(x => x.Jobs).WithOne(j => j.Campaign).HasForeignKey(j => j.CampaignId).OnDelete(DeleteBehavior.Cascade);
     }
@@ -26,6 +29,7 @@ internal sealed class BurnInJobConfiguration : IEntityTypeConfiguration<BurnInJo
         b.Property(x => x.HostName).HasMaxLength(128);
         b.Property(x => x.State).HasConversion<string>().HasMaxLength(16);
         b.Property(x => x.HolderAgentId).HasMaxLength(200);
+        b.Property(x => x.Kind).HasConversion<string>().HasMaxLength(16);
         b.Property(x => x.HolderPrincipal).HasMaxLength(256);
         b.Property(x => x.Phase).HasMaxLength(64);
         b.Property(x => x.FailureReason).HasMaxLength(2000);

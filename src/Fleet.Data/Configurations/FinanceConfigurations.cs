@@ -1,3 +1,4 @@
+using Fleet.Domain.BurnIn;
 using Fleet.Domain.Catalog;
 using Fleet.Domain.Finance;
 using Fleet.Domain.Inventory;
@@ -46,5 +47,9 @@ internal sealed class StoredProfileConfiguration : IEntityTypeConfiguration<Stor
         // The upload limit of a profile document; every other text column has its own limit above.
         b.Property(x => x.Json).HasMaxLength(4 * 1024 * 1024);
         b.HasIndex(x => new { x.GpuModel, x.Model, x.UploadedAt });
+        b.Property(x => x.GpuSerial).HasMaxLength(64);
+        b.HasIndex(x => x.BurnInJobId).IsUnique();
+        b.HasOne<Gpu>().WithMany().HasForeignKey(x => x.GpuId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<BurnInJob>().WithMany().HasForeignKey(x => x.BurnInJobId).OnDelete(DeleteBehavior.Restrict);
     }
 }

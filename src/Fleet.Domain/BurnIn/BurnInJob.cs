@@ -38,6 +38,8 @@ public class BurnInJob : IVersioned
     public int HostId { get; set; }
     public required string HostName { get; set; }
     public BurnInJobState State { get; private set; } = BurnInJobState.Queued;
+    /// <summary>The campaign's kind, kept on the job so the claim hands profile jobs only to agents that can run them.</summary>
+    public BurnInCampaignKind Kind { get; set; } = BurnInCampaignKind.BurnIn;
     /// <summary>The agent id the holder sent with its claim.</summary>
     public string? HolderAgentId { get; private set; }
     /// <summary>The authenticated principal (API token) of the holder.</summary>
@@ -121,6 +123,21 @@ public class BurnInJob : IVersioned
         LeaseExpiresAt = null;
         Phase = "done";
         Percent = 100;
+    }
+
+    /// <summary>The holder's result was refused for good (e.g. a profile that breaks its contract): the job will not run again.</summary>
+    public void Fail(string reason, DateTime nowUtc)
+    {
+        if (State != BurnInJobState.Claimed)
+        {
+            throw new DomainException($"Job {Id} is {State}; only a claimed job can fail.");
+        }
+
+        State = BurnInJobState.Failed;
+        FailureReason = reason.Length > 2000 ? reason[..2000] : reason;
+        FinishedAt = nowUtc;
+        LeaseExpiresAt = null;
+        Phase = "failed";
     }
 
     /// <summary>The lease ran out: back to the queue, or failed after the last attempt.</summary>

@@ -45,4 +45,9 @@ public class StoredProfile
     public double TokensPerSecond { get; set; }
     public DateTime UploadedAt { get; set; }
     public required string Json { get; set; }
+    /// <summary>The card it was measured on, when a profile campaign's job measured it; null for an upload from the CLI.</summary>
+    public int? GpuId { get; set; }
+    public string? GpuSerial { get; set; }
+    /// <summary>The profile campaign's job that measured it.</summary>
+    public long? BurnInJobId { get; set; }
 }

@@ -15,6 +15,9 @@ public static class BurnInEndpoints
     /// <summary>Optional header naming the agent that claimed the job; when sent it must match the holder.</summary>
     public const string AgentIdHeader = "Fleet-Agent-Id";
 
+    /// <summary>The largest profile a profile job posts (the limit of <c>POST /api/profiles</c>).</summary>
+    private const long MaxProfileBytes = 4L << 20;
+
     public static RouteGroupBuilder MapBurnInApi(this RouteGroupBuilder api)
     {
         var campaigns = api.MapGroup("/burnin/campaigns").WithTags("Burn-in");
@@ -44,6 +47,11 @@ public static class BurnInEndpoints
             // Past the API's default: the handler reads up to Fleet:BurnIn:MaxResultBytes and says so itself when a body is over.
             .WithBodyLimit(((IEndpointRouteBuilder)api).ServiceProvider.GetRequiredService<BurnInOptions>().MaxResultBytes + RequestBodyLimits.DefaultApiBytes);
 
+        agent.MapPost("/jobs/{id:long}/profile", ProfileAsync).WithName("PostProfileJobResult")
+            .WithSummary("Stores the fleet.inference-profile/v1 document of the held profile job as measured on its card; a profile that breaks the contract fails the job (422) and stores nothing.")
+            .RequireAuthorization(Policies.Agent).DisableAntiforgery()
+            .WithBodyLimit(MaxProfileBytes + RequestBodyLimits.DefaultApiBytes);
+
         api.MapGet("/gpus/{serial}/burnin", async (string serial, BurnInQueries q, CancellationToken ct) => TypedResults.Ok(await q.GpuRunsAsync(serial, ct)))
             .WithTags("GPUs").WithName("GetGpuBurnInRuns").WithSummary("The card's burn-in runs, newest first.").RequireAuthorization(Policies.AnyRole);
         return api;
@@ -68,6 +76,12 @@ public static class BurnInEndpoints
         CancellationToken ct)
     {
         var json = await ReadBodyAsync(http.Request, options.MaxResultBytes, ct);
+        return TypedResults.Ok(await ingest.PostAsync(id, json, actor, AgentId(http), ct));
+    }
+
+    private static async Task<Ok<ProfileResultResponse>> ProfileAsync(long id, HttpContext http, RequestActor actor, IngestProfileResult ingest, CancellationToken ct)
+    {
+        var json = await ReadBodyAsync(http.Request, MaxProfileBytes, ct);
         return TypedResults.Ok(await ingest.PostAsync(id, json, actor, AgentId(http), ct));
     }
 

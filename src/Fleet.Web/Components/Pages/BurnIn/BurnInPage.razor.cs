@@ -1,6 +1,7 @@
 using System.Globalization;
 using Fleet.Application.BurnIn;
 using Fleet.Domain;
+using Fleet.Domain.BurnIn;
 using Microsoft.AspNetCore.Components;
 
 namespace Fleet.Web.Components.Pages.BurnIn;
@@ -20,6 +21,10 @@ public partial class BurnInPage
     private string? _datacenter;
     private string? _model;
     private string? _host;
+    private string _kind = "burnin";
+    private string _preset = Fleet.Domain.Models.ModelPresets.Llama31_8B.Name;
+    private string _dtype = ProfileCampaignRule.DefaultDtype;
+    private IReadOnlyCollection<string> _profileModels = [];
 
     [Inject]
     private BurnInQueries Queries { get; set; } = default!;
@@ -46,11 +51,15 @@ public partial class BurnInPage
 
     private Task CreateAsync() => RunAsync(async () =>
     {
-        var created = await Create.CreateAsync(new CreateCampaignRequest(_name, _level,
-            Filter: new CampaignFilter(Blank(_status), Blank(_datacenter), Blank(_model), Blank(_host))), await ActorAsync());
+        var request = _kind == "profile"
+            ? new CreateCampaignRequest(_name, null, Kind: _kind, Preset: _preset, Dtype: _dtype, Models: _profileModels.ToList())
+            : new CreateCampaignRequest(_name, _level, Filter: new CampaignFilter(Blank(_status), Blank(_datacenter), Blank(_model), Blank(_host)));
+        var created = await Create.CreateAsync(request, await ActorAsync());
         _campaigns = await Queries.CampaignsAsync();
         _detail = await Queries.CampaignAsync(created.Id);
-        Success = string.Create(CultureInfo.InvariantCulture, $"Campaign {created.Id} created: {created.Cards} cards on {created.Jobs} hosts, queued for their agents.");
+        Success = created.ProfileCards is { } picked
+            ? string.Create(CultureInfo.InvariantCulture, $"Profile campaign {created.Id} created: {string.Join("; ", picked.Select(p => $"{p.GpuModel} on {p.Serial} ({p.Host})"))}, queued for their agents.")
+            : string.Create(CultureInfo.InvariantCulture, $"Campaign {created.Id} created: {created.Cards} cards on {created.Jobs} hosts, queued for their agents.");
     });
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
