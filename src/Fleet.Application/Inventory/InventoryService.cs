@@ -217,9 +217,50 @@ public sealed class InventoryService(
             gpus.Where(g => EF.Functions.Like(g.Serial.ToUpper(), pattern, LikeEscape)),
             gpus.Where(g => g.Uuid != null && EF.Functions.Like(g.Uuid.ToUpper(), pattern, LikeEscape)),
             gpus.Where(g => g.AssetTag != null && EF.Functions.Like(g.AssetTag.ToUpper(), pattern, LikeEscape)),
-            gpus.Where(g => g.PoNumber != null && EF.Functions.Like(g.PoNumber.ToUpper(), pattern, LikeEscape)),
+            await PoNumberBranchAsync(),
             HostBranch(),
         ];
+        // A PO number is shared by thousands of cards whose serials the planner cannot place: walking the serial index
+        // until six of them turn up read the whole index at a million cards. The few matching numbers first (trigram
+        // index), then their cards by the (po_number, id) index, sorted; a term of fewer than 3 characters, which no
+        // trigram serves and which matches many numbers, keeps the plain condition.
+        async Task<IQueryable<Gpu>> PoNumberBranchAsync()
+        {
+            var matching = gpus.Where(g => g.PoNumber != null && EF.Functions.Like(g.PoNumber.ToUpper(), pattern, LikeEscape));
+            if (term.Trim().Length < FullTextMinLength)
+            {
+                return matching;
+            }
+
+            if (db.Database.ProviderName?.Contains("Npgsql", StringComparison.OrdinalIgnoreCase) != true)
+            {
+                return matching;
+            }
+
+            // The distinct numbers by a skip scan of the (po_number, ...) index: one probe per number, not per card.
+            var numbers = await db.Database.SqlQuery<string>($"""
+                WITH RECURSIVE po(n) AS (
+                    (SELECT po_number FROM gpus WHERE po_number IS NOT NULL ORDER BY po_number LIMIT 1)
+                    UNION ALL
+                    SELECT (SELECT g.po_number FROM gpus g WHERE g.po_number > po.n ORDER BY g.po_number LIMIT 1) FROM po WHERE po.n IS NOT NULL)
+                SELECT n AS "Value" FROM po WHERE n IS NOT NULL AND upper(n) LIKE {pattern} ESCAPE '\' LIMIT {MaxSearchPoNumbers + 1}
+                """).ToListAsync(ct);
+            if (numbers.Count > MaxSearchPoNumbers)
+            {
+                return matching;
+            }
+
+            // Each number's first cards from ix_gpus_po_number_serial; their union holds the branch's first ones.
+            var ids = new List<int>();
+            foreach (var number in numbers)
+            {
+                ids.AddRange(await gpus.Where(g => g.PoNumber == number).OrderBy(g => g.Serial).ThenBy(g => g.Id)
+                    .Select(g => g.Id).Take(take).ToListAsync(ct));
+            }
+
+            return gpus.Where(g => ids.Contains(g.Id));
+        }
+
         IQueryable<Gpu> HostBranch() => hostIds.Count == 0 ? gpus.Where(g => false)
             : hostIds.Count <= MaxSearchHosts ? gpus.Where(g => g.HostId != null && hostIds.Contains(g.HostId.Value))
             : gpus.Where(g => g.HostId != null && hosts.Contains(g.HostId.Value));
@@ -267,6 +308,7 @@ public sealed class InventoryService(
 
     private const string LikeEscape = "\\";
     private const int MaxSearchHosts = 2000;
+    private const int MaxSearchPoNumbers = 20;
 
     private static string EscapeLike(string term) =>
         term.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);

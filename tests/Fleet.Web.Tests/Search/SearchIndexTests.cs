@@ -40,4 +40,42 @@ public sealed class SearchIndexTests
         Assert.Empty(await FtsAsync(db, "QX-0001"));
         Assert.Empty(await FtsAsync(db, "BRAVO"));
     }
+
+    /// <summary>The plan of one of the search's queries with the alternatives it must not fall back to switched off.</summary>
+    private static async Task<string> PlanAsync(string settings, string sql)
+    {
+        await using var database = await TestDatabase.CreatePostgresAsync();
+        await using var db = database.CreateContext();
+        await db.Database.OpenConnectionAsync();
+        await db.Database.ExecuteSqlRawAsync(settings);
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = "EXPLAIN " + sql;
+        var lines = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            lines.Add(reader.GetString(0));
+        }
+
+        return string.Join('\n', lines);
+    }
+
+    [SkippableFact]
+    public async Task PostgresPlan_SerialPrefixSearch_UsesTheSerialTrigramIndex()
+    {
+        var plan = await PlanAsync("SET enable_seqscan = off; SET enable_indexscan = off",
+            "SELECT id FROM gpus WHERE upper(serial) LIKE '%1655000345%' ESCAPE '\\' ORDER BY serial, id LIMIT 6");
+
+        Assert.Contains("ix_gpus_serial_trgm", plan, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task PostgresPlan_PoNumberSearch_WalksPoNumberSerialIndexWithoutSorting()
+    {
+        var plan = await PlanAsync("SET enable_seqscan = off; SET enable_sort = off; SET enable_incremental_sort = off",
+            "SELECT id FROM gpus WHERE po_number = 'PO-2023-1006' ORDER BY serial, id LIMIT 6");
+
+        Assert.Contains("ix_gpus_po_number_serial", plan, StringComparison.Ordinal);
+        Assert.DoesNotContain("Sort", plan, StringComparison.Ordinal);
+    }
 }
