@@ -47,9 +47,8 @@ public sealed class SearchIndexTests
         await using var database = await TestDatabase.CreatePostgresAsync();
         await using var db = database.CreateContext();
         await db.Database.OpenConnectionAsync();
-        await db.Database.ExecuteSqlRawAsync(settings);
         await using var command = db.Database.GetDbConnection().CreateCommand();
-        command.CommandText = "EXPLAIN " + sql;
+        command.CommandText = settings + "; EXPLAIN " + sql;
         var lines = new List<string>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
