@@ -40,10 +40,13 @@ public sealed class FleetWebFactory(
 
     public string ProviderName => provider;
 
+    /// <summary>Where set, the app runs on this kept database (<see cref="TestDatabase.OpenKeptAsync"/>) instead of a fresh one.</summary>
+    public string? KeptDatabase { get; init; }
+
     /// <summary>Creates the database and starts the app (migrations, optional demo seed, demo users).</summary>
     public async Task<FleetWebFactory> StartAsync()
     {
-        _database = await TestDatabase.CreateAsync(provider);
+        _database = KeptDatabase is { } kept ? await TestDatabase.OpenKeptAsync(provider, kept) : await TestDatabase.CreateAsync(provider);
         _ = Server;
         return this;
     }

@@ -150,6 +150,50 @@ public sealed class TestDatabase : IAsyncDisposable
         return builder.ToString();
     }
 
+    /// <summary>
+    /// A named database that outlives the run (benchmarks that seed once and measure again): created and migrated when
+    /// missing, migrated when it exists, never dropped. PostgreSQL: a database on <c>FLEET_TEST_POSTGRES</c>'s server;
+    /// SQLite: <c>NAME.db</c> in the temp folder.
+    /// </summary>
+    public static async Task<TestDatabase> OpenKeptAsync(string provider, string name)
+    {
+        if (name.Length is 0 or > 60 || !name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_'))
+        {
+            throw new ArgumentException($"A kept database's name is 1–60 characters of a-z, 0-9 and _, got '{name}'.", nameof(name));
+        }
+
+        IDatabaseProvider db = provider == Postgres ? new PostgresDatabaseProvider() : new SqliteDatabaseProvider();
+        string connectionString;
+        if (provider == Postgres)
+        {
+            var server = TestEnvironment.PostgresServer
+                ?? throw new InvalidOperationException("FLEET_TEST_POSTGRES is not set: a kept PostgreSQL database needs a server.");
+            await using (var connection = new NpgsqlConnection(WithDatabase(server, "postgres")))
+            {
+                await connection.OpenAsync();
+                await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @name", connection);
+                exists.Parameters.AddWithValue("name", name);
+                if (await exists.ExecuteScalarAsync() is null)
+                {
+                    await ExecuteAsync(server, $"CREATE DATABASE {name}");
+                }
+            }
+
+            connectionString = WithDatabase(server, name);
+        }
+        else
+        {
+            connectionString = SqliteFile(Path.Combine(Path.GetTempPath(), name + ".db"), defaultTimeout: 30);
+        }
+
+        await using (var context = new FleetDbContext(db.CreateOptions(connectionString)))
+        {
+            await context.Database.MigrateAsync();
+        }
+
+        return new TestDatabase(db, connectionString, () => Task.CompletedTask);
+    }
+
     private static string WithDatabase(string server, string database) =>
         new NpgsqlConnectionStringBuilder(server) { Database = database }.ConnectionString;
 

@@ -38,23 +38,8 @@ public static class GridSweep
             report.AppendLine(text);
         }
 
-        await using var app = await new FleetWebFactory(provider).StartAsync();
-        var started = Stopwatch.StartNew();
-        await using (var db = app.CreateDbContext())
-        {
-            db.Database.SetCommandTimeout(600);
-            await new DemoSeeder(app.Database.Provider, TimeProvider.System).SeedAsync(db, hostScale: scale);
-            if (provider == TestDatabase.Postgres)
-            {
-                // One statement per command: VACUUM cannot run in a batch.
-                await db.Database.ExecuteSqlRawAsync("VACUUM ANALYZE gpus");
-                await db.Database.ExecuteSqlRawAsync("VACUUM ANALYZE hosts");
-            }
-            else
-            {
-                await db.Database.ExecuteSqlRawAsync("ANALYZE;");
-            }
-        }
+        await using var app = await BenchSeed.Factory(provider).StartAsync();
+        var seeded = await BenchSeed.PrepareAsync(app, provider, scale);
 
         using var client = await app.ClientForRoleAsync(Roles.Viewer);
         int count;
@@ -64,7 +49,7 @@ public static class GridSweep
         }
 
         Line(string.Create(CultureInfo.InvariantCulture,
-            $"## {provider}, {count:N0} cards (seeded in {started.Elapsed.TotalSeconds:F0} s), {runs} runs per shape, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC"));
+            $"## {provider}, {count:N0} cards ({seeded}), {runs} runs per shape, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC"));
         Line($"load before: {File.ReadAllText("/proc/loadavg").Trim()}");
 
         string model;

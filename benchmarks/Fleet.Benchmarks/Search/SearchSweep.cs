@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Fleet.Data.Seeding;
+using Fleet.Benchmarks.Inventory;
 using Fleet.Domain;
 using Fleet.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -30,22 +30,8 @@ public static class SearchSweep
             report.AppendLine(text);
         }
 
-        await using var app = await new FleetWebFactory(provider).StartAsync();
-        var started = Stopwatch.StartNew();
-        await using (var db = app.CreateDbContext())
-        {
-            db.Database.SetCommandTimeout(900);
-            await new DemoSeeder(app.Database.Provider, TimeProvider.System).SeedAsync(db, hostScale: scale);
-            if (provider == TestDatabase.Postgres)
-            {
-                await db.Database.ExecuteSqlRawAsync("VACUUM ANALYZE gpus");
-                await db.Database.ExecuteSqlRawAsync("VACUUM ANALYZE hosts");
-            }
-            else
-            {
-                await db.Database.ExecuteSqlRawAsync("ANALYZE;");
-            }
-        }
+        await using var app = await BenchSeed.Factory(provider).StartAsync();
+        var seeded = await BenchSeed.PrepareAsync(app, provider, scale);
 
         using var client = await app.ClientForRoleAsync(Roles.Viewer);
         int count;
@@ -61,7 +47,7 @@ public static class SearchSweep
         }
 
         Line(string.Create(CultureInfo.InvariantCulture,
-            $"## search-sweep {provider}, {count:N0} cards (seeded in {started.Elapsed.TotalSeconds:F0} s), {runs} runs per request, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC"));
+            $"## search-sweep {provider}, {count:N0} cards ({seeded}), {runs} runs per request, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC"));
         Line($"load before: {File.ReadAllText("/proc/loadavg").Trim()}");
         Line("");
         Line("| request | median ms | p99 ms |");

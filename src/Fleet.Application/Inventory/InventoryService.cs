@@ -62,7 +62,7 @@ public sealed class InventoryService(
 
         var atStart = backward ? !more : from is null && query.Page == 1;
         var atEnd = backward ? from is null || from.End : !more;
-        var (total, estimate) = await CountAsync(db, filtered, query.ExactCount || query.Search is not null, ct);
+        var (total, estimate) = await CountAsync(db, filtered, query.ExactCount, ct);
         string? Cursor(GpuPager.Row row) => pager.Locate(row, filters).Encode(cursors);
         return new GpuListPage(total, estimate, [.. rows.Select(r => r.Item)],
             atEnd || rows.Count == 0 ? null : Cursor(rows[^1]),
@@ -148,7 +148,24 @@ public sealed class InventoryService(
             var pattern = "%" + EscapeLike(query.Search.Trim().ToUpperInvariant()) + "%";
             var hosts = db.Hosts.Where(h => EF.Functions.Like(h.Hostname.ToUpper(), pattern, LikeEscape)).Select(h => h.Id);
             var hostIds = await hosts.Take(MaxSearchHosts + 1).ToListAsync(ct);
-            if (hostIds.Count <= MaxSearchHosts)
+            if (FullTextIds(db, query.Search) is { } fts)
+            {
+                // SQLite: the FTS5 trigram index finds the candidates (a superset: it folds case beyond ASCII), LIKE decides.
+                gpus = hostIds.Count <= MaxSearchHosts
+                    ? gpus.Where(g => (fts.Contains(g.Id) && (
+                            EF.Functions.Like(g.Serial.ToUpper(), pattern, LikeEscape) ||
+                            (g.Uuid != null && EF.Functions.Like(g.Uuid.ToUpper(), pattern, LikeEscape)) ||
+                            (g.AssetTag != null && EF.Functions.Like(g.AssetTag.ToUpper(), pattern, LikeEscape)) ||
+                            (g.PoNumber != null && EF.Functions.Like(g.PoNumber.ToUpper(), pattern, LikeEscape)))) ||
+                        (g.HostId != null && hostIds.Contains(g.HostId.Value)))
+                    : gpus.Where(g => (fts.Contains(g.Id) && (
+                            EF.Functions.Like(g.Serial.ToUpper(), pattern, LikeEscape) ||
+                            (g.Uuid != null && EF.Functions.Like(g.Uuid.ToUpper(), pattern, LikeEscape)) ||
+                            (g.AssetTag != null && EF.Functions.Like(g.AssetTag.ToUpper(), pattern, LikeEscape)) ||
+                            (g.PoNumber != null && EF.Functions.Like(g.PoNumber.ToUpper(), pattern, LikeEscape)))) ||
+                        (g.HostId != null && hosts.Contains(g.HostId.Value)));
+            }
+            else if (hostIds.Count <= MaxSearchHosts)
             {
                 // A list of ids lets the host index join the OR of the text indexes (a bitmap OR on PostgreSQL).
                 gpus = gpus.Where(g =>
@@ -173,6 +190,115 @@ public sealed class InventoryService(
     }
 
     /// <summary>
+    /// The first <paramref name="take"/> cards in (serial, id) order among those the grid's <c>search=</c> finds for
+    /// <paramref name="term"/> (the top bar's card group). Each searched column is asked on its own, ordered and limited
+    /// (so each uses its own index: the trigram index for few matches, the serial index walked in order for many), and
+    /// the first <paramref name="take"/> of the union of those candidates is the first <paramref name="take"/> of all
+    /// matches; no query sorts every match of an OR, which at a million cards sorted thousands of rows to return six.
+    /// </summary>
+    internal static async Task<List<GpuListItem>> SearchFirstAsync(FleetDbContext db, string term, int take, CancellationToken ct)
+    {
+        var pattern = "%" + EscapeLike(term.Trim().ToUpperInvariant()) + "%";
+        IQueryable<Gpu> gpus = db.Gpus.AsNoTracking();
+        var hosts = db.Hosts.Where(h => EF.Functions.Like(h.Hostname.ToUpper(), pattern, LikeEscape)).Select(h => h.Id);
+        var hostIds = await hosts.Take(MaxSearchHosts + 1).ToListAsync(ct);
+        var fts = FullTextIds(db, term);
+        IQueryable<Gpu>[] branches = fts is not null ?
+        [
+            // SQLite: one FTS5 lookup for the four columns, LIKE rechecking its candidates.
+            gpus.Where(g => fts.Contains(g.Id) && (
+                EF.Functions.Like(g.Serial.ToUpper(), pattern, LikeEscape) ||
+                (g.Uuid != null && EF.Functions.Like(g.Uuid.ToUpper(), pattern, LikeEscape)) ||
+                (g.AssetTag != null && EF.Functions.Like(g.AssetTag.ToUpper(), pattern, LikeEscape)) ||
+                (g.PoNumber != null && EF.Functions.Like(g.PoNumber.ToUpper(), pattern, LikeEscape)))),
+            HostBranch(),
+        ] :
+        [
+            gpus.Where(g => EF.Functions.Like(g.Serial.ToUpper(), pattern, LikeEscape)),
+            gpus.Where(g => g.Uuid != null && EF.Functions.Like(g.Uuid.ToUpper(), pattern, LikeEscape)),
+            gpus.Where(g => g.AssetTag != null && EF.Functions.Like(g.AssetTag.ToUpper(), pattern, LikeEscape)),
+            await PoNumberBranchAsync(),
+            HostBranch(),
+        ];
+        // A PO number is shared by thousands of cards whose serials the planner cannot place: walking the serial index
+        // until six of them turn up read the whole index at a million cards. The few matching numbers first (trigram
+        // index), then their cards by the (po_number, id) index, sorted; a term of fewer than 3 characters, which no
+        // trigram serves and which matches many numbers, keeps the plain condition.
+        async Task<IQueryable<Gpu>> PoNumberBranchAsync()
+        {
+            var matching = gpus.Where(g => g.PoNumber != null && EF.Functions.Like(g.PoNumber.ToUpper(), pattern, LikeEscape));
+            if (term.Trim().Length < FullTextMinLength)
+            {
+                return matching;
+            }
+
+            if (db.Database.ProviderName?.Contains("Npgsql", StringComparison.OrdinalIgnoreCase) != true)
+            {
+                return matching;
+            }
+
+            // The distinct numbers by a skip scan of the (po_number, ...) index: one probe per number, not per card.
+            var numbers = await db.Database.SqlQuery<string>($"""
+                WITH RECURSIVE po(n) AS (
+                    (SELECT po_number FROM gpus WHERE po_number IS NOT NULL ORDER BY po_number LIMIT 1)
+                    UNION ALL
+                    SELECT (SELECT g.po_number FROM gpus g WHERE g.po_number > po.n ORDER BY g.po_number LIMIT 1) FROM po WHERE po.n IS NOT NULL)
+                SELECT n AS "Value" FROM po WHERE n IS NOT NULL AND upper(n) LIKE {pattern} ESCAPE '\' LIMIT {MaxSearchPoNumbers + 1}
+                """).ToListAsync(ct);
+            if (numbers.Count > MaxSearchPoNumbers)
+            {
+                return matching;
+            }
+
+            // Each number's first cards from ix_gpus_po_number_serial; their union holds the branch's first ones.
+            var ids = new List<int>();
+            foreach (var number in numbers)
+            {
+                ids.AddRange(await gpus.Where(g => g.PoNumber == number).OrderBy(g => g.Serial).ThenBy(g => g.Id)
+                    .Select(g => g.Id).Take(take).ToListAsync(ct));
+            }
+
+            return gpus.Where(g => ids.Contains(g.Id));
+        }
+
+        IQueryable<Gpu> HostBranch() => hostIds.Count == 0 ? gpus.Where(g => false)
+            : hostIds.Count <= MaxSearchHosts ? gpus.Where(g => g.HostId != null && hostIds.Contains(g.HostId.Value))
+            : gpus.Where(g => g.HostId != null && hosts.Contains(g.HostId.Value));
+        var candidates = new HashSet<int>();
+        foreach (var branch in branches)
+        {
+            candidates.UnionWith(await branch.OrderBy(g => g.Serial).ThenBy(g => g.Id).Select(g => g.Id).Take(take).ToListAsync(ct));
+        }
+
+        if (candidates.Count == 0)
+        {
+            return [];
+        }
+
+        var ids = candidates.ToList();
+        return await Project(Sort(gpus.Where(g => ids.Contains(g.Id)), "serial")).Take(take).ToListAsync(ct);
+    }
+
+    /// <summary>The shortest term the SQLite FTS5 trigram index (<c>gpus_search</c>) answers; shorter ones are LIKE scans.</summary>
+    internal const int FullTextMinLength = 3;
+
+    /// <summary>
+    /// On SQLite, the ids of the cards whose serial, UUID, asset tag or PO number contains the term by the FTS5 trigram
+    /// index (the term as one quoted phrase); null on PostgreSQL (its trigram indexes serve LIKE itself) and for short terms.
+    /// </summary>
+    private static IQueryable<int>? FullTextIds(FleetDbContext db, string term)
+    {
+        term = term.Trim();
+        if (term.Length < FullTextMinLength || db.Database.ProviderName?.Contains("Sqlite", StringComparison.OrdinalIgnoreCase) != true)
+        {
+            return null;
+        }
+
+        var phrase = "\"" + term.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+        return db.Database.SqlQuery<int>($"SELECT rowid AS \"Value\" FROM gpus_search WHERE gpus_search MATCH {phrase}");
+    }
+
+    /// <summary>
     /// One value is an equality (the plans the single-value indexes were chosen for); several are an IN list, which
     /// PostgreSQL serves from the same (column, id) indexes.
     /// </summary>
@@ -182,6 +308,7 @@ public sealed class InventoryService(
 
     private const string LikeEscape = "\\";
     private const int MaxSearchHosts = 2000;
+    private const int MaxSearchPoNumbers = 20;
 
     private static string EscapeLike(string term) =>
         term.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);

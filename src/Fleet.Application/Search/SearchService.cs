@@ -52,9 +52,7 @@ public sealed class SearchService(IDbContextFactory<FleetDbContext> contexts)
         await using var db = await contexts.CreateDbContextAsync(ct);
 
         // Cards: the inventory's own search (so the grid behind "all matches" shows the same cards).
-        var cards = await InventoryService.Project(InventoryService.Sort(
-                await InventoryService.FilterAsync(db, new GpuQuery { Search = term }, ct), "serial"))
-            .Take(limit + 1).ToListAsync(ct);
+        var cards = await InventoryService.SearchFirstAsync(db, term, limit + 1, ct);
         Add("gpus", "GPUs", cards.Select(g => new SearchHit(g.Serial,
                 Line(g.Model, g.Status.ToString(), g.Host ?? g.Datacenter, g.AssetTag, g.PoNumber),
                 "gpus/" + Uri.EscapeDataString(g.Serial))).ToList(),

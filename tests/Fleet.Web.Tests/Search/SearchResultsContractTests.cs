@@ -1,0 +1,161 @@
+using System.Globalization;
+using System.Text.Json;
+using Fleet.Domain;
+using Fleet.Domain.Inventory;
+using Fleet.Testing;
+using Fleet.Web.Tests.Api;
+using Microsoft.EntityFrameworkCore;
+
+namespace Fleet.Web.Tests.Search;
+
+/// <summary>
+/// The top bar's card group is exactly the cards the grid's <c>search=</c> finds, first ones in serial order, on each
+/// provider: checked against the grid itself and against the rule worked out here over every card (upper-cased
+/// substring of serial, UUID, asset tag, PO number or host name), for every kind of term.
+/// </summary>
+public abstract class SearchResultsContractTests<TFixture>(TFixture fixture) : IClassFixture<TFixture> where TFixture : DemoAppFixture
+{
+    private const int Limit = 5;
+
+    private FleetWebFactory App => fixture.App;
+
+    private static async Task<JsonElement> JsonAsync(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement;
+    }
+
+    /// <summary>Cards whose values are odd for LIKE: wildcards and the escape taken literally, non-ASCII letters.</summary>
+    private async Task EnsureOddCardsAsync()
+    {
+        await using var db = App.CreateDbContext();
+        if (await db.Gpus.AnyAsync(g => g.Serial == "ODD-1"))
+        {
+            return;
+        }
+
+        var model = await db.GpuModels.OrderBy(m => m.Id).Select(m => m.Id).FirstAsync();
+        db.Gpus.AddRange(
+            new Gpu { Serial = "ODD-1", GpuModelId = model, AssetTag = "AT-50%_OFF\\X" },
+            new Gpu { Serial = "ODD-2", GpuModelId = model, AssetTag = "AT-50X-OFFYX" },
+            new Gpu { Serial = "ODD-ÄÖ-3", GpuModelId = model, PoNumber = "PO-ÜBER-1" });
+        await db.SaveChangesAsync();
+    }
+
+    /// <summary>The first serials the rule selects, and whether there are more.</summary>
+    private async Task<(List<string> Serials, bool More)> ExpectedAsync(string term)
+    {
+        await using var db = App.CreateDbContext();
+        var cards = await db.Gpus.AsNoTracking()
+            .Select(g => new { g.Id, g.Serial, g.Uuid, g.AssetTag, g.PoNumber, Host = g.Host != null ? g.Host.Hostname : null }).ToListAsync();
+        var upper = term.Trim().ToUpperInvariant();
+        bool Has(string? value) => value is not null && value.ToUpperInvariant().Contains(upper, StringComparison.Ordinal);
+        var matches = cards.Where(c => Has(c.Serial) || Has(c.Uuid) || Has(c.AssetTag) || Has(c.PoNumber) || Has(c.Host))
+            .OrderBy(c => c.Serial, StringComparer.Ordinal).ThenBy(c => c.Id).Select(c => c.Serial).ToList();
+        return ([.. matches.Take(Limit)], matches.Count > Limit);
+    }
+
+    private async Task<(List<string> Serials, bool More)> CardGroupAsync(string term)
+    {
+        using var client = await App.ClientForRoleAsync(Roles.Viewer);
+        var results = await JsonAsync(await client.GetAsync($"/api/search?q={Uri.EscapeDataString(term)}&limit={Limit}"));
+        var group = results.GetProperty("groups").EnumerateArray().Where(g => g.GetProperty("kind").GetString() == "gpus").ToList();
+        return group.Count == 0 ? ([], false)
+            : ([.. group[0].GetProperty("hits").EnumerateArray().Select(h => h.GetProperty("title").GetString()!)], group[0].GetProperty("more").GetBoolean());
+    }
+
+    private async Task<(List<string> Serials, int Total)> GridAsync(string term)
+    {
+        using var client = await App.ClientForRoleAsync(Roles.Viewer);
+        var page = await JsonAsync(await client.GetAsync($"/api/gpus?search={Uri.EscapeDataString(term)}&sort=serial&pageSize={Limit}&count=exact"));
+        return ([.. page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("serial").GetString()!)], page.GetProperty("total").GetInt32());
+    }
+
+    public static TheoryData<string> Kinds() =>
+    [
+        "serial whole", "serial prefix", "serial substring", "serial substring lower case", "uuid fragment", "uuid upper case",
+        "asset tag", "po number", "host", "host prefix", "host substring", "two characters",
+    ];
+
+    [SkippableTheory]
+    [MemberData(nameof(Kinds))]
+    public async Task Search_EachKindOfTerm_CardGroupIsTheFirstMatchesInSerialOrder(string kind)
+    {
+        await EnsureOddCardsAsync();
+        await using var db = App.CreateDbContext();
+        var card = await db.Gpus.AsNoTracking().Where(g => g.Uuid != null && g.AssetTag != null && g.PoNumber != null && g.HostId != null)
+            .OrderBy(g => g.Id).Skip(321).Select(g => new { g.Serial, g.Uuid, g.AssetTag, g.PoNumber, g.Host!.Hostname }).FirstAsync();
+        var term = kind switch
+        {
+            "serial whole" => card.Serial,
+            "serial prefix" => card.Serial[..^3],
+            "serial substring" => card.Serial[3..^1],
+            "serial substring lower case" => card.Serial[2..^2].ToLowerInvariant(),
+            "uuid fragment" => card.Uuid![9..17].ToLowerInvariant(),
+            "uuid upper case" => card.Uuid![14..23].ToUpperInvariant(),
+            "asset tag" => card.AssetTag!,
+            "po number" => card.PoNumber!,
+            "host" => card.Hostname,
+            "host prefix" => card.Hostname[..^3],
+            "host substring" => card.Hostname[2..^2],
+            _ => card.Serial[^2..],
+        };
+
+        var expected = await ExpectedAsync(term);
+        Assert.NotEmpty(expected.Serials);
+        var group = await CardGroupAsync(term);
+        Assert.Equal(expected.Serials, group.Serials);
+        Assert.Equal(expected.More, group.More);
+        var grid = await GridAsync(term);
+        Assert.Equal(expected.Serials, grid.Serials);
+        Assert.Equal(expected.More, grid.Total > Limit);
+    }
+
+    [SkippableFact]
+    public async Task Search_PoNumberOfMoreCardsThanTheLimit_FirstOnesAndMore()
+    {
+        await using var db = App.CreateDbContext();
+        var po = await db.Gpus.Where(g => g.PoNumber != null).GroupBy(g => g.PoNumber).Where(g => g.Count() > Limit)
+            .OrderBy(g => g.Key).Select(g => g.Key!).FirstAsync();
+        var onOrder = await db.Gpus.Where(g => g.PoNumber == po).OrderBy(g => g.Serial).Select(g => g.Serial).ToListAsync();
+
+        var (serials, more) = await CardGroupAsync(po);
+
+        Assert.True(more);
+        Assert.Equal(Limit, serials.Count);
+        Assert.All(serials, s => Assert.Contains(s, onOrder));
+        Assert.Equal(serials.Order(StringComparer.Ordinal), serials);
+    }
+
+    [SkippableTheory]
+    [InlineData("%_", "ODD-1")]
+    [InlineData("50%_off\\", "ODD-1")]
+    [InlineData("F\\x", "ODD-1")]
+    [InlineData("ÄÖ", "ODD-ÄÖ-3")]
+    [InlineData("PO-ÜBER", "ODD-ÄÖ-3")]
+    public async Task Search_LikeMetacharactersAndNonAscii_MatchLiterally(string term, string serial)
+    {
+        await EnsureOddCardsAsync();
+
+        var (serials, more) = await CardGroupAsync(term);
+
+        Assert.Equal(new[] { serial }, serials);
+        Assert.False(more);
+        Assert.Equal(new[] { serial }, (await GridAsync(term)).Serials);
+    }
+
+    [SkippableFact]
+    public async Task Search_TermMatchingNothing_NoCardGroup()
+    {
+        var (serials, more) = await CardGroupAsync("zz-no-such-thing");
+
+        Assert.Empty(serials);
+        Assert.False(more);
+        Assert.Empty((await GridAsync("zz-no-such-thing")).Serials);
+    }
+}
+
+public sealed class SqliteSearchResultsTests(SqliteDemoAppFixture fixture) : SearchResultsContractTests<SqliteDemoAppFixture>(fixture);
+
+public sealed class PostgresSearchResultsTests(PostgresDemoAppFixture fixture) : SearchResultsContractTests<PostgresDemoAppFixture>(fixture);
