@@ -221,43 +221,27 @@ public sealed class InventoryService(
             HostBranch(),
         ];
         // A PO number is shared by thousands of cards whose serials the planner cannot place: walking the serial index
-        // until six of them turn up read the whole index at a million cards. The few matching numbers first (trigram
-        // index), then their cards by the (po_number, id) index, sorted; a term of fewer than 3 characters, which no
-        // trigram serves and which matches many numbers, keeps the plain condition.
+        // until six of them turn up read the whole index at a million cards. On PostgreSQL the distinct numbers come
+        // from a skip scan of the (po_number, serial, id) index (one probe per number, not per card), and each matching
+        // number's first cards from the same index, stopped after the limit: their union holds the branch's first
+        // cards in serial order, for a term of any length (no trigram needed).
         async Task<IQueryable<Gpu>> PoNumberBranchAsync()
         {
             var matching = gpus.Where(g => g.PoNumber != null && EF.Functions.Like(g.PoNumber.ToUpper(), pattern, LikeEscape));
-            if (term.Trim().Length < FullTextMinLength)
+            if (!DatabaseProviderNames.IsPostgres(db.Database))
             {
                 return matching;
             }
 
-            if (db.Database.ProviderName?.Contains("Npgsql", StringComparison.OrdinalIgnoreCase) != true)
-            {
-                return matching;
-            }
-
-            // The distinct numbers by a skip scan of the (po_number, ...) index: one probe per number, not per card.
-            var numbers = await db.Database.SqlQuery<string>($"""
+            var ids = await db.Database.SqlQuery<int>($"""
                 WITH RECURSIVE po(n) AS (
                     (SELECT po_number FROM gpus WHERE po_number IS NOT NULL ORDER BY po_number LIMIT 1)
                     UNION ALL
                     SELECT (SELECT g.po_number FROM gpus g WHERE g.po_number > po.n ORDER BY g.po_number LIMIT 1) FROM po WHERE po.n IS NOT NULL)
-                SELECT n AS "Value" FROM po WHERE n IS NOT NULL AND upper(n) LIKE {pattern} ESCAPE '\' LIMIT {MaxSearchPoNumbers + 1}
+                SELECT first.id AS "Value" FROM po
+                CROSS JOIN LATERAL (SELECT g.id FROM gpus g WHERE g.po_number = po.n ORDER BY g.serial, g.id LIMIT {take}) first
+                WHERE po.n IS NOT NULL AND upper(po.n) LIKE {pattern} ESCAPE '\'
                 """).ToListAsync(ct);
-            if (numbers.Count > MaxSearchPoNumbers)
-            {
-                return matching;
-            }
-
-            // Each number's first cards from ix_gpus_po_number_serial; their union holds the branch's first ones.
-            var ids = new List<int>();
-            foreach (var number in numbers)
-            {
-                ids.AddRange(await gpus.Where(g => g.PoNumber == number).OrderBy(g => g.Serial).ThenBy(g => g.Id)
-                    .Select(g => g.Id).Take(take).ToListAsync(ct));
-            }
-
             return gpus.Where(g => ids.Contains(g.Id));
         }
 
@@ -308,7 +292,6 @@ public sealed class InventoryService(
 
     private const string LikeEscape = "\\";
     private const int MaxSearchHosts = 2000;
-    private const int MaxSearchPoNumbers = 20;
 
     private static string EscapeLike(string term) =>
         term.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
