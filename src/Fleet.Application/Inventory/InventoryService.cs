@@ -196,44 +196,80 @@ public sealed class InventoryService(
     /// the first <paramref name="take"/> of the union of those candidates is the first <paramref name="take"/> of all
     /// matches; no query sorts every match of an OR, which at a million cards sorted thousands of rows to return six.
     /// </summary>
-    internal static async Task<List<GpuListItem>> SearchFirstAsync(FleetDbContext db, string term, int take, CancellationToken ct)
+    internal static async Task<List<GpuListItem>> SearchFirstAsync(
+        IDbContextFactory<FleetDbContext> contexts, string term, int take, CancellationToken ct)
     {
         var pattern = "%" + EscapeLike(term.Trim().ToUpperInvariant()) + "%";
-        IQueryable<Gpu> gpus = db.Gpus.AsNoTracking();
-        var hosts = db.Hosts.Where(h => EF.Functions.Like(h.Hostname.ToUpper(), pattern, LikeEscape)).Select(h => h.Id);
-        var hostIds = await hosts.Take(MaxSearchHosts + 1).ToListAsync(ct);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var postgres = DatabaseProviderNames.IsPostgres(db.Database);
+        IQueryable<int> Hosts(FleetDbContext c) => c.Hosts.Where(h => EF.Functions.Like(h.Hostname.ToUpper(), pattern, LikeEscape)).Select(h => h.Id);
+        var hostIds = await Hosts(db).Take(MaxSearchHosts + 1).ToListAsync(ct);
         var fts = FullTextIds(db, term);
-        IQueryable<Gpu>[] branches = fts is not null ?
+        Func<FleetDbContext, Task<IQueryable<Gpu>>>[] branches = fts is not null ?
         [
             // SQLite: one FTS5 lookup for the four columns, LIKE rechecking its candidates.
-            gpus.Where(g => fts.Contains(g.Id) && (
+            c => Task.FromResult(Cards(c).Where(g => fts.Contains(g.Id) && (
                 EF.Functions.Like(g.Serial.ToUpper(), pattern, LikeEscape) ||
                 (g.Uuid != null && EF.Functions.Like(g.Uuid.ToUpper(), pattern, LikeEscape)) ||
                 (g.AssetTag != null && EF.Functions.Like(g.AssetTag.ToUpper(), pattern, LikeEscape)) ||
-                (g.PoNumber != null && EF.Functions.Like(g.PoNumber.ToUpper(), pattern, LikeEscape)))),
-            HostBranch(),
+                (g.PoNumber != null && EF.Functions.Like(g.PoNumber.ToUpper(), pattern, LikeEscape))))),
+            c => Task.FromResult(HostBranch(c)),
         ] :
         [
-            gpus.Where(g => EF.Functions.Like(g.Serial.ToUpper(), pattern, LikeEscape)),
-            gpus.Where(g => g.Uuid != null && EF.Functions.Like(g.Uuid.ToUpper(), pattern, LikeEscape)),
-            gpus.Where(g => g.AssetTag != null && EF.Functions.Like(g.AssetTag.ToUpper(), pattern, LikeEscape)),
-            await PoNumberBranchAsync(),
-            HostBranch(),
+            c => Task.FromResult(Cards(c).Where(g => EF.Functions.Like(g.Serial.ToUpper(), pattern, LikeEscape))),
+            c => Task.FromResult(Cards(c).Where(g => g.Uuid != null && EF.Functions.Like(g.Uuid.ToUpper(), pattern, LikeEscape))),
+            c => Task.FromResult(Cards(c).Where(g => g.AssetTag != null && EF.Functions.Like(g.AssetTag.ToUpper(), pattern, LikeEscape))),
+            PoNumberBranchAsync,
+            c => Task.FromResult(HostBranch(c)),
         ];
+
+        // Each branch's first ids. On PostgreSQL the branches run at once, each on its own connection, so the card group
+        // costs its slowest branch rather than the sum of five (a SQLite file is read one branch after another).
+        async Task<List<int>> FirstIds(Func<FleetDbContext, Task<IQueryable<Gpu>>> branch, FleetDbContext c) =>
+            await (await branch(c)).OrderBy(g => g.Serial).ThenBy(g => g.Id).Select(g => g.Id).Take(take).ToListAsync(ct);
+        var candidates = new HashSet<int>();
+        if (postgres)
+        {
+            foreach (var ids in await Task.WhenAll(branches.Select(async branch =>
+            {
+                await using var c = await contexts.CreateDbContextAsync(ct);
+                return await FirstIds(branch, c);
+            })))
+            {
+                candidates.UnionWith(ids);
+            }
+        }
+        else
+        {
+            foreach (var branch in branches)
+            {
+                candidates.UnionWith(await FirstIds(branch, db));
+            }
+        }
+
+        if (candidates.Count == 0)
+        {
+            return [];
+        }
+
+        var found = candidates.ToList();
+        return await Project(Sort(Cards(db).Where(g => found.Contains(g.Id)), "serial")).Take(take).ToListAsync(ct);
+
+        static IQueryable<Gpu> Cards(FleetDbContext c) => c.Gpus.AsNoTracking();
+
         // A PO number is shared by thousands of cards whose serials the planner cannot place: walking the serial index
         // until six of them turn up read the whole index at a million cards. On PostgreSQL the distinct numbers come
         // from a skip scan of the (po_number, serial, id) index (one probe per number, not per card), and each matching
         // number's first cards from the same index, stopped after the limit: their union holds the branch's first
         // cards in serial order, for a term of any length (no trigram needed).
-        async Task<IQueryable<Gpu>> PoNumberBranchAsync()
+        async Task<IQueryable<Gpu>> PoNumberBranchAsync(FleetDbContext c)
         {
-            var matching = gpus.Where(g => g.PoNumber != null && EF.Functions.Like(g.PoNumber.ToUpper(), pattern, LikeEscape));
-            if (!DatabaseProviderNames.IsPostgres(db.Database))
+            if (!postgres)
             {
-                return matching;
+                return Cards(c).Where(g => g.PoNumber != null && EF.Functions.Like(g.PoNumber.ToUpper(), pattern, LikeEscape));
             }
 
-            var ids = await db.Database.SqlQuery<int>($"""
+            var ids = await c.Database.SqlQuery<int>($"""
                 WITH RECURSIVE po(n) AS (
                     (SELECT po_number FROM gpus WHERE po_number IS NOT NULL ORDER BY po_number LIMIT 1)
                     UNION ALL
@@ -242,25 +278,19 @@ public sealed class InventoryService(
                 CROSS JOIN LATERAL (SELECT g.id FROM gpus g WHERE g.po_number = po.n ORDER BY g.serial, g.id LIMIT {take}) first
                 WHERE po.n IS NOT NULL AND upper(po.n) LIKE {pattern} ESCAPE '\'
                 """).ToListAsync(ct);
-            return gpus.Where(g => ids.Contains(g.Id));
+            return Cards(c).Where(g => ids.Contains(g.Id));
         }
 
-        IQueryable<Gpu> HostBranch() => hostIds.Count == 0 ? gpus.Where(g => false)
-            : hostIds.Count <= MaxSearchHosts ? gpus.Where(g => g.HostId != null && hostIds.Contains(g.HostId.Value))
-            : gpus.Where(g => g.HostId != null && hosts.Contains(g.HostId.Value));
-        var candidates = new HashSet<int>();
-        foreach (var branch in branches)
+        IQueryable<Gpu> HostBranch(FleetDbContext c)
         {
-            candidates.UnionWith(await branch.OrderBy(g => g.Serial).ThenBy(g => g.Id).Select(g => g.Id).Take(take).ToListAsync(ct));
-        }
+            if (hostIds.Count <= MaxSearchHosts)
+            {
+                return hostIds.Count == 0 ? Cards(c).Where(g => false) : Cards(c).Where(g => g.HostId != null && hostIds.Contains(g.HostId.Value));
+            }
 
-        if (candidates.Count == 0)
-        {
-            return [];
+            var matchingHosts = Hosts(c);
+            return Cards(c).Where(g => g.HostId != null && matchingHosts.Contains(g.HostId.Value));
         }
-
-        var ids = candidates.ToList();
-        return await Project(Sort(gpus.Where(g => ids.Contains(g.Id)), "serial")).Take(take).ToListAsync(ct);
     }
 
     /// <summary>The shortest term the SQLite FTS5 trigram index (<c>gpus_search</c>) answers; shorter ones are LIKE scans.</summary>

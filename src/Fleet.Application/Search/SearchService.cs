@@ -49,42 +49,48 @@ public sealed class SearchService(IDbContextFactory<FleetDbContext> contexts)
 
         var pattern = "%" + EscapeLike(term.ToUpperInvariant()) + "%";
         var groups = new List<SearchGroup>();
-        await using var db = await contexts.CreateDbContextAsync(ct);
+        var id = ParseCaseId(term);
+
+        // The five groups read different tables; each runs on its own context, at once (a search costs its slowest
+        // group, not the sum of five). Their order in the answer is fixed below.
+        async Task<T> On<T>(Func<FleetDbContext, Task<T>> query)
+        {
+            await using var c = await contexts.CreateDbContextAsync(ct);
+            return await query(c);
+        }
 
         // Cards: the inventory's own search (so the grid behind "all matches" shows the same cards).
-        var cards = await InventoryService.SearchFirstAsync(db, term, limit + 1, ct);
-        Add("gpus", "GPUs", cards.Select(g => new SearchHit(g.Serial,
+        var cardsTask = InventoryService.SearchFirstAsync(contexts, term, limit + 1, ct);
+        var hostsTask = On(c => c.Hosts.AsNoTracking().Where(h => EF.Functions.Like(h.Hostname.ToUpper(), pattern, LikeEscape))
+            .OrderBy(h => h.Hostname).Take(limit + 1)
+            .Select(h => new { h.Hostname, Rack = h.Rack!.Name, Datacenter = h.Rack.Datacenter!.Code, h.GpuSlots }).ToListAsync(ct));
+        var ordersTask = On(c => c.PurchaseOrders.AsNoTracking().Where(o => EF.Functions.Like(o.Number.ToUpper(), pattern, LikeEscape))
+            .OrderBy(o => o.Number).Take(limit + 1)
+            .Select(o => new { o.Number, Vendor = o.Vendor!.Name, o.Status }).ToListAsync(ct));
+        var vendorsTask = On(c => c.Vendors.AsNoTracking().Where(v => EF.Functions.Like(v.Name.ToUpper(), pattern, LikeEscape))
+            .OrderBy(v => v.Name).Take(limit + 1).Select(v => new { v.Name, v.ContactEmail }).ToListAsync(ct));
+
+        // An RMA case by its number (12 or RMA-12), the vendor's case number or the shipment's tracking number.
+        var casesTask = On(c => c.RmaCases.AsNoTracking()
+            .Join(c.Gpus, r => r.GpuId, g => g.Id, (r, g) => new { r.Id, r.Status, r.VendorCaseNumber, r.TrackingNumber, r.OpenedAt, g.Serial })
+            .Where(r => r.Id == id
+                || (r.VendorCaseNumber != null && EF.Functions.Like(r.VendorCaseNumber.ToUpper(), pattern, LikeEscape))
+                || (r.TrackingNumber != null && EF.Functions.Like(r.TrackingNumber.ToUpper(), pattern, LikeEscape)))
+            .OrderByDescending(r => r.Id == id).ThenByDescending(r => r.OpenedAt).ThenByDescending(r => r.Id).Take(limit + 1)
+            .ToListAsync(ct));
+        await Task.WhenAll(cardsTask, hostsTask, ordersTask, vendorsTask, casesTask);
+
+        Add("gpus", "GPUs", (await cardsTask).Select(g => new SearchHit(g.Serial,
                 Line(g.Model, g.Status.ToString(), g.Host ?? g.Datacenter, g.AssetTag, g.PoNumber),
                 "gpus/" + Uri.EscapeDataString(g.Serial))).ToList(),
             "gpus?search=" + Uri.EscapeDataString(term));
-
-        var hosts = await db.Hosts.AsNoTracking().Where(h => EF.Functions.Like(h.Hostname.ToUpper(), pattern, LikeEscape))
-            .OrderBy(h => h.Hostname).Take(limit + 1)
-            .Select(h => new { h.Hostname, Rack = h.Rack!.Name, Datacenter = h.Rack.Datacenter!.Code, h.GpuSlots }).ToListAsync(ct);
-        Add("hosts", "Hosts", hosts.Select(h => new SearchHit(h.Hostname,
+        Add("hosts", "Hosts", (await hostsTask).Select(h => new SearchHit(h.Hostname,
             $"{h.Datacenter} · rack {h.Rack} · {h.GpuSlots.ToString(System.Globalization.CultureInfo.InvariantCulture)} slots",
             "gpus?search=" + Uri.EscapeDataString(h.Hostname))).ToList(), null);
-
-        var orders = await db.PurchaseOrders.AsNoTracking().Where(o => EF.Functions.Like(o.Number.ToUpper(), pattern, LikeEscape))
-            .OrderBy(o => o.Number).Take(limit + 1)
-            .Select(o => new { o.Number, Vendor = o.Vendor!.Name, o.Status }).ToListAsync(ct);
-        Add("orders", "Purchase orders", orders.Select(o => new SearchHit(o.Number, $"{o.Vendor} · {o.Status}",
+        Add("orders", "Purchase orders", (await ordersTask).Select(o => new SearchHit(o.Number, $"{o.Vendor} · {o.Status}",
             "procurement/orders/" + Uri.EscapeDataString(o.Number))).ToList(), "procurement/orders");
-
-        var vendors = await db.Vendors.AsNoTracking().Where(v => EF.Functions.Like(v.Name.ToUpper(), pattern, LikeEscape))
-            .OrderBy(v => v.Name).Take(limit + 1).Select(v => new { v.Name, v.ContactEmail }).ToListAsync(ct);
-        Add("vendors", "Vendors", vendors.Select(v => new SearchHit(v.Name, v.ContactEmail, "procurement/vendors")).ToList(), "procurement/vendors");
-
-        // An RMA case by its number (12 or RMA-12), the vendor's case number or the shipment's tracking number.
-        var id = ParseCaseId(term);
-        var cases = await db.RmaCases.AsNoTracking()
-            .Join(db.Gpus, c => c.GpuId, g => g.Id, (c, g) => new { c.Id, c.Status, c.VendorCaseNumber, c.TrackingNumber, c.OpenedAt, g.Serial })
-            .Where(c => c.Id == id
-                || (c.VendorCaseNumber != null && EF.Functions.Like(c.VendorCaseNumber.ToUpper(), pattern, LikeEscape))
-                || (c.TrackingNumber != null && EF.Functions.Like(c.TrackingNumber.ToUpper(), pattern, LikeEscape)))
-            .OrderByDescending(c => c.Id == id).ThenByDescending(c => c.OpenedAt).ThenByDescending(c => c.Id).Take(limit + 1)
-            .ToListAsync(ct);
-        Add("rma", "RMA cases", cases.Select(c => new SearchHit(
+        Add("vendors", "Vendors", (await vendorsTask).Select(v => new SearchHit(v.Name, v.ContactEmail, "procurement/vendors")).ToList(), "procurement/vendors");
+        Add("rma", "RMA cases", (await casesTask).Select(c => new SearchHit(
             "RMA " + c.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
             Line(c.Serial, c.Status.ToString(), c.VendorCaseNumber, c.TrackingNumber),
             "rma/" + c.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToList(), "rma");
