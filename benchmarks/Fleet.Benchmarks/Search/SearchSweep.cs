@@ -58,14 +58,21 @@ public static class SearchSweep
             Line(string.Create(CultureInfo.InvariantCulture, $"| {name} | {r.Median:F1} | {r.P99:F1} |"));
         }
 
-        foreach (var (name, term) in new[]
-                 {
+        (string Name, string Term)[] terms =
+                 [
                      ("serial, whole", serial), ("serial prefix", serial[..^3]), ("serial substring", serial[3..^1]), ("asset tag", assetTag),
                      ("UUID fragment", uuid.Substring(9, 8)), ("PO number", po), ("host", host), ("host prefix (a rack)", host[..^3]),
                      ("vendor", vendor[..5]), ("RMA tracking number", tracking[2..]), ("RMA case number", "RMA-12"), ("no match", "zz-no-such-thing"),
-                 })
+                 ];
+        foreach (var (name, term) in terms)
         {
             await Row($"`/api/search?q={term}` ({name})", $"/api/search?q={Uri.EscapeDataString(term)}");
+        }
+
+        // The grid behind the top bar's "all matches": the inventory's search= filter, first page with its total.
+        foreach (var (name, term) in terms.Where(t => t.Name is not ("vendor" or "RMA tracking number" or "RMA case number")))
+        {
+            await Row($"`/api/gpus?search={term}` ({name}), first page", $"/api/gpus?search={Uri.EscapeDataString(term)}&pageSize=50");
         }
 
         string[] filters =

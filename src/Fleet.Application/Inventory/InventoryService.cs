@@ -165,28 +165,63 @@ public sealed class InventoryService(
                             (g.PoNumber != null && EF.Functions.Like(g.PoNumber.ToUpper(), pattern, LikeEscape)))) ||
                         (g.HostId != null && hosts.Contains(g.HostId.Value)));
             }
-            else if (hostIds.Count <= MaxSearchHosts)
-            {
-                // A list of ids lets the host index join the OR of the text indexes (a bitmap OR on PostgreSQL).
-                gpus = gpus.Where(g =>
-                    EF.Functions.Like(g.Serial.ToUpper(), pattern, LikeEscape) ||
-                    (g.Uuid != null && EF.Functions.Like(g.Uuid.ToUpper(), pattern, LikeEscape)) ||
-                    (g.AssetTag != null && EF.Functions.Like(g.AssetTag.ToUpper(), pattern, LikeEscape)) ||
-                    (g.PoNumber != null && EF.Functions.Like(g.PoNumber.ToUpper(), pattern, LikeEscape)) ||
-                    (g.HostId != null && hostIds.Contains(g.HostId.Value)));
-            }
             else
             {
-                gpus = gpus.Where(g =>
-                    EF.Functions.Like(g.Serial.ToUpper(), pattern, LikeEscape) ||
-                    (g.Uuid != null && EF.Functions.Like(g.Uuid.ToUpper(), pattern, LikeEscape)) ||
-                    (g.AssetTag != null && EF.Functions.Like(g.AssetTag.ToUpper(), pattern, LikeEscape)) ||
-                    (g.PoNumber != null && EF.Functions.Like(g.PoNumber.ToUpper(), pattern, LikeEscape)) ||
-                    (g.HostId != null && hosts.Contains(g.HostId.Value)));
+                // PostgreSQL: the OR of the text indexes (a bitmap OR). Hosts and PO numbers are resolved first (few rows:
+                // the hosts' trigram index, the distinct PO numbers by a skip scan), so their cards come from the host and
+                // PO-number indexes as id or value lists instead of a LIKE on tens of thousands of cards of one order.
+                var poNumbers = await MatchingPoNumbersAsync(db, pattern, ct);
+                Expression<Func<Gpu, bool>> po = poNumbers is null
+                    ? g => g.PoNumber != null && EF.Functions.Like(g.PoNumber.ToUpper(), pattern, LikeEscape)
+                    : g => g.PoNumber != null && poNumbers.Contains(g.PoNumber);
+                Expression<Func<Gpu, bool>> host = hostIds.Count <= MaxSearchHosts
+                    ? g => g.HostId != null && hostIds.Contains(g.HostId.Value)
+                    : g => g.HostId != null && hosts.Contains(g.HostId.Value);
+                gpus = gpus.Where(AnyOf(
+                    g => EF.Functions.Like(g.Serial.ToUpper(), pattern, LikeEscape),
+                    g => g.Uuid != null && EF.Functions.Like(g.Uuid.ToUpper(), pattern, LikeEscape),
+                    g => g.AssetTag != null && EF.Functions.Like(g.AssetTag.ToUpper(), pattern, LikeEscape),
+                    po,
+                    host));
             }
         }
 
         return gpus;
+    }
+
+    /// <summary>
+    /// On PostgreSQL, the distinct PO numbers that match <paramref name="pattern"/>, found by a skip scan of the
+    /// (po_number, serial, id) index (one probe per number, not per card); null elsewhere, or when more than
+    /// <see cref="MaxSearchPoNumbers"/> match (the LIKE then decides).
+    /// </summary>
+    private static async Task<List<string>?> MatchingPoNumbersAsync(FleetDbContext db, string pattern, CancellationToken ct)
+    {
+        if (!DatabaseProviderNames.IsPostgres(db.Database))
+        {
+            return null;
+        }
+
+        var numbers = await db.Database.SqlQuery<string>($"""
+            WITH RECURSIVE po(n) AS (
+                (SELECT po_number FROM gpus WHERE po_number IS NOT NULL ORDER BY po_number LIMIT 1)
+                UNION ALL
+                SELECT (SELECT g.po_number FROM gpus g WHERE g.po_number > po.n ORDER BY g.po_number LIMIT 1) FROM po WHERE po.n IS NOT NULL)
+            SELECT n AS "Value" FROM po WHERE n IS NOT NULL AND upper(n) LIKE {pattern} ESCAPE '\' LIMIT {MaxSearchPoNumbers + 1}
+            """).ToListAsync(ct);
+        return numbers.Count > MaxSearchPoNumbers ? null : numbers;
+    }
+
+    /// <summary>The OR of several conditions on a card, as one expression a query provider translates.</summary>
+    private static Expression<Func<Gpu, bool>> AnyOf(params Expression<Func<Gpu, bool>>[] conditions)
+    {
+        var card = Expression.Parameter(typeof(Gpu), "g");
+        var body = conditions.Select(c => new ParameterSwap(c.Parameters[0], card).Visit(c.Body)).Aggregate(Expression.OrElse);
+        return Expression.Lambda<Func<Gpu, bool>>(body, card);
+    }
+
+    private sealed class ParameterSwap(ParameterExpression from, ParameterExpression to) : ExpressionVisitor
+    {
+        protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : base.VisitParameter(node);
     }
 
     /// <summary>
@@ -322,6 +357,7 @@ public sealed class InventoryService(
 
     private const string LikeEscape = "\\";
     private const int MaxSearchHosts = 2000;
+    private const int MaxSearchPoNumbers = 2000;
 
     private static string EscapeLike(string term) =>
         term.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
