@@ -155,49 +155,11 @@ public sealed class AgentLoop(AgentClient client, ResultSpool spool, IBurnInExec
 
         log(string.Create(CultureInfo.InvariantCulture,
             $"claimed job {job.JobId} (campaign {job.CampaignId}): {job.Level}{(job.DurationSeconds is { } d ? $", {d:F0} s stress" : string.Empty)}, lease {job.LeaseSeconds:F0} s, cards {string.Join(", ", job.Cards.Select(c => c.Serial))}"));
-        using var run = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        using var beating = new CancellationTokenSource();
-        var progress = new LatestProgress();
-        var leaseLost = false;
-        var heartbeat = HeartbeatAsync(job, progress, () =>
+        var (result, ended) = await RunLeasedAsync(job, "burn-in", "run", executor.RunAsync,
+            r => !r.Complete && stop.IsCancellationRequested, stop).ConfigureAwait(false);
+        if (result is null)
         {
-            leaseLost = true;
-            run.Cancel();
-        }, beating.Token);
-
-        BurnInResult? result;
-        try
-        {
-            log($"job {job.JobId}: burn-in started");
-            result = await executor.RunAsync(job, progress, run.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (run.IsCancellationRequested)
-        {
-            result = null;
-        }
-        catch (Exception ex) when (ex is not (OutOfMemoryException or OperationCanceledException))
-        {
-            // A device that cannot be opened or a job this agent cannot run: say so and let the lease run out (the server
-            // retries the job, then fails it after its attempts).
-            log($"job {job.JobId}: could not run: {ex.GetType().Name}: {ex.Message}");
-            return new AgentJobReport { JobId = job.JobId, Outcome = "error", Problem = ex.Message };
-        }
-        finally
-        {
-            await beating.CancelAsync().ConfigureAwait(false);
-            await heartbeat.ConfigureAwait(false);
-        }
-
-        if (leaseLost)
-        {
-            log($"job {job.JobId}: the server says this agent no longer holds it; the run is dropped");
-            return new AgentJobReport { JobId = job.JobId, Outcome = "lease-lost" };
-        }
-
-        if (result is null || (!result.Complete && stop.IsCancellationRequested))
-        {
-            log($"job {job.JobId}: abandoned by the stop signal; its lease runs out and the server hands it out again");
-            return new AgentJobReport { JobId = job.JobId, Outcome = "abandoned" };
+            return ended!;
         }
 
         var spooled = spool.Add(result.RunId, AgentClient.ResultsPath(job.JobId), BurnInJson.Serialize(result), options.AgentId);
@@ -216,6 +178,27 @@ public sealed class AgentLoop(AgentClient client, ResultSpool spool, IBurnInExec
 
         log(string.Create(CultureInfo.InvariantCulture,
             $"claimed job {job.JobId} (campaign {job.CampaignId}): profile {job.Preset} {job.Dtype}, lease {job.LeaseSeconds:F0} s, card {string.Join(", ", job.Cards.Select(c => c.Serial))}"));
+        var (json, ended) = await RunLeasedAsync(job, "profile", "profile", profiles.RunProfileAsync, _ => false, stop).ConfigureAwait(false);
+        if (json is null)
+        {
+            return ended!;
+        }
+
+        var runId = $"profile-{job.JobId}-{Guid.NewGuid().ToString("N")[..8]}";
+        var spooled = spool.Add(runId, AgentClient.ProfilePath(job.JobId), json, options.AgentId);
+        log($"job {job.JobId}: profile {runId} measured; spooled, posting");
+        return await DeliverAsync(spooled, new AgentJobReport { JobId = job.JobId, RunId = runId, Outcome = "spooled" }, stop).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs a claimed job's work while heartbeating its lease: the work's result, or (exactly one of the two) the report
+    /// that ends the job without one (it could not run; the server says the lease is lost; the stop signal abandoned it, or
+    /// <paramref name="abandoned"/> says the result it gave is not one to post).
+    /// </summary>
+    private async Task<(T? Result, AgentJobReport? Ended)> RunLeasedAsync<T>(ClaimedJob job, string what, string dropped,
+        Func<ClaimedJob, IProgress<JobProgress>, CancellationToken, Task<T>> work, Func<T, bool> abandoned, CancellationToken stop)
+        where T : class
+    {
         using var run = CancellationTokenSource.CreateLinkedTokenSource(stop);
         using var beating = new CancellationTokenSource();
         var progress = new LatestProgress();
@@ -226,20 +209,22 @@ public sealed class AgentLoop(AgentClient client, ResultSpool spool, IBurnInExec
             run.Cancel();
         }, beating.Token);
 
-        string? json;
+        T? result;
         try
         {
-            log($"job {job.JobId}: profile started");
-            json = await profiles.RunProfileAsync(job, progress, run.Token).ConfigureAwait(false);
+            log($"job {job.JobId}: {what} started");
+            result = await work(job, progress, run.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (run.IsCancellationRequested)
         {
-            json = null;
+            result = null;
         }
         catch (Exception ex) when (ex is not (OutOfMemoryException or OperationCanceledException))
         {
+            // A device that cannot be opened or a job this agent cannot run: say so and let the lease run out (the server
+            // retries the job, then fails it after its attempts).
             log($"job {job.JobId}: could not run: {ex.GetType().Name}: {ex.Message}");
-            return new AgentJobReport { JobId = job.JobId, Outcome = "error", Problem = ex.Message };
+            return (null, new AgentJobReport { JobId = job.JobId, Outcome = "error", Problem = ex.Message });
         }
         finally
         {
@@ -249,20 +234,17 @@ public sealed class AgentLoop(AgentClient client, ResultSpool spool, IBurnInExec
 
         if (leaseLost)
         {
-            log($"job {job.JobId}: the server says this agent no longer holds it; the profile is dropped");
-            return new AgentJobReport { JobId = job.JobId, Outcome = "lease-lost" };
+            log($"job {job.JobId}: the server says this agent no longer holds it; the {dropped} is dropped");
+            return (null, new AgentJobReport { JobId = job.JobId, Outcome = "lease-lost" });
         }
 
-        if (json is null)
+        if (result is null || abandoned(result))
         {
             log($"job {job.JobId}: abandoned by the stop signal; its lease runs out and the server hands it out again");
-            return new AgentJobReport { JobId = job.JobId, Outcome = "abandoned" };
+            return (null, new AgentJobReport { JobId = job.JobId, Outcome = "abandoned" });
         }
 
-        var runId = $"profile-{job.JobId}-{Guid.NewGuid().ToString("N")[..8]}";
-        var spooled = spool.Add(runId, AgentClient.ProfilePath(job.JobId), json, options.AgentId);
-        log($"job {job.JobId}: profile {runId} measured; spooled, posting");
-        return await DeliverAsync(spooled, new AgentJobReport { JobId = job.JobId, RunId = runId, Outcome = "spooled" }, stop).ConfigureAwait(false);
+        return (result, null);
     }
 
     /// <summary>Posts until the server has it; after a stop, keeps trying for the grace period, then leaves it in the spool.</summary>
