@@ -53,7 +53,28 @@ public sealed class InventoryService(
             : null;
 
         // One row more than the page says whether there is another page that way.
-        var rows = await pager.ReadAsync(filtered, from, backward, query.PageSize + 1, (query.Page - 1) * query.PageSize, ct);
+        async Task<List<GpuPager.Row>> ReadPage() =>
+            await pager.ReadAsync(filtered, from, backward, query.PageSize + 1, (query.Page - 1) * query.PageSize, ct);
+        List<GpuPager.Row> rows;
+        Task<int>? exactCount = null;
+        if (!string.IsNullOrWhiteSpace(query.Search) && DatabaseProviderNames.IsPostgres(db.Database)
+            && await RowEstimate.EstimateAsync(db, filtered.Select(g => g.Id), ct) is { } matches && matches <= options.ExactCountLimit)
+        {
+            // A text search with few matches on PostgreSQL. The planner would walk the sort's index until a page of
+            // matches turns up, costing the walk as if they were spread evenly; a PO's thousands of cards sit together
+            // far down the serials (1.1 s at a million cards). With index scans off for this transaction the matches
+            // are read by their own indexes (a bitmap OR) and sorted; they are counted meanwhile on a second connection.
+            exactCount = CountExactAsync(query, ct);
+            await using var sortMatches = await db.Database.BeginTransactionAsync(ct);
+            await db.Database.ExecuteSqlRawAsync("SET LOCAL enable_indexscan = off; SET LOCAL enable_indexonlyscan = off", ct);
+            rows = await ReadPage();
+            await sortMatches.CommitAsync(ct);
+        }
+        else
+        {
+            rows = await ReadPage();
+        }
+
         var more = rows.Count > query.PageSize;
         if (more)
         {
@@ -62,7 +83,7 @@ public sealed class InventoryService(
 
         var atStart = backward ? !more : from is null && query.Page == 1;
         var atEnd = backward ? from is null || from.End : !more;
-        var (total, estimate) = await CountAsync(db, filtered, query.ExactCount, ct);
+        var (total, estimate) = exactCount is null ? await CountAsync(db, filtered, query.ExactCount, ct) : (await exactCount, false);
         string? Cursor(GpuPager.Row row) => pager.Locate(row, filters).Encode(cursors);
         return new GpuListPage(total, estimate, [.. rows.Select(r => r.Item)],
             atEnd || rows.Count == 0 ? null : Cursor(rows[^1]),
@@ -75,6 +96,12 @@ public sealed class InventoryService(
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         return await CountAsync(db, await FilterAsync(db, query, ct), query.ExactCount, ct);
+    }
+
+    private async Task<int> CountExactAsync(GpuQuery query, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await (await FilterAsync(db, query, ct)).CountAsync(ct);
     }
 
     private async Task<(int Total, bool IsEstimate)> CountAsync(FleetDbContext db, IQueryable<Gpu> filtered, bool exact, CancellationToken ct)
