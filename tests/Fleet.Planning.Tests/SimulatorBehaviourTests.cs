@@ -8,7 +8,7 @@ namespace Fleet.Planning.Tests;
 
 public class SimulatorBehaviourTests
 {
-    private static readonly Simulator s_simulator = new();
+    private static readonly Simulator s_simulator = new() { RecordRequests = true };
 
     public static TheoryData<string> Variants => ["round-robin", "least-outstanding", "shared-queue", "chunked", "failures", "outage", "overload"];
 

@@ -8,8 +8,8 @@ namespace Fleet.Planning.Tests;
 /// <summary>The jump-ahead engine against the same engine stepping once per event (its reference).</summary>
 public class SimulatorJumpTests
 {
-    private static readonly Simulator s_jumped = new();
-    private static readonly Simulator s_stepped = new() { StepByStep = true };
+    private static readonly Simulator s_jumped = new() { RecordRequests = true };
+    private static readonly Simulator s_stepped = new() { StepByStep = true, RecordRequests = true };
 
     public static TheoryData<string> Scenarios =>
     [

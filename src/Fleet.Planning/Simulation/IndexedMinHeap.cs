@@ -75,9 +75,11 @@ internal sealed class IndexedMinHeap
         }
     }
 
+    // Non-short-circuit operators: the comparison is a few flag instructions, not a chain of branches the CPU must guess
+    // (keys of replicas' step ends are in random order, so every guess is a coin toss).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Less(in Node a, in Node b) =>
-        a.Key < b.Key || (a.Key == b.Key && (a.Tie < b.Tie || (a.Tie == b.Tie && a.Item < b.Item)));
+        (a.Key < b.Key) | ((a.Key == b.Key) & ((a.Tie < b.Tie) | ((a.Tie == b.Tie) & (a.Item < b.Item))));
 
     /// <summary>Puts <paramref name="node"/> at slot <paramref name="i"/> or above it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -101,28 +103,38 @@ internal sealed class IndexedMinHeap
         _position[node.Item] = i;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Bit(bool value) => Unsafe.BitCast<bool, byte>(value);
+
     /// <summary>Puts <paramref name="node"/> at slot <paramref name="i"/> or below it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Down(int i, Node node)
     {
         var heap = _heap;
+        var position = _position;
         var count = Count;
         while (true)
         {
             var first = (4 * i) + 1;
-            if (first >= count)
+            int child;
+            if (first + 3 < count)
+            {
+                // Four children: the smallest by a tournament in arithmetic, so no branch waits on a comparison.
+                var a = first + Bit(Less(heap[first + 1], heap[first]));
+                var b = first + 2 + Bit(Less(heap[first + 3], heap[first + 2]));
+                child = a + ((b - a) & -Bit(Less(heap[b], heap[a])));
+            }
+            else if (first < count)
+            {
+                child = first;
+                for (var c = first + 1; c < count; c++)
+                {
+                    child = Less(heap[c], heap[child]) ? c : child;
+                }
+            }
+            else
             {
                 break;
-            }
-
-            var child = first;
-            var end = Math.Min(first + 4, count);
-            for (var c = first + 1; c < end; c++)
-            {
-                if (Less(heap[c], heap[child]))
-                {
-                    child = c;
-                }
             }
 
             if (!Less(heap[child], node))
@@ -131,12 +143,12 @@ internal sealed class IndexedMinHeap
             }
 
             heap[i] = heap[child];
-            _position[heap[i].Item] = i;
+            position[heap[i].Item] = i;
             i = child;
         }
 
         heap[i] = node;
-        _position[node.Item] = i;
+        position[node.Item] = i;
     }
 
     private readonly record struct Node(double Key, long Tie, int Item);

@@ -152,6 +152,56 @@ internal sealed class RunStatistics
         Now = t;
     }
 
+    /// <summary>
+    /// Adds the counters and integrals of <paramref name="part"/>, a run over other replicas of the same fleet
+    /// integrated up to the same time (<see cref="Advance"/> both to the makespan first).
+    /// </summary>
+    public void Add(RunStatistics part)
+    {
+        InSystem += part.InSystem;
+        Queued += part.Queued;
+        Admitted += part.Admitted;
+        Busy += part.Busy;
+        Up += part.Up;
+        Completed += part.Completed;
+        DroppedNoCapacity += part.DroppedNoCapacity;
+        DroppedTooLong += part.DroppedTooLong;
+        Stranded += part.Stranded;
+        Restarted += part.Restarted;
+        Events += part.Events;
+        StepEvents += part.StepEvents;
+        Steps += part.Steps;
+        Clamped += part.Clamped;
+        AreaInSystem += part.AreaInSystem;
+        AreaAdmitted += part.AreaAdmitted;
+        AreaBusy += part.AreaBusy;
+        AreaUp += part.AreaUp;
+        for (var d = 0; d < BusyByDc.Length; d++)
+        {
+            BusyByDc[d] += part.BusyByDc[d];
+            UpByDc[d] += part.UpByDc[d];
+            BusyAreaDc[d] += part.BusyAreaDc[d];
+            UpAreaDc[d] += part.UpAreaDc[d];
+            CompletedDc[d] += part.CompletedDc[d];
+            TokensDc[d] += part.TokensDc[d];
+        }
+
+        if (Minutes < part.Minutes)
+        {
+            Grow(part.Minutes);
+        }
+
+        for (var k = 0; k < part.Minutes; k++)
+        {
+            _minuteQueued[k] += part._minuteQueued[k];
+            _minuteAdmitted[k] += part._minuteAdmitted[k];
+            _minuteBusy[k] += part._minuteBusy[k];
+            _minuteUp[k] += part._minuteUp[k];
+        }
+
+        Now = Math.Max(Now, part.Now);
+    }
+
     /// <summary>Makes <paramref name="minutes"/> minutes count, the new ones at zero.</summary>
     private void Grow(int minutes)
     {

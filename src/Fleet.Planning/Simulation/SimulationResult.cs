@@ -55,7 +55,7 @@ public sealed record SimulationResult
     [JsonIgnore]
     public ServingSummary? Summary { get; init; }
 
-    /// <summary>Per-request times, for checks that recompute statistics independently. Not serialized.</summary>
+    /// <summary>Per-request times, for checks that recompute statistics independently (only with <see cref="Simulator.RecordRequests"/>). Not serialized.</summary>
     [JsonIgnore]
     public RequestRecords? Records { get; init; }
 }

@@ -18,6 +18,11 @@ namespace Fleet.Planning.Simulation;
 /// cuts the run at the end of the step in progress, as a step-by-step engine would admit it there; in shared-queue
 /// mode a request that no idle replica takes cuts every open run. <c>stepByStep</c> keeps one event per step, the
 /// reference the jump is tested against.
+/// <para>
+/// A run covers one <see cref="SimulationPart"/>: all replicas and requests, or, where no event on one replica can touch
+/// another (round-robin routing, no failures, no outage), a contiguous range of replicas with the requests routed to
+/// them, so parts run side by side on their own threads and their statistics add up (<see cref="RunStatistics.Add"/>).
+/// </para>
 /// </remarks>
 internal sealed class SimulationRun
 {
@@ -32,13 +37,16 @@ internal sealed class SimulationRun
     private readonly RoutingPolicy _routing;
     private readonly RunStatistics _stats;
 
-    // Requests (one struct each).
+    // Requests (one struct each, shared by the parts of a run: each part touches only its own).
     private readonly int _n;
+    private readonly int[]? _order;
+    private readonly int[]? _assigned;
     private readonly RequestState[] _req;
     private readonly long _maxTokens;
 
-    // Replicas.
+    // Replicas: this part's are [_from, _to) of _m.
     private readonly int _m;
+    private readonly int _from, _to;
     private readonly int[] _poolOf;
     private readonly int[] _dcOf;
     private readonly IStepCostModel[] _models;
@@ -81,7 +89,7 @@ internal sealed class SimulationRun
     private readonly double[] _failureRate;
     private readonly double _repairSeconds;
 
-    public SimulationRun(Scenario scenario, RequestSet requests, TimeProvider time, IProgress<SimulationProgress>? progress, CancellationToken ct, bool stepByStep = false)
+    public SimulationRun(Scenario scenario, RequestState[] requests, SimulationPart part, TimeProvider time, IProgress<SimulationProgress>? progress, CancellationToken ct, bool stepByStep = false)
     {
         _scenario = scenario;
         _time = time;
@@ -93,25 +101,15 @@ internal sealed class SimulationRun
         _shared = _routing == RoutingPolicy.SharedQueue;
         _leastOutstandingRouting = _routing == RoutingPolicy.LeastOutstanding;
 
-        _n = requests.Count;
-        _req = new RequestState[_n];
-        for (var i = 0; i < _n; i++)
-        {
-            _req[i] = new RequestState
-            {
-                Arrival = requests.Arrivals[i],
-                Prompt = requests.PromptTokens[i],
-                Output = requests.OutputTokens[i],
-                Admitted = double.NaN,
-                FirstToken = double.NaN,
-                Finished = double.NaN,
-                Replica = -1,
-            };
-        }
+        _req = requests;
+        _order = part.Requests;
+        _assigned = part.Assigned;
+        _n = _order?.Length ?? requests.Length;
 
         var pools = scenario.Fleet;
         var datacenters = scenario.Datacenters;
         _m = pools.Sum(p => p.Replicas);
+        (_from, _to) = (part.ReplicaFrom, part.ReplicaTo < 0 ? _m : part.ReplicaTo);
         _poolOf = new int[_m];
         _dcOf = new int[_m];
         _models = new IStepCostModel[pools.Count];
@@ -133,7 +131,7 @@ internal sealed class SimulationRun
             }
         }
 
-        _maxTokens = Math.Min(scenario.Model.Shape.MaxContext, poolKv.Length == 0 ? 0 : poolKv.Min());
+        _maxTokens = MaxTokens(scenario, poolKv);
         _kvCap = new long[_m];
         for (var i = 0; i < _m; i++)
         {
@@ -186,9 +184,9 @@ internal sealed class SimulationRun
     // AggressiveOptimization on the event handlers only: the runtime never inlines a method that carries it, so the
     // small helpers they call (Arrive, EnqueueOwn, Finish, ...) go without and are inlined into them fully optimised.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public SimulationResult Execute()
+    public RunStatistics Execute()
     {
-        for (var r = _m - 1; r >= 0; r--)
+        for (var r = _to - 1; r >= _from; r--)
         {
             Up(r, 0);
             if (_failureRate[r] > 0)
@@ -207,6 +205,7 @@ internal sealed class SimulationRun
         var stats = _stats;
         var lastReport = _time.GetTimestamp();
         var nextArrival = 0;
+        var order = _order;
         while (true)
         {
             if ((++stats.Events & 0xFFFF) == 0)
@@ -219,11 +218,12 @@ internal sealed class SimulationRun
                 }
             }
 
-            var tA = nextArrival < _n ? _req[nextArrival].Arrival : double.PositiveInfinity;
+            var arriving = order is null ? nextArrival : nextArrival < _n ? order[nextArrival] : -1;
+            var tA = nextArrival < _n ? _req[arriving].Arrival : double.PositiveInfinity;
             var tE = _events.Count > 0 ? _events.MinKey : double.PositiveInfinity;
             var tC = _control.TryPeek(out _, out var priority) ? priority.Time : double.PositiveInfinity;
             if (double.IsPositiveInfinity(tA) && double.IsPositiveInfinity(tE)
-                && (stats.InSystem == 0 || double.IsPositiveInfinity(tC) || _upCount == _m))
+                && (stats.InSystem == 0 || double.IsPositiveInfinity(tC) || _upCount == _to - _from))
             {
                 break;
             }
@@ -243,15 +243,68 @@ internal sealed class SimulationRun
             else
             {
                 stats.Advance(tA);
-                Arrive(nextArrival++, tA);
+                nextArrival++;
+                Arrive(arriving, tA);
             }
         }
 
         stats.Events--;
         StrandRemaining();
         _progress?.Report(new SimulationProgress(stats.Now, _scenario.DurationSeconds, stats.Completed, _n));
-        return SimulationResultBuilder.Build(_scenario, _req, stats, _m, _maxTokens);
+        return stats;
     }
+
+    /// <summary>The longest request (prompt + output tokens) any replica can hold: the model's context or the smallest KV cache.</summary>
+    public long MaxTokens() => _maxTokens;
+
+    /// <summary>Every request's state before the run: arrived at its time, nothing else yet.</summary>
+    public static RequestState[] States(RequestSet requests)
+    {
+        var states = new RequestState[requests.Count];
+        for (var i = 0; i < states.Length; i++)
+        {
+            states[i] = new RequestState
+            {
+                Arrival = requests.Arrivals[i],
+                Prompt = requests.PromptTokens[i],
+                Output = requests.OutputTokens[i],
+                Admitted = double.NaN,
+                FirstToken = double.NaN,
+                Finished = double.NaN,
+                Replica = -1,
+            };
+        }
+
+        return states;
+    }
+
+    /// <summary>
+    /// Whether no event on one replica can touch another: requests go round-robin (fixed by arrival order), and no
+    /// failure or outage moves them, so the replicas can run in parts.
+    /// </summary>
+    public static bool Separable(Scenario scenario) =>
+        scenario.Scheduler.Routing == RoutingPolicy.RoundRobin && scenario.Outage is null && (scenario.Failures?.GpuFailuresPerDay ?? 0) <= 0;
+
+    /// <summary>
+    /// The replica each request is routed to under round-robin with every replica up: the k-th request that fits goes to
+    /// the k-th replica in the order they came up (the last first); −1 for a request too long for any replica.
+    /// </summary>
+    public static int[] RoundRobinTargets(Scenario scenario, RequestState[] requests)
+    {
+        var pools = scenario.Fleet;
+        var m = pools.Sum(p => p.Replicas);
+        var maxTokens = MaxTokens(scenario, pools.Select(p => Math.Max(0, KvCache.CapacityTokens(scenario, p))).ToArray());
+        var targets = new int[requests.Length];
+        long k = 0;
+        for (var i = 0; i < requests.Length; i++)
+        {
+            targets[i] = requests[i].Prompt + (long)requests[i].Output > maxTokens ? -1 : m - 1 - (int)(k++ % m);
+        }
+
+        return targets;
+    }
+
+    private static long MaxTokens(Scenario scenario, long[] poolKv) => Math.Min(scenario.Model.Shape.MaxContext, poolKv.Length == 0 ? 0 : poolKv.Min());
 
     private void Arrive(int i, double t)
     {
@@ -277,7 +330,7 @@ internal sealed class SimulationRun
         switch (_routing)
         {
             case RoutingPolicy.RoundRobin:
-                DispatchTo(_upList[(int)(_roundRobin++ % _upCount)], i, t);
+                DispatchTo(_assigned is null ? _upList[(int)(_roundRobin++ % _upCount)] : _assigned[i], i, t);
                 break;
 
             case RoutingPolicy.LeastOutstanding:
@@ -833,8 +886,9 @@ internal sealed class SimulationRun
 
     private void StrandRemaining()
     {
-        for (var i = 0; i < _n; i++)
+        for (var k = 0; k < _n; k++)
         {
+            var i = _order is null ? k : _order[k];
             if (_req[i].Phase is RequestPhase.Queued or RequestPhase.Prefilling or RequestPhase.Decoding)
             {
                 _req[i].Phase = RequestPhase.Dropped;

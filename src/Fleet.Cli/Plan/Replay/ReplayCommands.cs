@@ -225,7 +225,7 @@ public static class ReplayCommands
             }
 
             var requests = RequestGenerator.Generate(simulated);
-            var predicted = await Task.Run(() => new Simulator().Run(simulated, requests, null, ct), ct);
+            var predicted = await Task.Run(() => new Simulator { RecordRequests = true }.Run(simulated, requests, null, ct), ct);
             stderr.MarkupLineInterpolated($"[grey]predicted: TTFT p50 {predicted.Ttft.P50 * 1e3:F1} ms, TPOT p50 {predicted.Tpot.P50 * 1e3:F2} ms; replaying {requests.Count:N0} requests[/]");
             var measuredRequests = await generator.RunAsync(requests, new LoadGeneratorOptions(modelName, TimeSpan.FromSeconds(parse.GetValue(timeout)), scenario.Seed), progress, ct);
             var measured = ReplayResult.From(url, modelName, scenario, scenario.Slo, measuredRequests);
