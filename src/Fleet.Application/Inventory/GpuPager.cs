@@ -190,11 +190,18 @@ internal sealed class GpuPager
 
     public GpuCursor End(string filters) => new(SortKey, filters, _sections.Count, null, 0, End: true);
 
+    /// <summary>The most rows a page may read from each branch of a search (its offset plus its size) to merge them.</summary>
+    public const int MaxMergedRows = 1_000;
+
     /// <summary>
     /// Up to <paramref name="count"/> rows after <paramref name="from"/> (or from the start, skipping
-    /// <paramref name="skip"/>), or with <paramref name="backward"/> the rows before it, in display order.
+    /// <paramref name="skip"/>), or with <paramref name="backward"/> the rows before it, in display order. With
+    /// <paramref name="branches"/> (queries whose union is <paramref name="filtered"/>), each section's rows are the
+    /// first of the union of each branch's first rows in the same order: every branch walks its own index for a page
+    /// instead of one query sorting every match of an OR.
     /// </summary>
-    public async Task<List<Row>> ReadAsync(IQueryable<Gpu> filtered, GpuCursor? from, bool backward, int count, int skip, CancellationToken ct)
+    public async Task<List<Row>> ReadAsync(IQueryable<Gpu> filtered, IReadOnlyList<IQueryable<Gpu>>? branches, GpuCursor? from, bool backward,
+        int count, int skip, CancellationToken ct)
     {
         var rows = new List<Row>(count);
         var descending = _descending ^ backward;
@@ -207,7 +214,11 @@ internal sealed class GpuPager
         for (var s = start; s >= 0 && s < _sections.Count && rows.Count < count; s += backward ? -1 : 1)
         {
             var position = s == start && from is { End: false } ? from : null;
-            var query = Project(_sections[s].Query(filtered, descending, position));
+            var section = _sections[s];
+            var first = skip + count - rows.Count;
+            var query = branches is not null && first <= MaxMergedRows
+                ? Project(section.Query(branches.Select(b => section.Query(b, descending, position).Take(first)).Aggregate((a, b) => a.Union(b)), descending, null))
+                : Project(section.Query(filtered, descending, position));
             if (skip > 0)
             {
                 var page = await query.Skip(skip).Take(count - rows.Count).ToListAsync(ct);
