@@ -171,6 +171,29 @@ public sealed class BulkComponentTests : ComponentTestContext
         }
     }
 
+    [Fact]
+    public async Task Labels_FiltersInUrl_LabelOnlyTheMatchingCardAndLeadBackToTheFilteredList()
+    {
+        await SeedAsync();
+        string serial;
+        GpuStatus status;
+        await using (var db = CreateDbContext())
+        {
+            var card = await db.Gpus.OrderBy(g => g.Serial).Skip(3).Select(g => new { g.Serial, g.Status }).FirstAsync();
+            (serial, status) = (card.Serial, card.Status);
+        }
+
+        SignIn(Roles.Viewer);
+        Services.GetRequiredService<NavigationManager>().NavigateTo($"gpus/labels?status={status}&search={Uri.EscapeDataString(serial)}");
+        var cut = Render<Labels>();
+
+        cut.WaitForAssertion(() => Assert.Equal(serial, Assert.Single(cut.FindAll("[data-testid='label']")).GetAttribute("data-serial")));
+        Assert.Equal("1 label", cut.Find("[data-testid='label-count']").TextContent.Trim());
+        var back = cut.FindAll("a").Single(a => a.TextContent.Contains("Back to the list", StringComparison.Ordinal)).GetAttribute("href")!;
+        Assert.Contains($"status={status}", back, StringComparison.Ordinal);
+        Assert.Contains(serial, back, StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// Rasterizes the SVG's dark shapes (rectangles, and paths of "M x y h w v h" runs, in viewBox units) at 4 px per unit
     /// with a white margin, and reads the QR code with ZXing.

@@ -1,6 +1,4 @@
-using System.Globalization;
 using Fleet.Application.Rma;
-using Fleet.Domain;
 using Fleet.Domain.Rma;
 using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
