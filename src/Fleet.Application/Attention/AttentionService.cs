@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using Fleet.Domain.Audit;
 using Fleet.Domain.Inventory;
 using Fleet.Domain.Lifecycle;
 using Fleet.Domain.Procurement;

@@ -1,5 +1,3 @@
-using Fleet.Application.Audit;
-using Fleet.Domain.Audit;
 using Fleet.Domain.BurnIn;
 
 namespace Fleet.Application.BurnIn;

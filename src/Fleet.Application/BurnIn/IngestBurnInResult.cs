@@ -2,8 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Fleet.Application.Audit;
-using Fleet.Domain.Audit;
 using Fleet.Domain.BurnIn;
 using Fleet.Domain.Catalog;
 using Fleet.Domain.Contracts.BurnIn;

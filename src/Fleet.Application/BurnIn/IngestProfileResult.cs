@@ -1,6 +1,4 @@
-using Fleet.Application.Audit;
 using Fleet.Application.Finance;
-using Fleet.Domain.Audit;
 using Fleet.Domain.BurnIn;
 using Fleet.Domain.Finance;
 

@@ -1,7 +1,5 @@
 using System.Text.Json;
-using Fleet.Application.Audit;
 using Fleet.Application.Procurement;
-using Fleet.Domain.Audit;
 using Fleet.Domain.Catalog;
 using Fleet.Domain.Finance;
 using Fleet.Domain.Models;

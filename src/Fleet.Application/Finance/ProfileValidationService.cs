@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Fleet.Application.Audit;
-using Fleet.Domain.Audit;
 using Fleet.Domain.Finance;
 using Fleet.Planning.Validation;
 

@@ -1,6 +1,4 @@
 using System.Linq.Expressions;
-using Fleet.Application.Audit;
-using Fleet.Domain.Audit;
 using Fleet.Domain.Inventory;
 using Fleet.Domain.Lifecycle;
 using Fleet.Domain.Rma;

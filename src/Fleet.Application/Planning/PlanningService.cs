@@ -1,8 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Fleet.Application.Audit;
 using Fleet.Application.Procurement;
-using Fleet.Domain.Audit;
 using Fleet.Domain.Catalog;
 using Fleet.Domain.Finance;
 using Fleet.Domain.Lifecycle;

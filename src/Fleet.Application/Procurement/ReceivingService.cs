@@ -1,6 +1,4 @@
-using Fleet.Application.Audit;
 using Fleet.Application.Import;
-using Fleet.Domain.Audit;
 using Fleet.Domain.Catalog;
 using Fleet.Domain.Inventory;
 using Fleet.Domain.Lifecycle;

@@ -1,6 +1,4 @@
-using Fleet.Application.Audit;
 using Fleet.Application.Procurement;
-using Fleet.Domain.Audit;
 using Fleet.Domain.Inventory;
 using Fleet.Domain.Lifecycle;
 using Fleet.Domain.Rma;
