@@ -14,9 +14,7 @@ public sealed class GpuListKeyboardTests : ComponentTestContext
     public async Task Render_EveryRow_SerialIsALinkToTheCard()
     {
         await SeedAsync();
-        var auth = AddAuthorization();
-        auth.SetAuthorized("viewer@fleet.local");
-        auth.SetRoles(Roles.Viewer);
+        SignIn(Roles.Viewer);
         Services.GetRequiredService<NavigationManager>().NavigateTo("gpus");
 
         var cut = Render<GpuList>();

@@ -13,7 +13,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Fleet.Web.Tests.BurnIn;
 
-/// <summary>One app over an empty (migrated) database per provider; each test arranges its own datacenter.</summary>
+/// <summary>One app over an empty (migrated) database per provider and test class (burn-in, one-off run, profile campaign); each test arranges its own datacenter.</summary>
 public abstract class BurnInAppFixture(string provider) : SharedAppFixture(provider);
 
 public sealed class SqliteBurnInAppFixture() : BurnInAppFixture(TestDatabase.Sqlite);

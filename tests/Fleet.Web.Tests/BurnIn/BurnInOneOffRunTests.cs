@@ -25,13 +25,7 @@ public abstract class BurnInOneOffRunContractTests<TFixture>(TFixture fixture) :
     private async Task ToBurnInAsync(params TestCard[] cards)
     {
         await using var db = App.CreateDbContext();
-        foreach (var card in cards)
-        {
-            var gpu = await db.Gpus.SingleAsync(g => g.Serial == card.Serial);
-            gpu.TransitionTo(GpuStatus.BurnIn, "test", Roles.Technician, DateTime.UtcNow, "arranged for a one-off run");
-        }
-
-        await db.SaveChangesAsync();
+        await BurnInFleet.ToBurnInAsync(db, cards, "arranged for a one-off run");
     }
 
     private async Task<int> RowsAsync()

@@ -18,13 +18,6 @@ namespace Fleet.Web.Tests.Components;
 /// <summary>The grid's selection, the bulk dialog and the label page, over a small seeded fleet.</summary>
 public sealed class BulkComponentTests : ComponentTestContext
 {
-    private void SignIn(string role)
-    {
-        var auth = AddAuthorization();
-        auth.SetAuthorized($"{role.ToLowerInvariant()}@fleet.local");
-        auth.SetRoles(role);
-    }
-
     private IRenderedComponent<GpuList> RenderList(string url, string role = Roles.Technician)
     {
         SignIn(role);

@@ -33,6 +33,14 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
         await DemoSeeder.EnsureCatalogAsync(db, CancellationToken.None);
     }
 
+    /// <summary>Signs the page's user in as <c>{role}@fleet.local</c> with that one role.</summary>
+    protected void SignIn(string role)
+    {
+        var auth = AddAuthorization();
+        auth.SetAuthorized($"{role.ToLowerInvariant()}@fleet.local");
+        auth.SetRoles(role);
+    }
+
     /// <summary>A small demo fleet (two datacenters, a few hundred GPUs in every state the seeder uses).</summary>
     protected async Task SeedAsync()
     {

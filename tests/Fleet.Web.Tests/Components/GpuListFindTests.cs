@@ -16,9 +16,7 @@ public sealed class GpuListFindTests : ComponentTestContext
 
     private IRenderedComponent<GpuList> RenderAt(string relativeUrl)
     {
-        var auth = AddAuthorization();
-        auth.SetAuthorized("technician@fleet.local");
-        auth.SetRoles(Roles.Technician);
+        SignIn(Roles.Technician);
         Navigation.NavigateTo(relativeUrl);
         return Render<GpuList>();
     }
@@ -55,9 +53,7 @@ public sealed class GpuListFindTests : ComponentTestContext
     public async Task ColumnChooser_TogglePoNumber_ColumnShownAndKeptInTheUrl()
     {
         await SeedAsync();
-        var auth = AddAuthorization();
-        auth.SetAuthorized("technician@fleet.local");
-        auth.SetRoles(Roles.Technician);
+        SignIn(Roles.Technician);
         Navigation.NavigateTo("gpus?sort=serial");
         var popovers = Render<MudPopoverProvider>();
         var cut = Render<GpuList>();

@@ -13,9 +13,7 @@ public sealed class GpuListTests : ComponentTestContext
 {
     private IRenderedComponent<GpuList> RenderAt(string relativeUrl)
     {
-        var auth = AddAuthorization();
-        auth.SetAuthorized("viewer@fleet.local");
-        auth.SetRoles(Roles.Viewer);
+        SignIn(Roles.Viewer);
         var navigation = Services.GetRequiredService<NavigationManager>();
         navigation.NavigateTo(relativeUrl);
         return Render<GpuList>();

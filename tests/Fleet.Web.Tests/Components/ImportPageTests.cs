@@ -12,9 +12,7 @@ public sealed class ImportPageTests : ComponentTestContext
 
     private IRenderedComponent<ImportPage> RenderAsProcurement()
     {
-        var auth = AddAuthorization();
-        auth.SetAuthorized("procurement@fleet.local");
-        auth.SetRoles(Roles.Procurement);
+        SignIn(Roles.Procurement);
         return Render<ImportPage>();
     }
 

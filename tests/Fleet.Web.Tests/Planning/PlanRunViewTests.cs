@@ -33,11 +33,9 @@ public sealed class PlanRunViewTests : ComponentTestContext
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
 
     /// <summary>Signs in and registers the fake first: bUnit takes no new services once one has been resolved.</summary>
-    private void SignIn(string role)
+    private new void SignIn(string role)
     {
-        var auth = AddAuthorization();
-        auth.SetAuthorized($"{role.ToLowerInvariant()}@fleet.local");
-        auth.SetRoles(role);
+        base.SignIn(role);
         Services.AddSingleton<IPlanningService>(_planning);
     }
 

@@ -30,13 +30,6 @@ public sealed class OrderPageTests : ComponentTestContext
         }
     }
 
-    private void SignIn(string role)
-    {
-        var auth = AddAuthorization();
-        auth.SetAuthorized($"{role.ToLowerInvariant()}@fleet.local");
-        auth.SetRoles(role);
-    }
-
     private IRenderedComponent<OrderPage> RenderPage(string number)
     {
         var cut = Render<OrderPage>(p => p.Add(x => x.Number, number));

@@ -16,13 +16,6 @@ public sealed class OrdersAndReportsFinishTests : ComponentTestContext
 {
     private static readonly Actor s_clerk = new("Pat Procurement", Roles.Procurement);
 
-    private void SignIn(string role)
-    {
-        var auth = AddAuthorization();
-        auth.SetAuthorized($"{role.ToLowerInvariant()}@fleet.local");
-        auth.SetRoles(role);
-    }
-
     private async Task OrdersAsync()
     {
         var vendors = Services.GetRequiredService<VendorService>();

@@ -27,13 +27,6 @@ public sealed class QuotesPageTests : ComponentTestContext
     }
 
     /// <summary>Signs in first: bUnit takes no new services once one has been resolved.</summary>
-    private void SignIn(string role)
-    {
-        var auth = AddAuthorization();
-        auth.SetAuthorized($"{role.ToLowerInvariant()}@fleet.local");
-        auth.SetRoles(role);
-    }
-
     private IRenderedComponent<QuotesPage> RenderPage()
     {
         var cut = Render<QuotesPage>();
