@@ -1,9 +1,7 @@
 using Bunit;
-using Fleet.Domain;
 using Fleet.Web.Components.Pages.Gpus;
 using Fleet.Web.Tests.Components;
 using Microsoft.AspNetCore.Components;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Fleet.Web.Tests.Accessibility;
 

@@ -1,5 +1,4 @@
 using Fleet.Application.Common;
-using Fleet.Domain;
 
 namespace Fleet.Web.Tests.BurnIn;
 

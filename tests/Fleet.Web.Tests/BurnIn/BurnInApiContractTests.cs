@@ -3,13 +3,9 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Fleet.Domain;
 using Fleet.Domain.Lifecycle;
-using Fleet.Testing;
 using Fleet.Web.Security;
 using Fleet.Web.Tests.Api;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Fleet.Web.Tests.BurnIn;
 

@@ -1,16 +1,12 @@
 using Bunit;
 using Fleet.Application.BurnIn;
 using Fleet.Application.Common;
-using Fleet.Domain;
 using Fleet.Domain.BurnIn;
 using Fleet.Domain.Catalog;
 using Fleet.Domain.Contracts.BurnIn;
-using Fleet.Testing;
 using Fleet.Web.Components.Pages.BurnIn;
 using Fleet.Web.Components.Pages.Rma;
 using Fleet.Web.Tests.Components;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 
 namespace Fleet.Web.Tests.BurnIn;

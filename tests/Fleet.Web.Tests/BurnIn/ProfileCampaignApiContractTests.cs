@@ -3,15 +3,11 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Fleet.Domain;
 using Fleet.Domain.BurnIn;
 using Fleet.Domain.Lifecycle;
-using Fleet.Testing;
 using Fleet.Web.Security;
 using Fleet.Web.Tests.Api;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Fleet.Web.Tests.BurnIn;
 

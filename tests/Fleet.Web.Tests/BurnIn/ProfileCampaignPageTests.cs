@@ -1,13 +1,9 @@
 using Bunit;
 using Fleet.Application.BurnIn;
 using Fleet.Application.Common;
-using Fleet.Domain;
 using Fleet.Domain.Lifecycle;
-using Fleet.Testing;
 using Fleet.Web.Components.Pages.BurnIn;
 using Fleet.Web.Tests.Components;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Fleet.Web.Tests.BurnIn;
 

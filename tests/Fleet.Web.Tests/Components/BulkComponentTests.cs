@@ -1,14 +1,11 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Bunit;
-using Fleet.Domain;
 using Fleet.Domain.Lifecycle;
 using Fleet.Domain.Rma;
 using Fleet.Web.Components.Pages.Gpus;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using ZXing;
 using ZXing.Common;

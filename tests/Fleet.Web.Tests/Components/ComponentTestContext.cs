@@ -2,9 +2,6 @@ using Bunit;
 using Fleet.Application;
 using Fleet.Data;
 using Fleet.Data.Seeding;
-using Fleet.Testing;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
 
 namespace Fleet.Web.Tests.Components;

@@ -1,10 +1,7 @@
 using Bunit;
-using Fleet.Domain;
 using Fleet.Domain.Lifecycle;
 using Fleet.Web.Components.Pages.Gpus;
 using Microsoft.AspNetCore.Components;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 
 namespace Fleet.Web.Tests.Components;

@@ -1,11 +1,8 @@
 using System.Globalization;
 using Bunit;
-using Fleet.Domain;
 using Fleet.Domain.Lifecycle;
 using Fleet.Web.Components.Pages.Gpus;
 using Microsoft.AspNetCore.Components;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Fleet.Web.Tests.Components;
 

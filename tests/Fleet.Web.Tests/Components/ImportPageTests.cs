@@ -1,8 +1,6 @@
 using Bunit;
-using Fleet.Domain;
 using Fleet.Web.Components.Pages.Import;
 using Microsoft.AspNetCore.Components.Forms;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Web.Tests.Components;
 

@@ -3,12 +3,10 @@ using Bunit;
 using Fleet.Application.Common;
 using Fleet.Application.Planning;
 using Fleet.Application.Procurement;
-using Fleet.Domain;
 using Fleet.Planning.Analytic;
 using Fleet.Planning.Capacity;
 using Fleet.Web.Components.Pages.Planning;
 using Fleet.Web.Tests.Components;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Fleet.Web.Tests.Planning;
 

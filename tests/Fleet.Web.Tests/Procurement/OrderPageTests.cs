@@ -1,12 +1,9 @@
 using Bunit;
 using Fleet.Application.Common;
 using Fleet.Application.Procurement;
-using Fleet.Domain;
 using Fleet.Domain.Procurement;
 using Fleet.Web.Components.Pages.Procurement;
 using Fleet.Web.Tests.Components;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Fleet.Web.Tests.Procurement;
 

@@ -2,12 +2,10 @@ using System.Globalization;
 using Bunit;
 using Fleet.Application.Common;
 using Fleet.Application.Procurement;
-using Fleet.Domain;
 using Fleet.Web.Components.Pages.Finance;
 using Fleet.Web.Components.Pages.Procurement;
 using Fleet.Web.Tests.Components;
 using Microsoft.AspNetCore.Components;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Fleet.Web.Tests.Procurement;
 

@@ -2,13 +2,10 @@ using Bunit;
 using Bunit.TestDoubles;
 using Fleet.Application.Common;
 using Fleet.Application.Procurement;
-using Fleet.Domain;
 using Fleet.Domain.Procurement;
 using Fleet.Web.Components.Pages.Procurement;
 using Fleet.Web.Tests.Components;
 using Microsoft.AspNetCore.Components;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Fleet.Web.Tests.Procurement;
 
