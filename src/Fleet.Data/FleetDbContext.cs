@@ -9,7 +9,6 @@ using Fleet.Domain.Planning;
 using Fleet.Domain.Procurement;
 using Fleet.Domain.Rma;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Data;
 
@@ -65,6 +64,12 @@ public class FleetDbContext(DbContextOptions<FleetDbContext> options) : Identity
     {
         base.OnModelCreating(builder);
         builder.ApplyConfigurationsFromAssembly(typeof(FleetDbContext).Assembly);
+
+        // Every versioned aggregate's Version is its concurrency token: set once here, so no configuration can forget it.
+        foreach (var entity in builder.Model.GetEntityTypes().Where(e => typeof(IVersioned).IsAssignableFrom(e.ClrType)).ToList())
+        {
+            builder.Entity(entity.ClrType).Property(nameof(IVersioned.Version)).IsConcurrencyToken();
+        }
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

@@ -1,7 +1,9 @@
 using Fleet.Data;
 using Fleet.Data.Seeding;
+using Fleet.Domain;
 using Fleet.Domain.Inventory;
 using Fleet.Domain.Lifecycle;
+using Fleet.Domain.Planning;
 using Fleet.Testing;
 using Microsoft.EntityFrameworkCore;
 
@@ -19,6 +21,19 @@ public abstract class DataContractTests(string provider)
         await using var db = database.CreateContext();
         Assert.Empty(await db.Database.GetPendingMigrationsAsync());
         Assert.False(db.Database.HasPendingModelChanges(), $"The {provider} migration set is behind the model: add a migration.");
+    }
+
+    [SkippableFact]
+    public async Task Model_EveryVersionedAggregate_GuardsItsVersionAsConcurrencyToken()
+    {
+        await using var database = await NewDatabaseAsync();
+        await using var db = database.CreateContext();
+        var versioned = db.Model.GetEntityTypes().Where(e => typeof(IVersioned).IsAssignableFrom(e.ClrType)).ToList();
+        Assert.Contains(versioned, e => e.ClrType == typeof(Gpu));
+        Assert.Contains(versioned, e => e.ClrType == typeof(SavedScenario));
+        Assert.All(versioned, e => Assert.True(
+            e.FindProperty(nameof(IVersioned.Version))?.IsConcurrencyToken == true,
+            $"{e.ClrType.Name}.Version is not a concurrency token: two writers could overwrite each other."));
     }
 
     [SkippableFact]

@@ -1,9 +1,11 @@
 using System.Globalization;
 using Fleet.Data;
 using Fleet.Data.Seeding;
+using Fleet.Domain;
 using Fleet.Domain.Catalog;
 using Fleet.Domain.Contracts.BurnIn;
 using Fleet.Domain.Inventory;
+using Fleet.Domain.Lifecycle;
 using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Testing;
@@ -53,6 +55,18 @@ public static class BurnInFleet
         await db.SaveChangesAsync();
         db.ChangeTracker.AutoDetectChangesEnabled = true;
         return cards;
+    }
+
+    /// <summary>Moves the arranged cards from Received to BurnIn, as a technician starting a profile or one-off run would.</summary>
+    public static async Task ToBurnInAsync(FleetDbContext db, IEnumerable<TestCard> cards, string note = "arranged")
+    {
+        var serials = cards.Select(c => c.Serial).ToList();
+        foreach (var gpu in await db.Gpus.Where(g => serials.Contains(g.Serial)).ToListAsync())
+        {
+            gpu.TransitionTo(GpuStatus.BurnIn, "test", Roles.Technician, DateTime.UtcNow, note);
+        }
+
+        await db.SaveChangesAsync();
     }
 
     /// <summary>What one device measured, for <see cref="Document"/>.</summary>

@@ -1,12 +1,8 @@
 using System.ComponentModel.DataAnnotations;
-using System.Globalization;
-using Fleet.Data;
-using Fleet.Domain.Audit;
 using Fleet.Domain.Inventory;
 using Fleet.Domain.Lifecycle;
 using Fleet.Domain.Procurement;
 using Fleet.Domain.Rma;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Application.Attention;
 

@@ -1,7 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Fleet.Application.Common;
-using Fleet.Domain.Audit;
 using Fleet.Domain.Inventory;
 
 namespace Fleet.Application.Audit;

@@ -1,5 +1,3 @@
-using Fleet.Application.Common;
-using Fleet.Domain;
 using Fleet.Domain.BurnIn;
 
 namespace Fleet.Application.BurnIn;

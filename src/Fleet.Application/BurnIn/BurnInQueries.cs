@@ -1,10 +1,6 @@
 using System.Text.Json;
-using Fleet.Application.Common;
-using Fleet.Data;
-using Fleet.Domain;
 using Fleet.Domain.BurnIn;
 using Fleet.Domain.Contracts.BurnIn;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Application.BurnIn;
 

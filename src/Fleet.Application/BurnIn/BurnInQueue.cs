@@ -1,7 +1,5 @@
 using System.Data.Common;
-using Fleet.Data;
 using Fleet.Domain.BurnIn;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 

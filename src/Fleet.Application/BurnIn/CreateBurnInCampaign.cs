@@ -1,15 +1,8 @@
-using System.Globalization;
-using Fleet.Application.Audit;
-using Fleet.Application.Common;
 using Fleet.Application.Inventory;
-using Fleet.Data;
-using Fleet.Domain;
-using Fleet.Domain.Audit;
 using Fleet.Domain.BurnIn;
 using Fleet.Domain.Contracts.BurnIn;
 using Fleet.Domain.Inventory;
 using Fleet.Domain.Lifecycle;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Application.BurnIn;
 

@@ -1,8 +1,3 @@
-using Fleet.Application.Common;
-using Fleet.Data;
-using Fleet.Domain;
-using Microsoft.EntityFrameworkCore;
-
 namespace Fleet.Application.BurnIn;
 
 /// <summary><c>POST /api/agent/jobs/{id}/heartbeat</c>: the holder's progress; extends its lease. Anyone else gets a conflict.</summary>

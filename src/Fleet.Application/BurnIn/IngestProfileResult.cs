@@ -1,13 +1,6 @@
-using System.Globalization;
-using Fleet.Application.Audit;
-using Fleet.Application.Common;
 using Fleet.Application.Finance;
-using Fleet.Data;
-using Fleet.Domain;
-using Fleet.Domain.Audit;
 using Fleet.Domain.BurnIn;
 using Fleet.Domain.Finance;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Application.BurnIn;
 

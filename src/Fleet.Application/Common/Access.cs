@@ -1,5 +1,3 @@
-using Fleet.Domain;
-
 namespace Fleet.Application.Common;
 
 /// <summary>The role check every use case starts with: the message names what was tried, the role it needs and the caller's.</summary>

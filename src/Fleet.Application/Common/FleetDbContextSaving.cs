@@ -1,7 +1,3 @@
-using Fleet.Data;
-using Fleet.Domain;
-using Microsoft.EntityFrameworkCore;
-
 namespace Fleet.Application.Common;
 
 /// <summary>Saving a unit of work where a stale version means someone else won: the caller hears what, not EF's exception.</summary>

@@ -1,7 +1,5 @@
 using Fleet.Application.Import;
 using Fleet.Application.Inventory;
-using Fleet.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Application.Export;
 

@@ -1,15 +1,8 @@
-using System.Globalization;
 using System.Text.Json;
-using Fleet.Application.Audit;
-using Fleet.Application.Common;
 using Fleet.Application.Procurement;
-using Fleet.Data;
-using Fleet.Domain;
-using Fleet.Domain.Audit;
 using Fleet.Domain.Catalog;
 using Fleet.Domain.Finance;
 using Fleet.Domain.Models;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Application.Finance;
 

@@ -1,12 +1,6 @@
 using System.Text.Json;
-using Fleet.Application.Audit;
-using Fleet.Application.Common;
-using Fleet.Data;
-using Fleet.Domain;
-using Fleet.Domain.Audit;
 using Fleet.Domain.Finance;
 using Fleet.Planning.Validation;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Application.Finance;
 

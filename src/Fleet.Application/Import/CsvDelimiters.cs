@@ -1,4 +1,3 @@
-using System.Globalization;
 using CsvHelper.Configuration;
 using CsvHelper.Delegates;
 

@@ -1,8 +1,3 @@
-using System.Globalization;
-using Fleet.Application.Common;
-using Fleet.Data;
-using Microsoft.EntityFrameworkCore;
-
 namespace Fleet.Application.Import;
 
 /// <summary>

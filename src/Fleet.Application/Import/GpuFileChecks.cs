@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Fleet.Application.Import;
 
 /// <summary>The checks within the file, after each row passed its own: no serial, uuid or host slot twice.</summary>

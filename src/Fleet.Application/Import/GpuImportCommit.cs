@@ -1,12 +1,5 @@
-using System.Globalization;
-using Fleet.Application.Audit;
-using Fleet.Application.Common;
-using Fleet.Data;
-using Fleet.Domain;
-using Fleet.Domain.Audit;
 using Fleet.Domain.Inventory;
 using Fleet.Domain.Lifecycle;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Application.Import;
 

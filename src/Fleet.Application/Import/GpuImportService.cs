@@ -1,7 +1,4 @@
-using Fleet.Application.Common;
-using Fleet.Data;
 using Fleet.Domain.Inventory;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Application.Import;
 

@@ -1,6 +1,3 @@
-using System.Globalization;
-using Fleet.Application.Common;
-using Fleet.Domain;
 using Fleet.Domain.Inventory;
 using Fleet.Domain.Lifecycle;
 

@@ -1,6 +1,4 @@
-using System.Globalization;
 using Fleet.Application.Export;
-using Fleet.Domain;
 using Fleet.Domain.Inventory;
 using Fleet.Domain.Lifecycle;
 

@@ -1,6 +1,4 @@
-using Fleet.Data;
 using Fleet.Domain.Procurement;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Application.Inventory;
 

@@ -1,13 +1,6 @@
-using System.Globalization;
-using Fleet.Application.Audit;
-using Fleet.Application.Common;
-using Fleet.Data;
-using Fleet.Domain;
-using Fleet.Domain.Audit;
 using Fleet.Domain.Inventory;
 using Fleet.Domain.Lifecycle;
 using Fleet.Domain.Rma;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Application.Inventory;
 
@@ -28,20 +21,7 @@ public sealed class GpuBulkService(IDbContextFactory<FleetDbContext> contexts, I
     /// </summary>
     public async Task<BulkResult> TransitionAsync(BulkTransitionRequest request, Actor actor, CancellationToken ct = default)
     {
-        if (string.IsNullOrWhiteSpace(request.To))
-        {
-            throw new ValidationException("to", "Say which state to move to ('to').");
-        }
-
-        if (!GpuLifecycle.TryParse(request.To, out var to))
-        {
-            throw new ValidationException("to", $"Unknown status '{request.To}'. Valid statuses: {string.Join(", ", Enum.GetNames<GpuStatus>())}.");
-        }
-
-        if (request.Message is { Length: > 2000 })
-        {
-            throw new ValidationException("message", "The message is longer than 2,000 characters.");
-        }
+        var to = TransitionInput.Target(request.To, request.Message);
 
         // The role a move to this state needs is the same from every state: refuse the whole request up front (403).
         var rules = GpuLifecycle.Transitions.Where(t => t.To == to).ToList();

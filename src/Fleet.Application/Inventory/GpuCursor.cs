@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Fleet.Application.Common;
 
 namespace Fleet.Application.Inventory;
 

@@ -1,10 +1,6 @@
-using System.Globalization;
 using System.Linq.Expressions;
-using Fleet.Application.Common;
-using Fleet.Data;
 using Fleet.Domain.Inventory;
 using Fleet.Domain.Lifecycle;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Application.Inventory;
 

@@ -1,13 +1,7 @@
 using System.Linq.Expressions;
-using Fleet.Application.Audit;
-using Fleet.Application.Common;
-using Fleet.Data;
-using Fleet.Domain;
-using Fleet.Domain.Audit;
 using Fleet.Domain.Inventory;
 using Fleet.Domain.Lifecycle;
 using Fleet.Domain.Rma;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Application.Inventory;
 
@@ -510,20 +504,7 @@ public sealed class InventoryService(
     /// <summary>Moves a card through the lifecycle, audited; a stale <see cref="TransitionRequest.ExpectedVersion"/> is refused.</summary>
     public async Task<GpuListItem> TransitionAsync(string serial, TransitionRequest request, Actor actor, CancellationToken ct = default)
     {
-        if (string.IsNullOrWhiteSpace(request.To))
-        {
-            throw new ValidationException("to", "Say which state to move to ('to').");
-        }
-
-        if (!GpuLifecycle.TryParse(request.To, out var to))
-        {
-            throw new ValidationException("to", $"Unknown status '{request.To}'. Valid statuses: {string.Join(", ", Enum.GetNames<GpuStatus>())}.");
-        }
-
-        if (request.Message is { Length: > 2000 })
-        {
-            throw new ValidationException("message", "The message is longer than 2,000 characters.");
-        }
+        var to = TransitionInput.Target(request.To, request.Message);
 
         await using var db = await contexts.CreateDbContextAsync(ct);
         var gpu = await db.Gpus.Include(g => g.Placements.Where(p => p.To == null)).FirstOrDefaultAsync(g => g.Serial == serial, ct)

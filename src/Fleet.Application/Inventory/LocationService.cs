@@ -1,7 +1,4 @@
-using Fleet.Data;
-using Fleet.Domain;
 using Fleet.Domain.Lifecycle;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Application.Inventory;
 

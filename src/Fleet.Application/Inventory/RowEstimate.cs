@@ -1,7 +1,5 @@
 using System.Data.Common;
 using System.Text.Json;
-using Fleet.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Application.Inventory;
 

@@ -1,11 +1,9 @@
 using System.Text.Json;
-using Fleet.Data;
 using Fleet.Domain.Planning;
 using Fleet.Planning;
 using Fleet.Planning.Capacity;
 using Fleet.Planning.Scenarios;
 using Fleet.Planning.Simulation;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Application.Planning;
 

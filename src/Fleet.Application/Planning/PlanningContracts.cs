@@ -1,5 +1,3 @@
-using Fleet.Application.Common;
-
 namespace Fleet.Application.Planning;
 
 /// <summary>What a plan run computes: <c>fleet plan simulate</c> or <c>fleet plan capacity</c>.</summary>

@@ -1,19 +1,12 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Fleet.Application.Audit;
-using Fleet.Application.Common;
 using Fleet.Application.Procurement;
-using Fleet.Data;
-using Fleet.Domain;
-using Fleet.Domain.Audit;
 using Fleet.Domain.Catalog;
 using Fleet.Domain.Finance;
 using Fleet.Domain.Lifecycle;
 using Fleet.Domain.Planning;
 using Fleet.Planning.Capacity;
 using Fleet.Planning.Scenarios;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Application.Planning;
 

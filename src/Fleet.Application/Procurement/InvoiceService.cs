@@ -1,11 +1,4 @@
-using System.Globalization;
-using Fleet.Application.Audit;
-using Fleet.Application.Common;
-using Fleet.Data;
-using Fleet.Domain;
-using Fleet.Domain.Audit;
 using Fleet.Domain.Procurement;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Application.Procurement;
 

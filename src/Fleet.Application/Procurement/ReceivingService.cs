@@ -1,15 +1,8 @@
-using System.Globalization;
-using Fleet.Application.Audit;
-using Fleet.Application.Common;
 using Fleet.Application.Import;
-using Fleet.Data;
-using Fleet.Domain;
-using Fleet.Domain.Audit;
 using Fleet.Domain.Catalog;
 using Fleet.Domain.Inventory;
 using Fleet.Domain.Lifecycle;
 using Fleet.Domain.Procurement;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Application.Procurement;
 

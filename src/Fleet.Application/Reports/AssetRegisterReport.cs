@@ -1,4 +1,3 @@
-using System.Globalization;
 using Fleet.Domain.Finance;
 
 namespace Fleet.Application.Reports;

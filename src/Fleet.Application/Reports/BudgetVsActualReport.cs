@@ -1,6 +1,4 @@
-using System.Globalization;
 using Fleet.Application.Finance;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Application.Reports;
 

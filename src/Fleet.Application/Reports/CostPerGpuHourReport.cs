@@ -1,9 +1,7 @@
-using System.Globalization;
 using System.Text.Json;
 using Fleet.Application.Finance;
 using Fleet.Domain.Finance;
 using Fleet.Domain.Models;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Application.Reports;
 

@@ -1,5 +1,3 @@
-using System.Globalization;
-using Fleet.Application.Common;
 using Fleet.Domain.Finance;
 
 namespace Fleet.Application.Reports;

@@ -1,10 +1,5 @@
-using System.Globalization;
-using Fleet.Application.Common;
-using Fleet.Data;
-using Fleet.Domain;
 using Fleet.Domain.Finance;
 using Fleet.Domain.Lifecycle;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Application.Reports;
 

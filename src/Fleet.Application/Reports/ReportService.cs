@@ -1,8 +1,4 @@
-using Fleet.Application.Common;
 using Fleet.Application.Finance;
-using Fleet.Data;
-using Fleet.Domain;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Application.Reports;
 

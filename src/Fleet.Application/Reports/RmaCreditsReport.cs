@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-
 namespace Fleet.Application.Reports;
 
 /// <summary>Vendor credits on RMA cases, dated by closing (else shipping, else opening).</summary>

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Fleet.Application.Reports;
 
 /// <summary>Cards held whose warranty ends within 90 days, in windows of 30, 60 and 90 days.</summary>

@@ -1,14 +1,7 @@
-using System.Globalization;
-using Fleet.Application.Audit;
-using Fleet.Application.Common;
 using Fleet.Application.Procurement;
-using Fleet.Data;
-using Fleet.Domain;
-using Fleet.Domain.Audit;
 using Fleet.Domain.Inventory;
 using Fleet.Domain.Lifecycle;
 using Fleet.Domain.Rma;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Application.Rma;
 

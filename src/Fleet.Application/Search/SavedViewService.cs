@@ -1,9 +1,5 @@
-using Fleet.Application.Common;
 using Fleet.Application.Inventory;
-using Fleet.Data;
-using Fleet.Domain;
 using Fleet.Domain.Inventory;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Application.Search;
 

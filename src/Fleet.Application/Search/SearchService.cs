@@ -1,7 +1,4 @@
-using Fleet.Application.Common;
 using Fleet.Application.Inventory;
-using Fleet.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Application.Search;
 

@@ -1,6 +1,5 @@
 using Fleet.Domain.BurnIn;
 using Fleet.Domain.Inventory;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Fleet.Data.Configurations;
@@ -33,7 +32,6 @@ internal sealed class BurnInJobConfiguration : IEntityTypeConfiguration<BurnInJo
         b.Property(x => x.HolderPrincipal).HasMaxLength(256);
         b.Property(x => x.Phase).HasMaxLength(64);
         b.Property(x => x.FailureReason).HasMaxLength(2000);
-        b.Property(x => x.Version).IsConcurrencyToken();
         b.HasIndex(x => new { x.HostName, x.State, x.Id });
         b.HasIndex(x => new { x.State, x.LeaseExpiresAt });
         b.HasIndex(x => new { x.CampaignId, x.State });

@@ -2,7 +2,6 @@ using Fleet.Domain.BurnIn;
 using Fleet.Domain.Catalog;
 using Fleet.Domain.Finance;
 using Fleet.Domain.Inventory;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Fleet.Data.Configurations;
@@ -12,7 +11,6 @@ internal sealed class DepreciationPolicyConfiguration : IEntityTypeConfiguration
     public void Configure(EntityTypeBuilder<DepreciationPolicy> b)
     {
         b.HasIndex(x => x.GpuModelId).IsUnique();
-        b.Property(x => x.Version).IsConcurrencyToken();
         b.HasOne<GpuModel>().WithMany().HasForeignKey(x => x.GpuModelId).OnDelete(DeleteBehavior.Cascade);
     }
 }
@@ -23,7 +21,6 @@ internal sealed class BudgetConfiguration : IEntityTypeConfiguration<Budget>
     {
         b.Property(x => x.Currency).HasMaxLength(3);
         b.HasIndex(x => new { x.DatacenterId, x.FiscalYear, x.Currency }).IsUnique();
-        b.Property(x => x.Version).IsConcurrencyToken();
         b.HasOne<Datacenter>().WithMany().HasForeignKey(x => x.DatacenterId).OnDelete(DeleteBehavior.Restrict);
     }
 }

@@ -1,7 +1,6 @@
 using Fleet.Domain.Catalog;
 using Fleet.Domain.Inventory;
 using Fleet.Domain.Procurement;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Fleet.Data.Configurations;
@@ -14,7 +13,6 @@ internal sealed class DatacenterConfiguration : IEntityTypeConfiguration<Datacen
         b.Property(x => x.Name).HasMaxLength(200);
         b.Property(x => x.Currency).HasMaxLength(3);
         b.HasIndex(x => x.Code).IsUnique();
-        b.Property(x => x.Version).IsConcurrencyToken();
         b.HasMany(x => x.Racks).WithOne(r => r.Datacenter).HasForeignKey(r => r.DatacenterId).OnDelete(DeleteBehavior.Restrict);
     }
 }
@@ -25,7 +23,6 @@ internal sealed class RackConfiguration : IEntityTypeConfiguration<Rack>
     {
         b.Property(x => x.Name).HasMaxLength(64);
         b.HasIndex(x => new { x.DatacenterId, x.Name }).IsUnique();
-        b.Property(x => x.Version).IsConcurrencyToken();
         b.HasMany(x => x.Hosts).WithOne(h => h.Rack).HasForeignKey(h => h.RackId).OnDelete(DeleteBehavior.Restrict);
     }
 }
@@ -38,7 +35,6 @@ internal sealed class HostConfiguration : IEntityTypeConfiguration<Host>
         b.Property(x => x.ServerModel).HasMaxLength(128);
         b.Property(x => x.Serial).HasMaxLength(128);
         b.HasIndex(x => x.Hostname).IsUnique();
-        b.Property(x => x.Version).IsConcurrencyToken();
     }
 }
 
@@ -51,7 +47,6 @@ internal sealed class GpuModelConfiguration : IEntityTypeConfiguration<GpuModel>
         b.Property(x => x.Architecture).HasMaxLength(100);
         b.Property(x => x.FormFactor).HasMaxLength(50);
         b.HasIndex(x => x.Name).IsUnique();
-        b.Property(x => x.Version).IsConcurrencyToken();
     }
 }
 
@@ -68,7 +63,6 @@ internal sealed class GpuConfiguration : IEntityTypeConfiguration<Gpu>
         b.Property(x => x.Currency).HasMaxLength(GpuFieldLimits.Currency);
         b.Property(x => x.Notes).HasMaxLength(GpuFieldLimits.Notes);
         b.Property(x => x.Status).HasConversion<string>().HasMaxLength(GpuFieldLimits.Status);
-        b.Property(x => x.Version).IsConcurrencyToken();
         b.HasIndex(x => x.Serial).IsUnique();
         b.HasIndex(x => x.Uuid).IsUnique();
         b.HasIndex(x => new { x.Status, x.Serial });

@@ -1,6 +1,5 @@
 using Fleet.Domain.Planning;
 using Fleet.Domain.Procurement;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Fleet.Data.Configurations;
@@ -26,7 +25,6 @@ internal sealed class SavedScenarioConfiguration : IEntityTypeConfiguration<Save
     {
         b.Property(x => x.Name).HasMaxLength(200);
         b.Property(x => x.CreatedBy).HasMaxLength(256);
-        b.Property(x => x.Version).IsConcurrencyToken();
         b.HasIndex(x => x.Name).IsUnique();
     }
 }

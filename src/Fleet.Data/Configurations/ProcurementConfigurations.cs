@@ -1,7 +1,6 @@
 using Fleet.Domain.Catalog;
 using Fleet.Domain.Inventory;
 using Fleet.Domain.Procurement;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Fleet.Data.Configurations;
@@ -14,7 +13,6 @@ internal sealed class VendorConfiguration : IEntityTypeConfiguration<Vendor>
         b.Property(x => x.ContactEmail).HasMaxLength(200);
         b.Property(x => x.Notes).HasMaxLength(2000);
         b.HasIndex(x => x.Name).IsUnique();
-        b.Property(x => x.Version).IsConcurrencyToken();
     }
 }
 
@@ -27,7 +25,6 @@ internal sealed class PurchaseOrderConfiguration : IEntityTypeConfiguration<Purc
         b.Property(x => x.Notes).HasMaxLength(2000);
         b.Property(x => x.Status).HasConversion<string>().HasMaxLength(24);
         b.HasIndex(x => x.Number).IsUnique();
-        b.Property(x => x.Version).IsConcurrencyToken();
         b.HasOne(x => x.Vendor).WithMany().HasForeignKey(x => x.VendorId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<Datacenter>().WithMany().HasForeignKey(x => x.DatacenterId).OnDelete(DeleteBehavior.Restrict);
         b.HasMany(x => x.Lines).WithOne(l => l.PurchaseOrder).HasForeignKey(l => l.PurchaseOrderId).OnDelete(DeleteBehavior.Cascade);
@@ -47,7 +44,6 @@ internal sealed class QuoteConfiguration : IEntityTypeConfiguration<Quote>
         b.Property(x => x.Reference).HasMaxLength(64);
         b.Property(x => x.Currency).HasMaxLength(3);
         b.HasIndex(x => x.Reference).IsUnique();
-        b.Property(x => x.Version).IsConcurrencyToken();
         b.HasOne(x => x.Vendor).WithMany().HasForeignKey(x => x.VendorId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<Datacenter>().WithMany().HasForeignKey(x => x.DatacenterId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<PurchaseOrder>().WithMany().HasForeignKey(x => x.PurchaseOrderId).OnDelete(DeleteBehavior.Restrict);

@@ -1,5 +1,4 @@
 using Fleet.Domain.Finance;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Fleet.Data.Configurations;

@@ -1,7 +1,6 @@
 using Fleet.Domain.Inventory;
 using Fleet.Domain.Procurement;
 using Fleet.Domain.Rma;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Fleet.Data.Configurations;
@@ -17,7 +16,6 @@ internal sealed class RmaCaseConfiguration : IEntityTypeConfiguration<RmaCase>
         b.Property(x => x.OpenedBy).HasMaxLength(256);
         b.Property(x => x.TrackingNumber).HasMaxLength(128);
         b.Property(x => x.CreditCurrency).HasMaxLength(3);
-        b.Property(x => x.Version).IsConcurrencyToken();
         b.HasIndex(x => new { x.Status, x.OpenedAt });
         b.HasIndex(x => x.GpuId);
         b.HasOne<Gpu>().WithMany().HasForeignKey(x => x.GpuId).OnDelete(DeleteBehavior.Restrict);

@@ -6,7 +6,6 @@ using Fleet.Domain.Inventory;
 using Fleet.Domain.Lifecycle;
 using Fleet.Domain.Procurement;
 using Fleet.Domain.Rma;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Data.Seeding;
 

@@ -124,15 +124,7 @@ public sealed class MatmulBenchmark(TimeProvider time)
             SpecTflops = spec,
             PercentOfSpec = spec is > 0 ? 100 * tflops / spec.Value : null,
             Verified = check.Passed,
-            Reference = new ReferenceCheckMetrics
-            {
-                ColumnChecksumMismatches = check.ColumnChecksumMismatches,
-                RowChecksumMismatches = check.RowChecksumMismatches,
-                SampleMismatches = check.SampleMismatches,
-                SampleSize = check.SampleSize,
-                MaxRelativeError = check.MaxRelativeError,
-                Tolerance = check.Tolerance,
-            },
+            Reference = check.ToMetrics(),
         };
     }
 }

@@ -116,15 +116,7 @@ public sealed class GemmStressPhase(TimeProvider time)
                     ComparedElements = compared,
                     NonFinite = c[1] + reference.NonFinite,
                     RepeatTolerance = repeatTolerance,
-                    Reference = new ReferenceCheckMetrics
-                    {
-                        ColumnChecksumMismatches = reference.ColumnChecksumMismatches,
-                        RowChecksumMismatches = reference.RowChecksumMismatches,
-                        SampleMismatches = reference.SampleMismatches,
-                        SampleSize = reference.SampleSize,
-                        MaxRelativeError = reference.MaxRelativeError,
-                        Tolerance = reference.Tolerance,
-                    },
+                    Reference = reference.ToMetrics(),
                 };
                 onRound?.Invoke(metrics);
             }

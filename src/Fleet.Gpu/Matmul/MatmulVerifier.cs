@@ -1,4 +1,5 @@
 using Fleet.Domain.Catalog;
+using Fleet.Domain.Contracts.BurnIn;
 
 namespace Fleet.Gpu.Matmul;
 
@@ -19,6 +20,17 @@ public sealed record ReferenceCheck
     /// <summary>Root mean square of the result (the scale repeated products are compared at).</summary>
     public double Rms { get; init; }
     public bool Passed => ColumnChecksumMismatches == 0 && RowChecksumMismatches == 0 && SampleMismatches == 0 && NonFinite == 0;
+
+    /// <summary>The check as the <c>fleet.burnin/v1</c> result reports it.</summary>
+    public ReferenceCheckMetrics ToMetrics() => new()
+    {
+        ColumnChecksumMismatches = ColumnChecksumMismatches,
+        RowChecksumMismatches = RowChecksumMismatches,
+        SampleMismatches = SampleMismatches,
+        SampleSize = SampleSize,
+        MaxRelativeError = MaxRelativeError,
+        Tolerance = Tolerance,
+    };
 }
 
 /// <summary>

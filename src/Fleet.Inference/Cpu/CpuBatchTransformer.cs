@@ -205,7 +205,7 @@ public sealed unsafe class CpuBatchTransformer : IBatchDecoder
         var wq = (nint)_weights.Pointer(WeightKind.Wq, layer);
         var wk = (nint)_weights.Pointer(WeightKind.Wk, layer);
         var wv = (nint)_weights.Pointer(WeightKind.Wv, layer);
-        ForRows(dim + (2 * kvDim), (long)dim * n, (start, end) =>
+        _pool.ForRows(dim + (2 * kvDim), (long)dim * n, (start, end) =>
         {
             Segment(_q, wq, dim, 0, dim, start, end, n);
             Segment(_k, wk, dim, dim, kvDim, start, end, n);
@@ -230,7 +230,7 @@ public sealed unsafe class CpuBatchTransformer : IBatchDecoder
         var hidden = c.HiddenDim;
         var w1 = (nint)_weights.Pointer(WeightKind.W1, layer);
         var w3 = (nint)_weights.Pointer(WeightKind.W3, layer);
-        ForRows(hidden, 2L * dim * n, (start, end) =>
+        _pool.ForRows(hidden, 2L * dim * n, (start, end) =>
         {
             var xb = new ReadOnlySpan<float>(_xb, 0, n * dim);
             Ops.MatMatRows(_hb.AsSpan(0, n * hidden), xb, n, new ReadOnlySpan<float>((float*)w1, hidden * dim), start, end);
@@ -245,7 +245,7 @@ public sealed unsafe class CpuBatchTransformer : IBatchDecoder
     private void MatMul(float[] output, float[] x, int n, WeightKind kind, int layer, int inputs, int outputs)
     {
         var w = (nint)_weights.Pointer(kind, layer);
-        ForRows(outputs, (long)inputs * n, (start, end) =>
+        _pool.ForRows(outputs, (long)inputs * n, (start, end) =>
             Ops.MatMatRows(output.AsSpan(0, n * outputs), x.AsSpan(0, n * inputs), n, new ReadOnlySpan<float>((float*)w, checked(outputs * inputs)), start, end));
     }
 
@@ -264,7 +264,7 @@ public sealed unsafe class CpuBatchTransformer : IBatchDecoder
             work += (long)(p + 1) * c.Dim;
         }
 
-        var blocks = work < AttentionSerialWork ? 1 : Math.Min(jobs, _pool.Workers * 4);
+        var blocks = work < WorkerPool.AttentionSerialWork ? 1 : Math.Min(jobs, _pool.Workers * 4);
         var size = (jobs + blocks - 1) / blocks;
         var scratch = ArrayPool<float>.Shared.Rent(blocks * longest);
         try
@@ -298,33 +298,6 @@ public sealed unsafe class CpuBatchTransformer : IBatchDecoder
         {
             ArrayPool<float>.Shared.Return(scratch);
         }
-    }
-
-    /// <summary>Below this many multiply-adds a fork-join costs more than it saves (as <see cref="CpuTransformer"/>).</summary>
-    private const long SerialWork = 48 * 1024;
-
-    private const long AttentionSerialWork = 8 * 1024;
-
-    private void ForRows(int rows, long workPerRow, Action<int, int> body)
-    {
-        var workers = _pool.Workers;
-        if (workers <= 1 || rows < 64 || rows * workPerRow < SerialWork)
-        {
-            body(0, rows);
-            return;
-        }
-
-        var chunks = Math.Min(rows / 16, workers);
-        var size = (((rows + chunks - 1) / chunks) + 15) & ~15;
-        _pool.Run(chunks, i =>
-        {
-            var start = i * size;
-            var end = Math.Min(rows, start + size);
-            if (start < end)
-            {
-                body(start, end);
-            }
-        });
     }
 
     private sealed class Sequence : KvSequence

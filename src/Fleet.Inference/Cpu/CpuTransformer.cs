@@ -166,7 +166,7 @@ public sealed unsafe class CpuTransformer : IDecoder
         var wk = _weights.Pointer(WeightKind.Wk, layer);
         var wv = _weights.Pointer(WeightKind.Wv, layer);
         var total = dim + (2 * kvDim);
-        ForRows(total, dim, (start, end) =>
+        _pool.ForRows(total, dim, (start, end) =>
         {
             var xb = new ReadOnlySpan<float>(_xb);
             Segment(_q, xb, wq, dim, 0, dim, start, end);
@@ -182,7 +182,7 @@ public sealed unsafe class CpuTransformer : IDecoder
         var hidden = c.HiddenDim;
         var w1 = _weights.Pointer(WeightKind.W1, layer);
         var w3 = _weights.Pointer(WeightKind.W3, layer);
-        ForRows(hidden, 2 * dim, (start, end) =>
+        _pool.ForRows(hidden, 2 * dim, (start, end) =>
         {
             var xb = new ReadOnlySpan<float>(_xb);
             Ops.MatVecRows(_hb, xb, new ReadOnlySpan<float>(w1, hidden * dim), start, end);
@@ -209,7 +209,7 @@ public sealed unsafe class CpuTransformer : IDecoder
             Ops.AttentionHead(q, keyRows, valueRows, kvDim, h / kvMul * headSize, pos,
                 _att.AsSpan(h * seqLen, seqLen), _xb.AsSpan(h * headSize, headSize));
         };
-        if ((long)(pos + 1) * c.Dim < AttentionSerialWork)
+        if ((long)(pos + 1) * c.Dim < WorkerPool.AttentionSerialWork)
         {
             for (var h = 0; h < c.Heads; h++)
             {
@@ -225,7 +225,7 @@ public sealed unsafe class CpuTransformer : IDecoder
     private void MatVec(float[] output, float[] x, float* w, int n, int d)
     {
         var wAddress = (nint)w;
-        ForRows(d, n, (start, end) => Ops.MatVecRows(output, x, new ReadOnlySpan<float>((float*)wAddress, checked(d * n)), start, end));
+        _pool.ForRows(d, n, (start, end) => Ops.MatVecRows(output, x, new ReadOnlySpan<float>((float*)wAddress, checked(d * n)), start, end));
     }
 
     private static void Segment(float[] output, ReadOnlySpan<float> x, float* w, int n, int first, int count, int start, int end)
@@ -236,36 +236,5 @@ public sealed unsafe class CpuTransformer : IDecoder
         {
             Ops.MatVecRows(output, x, new ReadOnlySpan<float>(w, count * n), lo, hi);
         }
-    }
-
-    /// <summary>Below this many multiply-adds a fork-join costs more than it saves.</summary>
-    private const long SerialWork = 48 * 1024;
-
-    /// <summary>Attention does two passes (scores, weighted values) over the cache: worth splitting by head sooner.</summary>
-    private const long AttentionSerialWork = 8 * 1024;
-
-    private void ForRows(int rows, int workPerRow, Action<int, int> body)
-    {
-        var workers = _pool.Workers;
-        if (workers <= 1 || rows < 64 || (long)rows * workPerRow < SerialWork)
-        {
-            body(0, rows);
-            return;
-        }
-
-        // One contiguous block per worker, as OpenMP's static schedule: fewer claims, each core streams its own rows.
-        // A worker the OS has not scheduled costs nothing: the caller claims its block too. Blocks start at multiples of
-        // 16, so element-wise steps on them (SwiGLU) see the same 16/8/1-wide split as one loop over the whole vector.
-        var chunks = Math.Min(rows / 16, workers);
-        var size = (((rows + chunks - 1) / chunks) + 15) & ~15;
-        _pool.Run(chunks, i =>
-        {
-            var start = i * size;
-            var end = Math.Min(rows, start + size);
-            if (start < end)
-            {
-                body(start, end);
-            }
-        });
     }
 }

@@ -31,6 +31,40 @@ internal sealed class WorkerPool : IDisposable
     /// <summary>Threads that run items, the caller included.</summary>
     public int Workers { get; }
 
+    /// <summary>Below this many multiply-adds a fork-join costs more than it saves.</summary>
+    public const long SerialWork = 48 * 1024;
+
+    /// <summary>Attention does two passes (scores, weighted values) over the cache: worth splitting by head sooner.</summary>
+    public const long AttentionSerialWork = 8 * 1024;
+
+    /// <summary>
+    /// Runs body(start, end) over rows 0..rows-1 in one contiguous block per worker, or on the caller alone when the
+    /// work (rows × <paramref name="workPerRow"/> multiply-adds) is too small to split.
+    /// </summary>
+    public void ForRows(int rows, long workPerRow, Action<int, int> body)
+    {
+        if (Workers <= 1 || rows < 64 || rows * workPerRow < SerialWork)
+        {
+            body(0, rows);
+            return;
+        }
+
+        // One contiguous block per worker, as OpenMP's static schedule: fewer claims, each core streams its own rows.
+        // A worker the OS has not scheduled costs nothing: the caller claims its block too. Blocks start at multiples of
+        // 16, so element-wise steps on them (SwiGLU) see the same 16/8/1-wide split as one loop over the whole vector.
+        var chunks = Math.Min(rows / 16, Workers);
+        var size = (((rows + chunks - 1) / chunks) + 15) & ~15;
+        Run(chunks, i =>
+        {
+            var start = i * size;
+            var end = Math.Min(rows, start + size);
+            if (start < end)
+            {
+                body(start, end);
+            }
+        });
+    }
+
     /// <summary>Runs job(0..count-1) across the workers and returns when all are done.</summary>
     public void Run(int count, Action<int> job)
     {

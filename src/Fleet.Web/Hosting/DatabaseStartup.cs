@@ -2,7 +2,6 @@ using System.Data.Common;
 using Fleet.Data;
 using Fleet.Data.Identity;
 using Fleet.Data.Seeding;
-using Fleet.Domain;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;

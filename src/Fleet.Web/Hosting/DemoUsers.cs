@@ -1,5 +1,3 @@
-using Fleet.Domain;
-
 namespace Fleet.Web.Hosting;
 
 /// <summary>The demo users of the embedded database, one per role; the login page lists them.</summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
@@ -7,7 +6,6 @@ using Fleet.Application.Audit;
 using Fleet.Application.Common;
 using Fleet.Data;
 using Fleet.Data.Identity;
-using Fleet.Domain;
 using Fleet.Domain.Audit;
 using Fleet.Web.Hosting;
 using Microsoft.AspNetCore.Authentication;

@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using Fleet.Application.Common;
-using Fleet.Domain;
 using Microsoft.AspNetCore.Authorization;
 
 namespace Fleet.Web.Security;

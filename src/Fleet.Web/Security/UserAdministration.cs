@@ -2,7 +2,6 @@ using Fleet.Application.Audit;
 using Fleet.Application.Common;
 using Fleet.Data;
 using Fleet.Data.Identity;
-using Fleet.Domain;
 using Fleet.Domain.Audit;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;

@@ -53,6 +53,28 @@ public abstract class RulesContractTests(string provider)
         Assert.Equal((RmaStatus.Shipped, GpuStatus.RmaShipped), (shipped.Status, shipped.GpuStatus));
     }
 
+    [SkippableTheory]
+    [InlineData(" ", null, "to", "Say which state to move to ('to').")]
+    [InlineData("Melted", null, "to", "Unknown status 'Melted'.")]
+    [InlineData("BurnIn", 2001, "message", "The message is longer than 2,000 characters.")]
+    public async Task Transition_BadTargetOrMessage_IsRefusedAlikeForOneCardAndForManyAndWritesNothing(
+        string to, int? messageLength, string parameter, string expected)
+    {
+        await using var world = await FailedCardAsync();
+        var message = messageLength is { } length ? new string('x', length) : null;
+        var bulk = new GpuBulkService(new TestContextFactory(world.Database), world.Database.Provider, world.Time);
+
+        var one = await Assert.ThrowsAsync<ValidationException>(() =>
+            Inventory(world).TransitionAsync("F-1", new TransitionRequest(to, message), ProcurementWorld.Boss));
+        var many = await Assert.ThrowsAsync<ValidationException>(() =>
+            bulk.TransitionAsync(new BulkTransitionRequest(["F-1"], to, message), ProcurementWorld.Boss));
+
+        Assert.Equal((parameter, expected), (one.Parameter, one.Message[..expected.Length]));
+        Assert.Equal((parameter, expected), (many.Parameter, many.Message[..expected.Length]));
+        await using var db = world.Db();
+        Assert.Equal(GpuStatus.Failed, await db.Gpus.Where(g => g.Serial == "F-1").Select(g => g.Status).SingleAsync());
+    }
+
     [SkippableFact]
     public async Task Transition_FailedCardToRmaPendingWithoutCase_IsRefused()
     {

@@ -30,9 +30,7 @@ public abstract class ProfileAgentRealServerTests(string provider) : IDisposable
         var cards = await AgentRealServerTests.ArrangeAsync(server, "prof", 1);
         await using (var db = server.CreateDbContext())
         {
-            var gpu = await db.Gpus.SingleAsync(g => g.Serial == cards[0].Serial);
-            gpu.TransitionTo(GpuStatus.BurnIn, "test", Roles.Technician, DateTime.UtcNow, "arranged");
-            await db.SaveChangesAsync();
+            await BurnInFleet.ToBurnInAsync(db, cards);
         }
 
         using var technician = server.Client(await server.TokenAsync(Roles.Technician));

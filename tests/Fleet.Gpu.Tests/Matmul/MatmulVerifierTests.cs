@@ -130,4 +130,19 @@ public class MatmulVerifierTests
     {
         Assert.Equal(expected, IlgpuMatmulEngine.ChooseTile(threads, sharedBytes));
     }
+
+    [Fact]
+    public void ToMetrics_CheckWithMismatches_ReportsEachCountAndTheTolerance()
+    {
+        var check = new ReferenceCheck
+        {
+            ColumnChecksumMismatches = 3, RowChecksumMismatches = 5, SampleMismatches = 7, SampleSize = 64, NonFinite = 1,
+            MaxRelativeError = 0.25, Tolerance = 1e-3, Rms = 9,
+        };
+
+        var metrics = check.ToMetrics();
+
+        Assert.Equal((3L, 5L, 7L, 64), (metrics.ColumnChecksumMismatches, metrics.RowChecksumMismatches, metrics.SampleMismatches, metrics.SampleSize));
+        Assert.Equal((0.25, 1e-3), (metrics.MaxRelativeError, metrics.Tolerance));
+    }
 }

@@ -1,9 +1,7 @@
 using Bunit;
-using Fleet.Domain;
 using Fleet.Web.Components.Pages.Gpus;
 using Fleet.Web.Tests.Components;
 using Microsoft.AspNetCore.Components;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Fleet.Web.Tests.Accessibility;
 
@@ -14,9 +12,7 @@ public sealed class GpuListKeyboardTests : ComponentTestContext
     public async Task Render_EveryRow_SerialIsALinkToTheCard()
     {
         await SeedAsync();
-        var auth = AddAuthorization();
-        auth.SetAuthorized("viewer@fleet.local");
-        auth.SetRoles(Roles.Viewer);
+        SignIn(Roles.Viewer);
         Services.GetRequiredService<NavigationManager>().NavigateTo("gpus");
 
         var cut = Render<GpuList>();

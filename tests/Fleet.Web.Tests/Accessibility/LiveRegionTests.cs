@@ -1,6 +1,5 @@
 using Bunit;
 using Fleet.Web.Components.Shared;
-using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using MudBlazor.Services;
 

@@ -1,5 +1,3 @@
-using Fleet.Testing;
-
 namespace Fleet.Web.Tests.Api;
 
 /// <summary>

@@ -1,7 +1,5 @@
 using Fleet.Data;
 using Fleet.Domain.Procurement;
-using Fleet.Testing;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Fleet.Web.Tests.Api;

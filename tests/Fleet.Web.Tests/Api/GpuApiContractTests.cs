@@ -2,10 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Fleet.Domain;
 using Fleet.Domain.Lifecycle;
-using Fleet.Testing;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Web.Tests.Api;
 

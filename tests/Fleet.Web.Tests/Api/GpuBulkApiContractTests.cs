@@ -1,12 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Fleet.Domain;
 using Fleet.Domain.Audit;
 using Fleet.Domain.Lifecycle;
 using Fleet.Domain.Rma;
-using Fleet.Testing;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Web.Tests.Api;
 

@@ -1,11 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using Fleet.Domain;
 using Fleet.Domain.Inventory;
 using Fleet.Domain.Lifecycle;
-using Fleet.Testing;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Web.Tests.Api;
 

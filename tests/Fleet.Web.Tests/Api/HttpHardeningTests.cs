@@ -7,18 +7,14 @@ using Fleet.Application.Common;
 using Fleet.Application.Procurement;
 using Fleet.Data;
 using Fleet.Data.Seeding;
-using Fleet.Domain;
 using Fleet.Domain.Inventory;
 using Fleet.Domain.Lifecycle;
 using Fleet.Domain.Procurement;
-using Fleet.Testing;
 using Fleet.Web.Api;
 using Fleet.Web.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 

@@ -3,17 +3,13 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Fleet.Domain;
 using Fleet.Domain.Lifecycle;
-using Fleet.Testing;
 using Fleet.Web.Security;
 using Fleet.Web.Tests.Api;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Fleet.Web.Tests.BurnIn;
 
-/// <summary>One app over an empty (migrated) database per provider; each test arranges its own datacenter.</summary>
+/// <summary>One app over an empty (migrated) database per provider and test class (burn-in, one-off run, profile campaign); each test arranges its own datacenter.</summary>
 public abstract class BurnInAppFixture(string provider) : SharedAppFixture(provider);
 
 public sealed class SqliteBurnInAppFixture() : BurnInAppFixture(TestDatabase.Sqlite);

@@ -1,16 +1,12 @@
 using Bunit;
 using Fleet.Application.BurnIn;
 using Fleet.Application.Common;
-using Fleet.Domain;
 using Fleet.Domain.BurnIn;
 using Fleet.Domain.Catalog;
 using Fleet.Domain.Contracts.BurnIn;
-using Fleet.Testing;
 using Fleet.Web.Components.Pages.BurnIn;
 using Fleet.Web.Components.Pages.Rma;
 using Fleet.Web.Tests.Components;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 
 namespace Fleet.Web.Tests.BurnIn;
@@ -18,16 +14,7 @@ namespace Fleet.Web.Tests.BurnIn;
 /// <summary>The burn-in charts carry the seeded run's numbers; a failed run links to the RMA case it opened, which shows its evidence.</summary>
 public sealed class BurnInChartsTests : ComponentTestContext
 {
-    private static readonly Actor s_tech = new("Tess Technician", Roles.Technician);
-    private static readonly Actor s_agent = new("token:agent", Roles.Agent);
     private DateTimeOffset _start;
-
-    private void SignIn(string role)
-    {
-        var auth = AddAuthorization();
-        auth.SetAuthorized($"{role.ToLowerInvariant()}@fleet.local");
-        auth.SetRoles(role);
-    }
 
     /// <summary>
     /// One campaign over two hosts of three H100s: the first host's three cards pass at 700, 720 and 740 BF16 TFLOP/s (the model's
@@ -42,14 +29,14 @@ public sealed class BurnInChartsTests : ComponentTestContext
         }
 
         var campaign = await Services.GetRequiredService<CreateBurnInCampaign>().CreateAsync(
-            new CreateCampaignRequest("charts", "quick", Serials: cards.Select(c => c.Serial).ToList()), s_tech);
+            new CreateCampaignRequest("charts", "quick", Serials: cards.Select(c => c.Serial).ToList()), BurnInActors.Technician);
         var claim = Services.GetRequiredService<ClaimBurnInJob>();
         var ingest = Services.GetRequiredService<IngestBurnInResult>();
-        var first = (await claim.ClaimAsync(new ClaimRequest(cards[0].Host, "a", []), s_agent))!;
+        var first = (await claim.ClaimAsync(new ClaimRequest(cards[0].Host, "a", []), BurnInActors.Agent))!;
         await ingest.PostAsync(first.JobId, BurnInFleet.Document(Guid.NewGuid().ToString(), cards[0].Host,
             [new(cards[0].Serial, cards[0].Uuid, Bf16Tflops: 700), new(cards[1].Serial, cards[1].Uuid, Bf16Tflops: 720),
-                new(cards[2].Serial, cards[2].Uuid, Bf16Tflops: 740)]), s_agent);
-        var second = (await claim.ClaimAsync(new ClaimRequest(cards[3].Host, "b", []), s_agent))!;
+                new(cards[2].Serial, cards[2].Uuid, Bf16Tflops: 740)]), BurnInActors.Agent);
+        var second = (await claim.ClaimAsync(new ClaimRequest(cards[3].Host, "b", []), BurnInActors.Agent))!;
         // Runs start after their claim; whole seconds keep the labels simple.
         _start = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1);
         var document = BurnInJson.Deserialize(BurnInFleet.Document(Guid.NewGuid().ToString(), cards[3].Host,
@@ -75,7 +62,7 @@ public sealed class BurnInChartsTests : ComponentTestContext
                 .. document.Devices.Skip(1),
             ],
         };
-        await ingest.PostAsync(second.JobId, BurnInJson.Serialize(document), s_agent);
+        await ingest.PostAsync(second.JobId, BurnInJson.Serialize(document), BurnInActors.Agent);
         return (campaign.Id, cards[3]);
     }
 

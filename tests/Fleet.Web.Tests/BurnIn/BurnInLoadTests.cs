@@ -5,11 +5,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Fleet.Domain;
 using Fleet.Domain.BurnIn;
 using Fleet.Domain.Lifecycle;
-using Fleet.Testing;
-using Microsoft.EntityFrameworkCore;
 using Xunit.Abstractions;
 
 namespace Fleet.Web.Tests.BurnIn;

@@ -2,10 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Fleet.Domain;
 using Fleet.Domain.Lifecycle;
-using Fleet.Testing;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Web.Tests.BurnIn;
 
@@ -25,13 +22,7 @@ public abstract class BurnInOneOffRunContractTests<TFixture>(TFixture fixture) :
     private async Task ToBurnInAsync(params TestCard[] cards)
     {
         await using var db = App.CreateDbContext();
-        foreach (var card in cards)
-        {
-            var gpu = await db.Gpus.SingleAsync(g => g.Serial == card.Serial);
-            gpu.TransitionTo(GpuStatus.BurnIn, "test", Roles.Technician, DateTime.UtcNow, "arranged for a one-off run");
-        }
-
-        await db.SaveChangesAsync();
+        await BurnInFleet.ToBurnInAsync(db, cards, "arranged for a one-off run");
     }
 
     private async Task<int> RowsAsync()

@@ -1,29 +1,15 @@
 using Bunit;
 using Fleet.Application.BurnIn;
 using Fleet.Application.Common;
-using Fleet.Domain;
 using Fleet.Domain.BurnIn;
 using Fleet.Domain.Lifecycle;
-using Fleet.Testing;
 using Fleet.Web.Components.Pages.BurnIn;
 using Fleet.Web.Tests.Components;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Fleet.Web.Tests.BurnIn;
 
 public sealed class BurnInPageTests : ComponentTestContext
 {
-    private static readonly Actor s_tech = new("Tess Technician", Roles.Technician);
-    private static readonly Actor s_agent = new("token:agent", Roles.Agent);
-
-    private void SignIn(string role)
-    {
-        var auth = AddAuthorization();
-        auth.SetAuthorized($"{role.ToLowerInvariant()}@fleet.local");
-        auth.SetRoles(role);
-    }
-
     [Fact]
     public async Task Render_CampaignWithAFailedCard_ShowsProgressAndTheCardsFindings()
     {
@@ -35,10 +21,10 @@ public sealed class BurnInPageTests : ComponentTestContext
         }
 
         var campaign = await Services.GetRequiredService<CreateBurnInCampaign>().CreateAsync(
-            new CreateCampaignRequest("ui", "quick", Serials: cards.Select(c => c.Serial).ToList()), s_tech);
-        var job = (await Services.GetRequiredService<ClaimBurnInJob>().ClaimAsync(new ClaimRequest(cards[0].Host, "a", []), s_agent))!;
+            new CreateCampaignRequest("ui", "quick", Serials: cards.Select(c => c.Serial).ToList()), BurnInActors.Technician);
+        var job = (await Services.GetRequiredService<ClaimBurnInJob>().ClaimAsync(new ClaimRequest(cards[0].Host, "a", []), BurnInActors.Agent))!;
         await Services.GetRequiredService<IngestBurnInResult>().PostAsync(job.JobId, BurnInFleet.Document(Guid.NewGuid().ToString(), cards[0].Host,
-            [new(cards[0].Serial, cards[0].Uuid, StandIn: true), new(cards[1].Serial, cards[1].Uuid, Fail: true)]), s_agent);
+            [new(cards[0].Serial, cards[0].Uuid, StandIn: true), new(cards[1].Serial, cards[1].Uuid, Fail: true)]), BurnInActors.Agent);
 
         var cut = Render<BurnInPage>();
         cut.WaitForElement($"[data-testid='burnin-campaign-row'][data-id='{campaign.Id}']");
@@ -95,7 +81,7 @@ public sealed class GpuBurnInRunsTests : ComponentTestContext
         }
 
         var tech = new Actor("tess", Roles.Technician);
-        var agent = new Actor("token:agent", Roles.Agent);
+        var agent = BurnInActors.Agent;
         await Services.GetRequiredService<CreateBurnInCampaign>().CreateAsync(new CreateCampaignRequest("ui", "quick", Serials: [cards[0].Serial]), tech);
         var job = (await Services.GetRequiredService<ClaimBurnInJob>().ClaimAsync(new ClaimRequest(cards[0].Host, "a", []), agent))!;
         await Services.GetRequiredService<IngestBurnInResult>().PostAsync(job.JobId,
@@ -122,7 +108,7 @@ public sealed class BurnInDashboardCardTests : ComponentTestContext
             cards = await BurnInFleet.AddHostsAsync(db, "ui4", 2, 2);
         }
 
-        var agent = new Actor("token:agent", Roles.Agent);
+        var agent = BurnInActors.Agent;
         await Services.GetRequiredService<CreateBurnInCampaign>().CreateAsync(
             new CreateCampaignRequest("ui", "quick", Serials: cards.Take(2).Select(c => c.Serial).ToList()), new Actor("tess", Roles.Technician));
         var job = (await Services.GetRequiredService<ClaimBurnInJob>().ClaimAsync(new ClaimRequest(cards[0].Host, "a", []), agent))!;

@@ -3,30 +3,20 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Fleet.Domain;
 using Fleet.Domain.BurnIn;
 using Fleet.Domain.Lifecycle;
-using Fleet.Testing;
 using Fleet.Web.Security;
 using Fleet.Web.Tests.Api;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Fleet.Web.Tests.BurnIn;
-
-public abstract class ProfileCampaignAppFixture(string provider) : SharedAppFixture(provider);
-
-public sealed class SqliteProfileCampaignAppFixture() : ProfileCampaignAppFixture(TestDatabase.Sqlite);
-
-public sealed class PostgresProfileCampaignAppFixture() : ProfileCampaignAppFixture(TestDatabase.Postgres);
 
 /// <summary>
 /// Profile campaigns over HTTP, per provider: one job per chosen GPU model, claimed only by agents that say they run profiles,
 /// the profile stored as measured on the job's card, a bad profile failing the job with the validator's words.
 /// Each test uses GPU models no other test of the class uses, so the shared database's cards do not mix.
 /// </summary>
-public abstract class ProfileCampaignApiContractTests<TFixture>(TFixture fixture) : IClassFixture<TFixture> where TFixture : ProfileCampaignAppFixture
+public abstract class ProfileCampaignApiContractTests<TFixture>(TFixture fixture) : IClassFixture<TFixture> where TFixture : BurnInAppFixture
 {
     private FleetWebFactory App => fixture.App;
 
@@ -35,13 +25,7 @@ public abstract class ProfileCampaignApiContractTests<TFixture>(TFixture fixture
     {
         await using var db = App.CreateDbContext();
         var arranged = await BurnInFleet.AddHostsAsync(db, "p" + Guid.NewGuid().ToString("N")[..8], hosts, cards, model);
-        var serials = arranged.Select(c => c.Serial).ToList();
-        foreach (var gpu in await db.Gpus.Where(g => serials.Contains(g.Serial)).ToListAsync())
-        {
-            gpu.TransitionTo(GpuStatus.BurnIn, "test", Roles.Technician, DateTime.UtcNow, "arranged for a profile campaign");
-        }
-
-        await db.SaveChangesAsync();
+        await BurnInFleet.ToBurnInAsync(db, arranged, "arranged for a profile campaign");
         return arranged;
     }
 
@@ -225,6 +209,6 @@ public abstract class ProfileCampaignApiContractTests<TFixture>(TFixture fixture
     }
 }
 
-public sealed class SqliteProfileCampaignApiTests(SqliteProfileCampaignAppFixture fixture) : ProfileCampaignApiContractTests<SqliteProfileCampaignAppFixture>(fixture);
+public sealed class SqliteProfileCampaignApiTests(SqliteBurnInAppFixture fixture) : ProfileCampaignApiContractTests<SqliteBurnInAppFixture>(fixture);
 
-public sealed class PostgresProfileCampaignApiTests(PostgresProfileCampaignAppFixture fixture) : ProfileCampaignApiContractTests<PostgresProfileCampaignAppFixture>(fixture);
+public sealed class PostgresProfileCampaignApiTests(PostgresBurnInAppFixture fixture) : ProfileCampaignApiContractTests<PostgresBurnInAppFixture>(fixture);

@@ -1,14 +1,11 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Bunit;
-using Fleet.Domain;
 using Fleet.Domain.Lifecycle;
 using Fleet.Domain.Rma;
 using Fleet.Web.Components.Pages.Gpus;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using ZXing;
 using ZXing.Common;
@@ -18,13 +15,6 @@ namespace Fleet.Web.Tests.Components;
 /// <summary>The grid's selection, the bulk dialog and the label page, over a small seeded fleet.</summary>
 public sealed class BulkComponentTests : ComponentTestContext
 {
-    private void SignIn(string role)
-    {
-        var auth = AddAuthorization();
-        auth.SetAuthorized($"{role.ToLowerInvariant()}@fleet.local");
-        auth.SetRoles(role);
-    }
-
     private IRenderedComponent<GpuList> RenderList(string url, string role = Roles.Technician)
     {
         SignIn(role);
@@ -169,6 +159,29 @@ public sealed class BulkComponentTests : ComponentTestContext
             var svg = label.QuerySelector("svg")!.OuterHtml;
             Assert.True(DecodeQr(svg) == $"http://localhost/gpus/{Uri.EscapeDataString(card.Serial)}", svg[..Math.Min(svg.Length, 400)]);
         }
+    }
+
+    [Fact]
+    public async Task Labels_FiltersInUrl_LabelOnlyTheMatchingCardAndLeadBackToTheFilteredList()
+    {
+        await SeedAsync();
+        string serial;
+        GpuStatus status;
+        await using (var db = CreateDbContext())
+        {
+            var card = await db.Gpus.OrderBy(g => g.Serial).Skip(3).Select(g => new { g.Serial, g.Status }).FirstAsync();
+            (serial, status) = (card.Serial, card.Status);
+        }
+
+        SignIn(Roles.Viewer);
+        Services.GetRequiredService<NavigationManager>().NavigateTo($"gpus/labels?status={status}&search={Uri.EscapeDataString(serial)}");
+        var cut = Render<Labels>();
+
+        cut.WaitForAssertion(() => Assert.Equal(serial, Assert.Single(cut.FindAll("[data-testid='label']")).GetAttribute("data-serial")));
+        Assert.Equal("1 label", cut.Find("[data-testid='label-count']").TextContent.Trim());
+        var back = cut.FindAll("a").Single(a => a.TextContent.Contains("Back to the list", StringComparison.Ordinal)).GetAttribute("href")!;
+        Assert.Contains($"status={status}", back, StringComparison.Ordinal);
+        Assert.Contains(serial, back, StringComparison.Ordinal);
     }
 
     /// <summary>

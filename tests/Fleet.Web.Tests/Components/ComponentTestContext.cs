@@ -2,9 +2,6 @@ using Bunit;
 using Fleet.Application;
 using Fleet.Data;
 using Fleet.Data.Seeding;
-using Fleet.Testing;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
 
 namespace Fleet.Web.Tests.Components;
@@ -31,6 +28,14 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
         Services.AddFleetApplication();
         await using var db = Database.CreateContext();
         await DemoSeeder.EnsureCatalogAsync(db, CancellationToken.None);
+    }
+
+    /// <summary>Signs the page's user in as <c>{role}@fleet.local</c> with that one role.</summary>
+    protected void SignIn(string role)
+    {
+        var auth = AddAuthorization();
+        auth.SetAuthorized($"{role.ToLowerInvariant()}@fleet.local");
+        auth.SetRoles(role);
     }
 
     /// <summary>A small demo fleet (two datacenters, a few hundred GPUs in every state the seeder uses).</summary>

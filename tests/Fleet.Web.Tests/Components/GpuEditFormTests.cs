@@ -1,8 +1,6 @@
 using Bunit;
-using Fleet.Domain;
 using Fleet.Domain.Inventory;
 using Fleet.Web.Components.Pages.Gpus;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Web.Tests.Components;
 

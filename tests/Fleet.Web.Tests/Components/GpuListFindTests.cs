@@ -1,10 +1,7 @@
 using Bunit;
-using Fleet.Domain;
 using Fleet.Domain.Lifecycle;
 using Fleet.Web.Components.Pages.Gpus;
 using Microsoft.AspNetCore.Components;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 
 namespace Fleet.Web.Tests.Components;
@@ -16,9 +13,7 @@ public sealed class GpuListFindTests : ComponentTestContext
 
     private IRenderedComponent<GpuList> RenderAt(string relativeUrl)
     {
-        var auth = AddAuthorization();
-        auth.SetAuthorized("technician@fleet.local");
-        auth.SetRoles(Roles.Technician);
+        SignIn(Roles.Technician);
         Navigation.NavigateTo(relativeUrl);
         return Render<GpuList>();
     }
@@ -55,9 +50,7 @@ public sealed class GpuListFindTests : ComponentTestContext
     public async Task ColumnChooser_TogglePoNumber_ColumnShownAndKeptInTheUrl()
     {
         await SeedAsync();
-        var auth = AddAuthorization();
-        auth.SetAuthorized("technician@fleet.local");
-        auth.SetRoles(Roles.Technician);
+        SignIn(Roles.Technician);
         Navigation.NavigateTo("gpus?sort=serial");
         var popovers = Render<MudPopoverProvider>();
         var cut = Render<GpuList>();

@@ -1,11 +1,8 @@
 using System.Globalization;
 using Bunit;
-using Fleet.Domain;
 using Fleet.Domain.Lifecycle;
 using Fleet.Web.Components.Pages.Gpus;
 using Microsoft.AspNetCore.Components;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Fleet.Web.Tests.Components;
 
@@ -13,9 +10,7 @@ public sealed class GpuListTests : ComponentTestContext
 {
     private IRenderedComponent<GpuList> RenderAt(string relativeUrl)
     {
-        var auth = AddAuthorization();
-        auth.SetAuthorized("viewer@fleet.local");
-        auth.SetRoles(Roles.Viewer);
+        SignIn(Roles.Viewer);
         var navigation = Services.GetRequiredService<NavigationManager>();
         navigation.NavigateTo(relativeUrl);
         return Render<GpuList>();

@@ -2,7 +2,6 @@ using System.Globalization;
 using Bunit;
 using Fleet.Domain.Lifecycle;
 using Fleet.Web.Components.Pages;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Web.Tests.Components;
 

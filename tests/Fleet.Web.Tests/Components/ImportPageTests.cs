@@ -1,8 +1,6 @@
 using Bunit;
-using Fleet.Domain;
 using Fleet.Web.Components.Pages.Import;
 using Microsoft.AspNetCore.Components.Forms;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Web.Tests.Components;
 
@@ -12,9 +10,7 @@ public sealed class ImportPageTests : ComponentTestContext
 
     private IRenderedComponent<ImportPage> RenderAsProcurement()
     {
-        var auth = AddAuthorization();
-        auth.SetAuthorized("procurement@fleet.local");
-        auth.SetRoles(Roles.Procurement);
+        SignIn(Roles.Procurement);
         return Render<ImportPage>();
     }
 

@@ -3,7 +3,6 @@ using Fleet.Application.Common;
 using Fleet.Application.Finance;
 using Fleet.Web.Components.Pages.Finance;
 using Fleet.Web.Tests.Planning;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Fleet.Web.Tests.Components;
 

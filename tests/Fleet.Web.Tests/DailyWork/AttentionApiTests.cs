@@ -1,14 +1,11 @@
 using System.Net;
 using System.Text.Json;
 using Fleet.Data.Seeding;
-using Fleet.Domain;
 using Fleet.Domain.Audit;
 using Fleet.Domain.Inventory;
 using Fleet.Domain.Lifecycle;
 using Fleet.Domain.Rma;
-using Fleet.Testing;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Fleet.Web.Tests.DailyWork;

@@ -2,13 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Fleet.Data.Seeding;
-using Fleet.Domain;
 using Fleet.Domain.Audit;
 using Fleet.Domain.Inventory;
 using Fleet.Domain.Procurement;
-using Fleet.Testing;
 using Fleet.Web.Tests.Api;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Web.Tests.DailyWork;
 

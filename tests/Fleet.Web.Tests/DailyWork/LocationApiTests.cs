@@ -4,7 +4,6 @@ using Fleet.Data.Seeding;
 using Fleet.Domain.Finance;
 using Fleet.Domain.Inventory;
 using Fleet.Domain.Lifecycle;
-using Fleet.Testing;
 using Fleet.Web.Tests.Api;
 
 namespace Fleet.Web.Tests.DailyWork;

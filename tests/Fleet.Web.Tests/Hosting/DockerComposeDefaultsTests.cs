@@ -1,9 +1,6 @@
 using System.Text.RegularExpressions;
 using Fleet.Data.Identity;
-using Fleet.Domain;
-using Fleet.Testing;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Fleet.Web.Tests.Hosting;
 

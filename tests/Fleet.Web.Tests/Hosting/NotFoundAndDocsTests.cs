@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Fleet.Testing;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Fleet.Web.Tests.Hosting;

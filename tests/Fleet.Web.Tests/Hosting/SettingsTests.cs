@@ -2,13 +2,10 @@ using Fleet.Application.Finance;
 using Fleet.Application.Import;
 using Fleet.Application.Procurement;
 using Fleet.Data;
-using Fleet.Testing;
 using Fleet.Web.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Fleet.Web.Tests.Hosting;
 

@@ -6,16 +6,12 @@ using Fleet.Application.Common;
 using Fleet.Application.Planning;
 using Fleet.Application.Procurement;
 using Fleet.Data.Seeding;
-using Fleet.Domain;
 using Fleet.Domain.Inventory;
 using Fleet.Domain.Lifecycle;
 using Fleet.Domain.Planning;
 using Fleet.Planning;
 using Fleet.Planning.Scenarios;
 using Fleet.Planning.Simulation;
-using Fleet.Testing;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Fleet.Web.Tests.Planning;
 

@@ -3,12 +3,10 @@ using Bunit;
 using Fleet.Application.Common;
 using Fleet.Application.Planning;
 using Fleet.Application.Procurement;
-using Fleet.Domain;
 using Fleet.Planning.Analytic;
 using Fleet.Planning.Capacity;
 using Fleet.Web.Components.Pages.Planning;
 using Fleet.Web.Tests.Components;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Fleet.Web.Tests.Planning;
 
@@ -33,11 +31,9 @@ public sealed class PlanRunViewTests : ComponentTestContext
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
 
     /// <summary>Signs in and registers the fake first: bUnit takes no new services once one has been resolved.</summary>
-    private void SignIn(string role)
+    private new void SignIn(string role)
     {
-        var auth = AddAuthorization();
-        auth.SetAuthorized($"{role.ToLowerInvariant()}@fleet.local");
-        auth.SetRoles(role);
+        base.SignIn(role);
         Services.AddSingleton<IPlanningService>(_planning);
     }
 

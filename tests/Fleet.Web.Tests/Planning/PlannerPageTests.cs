@@ -1,11 +1,8 @@
 using Bunit;
 using Fleet.Application.Planning;
-using Fleet.Domain;
 using Fleet.Web.Components.Pages.Planning;
 using Fleet.Web.Tests.Components;
 using Microsoft.AspNetCore.Components.Forms;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Fleet.Web.Tests.Planning;
 

@@ -4,7 +4,6 @@ using Fleet.Application.Finance;
 using Fleet.Domain.Models;
 using Fleet.Web.Components.Pages.Finance;
 using Fleet.Web.Tests.Components;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Fleet.Web.Tests.Planning;
 

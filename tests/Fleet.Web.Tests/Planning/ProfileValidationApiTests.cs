@@ -2,9 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Fleet.Domain;
-using Fleet.Testing;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Web.Tests.Planning;
 

@@ -3,11 +3,8 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Fleet.Data.Seeding;
-using Fleet.Domain;
 using Fleet.Domain.Inventory;
 using Fleet.Domain.Procurement;
-using Fleet.Testing;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Web.Tests.Procurement;
 

@@ -1,12 +1,9 @@
 using Bunit;
 using Fleet.Application.Common;
 using Fleet.Application.Procurement;
-using Fleet.Domain;
 using Fleet.Domain.Procurement;
 using Fleet.Web.Components.Pages.Procurement;
 using Fleet.Web.Tests.Components;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Fleet.Web.Tests.Procurement;
 
@@ -28,13 +25,6 @@ public sealed class OrderPageTests : ComponentTestContext
             await orders.SubmitAsync(number, s_clerk);
             await invoices.RecordAsync(number, new InvoiceRequest("INV-7", null, "USD", [new InvoiceLineRequest("H200 SXM 141GB", 2, 31_500m)]), s_clerk);
         }
-    }
-
-    private void SignIn(string role)
-    {
-        var auth = AddAuthorization();
-        auth.SetAuthorized($"{role.ToLowerInvariant()}@fleet.local");
-        auth.SetRoles(role);
     }
 
     private IRenderedComponent<OrderPage> RenderPage(string number)

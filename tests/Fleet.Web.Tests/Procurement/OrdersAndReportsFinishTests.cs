@@ -2,12 +2,10 @@ using System.Globalization;
 using Bunit;
 using Fleet.Application.Common;
 using Fleet.Application.Procurement;
-using Fleet.Domain;
 using Fleet.Web.Components.Pages.Finance;
 using Fleet.Web.Components.Pages.Procurement;
 using Fleet.Web.Tests.Components;
 using Microsoft.AspNetCore.Components;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Fleet.Web.Tests.Procurement;
 
@@ -15,13 +13,6 @@ namespace Fleet.Web.Tests.Procurement;
 public sealed class OrdersAndReportsFinishTests : ComponentTestContext
 {
     private static readonly Actor s_clerk = new("Pat Procurement", Roles.Procurement);
-
-    private void SignIn(string role)
-    {
-        var auth = AddAuthorization();
-        auth.SetAuthorized($"{role.ToLowerInvariant()}@fleet.local");
-        auth.SetRoles(role);
-    }
 
     private async Task OrdersAsync()
     {

@@ -2,13 +2,10 @@ using Bunit;
 using Bunit.TestDoubles;
 using Fleet.Application.Common;
 using Fleet.Application.Procurement;
-using Fleet.Domain;
 using Fleet.Domain.Procurement;
 using Fleet.Web.Components.Pages.Procurement;
 using Fleet.Web.Tests.Components;
 using Microsoft.AspNetCore.Components;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Fleet.Web.Tests.Procurement;
 
@@ -27,13 +24,6 @@ public sealed class QuotesPageTests : ComponentTestContext
     }
 
     /// <summary>Signs in first: bUnit takes no new services once one has been resolved.</summary>
-    private void SignIn(string role)
-    {
-        var auth = AddAuthorization();
-        auth.SetAuthorized($"{role.ToLowerInvariant()}@fleet.local");
-        auth.SetRoles(role);
-    }
-
     private IRenderedComponent<QuotesPage> RenderPage()
     {
         var cut = Render<QuotesPage>();

@@ -3,11 +3,8 @@ using System.Text;
 using Bunit;
 using Fleet.Application.Common;
 using Fleet.Application.Import;
-using Fleet.Domain;
 using Fleet.Web.Components.Pages.Finance;
 using Fleet.Web.Tests.Components;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Fleet.Web.Tests.Procurement;
 

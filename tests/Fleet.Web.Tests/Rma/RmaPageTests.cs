@@ -1,11 +1,8 @@
 using Bunit;
 using Fleet.Application.Common;
-using Fleet.Domain;
 using Fleet.Domain.Lifecycle;
 using Fleet.Web.Components.Pages.Rma;
 using Fleet.Web.Tests.Components;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Fleet.Web.Tests.Rma;
 

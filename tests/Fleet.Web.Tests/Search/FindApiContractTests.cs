@@ -1,11 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Fleet.Domain;
 using Fleet.Domain.Lifecycle;
-using Fleet.Testing;
 using Fleet.Web.Tests.Api;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Web.Tests.Search;
 

@@ -1,8 +1,6 @@
 using Fleet.Data;
 using Fleet.Domain.Catalog;
 using Fleet.Domain.Inventory;
-using Fleet.Testing;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Web.Tests.Search;
 

@@ -1,10 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using Fleet.Domain;
 using Fleet.Domain.Inventory;
-using Fleet.Testing;
 using Fleet.Web.Tests.Api;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Web.Tests.Search;
 

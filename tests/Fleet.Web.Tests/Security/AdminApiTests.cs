@@ -2,11 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Fleet.Domain;
 using Fleet.Domain.Audit;
-using Fleet.Testing;
 using Fleet.Web.Security;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Web.Tests.Security;
 

@@ -1,9 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using Fleet.Domain;
-using Fleet.Testing;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
 
 namespace Fleet.Web.Tests.Security;
 

@@ -1,9 +1,6 @@
 using System.Net;
-using Fleet.Domain;
-using Fleet.Testing;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Fleet.Web.Tests.Security;

@@ -1,10 +1,7 @@
 using Fleet.Data.Identity;
-using Fleet.Testing;
 using Fleet.Web.Hosting;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Fleet.Web.Tests.Security;

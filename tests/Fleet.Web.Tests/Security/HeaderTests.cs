@@ -1,8 +1,6 @@
 using System.Net;
-using Fleet.Testing;
 using Fleet.Web.Security;
 using Microsoft.AspNetCore.Components.Authorization;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Fleet.Web.Tests.Security;

@@ -1,12 +1,10 @@
 using System.Reflection;
 using System.Security.Claims;
 using Bunit;
-using Fleet.Domain;
 using Fleet.Web.Components.Layout;
 using Fleet.Web.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components;
-using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
 
 namespace Fleet.Web.Tests.Security;

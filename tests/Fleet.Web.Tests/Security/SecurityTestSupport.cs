@@ -1,10 +1,8 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Fleet.Data.Identity;
-using Fleet.Testing;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Fleet.Web.Tests.Security;
 

@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using Fleet.Domain;
-using Fleet.Testing;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Fleet.Web.Tests.Security;

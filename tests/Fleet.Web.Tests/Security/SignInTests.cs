@@ -1,13 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using Fleet.Data.Identity;
-using Fleet.Domain;
-using Fleet.Testing;
 using Fleet.Web.Security;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Fleet.Web.Tests.Security;

@@ -1,5 +1,4 @@
 using Fleet.Application.Inventory;
-using Fleet.Domain;
 using Fleet.Domain.Lifecycle;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using MudBlazor;
 
 namespace Fleet.Web.Components.Shared;

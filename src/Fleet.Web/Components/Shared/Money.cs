@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Fleet.Web.Components.Shared;
 
 /// <summary>How one currency's amounts are written: its decimals and, where configured, its separators.</summary>

@@ -1,5 +1,3 @@
-using System.Globalization;
-using Fleet.Domain;
 using Fleet.Web.Security;
 using Microsoft.AspNetCore.Components;
 

@@ -1,4 +1,3 @@
-using Fleet.Domain;
 using Fleet.Web.Security;
 using Microsoft.AspNetCore.Components;
 

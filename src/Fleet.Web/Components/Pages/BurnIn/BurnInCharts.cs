@@ -1,4 +1,3 @@
-using System.Globalization;
 using Fleet.Application.BurnIn;
 using MudBlazor;
 

@@ -1,6 +1,4 @@
-using System.Globalization;
 using Fleet.Application.BurnIn;
-using Fleet.Domain;
 using Fleet.Domain.BurnIn;
 using Microsoft.AspNetCore.Components;
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Fleet.Domain.Catalog;
 using Fleet.Domain.Models;
 using Fleet.Planning.Performance;

@@ -1,7 +1,5 @@
-using System.Globalization;
 using Fleet.Application.Finance;
 using Fleet.Application.Reports;
-using Fleet.Domain;
 using Fleet.Web.Api;
 using Fleet.Web.Components.Shared;
 using Microsoft.AspNetCore.Components;

@@ -1,8 +1,6 @@
-using System.Globalization;
 using Fleet.Application.BurnIn;
 using Fleet.Application.Common;
 using Fleet.Application.Inventory;
-using Fleet.Domain;
 using Fleet.Domain.Lifecycle;
 using Fleet.Web.Security;
 using Microsoft.AspNetCore.Components;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Fleet.Application.Inventory;
 using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;

@@ -1,7 +1,5 @@
-using System.Globalization;
 using Fleet.Application.Inventory;
 using Fleet.Application.Search;
-using Fleet.Domain;
 using Fleet.Web.Api;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -31,21 +29,6 @@ public partial class GpuList
 
     [Inject]
     private InventoryService Inventory { get; set; } = default!;
-
-    [Inject]
-    private NavigationManager Navigation { get; set; } = default!;
-
-    [SupplyParameterFromQuery(Name = "status")]
-    public string? Status { get; set; }
-
-    [SupplyParameterFromQuery(Name = "datacenter")]
-    public string? Datacenter { get; set; }
-
-    [SupplyParameterFromQuery(Name = "model")]
-    public string? Model { get; set; }
-
-    [SupplyParameterFromQuery(Name = "search")]
-    public string? Search { get; set; }
 
     /// <summary>The sort as the URL carries it (<c>-receivedAt</c>): a reload or bookmark restores it.</summary>
     [SupplyParameterFromQuery(Name = "sort")]
@@ -205,7 +188,7 @@ public partial class GpuList
     private async Task<GridData<GpuListItem>> LoadAsync(GridState<GpuListItem> state, CancellationToken ct)
     {
         _loadedFilters = (Status, Datacenter, Model, Search);
-        _selection.Scope(new BulkFilter(Status, Datacenter, Model, Search));
+        _selection.Scope(Filter);
         var sort = state.SortDefinitions.FirstOrDefault();
         var sortText = sort is null ? null : (sort.Descending ? "-" : "") + SortField(sort.SortBy, _grid);
         var sortChanged = sortText != _sort;

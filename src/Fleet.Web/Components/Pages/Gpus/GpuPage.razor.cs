@@ -1,7 +1,5 @@
-using System.Globalization;
 using Fleet.Application.Common;
 using Fleet.Application.Inventory;
-using Fleet.Domain;
 using Fleet.Domain.Lifecycle;
 using Fleet.Web.Components.Shared;
 using Fleet.Web.Security;

@@ -1,5 +1,4 @@
 using Fleet.Application.Inventory;
-using Fleet.Domain;
 using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
 using QRCoder;
@@ -21,26 +20,11 @@ public partial class Labels
     private GpuBulkService Bulk { get; set; } = default!;
 
     [Inject]
-    private NavigationManager Navigation { get; set; } = default!;
-
-    [Inject]
     private IJSRuntime Js { get; set; } = default!;
 
     /// <summary>Comma-separated serials; when empty the filters choose the cards.</summary>
     [SupplyParameterFromQuery(Name = "serials")]
     public string? Serials { get; set; }
-
-    [SupplyParameterFromQuery(Name = "status")]
-    public string? Status { get; set; }
-
-    [SupplyParameterFromQuery(Name = "datacenter")]
-    public string? Datacenter { get; set; }
-
-    [SupplyParameterFromQuery(Name = "model")]
-    public string? Model { get; set; }
-
-    [SupplyParameterFromQuery(Name = "search")]
-    public string? Search { get; set; }
 
     /// <summary>One label: the card and its QR code as inline SVG.</summary>
     public sealed record Label(GpuListItem Item, string Url, string QrSvg);
@@ -55,7 +39,7 @@ public partial class Labels
                 : Serials.Split([',', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             _items = serials is null && new[] { Status, Datacenter, Model, Search }.All(string.IsNullOrWhiteSpace)
                 ? []
-                : await Bulk.LabelsAsync(serials, new BulkFilter(Status, Datacenter, Model, Search));
+                : await Bulk.LabelsAsync(serials, Filter);
             _labels = [.. _items.Select(i => CardUrl(i.Serial)).Zip(_items, (url, item) => new Label(item, url, QrSvg(url)))];
             _error = null;
         }

@@ -1,6 +1,4 @@
-using System.Globalization;
 using Fleet.Application.Import;
-using Fleet.Domain;
 using Fleet.Web.Components.Shared;
 using Fleet.Web.Security;
 using Microsoft.AspNetCore.Components;

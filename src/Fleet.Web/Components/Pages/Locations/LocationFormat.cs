@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Fleet.Web.Components.Pages.Locations;
 
 /// <summary>How the location pages write power and energy.</summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Fleet.Application.Planning;
 using Fleet.Planning.Capacity;
 using Fleet.Planning.Simulation;

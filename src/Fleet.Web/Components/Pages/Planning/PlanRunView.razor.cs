@@ -1,6 +1,5 @@
 using Fleet.Application.Planning;
 using Fleet.Application.Procurement;
-using Fleet.Domain;
 using Fleet.Planning.Capacity;
 using Fleet.Planning.Simulation;
 using Microsoft.AspNetCore.Components;

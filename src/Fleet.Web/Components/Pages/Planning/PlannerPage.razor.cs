@@ -1,6 +1,5 @@
 using System.Text;
 using Fleet.Application.Planning;
-using Fleet.Domain;
 using Fleet.Planning.Scenarios;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Forms;

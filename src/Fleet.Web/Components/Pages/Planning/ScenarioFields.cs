@@ -1,4 +1,3 @@
-using System.Globalization;
 using Fleet.Application.Planning;
 using Fleet.Domain.Models;
 using Fleet.Planning.Scenarios;

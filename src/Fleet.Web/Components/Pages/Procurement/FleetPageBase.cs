@@ -1,5 +1,4 @@
 using Fleet.Application.Common;
-using Fleet.Domain;
 using Fleet.Web.Components.Shared;
 using Fleet.Web.Security;
 using Microsoft.AspNetCore.Components;

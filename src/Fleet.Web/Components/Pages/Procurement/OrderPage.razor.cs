@@ -1,7 +1,5 @@
-using System.Globalization;
 using Fleet.Application.Import;
 using Fleet.Application.Procurement;
-using Fleet.Domain;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Forms;
 

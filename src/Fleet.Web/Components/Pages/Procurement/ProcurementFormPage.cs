@@ -1,6 +1,5 @@
 using Fleet.Application.Inventory;
 using Fleet.Application.Procurement;
-using Fleet.Domain;
 using Microsoft.AspNetCore.Components;
 
 namespace Fleet.Web.Components.Pages.Procurement;

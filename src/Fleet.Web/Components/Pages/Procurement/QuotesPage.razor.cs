@@ -1,4 +1,3 @@
-using System.Globalization;
 using Fleet.Application.Procurement;
 using Microsoft.AspNetCore.Components;
 

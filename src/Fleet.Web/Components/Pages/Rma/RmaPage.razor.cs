@@ -1,6 +1,4 @@
-using System.Globalization;
 using Fleet.Application.Rma;
-using Fleet.Domain;
 using Fleet.Domain.Rma;
 using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
@@ -84,30 +82,18 @@ public partial class RmaPage
         _page = _cases.Page;
     }
 
-    private Task FilterAsync(RmaStatus? status)
-    {
-        _status = status;
-        _page = 1;
-        return RunAsync(ReloadAsync);
-    }
+    private Task FilterAsync(RmaStatus? status) => RefilterAsync(() => _status = status);
 
-    private Task VendorFilterAsync(string? vendor)
-    {
-        _vendor = vendor;
-        _page = 1;
-        return RunAsync(ReloadAsync);
-    }
+    private Task VendorFilterAsync(string? vendor) => RefilterAsync(() => _vendor = vendor);
 
-    private Task DatacenterFilterAsync(string? datacenter)
-    {
-        _datacenter = datacenter;
-        _page = 1;
-        return RunAsync(ReloadAsync);
-    }
+    private Task DatacenterFilterAsync(string? datacenter) => RefilterAsync(() => _datacenter = datacenter);
 
-    private Task SearchAsync(string? search)
+    private Task SearchAsync(string? search) => RefilterAsync(() => _search = search);
+
+    /// <summary>A changed filter starts again at the first page.</summary>
+    private Task RefilterAsync(Action change)
     {
-        _search = search;
+        change();
         _page = 1;
         return RunAsync(ReloadAsync);
     }
