@@ -64,6 +64,43 @@ public abstract class EndpointShapeContractTests<TFixture>(TFixture fixture) : I
         Assert.All(statuses, s => Assert.Contains(s, listed));
     }
 
+    /// <summary>
+    /// Every operation under /api lists a 2xx, and one that takes a path parameter or a body (which can name what is not
+    /// there or not valid) lists a 4xx too: the typed results name what the route returns.
+    /// </summary>
+    [SkippableFact]
+    public async Task OpenApiDocument_EveryApiOperation_ListsSuccessAndItsErrors()
+    {
+        var offending = new List<string>();
+        foreach (var path in (await OpenApiAsync()).GetProperty("paths").EnumerateObject().Where(p => p.Name.StartsWith("/api/", StringComparison.Ordinal)))
+        {
+            foreach (var operation in path.Value.EnumerateObject().Where(o => o.Name is "get" or "post" or "put" or "patch" or "delete"))
+            {
+                var statuses = operation.Value.TryGetProperty("responses", out var responses)
+                    ? responses.EnumerateObject().Select(r => r.Name).ToList()
+                    : [];
+                var takesInput = path.Name.Contains('{', StringComparison.Ordinal) || operation.Value.TryGetProperty("requestBody", out _);
+                var missing = new List<string>();
+                if (!statuses.Any(s => s.StartsWith('2')))
+                {
+                    missing.Add("2xx");
+                }
+
+                if (takesInput && !statuses.Any(s => s.StartsWith('4')))
+                {
+                    missing.Add("4xx");
+                }
+
+                if (missing.Count > 0)
+                {
+                    offending.Add($"{operation.Name.ToUpperInvariant()} {path.Name} (lists {string.Join(", ", statuses)}; no {string.Join(" or ", missing)})");
+                }
+            }
+        }
+
+        Assert.True(offending.Count == 0, $"{offending.Count} operation(s) under /api do not list their responses:\n{string.Join("\n", offending)}");
+    }
+
     [SkippableFact]
     public async Task OpenApiDocument_ListGpus_NamesEveryQueryParameter()
     {
