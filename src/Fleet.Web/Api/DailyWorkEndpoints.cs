@@ -35,7 +35,8 @@ public static class DailyWorkEndpoints
         var locations = api.MapGroup("/locations").WithTags("Locations").RequireAuthorization(Policies.AnyRole);
         locations.MapGet("/", async (LocationService s, CancellationToken ct) => TypedResults.Ok(await s.DatacentersAsync(ct)))
             .WithName("ListLocations").WithSummary("Datacenters with counts and power.");
-        locations.MapGet("/{datacenter}", async Task<Results<Ok<DatacenterRacks>, NotFound<ProblemDetails>>> (string datacenter, LocationService s, CancellationToken ct) =>
+        locations.MapGet("/{datacenter}", async Task<Results<Ok<DatacenterRacks>, NotFound<ProblemDetails>>> (string datacenter, LocationService s,
+                CancellationToken ct) =>
                 TypedResults.Ok(await s.DatacenterAsync(datacenter, ct)))
             .WithName("GetDatacenterLocation").WithSummary("A datacenter's racks with counts and power.");
         locations.MapGet("/{datacenter}/{rack}", async Task<Results<Ok<RackHosts>, NotFound<ProblemDetails>>> (string datacenter, string rack, LocationService s,

@@ -32,7 +32,8 @@ public static class SystemEndpoints
     public sealed record UnreachableDatabase(string Provider, bool Reachable, string Error);
 
     // A 503 with a body is no typed result of its own: the Json result says it, and Produces lists it in the document.
-    private static async Task<Results<Ok<HealthReport<ReachableDatabase>>, JsonHttpResult<HealthReport<UnreachableDatabase>>>> Health(IDbContextFactory<FleetDbContext> contexts, IDatabaseProvider provider, CancellationToken ct)
+    private static async Task<Results<Ok<HealthReport<ReachableDatabase>>, JsonHttpResult<HealthReport<UnreachableDatabase>>>> Health(
+        IDbContextFactory<FleetDbContext> contexts, IDatabaseProvider provider, CancellationToken ct)
     {
         try
         {

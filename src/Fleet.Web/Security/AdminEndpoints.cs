@@ -20,20 +20,23 @@ public static class AdminEndpoints
         var tokens = app.MapGroup("/api/tokens").WithTags("Admin").RequireAuthorization(Policies.Admin);
         tokens.MapGet("/", async (ApiTokens s, CancellationToken ct) => TypedResults.Ok(await s.ListAsync(ct)))
             .WithName("ListApiTokens").WithSummary("Every API token (never its value), with expiry, last use and revocation.");
-        tokens.MapPost("/", async Task<Results<Created<IssuedApiToken>, BadRequest<ProblemDetails>>> (IssueTokenBody body, RequestActor actor, ApiTokens s, CancellationToken ct) =>
+        tokens.MapPost("/", async Task<Results<Created<IssuedApiToken>, BadRequest<ProblemDetails>>> (IssueTokenBody body, RequestActor actor, ApiTokens s,
+                CancellationToken ct) =>
             {
                 var issued = await s.IssueAsync(body.Name, body.Role, body.ExpiresInDays, actor, ct);
                 return TypedResults.Created($"/api/tokens/{issued.Info.Id}", issued);
             })
             .WithName("IssueApiToken").WithSummary("Issues a token for a role; its value is in this response only.");
-        tokens.MapDelete("/{id:int}", async Task<Results<Ok<ApiTokenInfo>, NotFound<ProblemDetails>>> (int id, RequestActor actor, ApiTokens s, CancellationToken ct) =>
+        tokens.MapDelete("/{id:int}", async Task<Results<Ok<ApiTokenInfo>, NotFound<ProblemDetails>>> (int id, RequestActor actor, ApiTokens s,
+                CancellationToken ct) =>
                 TypedResults.Ok(await s.RevokeAsync(id, actor, ct)))
             .WithName("RevokeApiToken").WithSummary("Revokes a token: it is refused from now on.");
 
         var users = app.MapGroup("/api/users").WithTags("Admin").RequireAuthorization(Policies.Admin);
         users.MapGet("/", async (UserAdministration s, CancellationToken ct) => TypedResults.Ok(await s.ListAsync(ct)))
             .WithName("ListUsers").WithSummary("Every user with role and whether it is disabled.");
-        users.MapPost("/", async Task<Results<Created<InvitedUser>, BadRequest<ProblemDetails>, Conflict<ProblemDetails>>> (InviteUserBody body, RequestActor actor, UserAdministration s, CancellationToken ct) =>
+        users.MapPost("/", async Task<Results<Created<InvitedUser>, BadRequest<ProblemDetails>, Conflict<ProblemDetails>>> (InviteUserBody body, RequestActor actor,
+                UserAdministration s, CancellationToken ct) =>
             {
                 var invited = await s.InviteAsync(body.Email, body.DisplayName, body.Role, actor, ct);
                 return TypedResults.Created($"/api/users/{invited.User.Id}", invited);
