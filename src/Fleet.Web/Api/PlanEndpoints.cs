@@ -26,7 +26,9 @@ public static class PlanEndpoints
             .WithSummary("Queues a plan run: a fleet.scenario/v1 body, or { scenario, kind: simulate|capacity, gpuModel?, targetAttainment?, spares?, surviveDatacenterLoss?, savedScenario? }; 202 { id }, 422 with the scenario's JSON-path errors.")
             .RequireAuthorization(p => p.RequireRole(Roles.Admin, Roles.Procurement, Roles.Finance))
             .WithBodyLimit(PlanningService.MaxScenarioChars + RequestBodyLimits.DefaultApiBytes);
-        plans.MapGet("/", async ([AsParameters] PlanListRequest query, IPlanningService s, CancellationToken ct) =>
+        // 400: a limit that is not a whole number, refused by the binder.
+        plans.MapGet("/", async Task<Results<Ok<IReadOnlyList<PlanRunSummary>>, BadRequest<ProblemDetails>>> ([AsParameters] PlanListRequest query,
+                IPlanningService s, CancellationToken ct) =>
                 TypedResults.Ok(await s.ListAsync(query.SavedScenario, query.Limit ?? 100, ct)))
             .WithName("ListPlans").WithSummary("Plan runs, newest first; ?savedScenario= keeps one saved scenario's history.").RequireAuthorization(Policies.AnyRole);
         plans.MapGet("/{id:int}", Get).WithName("GetPlan")

@@ -88,6 +88,8 @@ public abstract class EndpointShapeContractTests<TFixture>(TFixture fixture) : I
     [InlineData("/api/users", "post", "201", "400", "409")]
     [InlineData("/api/users/{id}", "patch", "200", "400", "404", "422")]
     [InlineData("/healthz", "get", "200", "503")]
+    [InlineData("/api/gpus/export", "get", "200", "400")]
+    [InlineData("/api/plans", "get", "200", "400")]
     public async Task OpenApiDocument_Route_ListsItsErrorResponses(string path, string method, params string[] statuses)
     {
         var listed = ResponsesOf(await OpenApiAsync(), path, method);
