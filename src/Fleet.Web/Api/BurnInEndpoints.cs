@@ -3,6 +3,7 @@ using System.Text;
 using Fleet.Application.BurnIn;
 using Fleet.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Fleet.Web.Api;
 
@@ -27,14 +28,16 @@ public static class BurnInEndpoints
         campaigns.MapGet("/", async (BurnInQueries q, CancellationToken ct) => TypedResults.Ok(await q.CampaignsAsync(ct)))
             .WithName("ListBurnInCampaigns").WithSummary("Campaigns, newest first, with jobs by state and cards passed / failed / pending.")
             .RequireAuthorization(Policies.AnyRole);
-        campaigns.MapGet("/{id:int}", async (int id, BurnInQueries q, CancellationToken ct) => TypedResults.Ok(await q.CampaignAsync(id, ct)))
+        campaigns.MapGet("/{id:int}", async Task<Results<Ok<CampaignDetail>, NotFound<ProblemDetails>>> (int id, BurnInQueries q, CancellationToken ct) =>
+                TypedResults.Ok(await q.CampaignAsync(id, ct)))
             .WithName("GetBurnInCampaign").WithSummary("One campaign's progress: every job, every card, the failing findings.")
             .RequireAuthorization(Policies.AnyRole);
 
         api.MapPost("/burnin/runs", OneOffAsync).WithTags("Burn-in").WithName("PostBurnInOneOffRun")
             .WithSummary("Stores a one-off fleet.burnin/v1 run (fleet gpu burnin --report) for the cards it names, matched by UUID then serial; idempotent on runId.")
             .RequireAuthorization(Policies.TechnicianOrAgent).DisableAntiforgery()
-            .WithBodyLimit(((IEndpointRouteBuilder)api).ServiceProvider.GetRequiredService<BurnInOptions>().MaxResultBytes + RequestBodyLimits.DefaultApiBytes);
+            .WithBodyLimit(((IEndpointRouteBuilder)api).ServiceProvider.GetRequiredService<BurnInOptions>().MaxResultBytes + RequestBodyLimits.DefaultApiBytes)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
 
         var agent = api.MapGroup("/agent").WithTags("Agent");
         agent.MapPost("/claim", ClaimAsync).WithName("ClaimBurnInJob")
@@ -45,47 +48,52 @@ public static class BurnInEndpoints
             .WithSummary("Stores a fleet.burnin/v1 document for the held job; idempotent on runId (different content: 409).")
             .RequireAuthorization(Policies.Agent).DisableAntiforgery()
             // Past the API's default: the handler reads up to Fleet:BurnIn:MaxResultBytes and says so itself when a body is over.
-            .WithBodyLimit(((IEndpointRouteBuilder)api).ServiceProvider.GetRequiredService<BurnInOptions>().MaxResultBytes + RequestBodyLimits.DefaultApiBytes);
+            .WithBodyLimit(((IEndpointRouteBuilder)api).ServiceProvider.GetRequiredService<BurnInOptions>().MaxResultBytes + RequestBodyLimits.DefaultApiBytes)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
 
         agent.MapPost("/jobs/{id:long}/profile", ProfileAsync).WithName("PostProfileJobResult")
             .WithSummary("Stores the fleet.inference-profile/v1 document of the held profile job as measured on its card; a profile that breaks the contract fails the job (422) and stores nothing.")
             .RequireAuthorization(Policies.Agent).DisableAntiforgery()
-            .WithBodyLimit(MaxProfileBytes + RequestBodyLimits.DefaultApiBytes);
+            .WithBodyLimit(MaxProfileBytes + RequestBodyLimits.DefaultApiBytes).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
 
-        api.MapGet("/gpus/{serial}/burnin", async (string serial, BurnInQueries q, CancellationToken ct) => TypedResults.Ok(await q.GpuRunsAsync(serial, ct)))
+        api.MapGet("/gpus/{serial}/burnin", async Task<Results<Ok<IReadOnlyList<GpuBurnInRunItem>>, NotFound<ProblemDetails>>> (string serial, BurnInQueries q,
+                CancellationToken ct) => TypedResults.Ok(await q.GpuRunsAsync(serial, ct)))
             .WithTags("GPUs").WithName("GetGpuBurnInRuns").WithSummary("The card's burn-in runs, newest first.").RequireAuthorization(Policies.AnyRole);
         return api;
     }
 
-    private static async Task<Created<CreateCampaignResponse>> CreateAsync(CreateCampaignRequest body, RequestActor actor, CreateBurnInCampaign create,
-        CancellationToken ct)
+    private static async Task<Results<Created<CreateCampaignResponse>, BadRequest<ProblemDetails>, Conflict<ProblemDetails>, UnprocessableEntity<ProblemDetails>>>
+        CreateAsync(CreateCampaignRequest body, RequestActor actor, CreateBurnInCampaign create, CancellationToken ct)
     {
         var created = await create.CreateAsync(body, actor, ct);
         return TypedResults.Created(string.Create(CultureInfo.InvariantCulture, $"/api/burnin/campaigns/{created.Id}"), created);
     }
 
-    private static async Task<Results<Ok<ClaimResponse>, NoContent>> ClaimAsync(ClaimRequest body, RequestActor actor, ClaimBurnInJob claim,
+    private static async Task<Results<Ok<ClaimResponse>, NoContent, BadRequest<ProblemDetails>>> ClaimAsync(ClaimRequest body, RequestActor actor, ClaimBurnInJob claim,
         CancellationToken ct) =>
         await claim.ClaimAsync(body, actor, ct) is { } job ? TypedResults.Ok(job) : TypedResults.NoContent();
 
-    private static async Task<Ok<HeartbeatResponse>> HeartbeatAsync(long id, HeartbeatRequest body, HttpContext http, RequestActor actor, HeartbeatBurnInJob heartbeat,
-        CancellationToken ct) =>
+    private static async Task<Results<Ok<HeartbeatResponse>, BadRequest<ProblemDetails>, NotFound<ProblemDetails>, Conflict<ProblemDetails>>>
+        HeartbeatAsync(long id, HeartbeatRequest body, HttpContext http, RequestActor actor, HeartbeatBurnInJob heartbeat, CancellationToken ct) =>
         TypedResults.Ok(await heartbeat.HeartbeatAsync(id, body, actor, AgentId(http), ct));
 
-    private static async Task<Ok<ResultResponse>> ResultsAsync(long id, HttpContext http, RequestActor actor, IngestBurnInResult ingest, BurnInOptions options,
+    private static async Task<Results<Ok<ResultResponse>, BadRequest<ProblemDetails>, NotFound<ProblemDetails>, Conflict<ProblemDetails>,
+        UnprocessableEntity<ProblemDetails>>> ResultsAsync(long id, HttpContext http, RequestActor actor, IngestBurnInResult ingest, BurnInOptions options,
         CancellationToken ct)
     {
         var json = await ReadBodyAsync(http.Request, options.MaxResultBytes, ct);
         return TypedResults.Ok(await ingest.PostAsync(id, json, actor, AgentId(http), ct));
     }
 
-    private static async Task<Ok<ProfileResultResponse>> ProfileAsync(long id, HttpContext http, RequestActor actor, IngestProfileResult ingest, CancellationToken ct)
+    private static async Task<Results<Ok<ProfileResultResponse>, BadRequest<ProblemDetails>, NotFound<ProblemDetails>, Conflict<ProblemDetails>,
+        UnprocessableEntity<ProblemDetails>>> ProfileAsync(long id, HttpContext http, RequestActor actor, IngestProfileResult ingest, CancellationToken ct)
     {
         var json = await ReadBodyAsync(http.Request, MaxProfileBytes, ct);
         return TypedResults.Ok(await ingest.PostAsync(id, json, actor, AgentId(http), ct));
     }
 
-    private static async Task<Ok<OneOffResultResponse>> OneOffAsync(HttpContext http, RequestActor actor, IngestBurnInResult ingest, BurnInOptions options, CancellationToken ct)
+    private static async Task<Results<Ok<OneOffResultResponse>, BadRequest<ProblemDetails>, Conflict<ProblemDetails>, UnprocessableEntity<ProblemDetails>>>
+        OneOffAsync(HttpContext http, RequestActor actor, IngestBurnInResult ingest, BurnInOptions options, CancellationToken ct)
     {
         var json = await ReadBodyAsync(http.Request, options.MaxResultBytes, ct);
         return TypedResults.Ok(await ingest.PostOneOffAsync(json, actor, ct));

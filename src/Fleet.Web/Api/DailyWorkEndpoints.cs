@@ -35,13 +35,16 @@ public static class DailyWorkEndpoints
         var locations = api.MapGroup("/locations").WithTags("Locations").RequireAuthorization(Policies.AnyRole);
         locations.MapGet("/", async (LocationService s, CancellationToken ct) => TypedResults.Ok(await s.DatacentersAsync(ct)))
             .WithName("ListLocations").WithSummary("Datacenters with counts and power.");
-        locations.MapGet("/{datacenter}", async (string datacenter, LocationService s, CancellationToken ct) =>
+        locations.MapGet("/{datacenter}", async Task<Results<Ok<DatacenterRacks>, NotFound<ProblemDetails>>> (string datacenter, LocationService s,
+                CancellationToken ct) =>
                 TypedResults.Ok(await s.DatacenterAsync(datacenter, ct)))
             .WithName("GetDatacenterLocation").WithSummary("A datacenter's racks with counts and power.");
-        locations.MapGet("/{datacenter}/{rack}", async (string datacenter, string rack, LocationService s, CancellationToken ct) =>
+        locations.MapGet("/{datacenter}/{rack}", async Task<Results<Ok<RackHosts>, NotFound<ProblemDetails>>> (string datacenter, string rack, LocationService s,
+                CancellationToken ct) =>
                 TypedResults.Ok(await s.RackAsync(datacenter, rack, ct)))
             .WithName("GetRackLocation").WithSummary("A rack's hosts with their slots and cards (empty slots too).");
-        api.MapGet("/hosts/{host}", async (string host, LocationService s, CancellationToken ct) => TypedResults.Ok(await s.HostAsync(host, ct)))
+        api.MapGet("/hosts/{host}", async Task<Results<Ok<HostDetail>, NotFound<ProblemDetails>>> (string host, LocationService s, CancellationToken ct) =>
+                TypedResults.Ok(await s.HostAsync(host, ct)))
             .WithTags("Locations").WithName("GetHost").WithSummary("A host's slots, cards, power and placement history.")
             .RequireAuthorization(Policies.AnyRole);
 
@@ -50,7 +53,8 @@ public static class DailyWorkEndpoints
             .RequireAuthorization(Policies.AnyRole);
 
         var vendors = api.MapGroup("/vendors").WithTags("Procurement");
-        vendors.MapGet("/{id:int}/detail", async (int id, VendorService s, CancellationToken ct) => TypedResults.Ok(await s.GetAsync(id, ct)))
+        vendors.MapGet("/{id:int}/detail", async Task<Results<Ok<VendorDetail>, NotFound<ProblemDetails>>> (int id, VendorService s, CancellationToken ct) =>
+                TypedResults.Ok(await s.GetAsync(id, ct)))
             .WithName("GetVendorDetail").WithSummary("A vendor with its orders and quotes.").RequireAuthorization(Policies.AnyRole);
         vendors.MapPost("/{id:int}/deactivate", (int id, VendorActivationRequest body, RequestActor actor, VendorService s, CancellationToken ct) =>
                 SetActive(id, false, body, actor, s, ct))

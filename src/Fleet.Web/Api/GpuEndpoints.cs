@@ -17,7 +17,9 @@ public static class GpuEndpoints
         var gpus = api.MapGroup("/gpus").WithTags("GPUs");
         gpus.MapGet("/", List).AcceptsOnlyQueryOf<GpuListRequest>().WithName("ListGpus")
             .WithSummary("Pages through the fleet with filters and sort; status, datacenter and model take several values (repeated or comma-separated).").RequireAuthorization(Policies.AnyRole);
-        gpus.MapGet("/export", Export).AcceptsOnlyQueryOf<GpuListRequest>().WithName("ExportGpus").WithSummary("The filtered fleet as CSV (UTF-8 BOM, formula-safe).")
+        // A streamed file is no typed result: Produces and ProducesProblem name the CSV and the 400 of a bad query.
+        gpus.MapGet("/export", Export).AcceptsOnlyQueryOf<GpuListRequest>().Produces(StatusCodes.Status200OK, contentType: "text/csv")
+            .ProducesProblem(StatusCodes.Status400BadRequest).WithName("ExportGpus").WithSummary("The filtered fleet as CSV (UTF-8 BOM, formula-safe).")
             .RequireAuthorization(Policies.AnyRole);
         gpus.MapPost("/import", Import).WithName("ImportGpus").WithSummary("Validates, and unless dryRun commits, a GPU CSV all-or-nothing.")
             .RequireAuthorization(Policies.Procurement).DisableAntiforgery()

@@ -26,18 +26,20 @@ public static class PlanEndpoints
             .WithSummary("Queues a plan run: a fleet.scenario/v1 body, or { scenario, kind: simulate|capacity, gpuModel?, targetAttainment?, spares?, surviveDatacenterLoss?, savedScenario? }; 202 { id }, 422 with the scenario's JSON-path errors.")
             .RequireAuthorization(p => p.RequireRole(Roles.Admin, Roles.Procurement, Roles.Finance))
             .WithBodyLimit(PlanningService.MaxScenarioChars + RequestBodyLimits.DefaultApiBytes);
-        plans.MapGet("/", async ([AsParameters] PlanListRequest query, IPlanningService s, CancellationToken ct) =>
+        // 400: a limit that is not a whole number, refused by the binder.
+        plans.MapGet("/", async Task<Results<Ok<IReadOnlyList<PlanRunSummary>>, BadRequest<ProblemDetails>>> ([AsParameters] PlanListRequest query,
+                IPlanningService s, CancellationToken ct) =>
                 TypedResults.Ok(await s.ListAsync(query.SavedScenario, query.Limit ?? 100, ct)))
             .WithName("ListPlans").WithSummary("Plan runs, newest first; ?savedScenario= keeps one saved scenario's history.").RequireAuthorization(Policies.AnyRole);
         plans.MapGet("/{id:int}", Get).WithName("GetPlan")
             .WithSummary("{ state: queued|running|done|failed|cancelled, progress 0–1, result (as `fleet plan ... --json` prints it), warnings, cost }.")
             .RequireAuthorization(Policies.AnyRole);
-        plans.MapGet("/{id:int}/result", GetResult).WithName("GetPlanResult")
+        plans.MapGet("/{id:int}/result", GetResult).Produces(StatusCodes.Status200OK, contentType: "application/json").WithName("GetPlanResult")
             .WithSummary("The result's JSON text, byte for byte what `fleet plan simulate|capacity --json` prints (404 until done).")
             .RequireAuthorization(Policies.AnyRole);
         plans.MapGet("/{id:int}/scenario", async Task<Results<ContentHttpResult, NotFound>> (int id, IPlanningService s, CancellationToken ct) =>
                 await s.GetAsync(id, ct) is { } run ? TypedResults.Text(run.ScenarioJson, "application/json") : TypedResults.NotFound())
-            .WithName("GetPlanScenario").WithSummary("The run's fleet.scenario/v1 JSON, which `fleet plan simulate --scenario` runs unchanged.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json").WithName("GetPlanScenario").WithSummary("The run's fleet.scenario/v1 JSON, which `fleet plan simulate --scenario` runs unchanged.")
             .RequireAuthorization(Policies.AnyRole);
         plans.MapDelete("/{id:int}", Cancel).WithName("CancelPlan")
             .WithSummary("Cancels a queued or running run (200 with its state; 409 when it had already ended).")
@@ -53,10 +55,12 @@ public static class PlanEndpoints
             .WithSummary("Saves a named fleet.scenario/v1 (the body); 422 with the JSON-path errors of a bad one.")
             .RequireAuthorization(p => p.RequireRole(Roles.Admin, Roles.Procurement, Roles.Finance))
             .WithBodyLimit(PlanningService.MaxScenarioChars + RequestBodyLimits.DefaultApiBytes);
-        plans.MapGet("/{id:int}/buy-plan", async (int id, IPlanningService s, CancellationToken ct) => TypedResults.Ok(await s.BuyPlanAsync(id, ct)))
+        plans.MapGet("/{id:int}/buy-plan", async Task<Results<Ok<BuyPlanPreview>, NotFound<ProblemDetails>, UnprocessableEntity<ProblemDetails>>> (int id,
+                IPlanningService s, CancellationToken ct) => TypedResults.Ok(await s.BuyPlanAsync(id, ct)))
             .WithName("GetBuyPlan").WithSummary("What a finished capacity run would buy: its answer per datacenter less today's in-service GPUs, priced.")
             .RequireAuthorization(Policies.AnyRole);
-        plans.MapPost("/{id:int}/buy-plan", async (int id, BuyPlanRequest body, RequestActor actor, IPlanningService s, CancellationToken ct) =>
+        plans.MapPost("/{id:int}/buy-plan", async Task<Results<Created<BuyPlanResult>, BadRequest<ProblemDetails>, NotFound<ProblemDetails>, Conflict<ProblemDetails>,
+            UnprocessableEntity<ProblemDetails>>> (int id, BuyPlanRequest body, RequestActor actor, IPlanningService s, CancellationToken ct) =>
             {
                 var result = await s.CreateBuyPlanOrdersAsync(id, body, actor, ct);
                 return TypedResults.Created(string.Create(CultureInfo.InvariantCulture, $"/api/plans/{id}/buy-plan"), result);
@@ -215,7 +219,12 @@ public static class PlanEndpoints
         return v.GetBoolean();
     }
 
-    private static async Task<IResult> Get(int id, IPlanningService s, CancellationToken ct)
+    /// <summary>A run as <c>GET /api/plans/{id}</c> shows it: state and kind in lower case, the result as the JSON it is.</summary>
+    public sealed record PlanRunView(
+        int Id, string State, double Progress, string Kind, string? ScenarioName, string? SavedScenario, string CreatedBy, DateTime CreatedAt,
+        DateTime? StartedAt, DateTime? FinishedAt, string? Error, CapacityRequest? Capacity, IReadOnlyList<string> Warnings, PlanCost? Cost, JsonElement? Result);
+
+    private static async Task<Results<Ok<PlanRunView>, NotFound>> Get(int id, IPlanningService s, CancellationToken ct)
     {
         if (await s.GetAsync(id, ct) is not { } run)
         {
@@ -230,24 +239,8 @@ public static class PlanEndpoints
         }
 
         var r = run.Run;
-        return TypedResults.Ok(new
-        {
-            id = r.Id,
-            state = r.State.ToString().ToLowerInvariant(),
-            progress = r.Progress,
-            kind = r.Kind.ToString().ToLowerInvariant(),
-            scenarioName = r.ScenarioName,
-            savedScenario = r.SavedScenario,
-            createdBy = r.CreatedBy,
-            createdAt = r.CreatedAt,
-            startedAt = r.StartedAt,
-            finishedAt = r.FinishedAt,
-            error = r.Error,
-            capacity = run.Capacity,
-            warnings = run.Warnings,
-            cost = run.Cost,
-            result,
-        });
+        return TypedResults.Ok(new PlanRunView(r.Id, r.State.ToString().ToLowerInvariant(), r.Progress, r.Kind.ToString().ToLowerInvariant(), r.ScenarioName,
+            r.SavedScenario, r.CreatedBy, r.CreatedAt, r.StartedAt, r.FinishedAt, r.Error, run.Capacity, run.Warnings, run.Cost, result));
     }
 
     private static async Task<Results<ContentHttpResult, NotFound>> GetResult(int id, IPlanningService s, CancellationToken ct) =>

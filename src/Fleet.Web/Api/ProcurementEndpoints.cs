@@ -16,6 +16,16 @@ using InvoiceChange = Microsoft.AspNetCore.Http.HttpResults.Results<
     Microsoft.AspNetCore.Http.HttpResults.NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>,
     Microsoft.AspNetCore.Http.HttpResults.Conflict<Microsoft.AspNetCore.Mvc.ProblemDetails>,
     Microsoft.AspNetCore.Http.HttpResults.UnprocessableEntity<Microsoft.AspNetCore.Mvc.ProblemDetails>>;
+using OrderCreation = Microsoft.AspNetCore.Http.HttpResults.Results<
+    Microsoft.AspNetCore.Http.HttpResults.Created<Fleet.Application.Procurement.OrderItem>,
+    Microsoft.AspNetCore.Http.HttpResults.BadRequest<Microsoft.AspNetCore.Mvc.ProblemDetails>,
+    Microsoft.AspNetCore.Http.HttpResults.Conflict<Microsoft.AspNetCore.Mvc.ProblemDetails>,
+    Microsoft.AspNetCore.Http.HttpResults.UnprocessableEntity<Microsoft.AspNetCore.Mvc.ProblemDetails>>;
+using QuoteCreation = Microsoft.AspNetCore.Http.HttpResults.Results<
+    Microsoft.AspNetCore.Http.HttpResults.Created<Fleet.Application.Procurement.QuoteItem>,
+    Microsoft.AspNetCore.Http.HttpResults.BadRequest<Microsoft.AspNetCore.Mvc.ProblemDetails>,
+    Microsoft.AspNetCore.Http.HttpResults.Conflict<Microsoft.AspNetCore.Mvc.ProblemDetails>,
+    Microsoft.AspNetCore.Http.HttpResults.UnprocessableEntity<Microsoft.AspNetCore.Mvc.ProblemDetails>>;
 
 namespace Fleet.Web.Api;
 
@@ -28,7 +38,8 @@ public static class ProcurementEndpoints
     public sealed record OrderListRequest(
         string? Search, Fleet.Domain.Procurement.PurchaseOrderStatus? Status, string? Vendor, string? Datacenter, int? Page, int? PageSize);
 
-    private static async Task<Ok<IReadOnlyList<OrderItem>>> ListOrders([AsParameters] OrderListRequest query, HttpContext http, PurchaseOrderService s, CancellationToken ct)
+    private static async Task<Results<Ok<IReadOnlyList<OrderItem>>, BadRequest<ProblemDetails>>> ListOrders([AsParameters] OrderListRequest query, HttpContext http,
+        PurchaseOrderService s, CancellationToken ct)
     {
         var page = await s.ListAsync(new OrderQuery(query.Search, query.Status, query.Vendor, query.Datacenter, query.Page ?? 1, query.PageSize), ct);
         http.Response.Headers["X-Total-Count"] = page.Total.ToString(CultureInfo.InvariantCulture);
@@ -44,13 +55,15 @@ public static class ProcurementEndpoints
                 (await s.ListAsync(ct)).FirstOrDefault(v => v.Id == id) is { } vendor ? TypedResults.Ok(vendor) : TypedResults.NotFound())
             .WithName("GetVendor").WithSummary("One vendor; its ETag is the version an edit sends back as If-Match.").RequireAuthorization(Policies.AnyRole)
             .WithETag(Versioned.Vendor);
-        vendors.MapPost("/", async (VendorRequest body, HttpContext http, RequestActor actor, VendorService s, CancellationToken ct) =>
+        vendors.MapPost("/", async Task<Results<Created<VendorItem>, BadRequest<ProblemDetails>, Conflict<ProblemDetails>>> (VendorRequest body, HttpContext http,
+                RequestActor actor, VendorService s, CancellationToken ct) =>
             {
                 var vendor = await s.SaveAsync(null, body, actor, ct);
                 return Created(http, vendor, string.Create(CultureInfo.InvariantCulture, $"/api/vendors/{vendor.Id}"), vendor.Version);
             })
             .WithName("CreateVendor").WithSummary("Adds a vendor (201; 409 when the name is taken).").RequireAuthorization(Policies.Procurement);
-        vendors.MapPut("/{id:int}", async (int id, VendorRequest body, RequestActor actor, VendorService s, CancellationToken ct) =>
+        vendors.MapPut("/{id:int}", async Task<Results<Ok<VendorItem>, BadRequest<ProblemDetails>, NotFound<ProblemDetails>, Conflict<ProblemDetails>>> (int id,
+                VendorRequest body, RequestActor actor, VendorService s, CancellationToken ct) =>
                 TypedResults.Ok(await s.SaveAsync(id, body, actor, ct)))
             .WithName("UpdateVendor").WithSummary("Edits a vendor; send If-Match or expectedVersion.").RequireAuthorization(Policies.Procurement)
             .RequireVersion(Versioned.Vendor);
@@ -63,7 +76,8 @@ public static class ProcurementEndpoints
         orders.MapGet("/{number}", async Task<Results<Ok<OrderItem>, NotFound<ProblemDetails>>> (string number, PurchaseOrderService s, CancellationToken ct) =>
                 TypedResults.Ok(await s.GetAsync(number, ct)))
             .WithName("GetOrder").WithSummary("One purchase order.").RequireAuthorization(Policies.AnyRole).WithETag(Versioned.Order);
-        orders.MapPost("/", async (CreateOrderRequest body, HttpContext http, RequestActor actor, PurchaseOrderService s, CancellationToken ct) =>
+        orders.MapPost("/", async Task<OrderCreation> (CreateOrderRequest body, HttpContext http, RequestActor actor, PurchaseOrderService s,
+                CancellationToken ct) =>
             {
                 var order = await s.CreateAsync(body, actor, ct);
                 return Created(http, order, $"/api/orders/{Uri.EscapeDataString(order.Number)}", order.Version);
@@ -81,7 +95,8 @@ public static class ProcurementEndpoints
         orders.MapPost("/{number}/deliveries", Receive).WithName("ReceiveDelivery")
             .WithSummary("Receives serials (JSON, text/csv body or one uploaded packing list) all-or-nothing; 422 lists every error with line and column.")
             .RequireAuthorization(Policies.Procurement).DisableAntiforgery().WithBodyLimit(MaxDeliveryBytes + RequestBodyLimits.DefaultApiBytes);
-        orders.MapGet("/{number}/invoices", async (string number, InvoiceService s, CancellationToken ct) => TypedResults.Ok(await s.ListAsync(number, ct)))
+        orders.MapGet("/{number}/invoices", async Task<Results<Ok<IReadOnlyList<InvoiceItem>>, NotFound<ProblemDetails>>> (string number, InvoiceService s,
+                CancellationToken ct) => TypedResults.Ok(await s.ListAsync(number, ct)))
             .WithName("ListInvoices").WithSummary("Invoices recorded against the order with their three-way flags.").RequireAuthorization(Policies.AnyRole);
         orders.MapPost("/{number}/invoices", async Task<InvoiceChange> (string number, InvoiceRequest body, RequestActor actor, InvoiceService s, CancellationToken ct) =>
                 TypedResults.Ok(await s.RecordAsync(number, body, actor, ct)))
@@ -102,7 +117,7 @@ public static class ProcurementEndpoints
                 (await s.ListAsync(ct)).FirstOrDefault(q => q.Reference == reference) is { } quote ? TypedResults.Ok(quote) : TypedResults.NotFound())
             .WithName("GetQuote").WithSummary("One quote; its ETag is the version a conversion sends back as If-Match.").RequireAuthorization(Policies.AnyRole)
             .WithETag(Versioned.Quote);
-        quotes.MapPost("/", async (CreateQuoteRequest body, HttpContext http, RequestActor actor, QuoteService s, CancellationToken ct) =>
+        quotes.MapPost("/", async Task<QuoteCreation> (CreateQuoteRequest body, HttpContext http, RequestActor actor, QuoteService s, CancellationToken ct) =>
             {
                 var quote = await s.CreateAsync(body, actor, ct);
                 return Created(http, quote, $"/api/quotes/{Uri.EscapeDataString(quote.Reference)}", null);

@@ -21,7 +21,7 @@ public static class SearchEndpoints
             .WithName("ListViews").WithSummary("The caller's saved inventory views, by name.");
         views.MapPost("/", Create).WithName("CreateView")
             .WithSummary("Saves the grid's query string (filters, sort, columns) under a name (201; 422 when the caller has a view by that name).");
-        views.MapDelete("/{id:int}", async Task<NoContent> (int id, HttpContext http, SavedViewService s, CancellationToken ct) =>
+        views.MapDelete("/{id:int}", async Task<Results<NoContent, NotFound<ProblemDetails>>> (int id, HttpContext http, SavedViewService s, CancellationToken ct) =>
             {
                 await s.DeleteAsync(Owner(http.User), id, ct);
                 return TypedResults.NoContent();
@@ -50,7 +50,8 @@ public static class SearchEndpoints
         return TypedResults.Ok(await search.SearchAsync(q, n, ct));
     }
 
-    private static async Task<Created<SavedViewItem>> Create(SaveViewRequest body, HttpContext http, SavedViewService s, CancellationToken ct)
+    private static async Task<Results<Created<SavedViewItem>, BadRequest<ProblemDetails>, UnprocessableEntity<ProblemDetails>>> Create(SaveViewRequest body,
+        HttpContext http, SavedViewService s, CancellationToken ct)
     {
         var view = await s.CreateAsync(Owner(http.User), body, ct);
         return TypedResults.Created(string.Create(CultureInfo.InvariantCulture, $"/api/views/{view.Id}"), view);

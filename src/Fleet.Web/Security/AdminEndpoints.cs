@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Fleet.Web.Security;
 
@@ -19,26 +20,31 @@ public static class AdminEndpoints
         var tokens = app.MapGroup("/api/tokens").WithTags("Admin").RequireAuthorization(Policies.Admin);
         tokens.MapGet("/", async (ApiTokens s, CancellationToken ct) => TypedResults.Ok(await s.ListAsync(ct)))
             .WithName("ListApiTokens").WithSummary("Every API token (never its value), with expiry, last use and revocation.");
-        tokens.MapPost("/", async Task<Created<IssuedApiToken>> (IssueTokenBody body, RequestActor actor, ApiTokens s, CancellationToken ct) =>
+        tokens.MapPost("/", async Task<Results<Created<IssuedApiToken>, BadRequest<ProblemDetails>>> (IssueTokenBody body, RequestActor actor, ApiTokens s,
+                CancellationToken ct) =>
             {
                 var issued = await s.IssueAsync(body.Name, body.Role, body.ExpiresInDays, actor, ct);
                 return TypedResults.Created($"/api/tokens/{issued.Info.Id}", issued);
             })
             .WithName("IssueApiToken").WithSummary("Issues a token for a role; its value is in this response only.");
-        tokens.MapDelete("/{id:int}", async (int id, RequestActor actor, ApiTokens s, CancellationToken ct) =>
+        tokens.MapDelete("/{id:int}", async Task<Results<Ok<ApiTokenInfo>, NotFound<ProblemDetails>>> (int id, RequestActor actor, ApiTokens s,
+                CancellationToken ct) =>
                 TypedResults.Ok(await s.RevokeAsync(id, actor, ct)))
             .WithName("RevokeApiToken").WithSummary("Revokes a token: it is refused from now on.");
 
         var users = app.MapGroup("/api/users").WithTags("Admin").RequireAuthorization(Policies.Admin);
         users.MapGet("/", async (UserAdministration s, CancellationToken ct) => TypedResults.Ok(await s.ListAsync(ct)))
             .WithName("ListUsers").WithSummary("Every user with role and whether it is disabled.");
-        users.MapPost("/", async Task<Created<InvitedUser>> (InviteUserBody body, RequestActor actor, UserAdministration s, CancellationToken ct) =>
+        users.MapPost("/", async Task<Results<Created<InvitedUser>, BadRequest<ProblemDetails>, Conflict<ProblemDetails>>> (InviteUserBody body, RequestActor actor,
+                UserAdministration s, CancellationToken ct) =>
             {
                 var invited = await s.InviteAsync(body.Email, body.DisplayName, body.Role, actor, ct);
                 return TypedResults.Created($"/api/users/{invited.User.Id}", invited);
             })
             .WithName("InviteUser").WithSummary("Creates a user with a role; the response's one-time link (valid a day) sets the password.");
-        users.MapPatch("/{id}", async (string id, UpdateUserBody body, RequestActor actor, UserAdministration s, CancellationToken ct) =>
+        // 422: the change would leave no enabled Admin.
+        users.MapPatch("/{id}", async Task<Results<Ok<UserInfo>, BadRequest<ProblemDetails>, NotFound<ProblemDetails>, UnprocessableEntity<ProblemDetails>>> (
+            string id, UpdateUserBody body, RequestActor actor, UserAdministration s, CancellationToken ct) =>
             {
                 if (body.Role is null && body.Disabled is null)
                 {
@@ -56,7 +62,7 @@ public static class AdminEndpoints
                     result = await s.SetDisabledAsync(id, disabled, actor, ct);
                 }
 
-                return TypedResults.Ok(result);
+                return TypedResults.Ok(result!);
             })
             .WithName("UpdateUser").WithSummary("Changes a user's role and/or disables or enables them; their sessions end.");
         return app;

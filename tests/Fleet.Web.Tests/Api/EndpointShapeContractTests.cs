@@ -58,10 +58,79 @@ public abstract class EndpointShapeContractTests<TFixture>(TFixture fixture) : I
     [InlineData("/api/rma/{id}/ship", "post", "200", "404", "409", "422")]
     [InlineData("/api/budgets", "put", "200", "409", "422")]
     [InlineData("/api/profiles/validations", "post", "201", "400", "422")]
+    [InlineData("/api/burnin/campaigns", "post", "201", "400", "409", "422")]
+    [InlineData("/api/burnin/campaigns/{id}", "get", "200", "404")]
+    [InlineData("/api/burnin/runs", "post", "200", "400", "409", "413", "422")]
+    [InlineData("/api/gpus/{serial}/burnin", "get", "200", "404")]
+    [InlineData("/api/agent/claim", "post", "200", "204", "400")]
+    [InlineData("/api/agent/jobs/{id}/heartbeat", "post", "200", "400", "404", "409")]
+    [InlineData("/api/agent/jobs/{id}/results", "post", "200", "400", "404", "409", "413", "422")]
+    [InlineData("/api/agent/jobs/{id}/profile", "post", "200", "400", "404", "409", "413", "422")]
+    [InlineData("/api/vendors", "post", "201", "400", "409")]
+    [InlineData("/api/vendors/{id}", "put", "200", "400", "404", "409")]
+    [InlineData("/api/vendors/{id}/detail", "get", "200", "404")]
+    [InlineData("/api/orders", "get", "200", "400")]
+    [InlineData("/api/orders", "post", "201", "400", "409", "422")]
+    [InlineData("/api/orders/{number}/invoices", "get", "200", "404")]
+    [InlineData("/api/quotes", "post", "201", "400", "409", "422")]
+    [InlineData("/api/plans/{id}", "get", "200", "404")]
+    [InlineData("/api/plans/{id}/result", "get", "200", "404")]
+    [InlineData("/api/plans/{id}/scenario", "get", "200", "404")]
+    [InlineData("/api/plans/{id}/buy-plan", "get", "200", "404", "422")]
+    [InlineData("/api/plans/{id}/buy-plan", "post", "201", "400", "404", "409", "422")]
+    [InlineData("/api/locations/{datacenter}", "get", "200", "404")]
+    [InlineData("/api/locations/{datacenter}/{rack}", "get", "200", "404")]
+    [InlineData("/api/hosts/{host}", "get", "200", "404")]
+    [InlineData("/api/views", "post", "201", "400", "422")]
+    [InlineData("/api/views/{id}", "delete", "204", "404")]
+    [InlineData("/api/tokens", "post", "201", "400")]
+    [InlineData("/api/tokens/{id}", "delete", "200", "404")]
+    [InlineData("/api/users", "post", "201", "400", "409")]
+    [InlineData("/api/users/{id}", "patch", "200", "400", "404", "422")]
+    [InlineData("/healthz", "get", "200", "503")]
+    [InlineData("/api/gpus/export", "get", "200", "400")]
+    [InlineData("/api/plans", "get", "200", "400")]
     public async Task OpenApiDocument_Route_ListsItsErrorResponses(string path, string method, params string[] statuses)
     {
         var listed = ResponsesOf(await OpenApiAsync(), path, method);
         Assert.All(statuses, s => Assert.Contains(s, listed));
+    }
+
+    /// <summary>
+    /// Every operation under /api lists a 2xx, and one that takes a path parameter or a body (which can name what is not
+    /// there or not valid) lists a 4xx too: the typed results name what the route returns.
+    /// </summary>
+    [SkippableFact]
+    public async Task OpenApiDocument_EveryApiOperation_ListsSuccessAndItsErrors()
+    {
+        var offending = new List<string>();
+        foreach (var path in (await OpenApiAsync()).GetProperty("paths").EnumerateObject().Where(p => p.Name.StartsWith("/api/", StringComparison.Ordinal)))
+        {
+            foreach (var operation in path.Value.EnumerateObject().Where(o => o.Name is "get" or "post" or "put" or "patch" or "delete"))
+            {
+                var statuses = operation.Value.TryGetProperty("responses", out var responses)
+                    ? responses.EnumerateObject().Select(r => r.Name).ToList()
+                    : [];
+                var takesInput = path.Name.Contains('{', StringComparison.Ordinal) || operation.Value.TryGetProperty("requestBody", out _);
+                var missing = new List<string>();
+                if (!statuses.Any(s => s.StartsWith('2')))
+                {
+                    missing.Add("2xx");
+                }
+
+                if (takesInput && !statuses.Any(s => s.StartsWith('4')))
+                {
+                    missing.Add("4xx");
+                }
+
+                if (missing.Count > 0)
+                {
+                    offending.Add($"{operation.Name.ToUpperInvariant()} {path.Name} (lists {string.Join(", ", statuses)}; no {string.Join(" or ", missing)})");
+                }
+            }
+        }
+
+        Assert.True(offending.Count == 0, $"{offending.Count} operation(s) under /api do not list their responses:\n{string.Join("\n", offending)}");
     }
 
     [SkippableFact]
