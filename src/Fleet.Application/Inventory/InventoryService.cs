@@ -202,8 +202,14 @@ public sealed class InventoryService(
                     po,
                     host,
                 ];
+
+                // A few matching PO numbers are a branch each: `po_number = $1 ORDER BY serial` walks the
+                // (po_number, serial, id) index in order, where `= ANY($1)` walked every serial (0.4 s at a million).
+                IEnumerable<Expression<Func<Gpu, bool>>> branches = poNumbers is { Count: <= MaxPoNumberBranches }
+                    ? [.. columns.Where(c => c != po), .. poNumbers.Select(PoNumberIs)]
+                    : columns;
                 var unfiltered = gpus;
-                return new GpuFilter(gpus.Where(AnyOf(columns)), [.. columns.Select(c => unfiltered.Where(c))]);
+                return new GpuFilter(gpus.Where(AnyOf(columns)), [.. branches.Select(c => unfiltered.Where(c))]);
             }
         }
 
@@ -231,6 +237,11 @@ public sealed class InventoryService(
             """).ToListAsync(ct);
         return numbers.Count > MaxSearchPoNumbers ? null : numbers;
     }
+
+    /// <summary>Most matching PO numbers that a grid search reads as one branch each.</summary>
+    private const int MaxPoNumberBranches = 8;
+
+    private static Expression<Func<Gpu, bool>> PoNumberIs(string number) => g => g.PoNumber == number;
 
     /// <summary>The OR of several conditions on a card, as one expression a query provider translates.</summary>
     private static Expression<Func<Gpu, bool>> AnyOf(params Expression<Func<Gpu, bool>>[] conditions)
