@@ -139,7 +139,9 @@ public abstract class SearchResultsContractTests<TFixture>(TFixture fixture) : I
 
         Assert.Equal(new[] { serial }, serials);
         Assert.False(more);
-        Assert.Equal(new[] { serial }, (await GridAsync(term)).Serials);
+        var grid = await GridAsync(term);
+        Assert.Equal(new[] { serial }, grid.Serials);
+        Assert.Equal(1, grid.Total);
     }
 
     /// <summary>
