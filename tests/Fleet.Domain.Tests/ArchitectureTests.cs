@@ -52,7 +52,10 @@ public class ArchitectureTests
     public void ProjectReferences_AreUsedInTheSource(string project)
     {
         var (projects, _) = References(project);
-        var source = string.Join('\n', SourceFiles(s_rules.Projects[project].Path).Select(File.ReadAllText));
+        // A namespace imported for the whole project (<Using Include="..."/>) counts as used, like a using directive.
+        var globalUsings = XDocument.Load(Path.Combine(s_root, s_rules.Projects[project].Path, project + ".csproj"))
+            .Descendants("Using").Select(e => "using " + e.Attribute("Include")?.Value + ";");
+        var source = string.Join('\n', SourceFiles(s_rules.Projects[project].Path).Select(File.ReadAllText).Concat(globalUsings));
         var unused = projects.Where(reference => !Regex.IsMatch(source, $@"\b{Regex.Escape(reference)}\b")).ToList();
         Assert.True(unused.Count == 0, $"{project} references {string.Join(", ", unused)} but no source file uses its namespace.");
     }
