@@ -1299,14 +1299,8 @@ namespace Fleet.Migrations.Postgres.Migrations
                     b.HasIndex("DatacenterId", "Id")
                         .HasDatabaseName("ix_gpus_datacenter_id_id");
 
-                    b.HasIndex("DatacenterId", "Serial")
-                        .HasDatabaseName("ix_gpus_datacenter_id_serial");
-
                     b.HasIndex("GpuModelId", "Id")
                         .HasDatabaseName("ix_gpus_gpu_model_id_id");
-
-                    b.HasIndex("GpuModelId", "Serial")
-                        .HasDatabaseName("ix_gpus_gpu_model_id_serial");
 
                     b.HasIndex("HostId", "Id")
                         .HasDatabaseName("ix_gpus_host_id_id");
@@ -1320,17 +1314,35 @@ namespace Fleet.Migrations.Postgres.Migrations
                     b.HasIndex("Status", "Id")
                         .HasDatabaseName("ix_gpus_status_id");
 
-                    b.HasIndex("Status", "Serial")
-                        .HasDatabaseName("ix_gpus_status_serial");
-
                     b.HasIndex("UnitCost", "Id")
                         .HasDatabaseName("ix_gpus_unit_cost_id");
 
                     b.HasIndex("WarrantyEndsAt", "Id")
                         .HasDatabaseName("ix_gpus_warranty_ends_at_id");
 
-                    b.HasIndex("Status", "DatacenterId", "ReceivedAt", "Id")
-                        .HasDatabaseName("ix_gpus_status_datacenter_id_received_at_id");
+                    b.HasIndex("Status", "DatacenterId", "GpuModelId", "Id")
+                        .HasDatabaseName("ix_gpus_combo_id");
+
+                    b.HasIndex("Status", "DatacenterId", "GpuModelId", "AssetTag", "Id")
+                        .HasDatabaseName("ix_gpus_combo_asset_tag");
+
+                    b.HasIndex("Status", "DatacenterId", "GpuModelId", "PoNumber", "Id")
+                        .HasDatabaseName("ix_gpus_combo_po_number");
+
+                    b.HasIndex("Status", "DatacenterId", "GpuModelId", "ReceivedAt", "Id")
+                        .HasDatabaseName("ix_gpus_combo_received_at");
+
+                    b.HasIndex("Status", "DatacenterId", "GpuModelId", "Serial", "Id")
+                        .HasDatabaseName("ix_gpus_combo_serial");
+
+                    b.HasIndex("Status", "DatacenterId", "GpuModelId", "UnitCost", "Id")
+                        .HasDatabaseName("ix_gpus_combo_unit_cost");
+
+                    b.HasIndex("Status", "DatacenterId", "GpuModelId", "Uuid", "Id")
+                        .HasDatabaseName("ix_gpus_combo_uuid");
+
+                    b.HasIndex("Status", "DatacenterId", "GpuModelId", "WarrantyEndsAt", "Id")
+                        .HasDatabaseName("ix_gpus_combo_warranty_ends_at");
 
                     b.ToTable("gpus", (string)null);
                 });

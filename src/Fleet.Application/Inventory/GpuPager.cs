@@ -32,8 +32,12 @@ internal sealed class GpuPager
         Func<IQueryable<Gpu>, bool, IOrderedQueryable<Gpu>> order,
         Func<string, int, bool, Expression<Func<Gpu, bool>>>? after,
         Func<GpuListItem, string?> key,
-        Func<GpuListItem, bool> holds)
+        Func<GpuListItem, bool> holds,
+        Func<GpuCombo, bool>? admits = null)
     {
+        /// <summary>Whether cards of <paramref name="combo"/> can be in this section (a status section holds one status).</summary>
+        public bool Admits(GpuCombo combo) => admits is null || admits(combo);
+
         public IQueryable<Gpu> Query(IQueryable<Gpu> gpus, bool descending, GpuCursor? from)
         {
             if (member is not null)
@@ -81,14 +85,14 @@ internal sealed class GpuPager
                 v => v!.Value.ToString(CultureInfo.InvariantCulture), s => decimal.Parse(s, CultureInfo.InvariantCulture),
                 g => g.UnitCost != null, g => g.UnitCost == null),
             "STATUS" => [.. Enum.GetValues<GpuStatus>().OrderBy(s => s.ToString(), StringComparer.Ordinal)
-                .Select(s => Segment(g => g.Status == s, i => i.Status == s))],
+                .Select(s => Segment(g => g.Status == s, i => i.Status == s, c => c.Status == s))],
             "MODEL" => [.. (await db.GpuModels.AsNoTracking().OrderBy(m => m.Name).Select(m => new { m.Id, m.Name }).ToListAsync(ct))
-                .Select(m => Segment(g => g.GpuModelId == m.Id, i => i.Model == m.Name))],
+                .Select(m => Segment(g => g.GpuModelId == m.Id, i => i.Model == m.Name, c => c.ModelId == m.Id))],
             "DATACENTER" =>
             [
                 .. (await db.Datacenters.AsNoTracking().OrderBy(d => d.Code).Select(d => new { d.Id, d.Code }).ToListAsync(ct))
-                    .Select(d => Segment(g => g.DatacenterId == d.Id, i => i.Datacenter == d.Code)),
-                Segment(g => g.DatacenterId == null, i => i.Datacenter == null),
+                    .Select(d => Segment(g => g.DatacenterId == d.Id, i => i.Datacenter == d.Code, c => c.DatacenterId == d.Id)),
+                Segment(g => g.DatacenterId == null, i => i.Datacenter == null, c => c.DatacenterId == null),
             ],
             _ => throw new ValidationException("sort",
                 $"Unknown sort field '{field}'. Valid: {string.Join(", ", InventoryService.SortFields)} (prefix '-' for descending)."),
@@ -109,8 +113,8 @@ internal sealed class GpuPager
 
     private static DateTime? FromTicks(string text) => new DateTime(long.Parse(text, CultureInfo.InvariantCulture), DateTimeKind.Utc);
 
-    private static Section Segment(Expression<Func<Gpu, bool>> member, Func<GpuListItem, bool> holds) =>
-        new(member, (q, d) => d ? q.OrderByDescending(g => g.Id) : q.OrderBy(g => g.Id), null, _ => null, holds);
+    private static Section Segment(Expression<Func<Gpu, bool>> member, Func<GpuListItem, bool> holds, Func<GpuCombo, bool> admits) =>
+        new(member, (q, d) => d ? q.OrderByDescending(g => g.Id) : q.OrderBy(g => g.Id), null, _ => null, holds, admits);
 
     private static List<Section> WithNulls<T>(Expression<Func<Gpu, T>> key, Func<GpuListItem, T> read, Func<T, string> format,
         Func<string, T> parse, Expression<Func<Gpu, bool>> hasValue, Expression<Func<Gpu, bool>> isNull) =>
@@ -196,9 +200,9 @@ internal sealed class GpuPager
     /// first of the union of each branch's first rows in the same order: every branch walks its own index for a page
     /// instead of one query sorting every match of an OR.
     /// </summary>
-    public async Task<List<Row>> ReadAsync(IQueryable<Gpu> filtered, IReadOnlyList<IQueryable<Gpu>>? branches, GpuCursor? from, bool backward,
-        int count, int skip, CancellationToken ct)
+    public async Task<List<Row>> ReadAsync(GpuFilter filter, GpuCursor? from, bool backward, int count, int skip, CancellationToken ct)
     {
+        var filtered = filter.All;
         var rows = new List<Row>(count);
         var descending = _descending ^ backward;
         var start = from is null ? (backward ? _sections.Count - 1 : 0) : Math.Min(from.Section, _sections.Count - 1);
@@ -212,8 +216,15 @@ internal sealed class GpuPager
             var position = s == start && from is { End: false } ? from : null;
             var section = _sections[s];
             var first = skip + count - rows.Count;
+            var branches = Branches(filter, section);
+            if (branches is { Count: 0 })
+            {
+                // No combination of the filters fits this section (a status section under another status's filter).
+                continue;
+            }
+
             var query = branches is not null && first <= MaxMergedRows
-                ? Project(section.Query(branches.Select(b => section.Query(b, descending, position).Take(first)).Aggregate((a, b) => a.Union(b)), descending, null))
+                ? Project(section.Query(Merge(filter, branches.Select(b => section.Query(b, descending, position).Take(first))), descending, null))
                 : Project(section.Query(filtered, descending, position));
             if (skip > 0)
             {
@@ -241,6 +252,18 @@ internal sealed class GpuPager
 
         return rows;
     }
+
+    /// <summary>The branches whose cards can be in <paramref name="section"/>; null when the filter has none.</summary>
+    private List<IQueryable<Gpu>>? Branches(GpuFilter filter, Section section) =>
+        filter.Branches is not { } branches ? null
+        : filter.Combos is not { } combos ? [.. branches]
+        // The host sort orders by a joined column no combination index holds: one query sorts the filter's cards.
+        : SortKey.EndsWith("HOST", StringComparison.Ordinal) ? null
+        : [.. branches.Where((_, i) => section.Admits(combos[i]))];
+
+    /// <summary>The union of the branches' rows: disjoint combinations concatenate, overlapping columns drop repeats.</summary>
+    private static IQueryable<Gpu> Merge(GpuFilter filter, IEnumerable<IQueryable<Gpu>> parts) =>
+        filter.Combos is null ? parts.Aggregate((a, b) => a.Union(b)) : parts.Aggregate((a, b) => a.Concat(b));
 
     private static IQueryable<Row> Project(IQueryable<Gpu> gpus) => gpus.Select(g => new Row(g.Id, new GpuListItem(
         g.Serial, g.Uuid, g.AssetTag, g.Model!.Name, g.Status, g.Datacenter != null ? g.Datacenter.Code : null,

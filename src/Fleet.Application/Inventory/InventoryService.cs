@@ -38,7 +38,8 @@ public sealed class InventoryService(
         }
 
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var (filtered, branches) = await FilterBranchesAsync(db, query, ct);
+        var filter = await FilterBranchesAsync(db, query, ct);
+        var filtered = filter.All;
         var pager = await GpuPager.CreateAsync(db, query.Sort, ct);
         var filters = Fingerprint(query);
         var backward = query.Before is not null;
@@ -50,13 +51,13 @@ public sealed class InventoryService(
         // the sort's order), and its total is counted (or estimated, for many matches) meanwhile on a second
         // connection; one query sorting every match of the OR took 1.1 s for a PO's 40,000 cards at a million.
         using var counting = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var total = branches is null ? null : CountAsync(query, counting.Token);
+        var total = filter.Branches is null || filter.Combos is not null ? null : CountAsync(query, counting.Token);
 
         // One row more than the page says whether there is another page that way.
         List<GpuPager.Row> rows;
         try
         {
-            rows = await pager.ReadAsync(filtered, branches, from, backward, query.PageSize + 1, (query.Page - 1) * query.PageSize, ct);
+            rows = await pager.ReadAsync(filter, from, backward, query.PageSize + 1, (query.Page - 1) * query.PageSize, ct);
         }
         catch when (total is not null)
         {
@@ -142,6 +143,8 @@ public sealed class InventoryService(
     internal static async Task<GpuFilter> FilterBranchesAsync(FleetDbContext db, GpuQuery query, CancellationToken ct)
     {
         IQueryable<Gpu> gpus = db.Gpus.AsNoTracking();
+        List<GpuStatus>? statusSet = null;
+        List<int>? datacenterSet = null, modelSet = null;
         if (GpuQuery.Values(query.Status) is { Count: > 0 } statusNames)
         {
             var statuses = new List<GpuStatus>(statusNames.Count);
@@ -152,7 +155,8 @@ public sealed class InventoryService(
                         $"Unknown status '{name}'. Valid statuses: {string.Join(", ", Enum.GetNames<GpuStatus>())}."));
             }
 
-            gpus = OneOf(gpus, statuses.Distinct().ToList(), s => g => g.Status == s, list => g => list.Contains(g.Status));
+            statusSet = statuses.Distinct().ToList();
+            gpus = OneOf(gpus, statusSet, s => g => g.Status == s, list => g => list.Contains(g.Status));
         }
 
         if (GpuQuery.Values(query.Datacenter) is { Count: > 0 } codes)
@@ -161,6 +165,7 @@ public sealed class InventoryService(
             var ids = codes.Select(c => known.FirstOrDefault(d => string.Equals(d.Code, c, StringComparison.OrdinalIgnoreCase))?.Id
                 ?? throw new ValidationException("datacenter",
                     $"Unknown datacenter '{c}'. Known: {string.Join(", ", known.Select(d => d.Code).Order(StringComparer.Ordinal))}.")).Distinct().ToList();
+            datacenterSet = ids;
             gpus = OneOf(gpus, ids, id => g => g.DatacenterId == id, list => g => g.DatacenterId != null && list.Contains(g.DatacenterId.Value));
         }
 
@@ -170,6 +175,7 @@ public sealed class InventoryService(
             var ids = names.Select(n => known.FirstOrDefault(m => string.Equals(m.Name, n, StringComparison.OrdinalIgnoreCase))?.Id
                 ?? throw new ValidationException("model",
                     $"Unknown model '{n}'. Known: {string.Join(", ", known.Select(m => m.Name).Order(StringComparer.Ordinal))}.")).Distinct().ToList();
+            modelSet = ids;
             gpus = OneOf(gpus, ids, id => g => g.GpuModelId == id, list => g => list.Contains(g.GpuModelId));
         }
 
@@ -227,7 +233,35 @@ public sealed class InventoryService(
             }
         }
 
-        return new GpuFilter(gpus, null);
+        if (statusSet is null && datacenterSet is null && modelSet is null)
+        {
+            return new GpuFilter(gpus, null);
+        }
+
+        // Every combination of the chosen (or, for a filter not given, every) status, datacenter and model is one branch.
+        IReadOnlyList<GpuStatus> statusValues = statusSet ?? [.. Enum.GetValues<GpuStatus>()];
+        IReadOnlyList<int?> datacenterValues = datacenterSet?.Select(id => (int?)id).ToList()
+            ?? [.. await db.Datacenters.AsNoTracking().OrderBy(d => d.Id).Select(d => (int?)d.Id).ToListAsync(ct), null];
+        IReadOnlyList<int> modelValues = modelSet ?? await db.GpuModels.AsNoTracking().OrderBy(m => m.Id).Select(m => m.Id).ToListAsync(ct);
+        if (statusValues.Count * datacenterValues.Count * modelValues.Count > MaxComboBranches)
+        {
+            return new GpuFilter(gpus, null);
+        }
+
+        var combos = (from st in statusValues from dc in datacenterValues from model in modelValues select new GpuCombo(st, dc, model)).ToList();
+        var cards = db.Gpus.AsNoTracking();
+        return new GpuFilter(gpus, [.. combos.Select(c => cards.Where(ComboIs(c)))], combos);
+    }
+
+    /// <summary>Most combinations of status, datacenter and model a filtered page reads as one branch each.</summary>
+    internal const int MaxComboBranches = 64;
+
+    private static Expression<Func<Gpu, bool>> ComboIs(GpuCombo combo)
+    {
+        var (status, datacenter, model) = combo;
+        return datacenter is { } dc
+            ? g => g.Status == status && g.DatacenterId == dc && g.GpuModelId == model
+            : g => g.Status == status && g.DatacenterId == null && g.GpuModelId == model;
     }
 
     /// <summary>

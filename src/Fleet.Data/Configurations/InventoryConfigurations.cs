@@ -65,11 +65,17 @@ internal sealed class GpuConfiguration : IEntityTypeConfiguration<Gpu>
         b.Property(x => x.Status).HasConversion<string>().HasMaxLength(GpuFieldLimits.Status);
         b.HasIndex(x => x.Serial).IsUnique();
         b.HasIndex(x => x.Uuid).IsUnique();
-        b.HasIndex(x => new { x.Status, x.Serial });
-        b.HasIndex(x => new { x.DatacenterId, x.Serial });
-        b.HasIndex(x => new { x.GpuModelId, x.Serial });
-        // The grid's common view (a status in a datacenter, newest first) pages by walking this index.
-        b.HasIndex(x => new { x.Status, x.DatacenterId, x.ReceivedAt, x.Id });
+        // A filtered grid page reads one range per combination of status, datacenter and model, in the sort's order:
+        // one (status, datacenter_id, gpu_model_id, sort key, id) index per sortable column (id: the status, model and
+        // datacenter sorts, and the filter's exact count, read from the index alone).
+        b.HasIndex(x => new { x.Status, x.DatacenterId, x.GpuModelId, x.Id }).HasDatabaseName("ix_gpus_combo_id");
+        b.HasIndex(x => new { x.Status, x.DatacenterId, x.GpuModelId, x.Serial, x.Id }).HasDatabaseName("ix_gpus_combo_serial");
+        b.HasIndex(x => new { x.Status, x.DatacenterId, x.GpuModelId, x.Uuid, x.Id }).HasDatabaseName("ix_gpus_combo_uuid");
+        b.HasIndex(x => new { x.Status, x.DatacenterId, x.GpuModelId, x.AssetTag, x.Id }).HasDatabaseName("ix_gpus_combo_asset_tag");
+        b.HasIndex(x => new { x.Status, x.DatacenterId, x.GpuModelId, x.PoNumber, x.Id }).HasDatabaseName("ix_gpus_combo_po_number");
+        b.HasIndex(x => new { x.Status, x.DatacenterId, x.GpuModelId, x.UnitCost, x.Id }).HasDatabaseName("ix_gpus_combo_unit_cost");
+        b.HasIndex(x => new { x.Status, x.DatacenterId, x.GpuModelId, x.ReceivedAt, x.Id }).HasDatabaseName("ix_gpus_combo_received_at");
+        b.HasIndex(x => new { x.Status, x.DatacenterId, x.GpuModelId, x.WarrantyEndsAt, x.Id }).HasDatabaseName("ix_gpus_combo_warranty_ends_at");
         // Keyset paging: one (sort key, id) index per sortable column, read forwards or backwards; status, model and
         // datacenter sorts read one value at a time in id order (benchmarks/README.md says which index serves which shape).
         b.HasIndex(x => new { x.AssetTag, x.Id });
