@@ -188,6 +188,12 @@ public static class GridSweep
             raws.Add(raw.Elapsed.TotalMilliseconds);
         }
 
+        await using (var db = app.CreateDbContext())
+        {
+            // A kept database (FLEET_BENCH_DATABASE) serves the next run too: the imported rows go, so each run reads the same fleet.
+            await db.Gpus.Where(g => g.Serial.StartsWith("IMP") || g.Serial.StartsWith("RAW")).ExecuteDeleteAsync();
+        }
+
         imports.Sort();
         raws.Sort();
         Line(string.Create(CultureInfo.InvariantCulture,

@@ -33,8 +33,16 @@ internal sealed class GpuPager
         Func<string, int, bool, Expression<Func<Gpu, bool>>>? after,
         Func<GpuListItem, string?> key,
         Func<GpuListItem, bool> holds,
+        Func<IEnumerable<IQueryable<Gpu>>, bool, bool, int, IQueryable<int>> top,
         Func<GpuCombo, bool>? admits = null)
     {
+        /// <summary>
+        /// The ids of the first <paramref name="take"/> rows of the union of <paramref name="parts"/> (each already in
+        /// this section's order and limited), in that order; <paramref name="overlap"/> drops rows found twice.
+        /// </summary>
+        public IQueryable<int> Top(IEnumerable<IQueryable<Gpu>> parts, bool overlap, bool descending, int take) =>
+            top(parts, overlap, descending, take);
+
         /// <summary>Whether cards of <paramref name="combo"/> can be in this section (a status section holds one status).</summary>
         public bool Admits(GpuCombo combo) => admits is null || admits(combo);
 
@@ -114,12 +122,12 @@ internal sealed class GpuPager
     private static DateTime? FromTicks(string text) => new DateTime(long.Parse(text, CultureInfo.InvariantCulture), DateTimeKind.Utc);
 
     private static Section Segment(Expression<Func<Gpu, bool>> member, Func<GpuListItem, bool> holds, Func<GpuCombo, bool> admits) =>
-        new(member, (q, d) => d ? q.OrderByDescending(g => g.Id) : q.OrderBy(g => g.Id), null, _ => null, holds, admits);
+        new(member, (q, d) => d ? q.OrderByDescending(g => g.Id) : q.OrderBy(g => g.Id), null, _ => null, holds, s_topById, admits);
 
     private static List<Section> WithNulls<T>(Expression<Func<Gpu, T>> key, Func<GpuListItem, T> read, Func<T, string> format,
         Func<string, T> parse, Expression<Func<Gpu, bool>> hasValue, Expression<Func<Gpu, bool>> isNull) =>
         [Column(key, read, format, parse, hasValue), new(isNull, (q, d) => d ? q.OrderByDescending(g => g.Id) : q.OrderBy(g => g.Id), null,
-            _ => null, i => read(i) is null)];
+            _ => null, i => read(i) is null, s_topById)];
 
     private static Section Column<T>(Expression<Func<Gpu, T>> key, Func<GpuListItem, T> read, Func<T, string> format,
         Func<string, T> parse, Expression<Func<Gpu, bool>>? hasValue) =>
@@ -127,7 +135,37 @@ internal sealed class GpuPager
             (q, d) => d ? q.OrderByDescending(key).ThenByDescending(g => g.Id) : q.OrderBy(key).ThenBy(g => g.Id),
             (k, id, d) => After(key, parse(k), id, d),
             i => format(read(i)),
-            i => read(i) is not null);
+            i => read(i) is not null,
+            TopIds(key));
+
+    private static readonly Func<IEnumerable<IQueryable<Gpu>>, bool, bool, int, IQueryable<int>> s_topById = TopIds(g => g.Id);
+
+    /// <summary>A branch's row as the merge reads it: its id and sort key, both in the branch's index.</summary>
+    private sealed class KeyRow<T>
+    {
+        public int Id { get; init; }
+
+        public T Key { get; init; } = default!;
+    }
+
+    /// <summary>
+    /// Merges branches by (key, id) and keeps the first ids. Each branch reads only its index (an index-only scan of one
+    /// range); the page then reads its few rows by id. Reading whole rows in a branch let the planner walk the primary
+    /// key instead, past every card of the other combinations, where ids run with the model and the delivery (0.4 s).
+    /// </summary>
+    private static Func<IEnumerable<IQueryable<Gpu>>, bool, bool, int, IQueryable<int>> TopIds<T>(Expression<Func<Gpu, T>> key)
+    {
+        var g = key.Parameters[0];
+        var projection = Expression.Lambda<Func<Gpu, KeyRow<T>>>(Expression.MemberInit(Expression.New(typeof(KeyRow<T>)),
+            Expression.Bind(typeof(KeyRow<T>).GetProperty(nameof(KeyRow<T>.Id))!, Expression.Property(g, nameof(Gpu.Id))),
+            Expression.Bind(typeof(KeyRow<T>).GetProperty(nameof(KeyRow<T>.Key))!, key.Body)), g);
+        return (parts, overlap, descending, take) =>
+        {
+            var merged = parts.Select(p => p.Select(projection)).Aggregate((a, b) => overlap ? a.Union(b) : a.Concat(b));
+            var ordered = descending ? merged.OrderByDescending(r => r.Key).ThenByDescending(r => r.Id) : merged.OrderBy(r => r.Key).ThenBy(r => r.Id);
+            return ordered.Take(take).Select(r => r.Id);
+        };
+    }
 
     /// <summary>
     /// <c>key ≥ k AND (key &gt; k OR id &gt; i)</c> (mirrored when descending): the first half bounds the index scan,
@@ -223,9 +261,17 @@ internal sealed class GpuPager
                 continue;
             }
 
-            var query = branches is not null && first <= MaxMergedRows
-                ? Project(section.Query(Merge(filter, branches.Select(b => section.Query(b, descending, position).Take(first))), descending, null))
-                : Project(section.Query(filtered, descending, position));
+            IQueryable<Row> query;
+            if (branches is not null && first <= MaxMergedRows)
+            {
+                var ids = section.Top(branches.Select(b => section.Query(b, descending, position).Take(first)), filter.Combos is null, descending, first);
+                query = Project(section.Query(filtered.Where(g => ids.Contains(g.Id)), descending, null));
+            }
+            else
+            {
+                query = Project(section.Query(filtered, descending, position));
+            }
+
             if (skip > 0)
             {
                 var page = await query.Skip(skip).Take(count - rows.Count).ToListAsync(ct);
@@ -259,11 +305,14 @@ internal sealed class GpuPager
         : filter.Combos is not { } combos ? [.. branches]
         // The host sort orders by a joined column no combination index holds: one query sorts the filter's cards.
         : SortKey.EndsWith("HOST", StringComparison.Ordinal) ? null
-        : [.. branches.Where((_, i) => section.Admits(combos[i]))];
+        : Admitted(branches, combos, section);
 
-    /// <summary>The union of the branches' rows: disjoint combinations concatenate, overlapping columns drop repeats.</summary>
-    private static IQueryable<Gpu> Merge(GpuFilter filter, IEnumerable<IQueryable<Gpu>> parts) =>
-        filter.Combos is null ? parts.Aggregate((a, b) => a.Union(b)) : parts.Aggregate((a, b) => a.Concat(b));
+    private static List<IQueryable<Gpu>>? Admitted(IReadOnlyList<IQueryable<Gpu>> branches, IReadOnlyList<GpuCombo> combos, Section section)
+    {
+        var admitted = branches.Where((_, i) => section.Admits(combos[i])).ToList();
+        // Past this many ranges the merge costs more than one query that filters while it walks.
+        return admitted.Count > InventoryService.MaxComboBranches ? null : admitted;
+    }
 
     private static IQueryable<Row> Project(IQueryable<Gpu> gpus) => gpus.Select(g => new Row(g.Id, new GpuListItem(
         g.Serial, g.Uuid, g.AssetTag, g.Model!.Name, g.Status, g.Datacenter != null ? g.Datacenter.Code : null,
