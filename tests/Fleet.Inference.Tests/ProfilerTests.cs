@@ -86,6 +86,14 @@ public class ProfilerTests
         // Batch 64 at ctx 2048 fits (295) and is measured.
         Assert.Contains(profile.DecodePoints, d => d.Batch == 64 && d.Context == 2048);
 
+        // One decode line per measured batch: at batch B the synthetic step is (Da + Dc·B) + Db·Σctx.
+        Assert.Equal([1, 8, 64], profile.DecodeByBatch!.Select(f => f.Batch));
+        foreach (var f in profile.DecodeByBatch!)
+        {
+            Assert.Equal(SyntheticTarget.Da + (SyntheticTarget.Dc * f.Batch), f.A, 1e-12);
+            Assert.Equal(SyntheticTarget.Db, f.B, 1e-15);
+        }
+
         // MBU at batch 1, ctx 512: bytes = active params · (1e8 / params) + 1000·512, time = decode(1, 512), bandwidth 1e12.
         var bytes = (shape.ActiveParametersPerToken * (1e8 / shape.Parameters)) + (1000.0 * 512);
         var t = SyntheticTarget.Da + (SyntheticTarget.Db * 512) + SyntheticTarget.Dc;

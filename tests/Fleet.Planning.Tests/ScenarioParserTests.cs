@@ -289,6 +289,40 @@ public sealed class ScenarioParserTests : IDisposable
     }
 
     [Fact]
+    public void Parse_ProfileWithPerBatchFitsAndRequestOverhead_CostsPerBatchAndReadsTheOverhead()
+    {
+        File.WriteAllText(Path.Combine(_dir, "h100.json"), """
+            {
+              "schema": "fleet.inference-profile/v1", "gpuModel": "H100 SXM5 80GB", "model": "llama-3.1-8b", "dtype": "bf16",
+              "ceilings": { "bandwidthBytesPerSecond": 2.9e12, "matmulFlopsPerSecond": 7.3e14 },
+              "prefill": { "a": 0.004, "b": 2.5e-5, "c": 1e-9 },
+              "decode": { "a": 0.001, "b": 0, "c": 0.001 },
+              "memory": { "deviceMemoryBytes": 85899345920, "weightBytes": 16060522496, "kvBytesPerToken": 131072, "maxBatch": [] },
+              "decodeByBatch": [ { "batch": 1, "a": 0.004, "b": 0 }, { "batch": 2, "a": 0.008, "b": 1e-6 }, { "batch": 8, "a": 0.008, "b": 1e-6 } ],
+              "requestOverheadSeconds": 0.02
+            }
+            """);
+        var fleet = JsonNode.Parse("""[{ "datacenter": "east", "gpuModel": "H100 SXM5 80GB", "gpus": 2 }]""")!;
+        var withOverhead = Edit2(Edit("performance", JsonNode.Parse("""{ "source": "profile", "path": "h100.json", "requestOverheadSeconds": 0.012 }""")), "fleet", fleet);
+        var without = Edit2(Edit("performance", JsonNode.Parse("""{ "source": "profile", "path": "h100.json" }""")), "fleet", fleet.DeepClone());
+        var negative = Edit2(Edit("performance", JsonNode.Parse("""{ "source": "profile", "path": "h100.json", "requestOverheadSeconds": -0.001 }""")), "fleet", fleet.DeepClone());
+
+        var s = ScenarioParser.Parse(withOverhead, _dir);
+        var plain = ScenarioParser.Parse(without, _dir);
+
+        var model = StepCostModels.For(s, s.Fleet[0]);
+        // Batch 2 at Σctx 1000: 8 ms + 1 µs × 1000 = 9 ms (the one fit would give 3 ms); batch 5 lies on the same line.
+        Assert.Equal(0.009, model.StepSeconds(new StepShape(0, 0, 2, 1000)), 12);
+        Assert.Equal(0.009, model.StepSeconds(new StepShape(0, 0, 5, 1000)), 12);
+        Assert.Equal(0.004, model.StepSeconds(new StepShape(0, 0, 1, 500)), 12);
+        Assert.Equal(0.012, StepCostModels.RequestOverheadSeconds(s));
+        // The scenario field defaults to 0 whatever the profile measured; `fleet plan validate` takes the profile's.
+        Assert.Equal(0, StepCostModels.RequestOverheadSeconds(plain));
+        Assert.Equal(0.02, Assert.IsType<ProfilePerformance>(plain.Performance).Profile.RequestOverheadSeconds);
+        Assert.Contains("$.performance.requestOverheadSeconds: must be >= 0 and <= 60 (got -0.001)", Errors(negative, _dir));
+    }
+
+    [Fact]
     public void Parse_ProfileSerializedByRecord_RoundTrips()
     {
         var written = new PerformanceProfile

@@ -14,7 +14,7 @@ public class SimulatorJumpTests
     public static TheoryData<string> Scenarios =>
     [
         "few-per-replica", "round-robin", "least-outstanding", "shared-queue", "shared-queue-batched", "chunked", "chunked-round-robin",
-        "failures", "outage", "kv-pressure", "kv-pressure-shared", "clamped", "profile",
+        "failures", "outage", "kv-pressure", "kv-pressure-shared", "clamped", "profile", "profile-by-batch",
     ];
 
     private static Scenario Build(string name)
@@ -42,6 +42,15 @@ public class SimulatorJumpTests
                 Performance = new FixedPerformance(1e-9, 1e-7),
             },
             "profile" => roofline with { Performance = new ProfilePerformance("test", Profile()) },
+            // Per-batch decode lines (issue 15): interpolated up to batch 8, beyond it extrapolated with a slope that turns
+            // flat at Σctx = 10,000 inside the runs; with a request overhead, which must not change the engine's timing.
+            "profile-by-batch" => roofline with
+            {
+                Performance = new ProfilePerformance("test", Profile() with
+                {
+                    DecodeByBatch = [new BatchDecodeFit(1, 0.006, 3e-7), new BatchDecodeFit(2, 0.0065, 2.5e-7), new BatchDecodeFit(8, 0.008, 1e-7)],
+                }, 0.003),
+            },
             _ => throw new ArgumentOutOfRangeException(nameof(name)),
         };
     }

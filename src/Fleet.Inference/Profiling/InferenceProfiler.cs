@@ -13,7 +13,8 @@ public sealed record ProfileRequest(string Dtype, IReadOnlyList<int> Batches, IR
 /// <summary>
 /// Measures prefill time against prompt length and decode step time against batch and context, derives memory limits,
 /// MBU and MFU against the device's own measured ceilings, and fits the planner's models
-/// t_prefill = a + b·ΣL + c·ΣL² and t_decode = a + b·Σctx + c·B by least squares.
+/// t_prefill = a + b·ΣL + c·ΣL² and t_decode = a + b·Σctx + c·B by least squares, and the decode step per batch size
+/// (<see cref="DecodeCurve"/>), which the planner uses where it is present.
 /// </summary>
 public sealed class InferenceProfiler(TimeProvider time)
 {
@@ -102,6 +103,7 @@ public sealed class InferenceProfiler(TimeProvider time)
             Memory = new ProfileMemory(target.DeviceMemoryBytes, target.WeightBytes, target.KvBytesPerToken, maxBatch),
             PrefillPoints = prefill,
             DecodePoints = decode,
+            DecodeByBatch = DecodeCurve.Fit(decode),
             DecodeMbu = mbu,
             PrefillMfu = mfu,
         };

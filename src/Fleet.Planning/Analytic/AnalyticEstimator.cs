@@ -29,7 +29,7 @@ public sealed record AnalyticEstimate
     /// <summary>Erlang C probability that a request waits for a batch slot.</summary>
     public double WaitProbability { get; init; }
     public bool TpotReachable { get; init; }
-    /// <summary>False when prefill alone takes longer than the TTFT SLO.</summary>
+    /// <summary>False when prefill alone (with the request overhead) takes longer than the TTFT SLO.</summary>
     public bool TtftReachable { get; init; }
     public IReadOnlyList<string> Assumptions { get; init; } = [];
 }
@@ -59,7 +59,7 @@ public static class AnalyticEstimator
         // One cycle: every one of the batch's requests is prefilled once (decodes pause) and decoded output times.
         var replicaRate = batch / ((batch * prefill) + (output * decode));
         var slotRate = replicaRate / batch;
-        var budget = scenario.Slo.TtftSeconds - prefill;
+        var budget = scenario.Slo.TtftSeconds - prefill - StepCostModels.RequestOverheadSeconds(scenario);
 
         bool Enough(int replicas)
         {

@@ -1,4 +1,5 @@
 using Fleet.Domain.Catalog;
+using Fleet.Domain.Models;
 using Fleet.Planning.Scenarios;
 
 namespace Fleet.Planning.Performance;
@@ -25,8 +26,10 @@ public sealed class FixedStepModel(FixedPerformance spec) : IStepCostModel
 }
 
 /// <summary>
-/// Step times from a measured profile: prefill a + b·ΣL + c·ΣL², decode a + b·Σctx + c·B. A mixed (chunked) step is
-/// costed as the sum of both parts, an overestimate of a fused kernel by one weight pass.
+/// Step times from a measured profile: prefill a + b·ΣL + c·ΣL²; decode by <see cref="PerformanceProfile.DecodeSeconds"/>:
+/// the line in Σctx measured at that batch size, interpolated between measured batches and extrapolated beyond the
+/// largest (profiles without per-batch lines: a + b·Σctx + c·B). A mixed (chunked) step is costed as the sum of both
+/// parts, an overestimate of a fused kernel by one weight pass.
 /// </summary>
 public sealed class ProfileStepModel(ProfilePerformance spec) : IStepCostModel
 {
@@ -42,7 +45,7 @@ public sealed class ProfileStepModel(ProfilePerformance spec) : IStepCostModel
 
         if (shape.DecodeBatch > 0)
         {
-            seconds += p.Decode.Evaluate(shape.DecodeContext, shape.DecodeBatch);
+            seconds += p.DecodeSeconds(shape.DecodeContext, shape.DecodeBatch);
         }
 
         return seconds;
@@ -96,6 +99,13 @@ public sealed class RooflineStepModel : IStepCostModel
 /// <summary>Builds the step model a scenario names for one pool of its fleet.</summary>
 public static class StepCostModels
 {
+    /// <summary>Seconds every request spends outside engine steps (added to its TTFT and end-to-end latency); 0 unless the scenario's profile performance sets it.</summary>
+    public static double RequestOverheadSeconds(Scenario scenario)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        return scenario.Performance is ProfilePerformance p ? p.RequestOverheadSeconds : 0;
+    }
+
     /// <summary>The scenario's performance model for replicas of <paramref name="pool"/>.</summary>
     public static IStepCostModel For(Scenario scenario, FleetPool pool) => scenario.Performance switch
     {

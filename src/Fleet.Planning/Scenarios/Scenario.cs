@@ -75,7 +75,13 @@ public abstract record PerformanceSpec;
 public sealed record RooflinePerformance(double ComputeEfficiency = 0.6, double BandwidthEfficiency = 0.75, double StepOverheadSeconds = 0) : PerformanceSpec;
 
 /// <summary>Step times from a measured inference profile.</summary>
-public sealed record ProfilePerformance(string Path, PerformanceProfile Profile) : PerformanceSpec;
+/// <param name="RequestOverheadSeconds">
+/// Fixed seconds each request spends outside engine steps (HTTP, hand-off to the engine, first flush to the client),
+/// added to every request's TTFT and end-to-end latency; it occupies no replica. Scenario field
+/// <c>performance.requestOverheadSeconds</c>, default 0; <c>fleet plan validate</c> takes the profile's measured
+/// <see cref="PerformanceProfile.RequestOverheadSeconds"/>.
+/// </param>
+public sealed record ProfilePerformance(string Path, PerformanceProfile Profile, double RequestOverheadSeconds = 0) : PerformanceSpec;
 
 /// <summary>Step time = decodeStepSeconds + prefillSecondsPerToken × prefill tokens in the step.</summary>
 public sealed record FixedPerformance(double PrefillSecondsPerToken, double DecodeStepSeconds) : PerformanceSpec;

@@ -390,17 +390,18 @@ public static class ScenarioParser
                     var inline = r.Has("profile");
                     var path = r.Text("path", !inline);
                     var embedded = r.Get("profile", false);
+                    var overhead = r.Number("requestOverheadSeconds", false, Bound.Between(0, false, 60, false)) ?? 0;
                     if (inline && path is not null)
                     {
                         r.Error("path", "give either path or an inline profile, not both");
                     }
                     else if (embedded is { } element)
                     {
-                        spec = ReadInlineProfile(element, r.Child("profile"), model, fleet, errors);
+                        spec = ReadInlineProfile(element, r.Child("profile"), model, fleet, errors) is { } p ? p with { RequestOverheadSeconds = overhead } : null;
                     }
                     else if (path is not null)
                     {
-                        spec = ReadProfile(path, r.Child("path"), baseDirectory, model, fleet, errors);
+                        spec = ReadProfile(path, r.Child("path"), baseDirectory, model, fleet, errors) is { } p ? p with { RequestOverheadSeconds = overhead } : null;
                     }
 
                     break;
@@ -495,9 +496,9 @@ public static class ScenarioParser
             }
         }
 
-        if (profile.Decode.Evaluate(0, 1) <= 0 || profile.Prefill.Evaluate(1) <= 0)
+        if (profile.DecodeSeconds(0, 1) <= 0 || profile.Prefill.Evaluate(1) <= 0)
         {
-            errors.Add($"{jsonPath}: profile fits give non-positive step times (decode at batch 1: {profile.Decode.Evaluate(0, 1).ToString("G4", CultureInfo.InvariantCulture)} s)");
+            errors.Add($"{jsonPath}: profile fits give non-positive step times (decode at batch 1: {profile.DecodeSeconds(0, 1).ToString("G4", CultureInfo.InvariantCulture)} s)");
         }
 
         return errors.Count == before ? new ProfilePerformance(full, profile) : null;

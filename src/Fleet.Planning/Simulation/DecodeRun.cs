@@ -9,8 +9,10 @@ namespace Fleet.Planning.Simulation;
 /// batch-changing events in one event instead of one per step.
 /// </summary>
 /// <remarks>
-/// For a fixed batch every model here (fixed, a + b·Σctx + c·B, roofline max of two lines) and the floor are convex and
-/// piecewise linear in the step index, so a span on which the first two steps and the last are collinear is linear
+/// For a fixed batch every model here (fixed; a profile's a + b·Σctx + c·B, or its per-batch curve, which at a fixed
+/// batch is one line in Σctx at or between measured batch sizes and the larger of two lines beyond the largest, see
+/// <see cref="Fleet.Domain.Models.DecodeCurve"/>; roofline max of two lines) and the floor are convex and piecewise
+/// linear in the step index, so a span on which the first two steps and the last are collinear is linear
 /// throughout (convexity bounds it from both sides). Spans are split in half until they are; the step time of a linear
 /// span is max of two lines (model, floor), and the time of its first j steps is j·v₀ + s·j(j−1)/2.
 /// </remarks>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using Fleet.Planning.Performance;
 using Fleet.Planning.Scenarios;
 
 namespace Fleet.Planning.Simulation;
@@ -13,6 +14,9 @@ internal static class SimulationResultBuilder
     {
         var n = requests.Length;
         var makespan = stats.Now;
+
+        // Time outside engine steps: it delays what the client sees of every request, never a replica.
+        var overhead = StepCostModels.RequestOverheadSeconds(scenario);
         var done = new ServingSummary.Accumulator((int)stats.Completed, scenario.Slo);
         var wait = new List<double>((int)stats.Completed);
         long waited = 0;
@@ -26,7 +30,7 @@ internal static class SimulationResultBuilder
             }
 
             var w = q.Admitted - q.Arrival;
-            done.Add(q.Arrival, q.FirstToken, q.Finished, q.Prompt, q.Output);
+            done.Add(q.Arrival, q.FirstToken + overhead, q.Finished + overhead, q.Prompt, q.Output);
             wait.Add(w);
             waited += w > 1e-12 ? 1 : 0;
         }
@@ -79,7 +83,7 @@ internal static class SimulationResultBuilder
             Engine = new EngineStats(stats.Events, stats.StepEvents, stats.Steps, stats.Clamped),
             Warnings = Warnings(scenario, stats, makespan, maxTokens),
             Summary = summary,
-            Records = recordRequests ? Records(requests) : null,
+            Records = recordRequests ? Records(requests, overhead) : null,
         };
     }
 
@@ -135,7 +139,8 @@ internal static class SimulationResultBuilder
         return warnings;
     }
 
-    private static RequestRecords Records(RequestState[] requests)
+    /// <summary>The per-request arrays; a completed request's first-token and finish times include the request overhead, as the summary's latencies do.</summary>
+    private static RequestRecords Records(RequestState[] requests, double overhead)
     {
         var n = requests.Length;
         var (arrival, prompt, output) = (new double[n], new int[n], new int[n]);
@@ -144,7 +149,8 @@ internal static class SimulationResultBuilder
         {
             ref readonly var q = ref requests[i];
             (arrival[i], prompt[i], output[i]) = (q.Arrival, q.Prompt, q.Output);
-            (admitted[i], first[i], finished[i], replica[i]) = (q.Admitted, q.FirstToken, q.Finished, q.Replica);
+            var shift = q.Phase == RequestPhase.Done ? overhead : 0;
+            (admitted[i], first[i], finished[i], replica[i]) = (q.Admitted, q.FirstToken + shift, q.Finished + shift, q.Replica);
         }
 
         return new RequestRecords(arrival, prompt, output, admitted, first, finished, replica);

@@ -63,8 +63,9 @@ public sealed record ValidationReport(ServingFigures Predicted, ServingFigures M
 public static class ServerValidation
 {
     /// <summary>
-    /// The scenario with its fleet replaced by one replica of one device and its performance by <paramref name="profile"/>,
-    /// whatever the scenario said, so a scenario written for the fleet can be reused; failures and outages are dropped.
+    /// The scenario with its fleet replaced by one replica of one device and its performance by <paramref name="profile"/>
+    /// (with the profile's measured request overhead), whatever the scenario said, so a scenario written for the fleet can
+    /// be reused; failures and outages are dropped.
     /// The device is the profile's, with unbounded datasheet ceilings: the profile is what this server measured, so the
     /// roofline floor (which guards catalog hardware against impossible claims) must not bind.
     /// </summary>
@@ -98,7 +99,7 @@ public static class ServerValidation
         return scenario with
         {
             Fleet = [new FleetPool("server", device, 1, 1)],
-            Performance = new ProfilePerformance(profilePath, profile),
+            Performance = new ProfilePerformance(profilePath, profile, profile.RequestOverheadSeconds ?? 0),
             Scheduler = scheduler,
             Failures = null,
             Outage = null,
@@ -113,7 +114,7 @@ public static class ServerValidation
     {
         ArgumentNullException.ThrowIfNull(profile);
         var prefill = profile.Prefill.A + (profile.Prefill.B * batch * promptTokens) + (profile.Prefill.C * batch * promptTokens * promptTokens);
-        var decode = profile.Decode.Evaluate(batch * (promptTokens + (outputTokens / 2)), batch);
+        var decode = profile.DecodeSeconds(batch * (promptTokens + (outputTokens / 2)), batch);
         return batch / (prefill + (Math.Max(0, outputTokens - 1) * decode));
     }
 

@@ -67,6 +67,13 @@ public sealed partial class ValidateAgainstServeTests : IDisposable
             Assert.Equal("fleet.inference-profile/v1", saved["schema"]!.GetValue<string>());
             Assert.NotEmpty(saved["decodePoints"]!.AsArray());
             Assert.NotEmpty(saved["prefillPoints"]!.AsArray());
+
+            // Measured through the server's /metrics: the engine's own prefill step times, the rest of each TTFT as the
+            // request overhead, and a decode line per batch size profiled (max batch 4: 1, 2, 4).
+            Assert.InRange(saved["requestOverheadSeconds"]!.GetValue<double>(), 0, 1);
+            Assert.Equal([1, 2, 4], saved["decodeByBatch"]!.AsArray().Select(f => f!["batch"]!.GetValue<int>()));
+            Assert.Contains("request overhead (TTFT minus the engine's step)", stderr, StringComparison.Ordinal);
+            Assert.Contains("server side: mean TTFT", stderr, StringComparison.Ordinal);
         }
         finally
         {

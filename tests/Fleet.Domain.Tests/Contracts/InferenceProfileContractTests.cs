@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Fleet.Domain.Contracts;
+using Fleet.Domain.Contracts.Profiles;
 using Fleet.Domain.Models;
 using Json.Schema;
 
@@ -39,5 +40,35 @@ public class InferenceProfileContractTests
         missing.Remove("decode");
         Assert.False(s_schema.Value.Evaluate(JsonDocument.Parse(missing.ToJsonString()).RootElement).IsValid);
         Assert.Equal(PerformanceProfile.CurrentSchema, JsonNode.Parse(ContractSchemas.InferenceProfile())!["properties"]!["schema"]!["const"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Validate_PerBatchFitsAndRequestOverhead_AreValidBySchemaAndValidator()
+    {
+        var profile = Profile() with
+        {
+            DecodeByBatch = [new BatchDecodeFit(1, 0.004, 0), new BatchDecodeFit(2, 0.008, 1e-7)],
+            RequestOverheadSeconds = 0.012,
+        };
+        var json = JsonSerializer.Serialize(profile, new JsonSerializerOptions(JsonSerializerDefaults.Web));
+
+        Assert.True(s_schema.Value.Evaluate(JsonDocument.Parse(json).RootElement).IsValid, json);
+        Assert.Empty(InferenceProfileValidator.Validate(json));
+        Assert.Equal(profile.DecodeByBatch, JsonSerializer.Deserialize<PerformanceProfile>(json, new JsonSerializerOptions(JsonSerializerDefaults.Web))!.DecodeByBatch);
+    }
+
+    [Fact]
+    public void Validate_PerBatchFitsOutOfOrderOrNegative_NamesTheEntry()
+    {
+        var node = JsonSerializer.SerializeToNode(Profile(), new JsonSerializerOptions(JsonSerializerDefaults.Web))!.AsObject();
+        node["decodeByBatch"] = JsonNode.Parse("""[ { "batch": 4, "a": 0.008, "b": 0 }, { "batch": 2, "a": 0.008, "b": 0 }, { "batch": 8, "a": 0.009, "b": -1e-7 } ]""");
+        node["requestOverheadSeconds"] = -0.5;
+
+        var errors = InferenceProfileValidator.Validate(node.ToJsonString());
+
+        Assert.Contains("$.decodeByBatch[1].batch: must be a whole number above the previous entry's 4 (got 2)", errors);
+        Assert.Contains("$.decodeByBatch[2].b: must be >= 0 (got -1E-07)", errors);
+        Assert.Contains("$.requestOverheadSeconds: must be >= 0 (got -0.5)", errors);
+        Assert.False(s_schema.Value.Evaluate(JsonDocument.Parse(node.ToJsonString()).RootElement).IsValid);
     }
 }

@@ -39,6 +39,7 @@ public sealed class OpenAiLoadGenerator(HttpClient http)
     /// <summary>Prompt ids are drawn from [3, 259): the byte-fallback tokens every Llama-family vocabulary has.</summary>
     private const int FirstPromptId = 3;
     private const int PromptIdRange = 256;
+    private const string StepMetric = "fleet_serve_step_seconds";
 
     /// <summary>The first model <c>GET /v1/models</c> lists.</summary>
     public async Task<string> FirstModelAsync(CancellationToken ct)
@@ -52,6 +53,54 @@ public sealed class OpenAiLoadGenerator(HttpClient http)
 
         var id = JsonNode.Parse(body)?["data"]?.AsArray().FirstOrDefault()?["id"]?.GetValue<string>();
         return id ?? throw new HttpRequestException($"GET {http.BaseAddress}v1/models lists no model: {Shorten(body)}");
+    }
+
+    /// <summary>
+    /// The engine's own step time so far, from the server's Prometheus <c>GET /metrics</c>: the sum and count of the
+    /// <c>fleet_serve_step_seconds</c> histogram (<c>fleet infer serve</c>). Null when the server has no such metric.
+    /// </summary>
+    public Task<(double Seconds, long Steps)?> EngineStepSecondsAsync(CancellationToken ct) => HistogramAsync(StepMetric, ct);
+
+    /// <summary>The sum and count of histogram <paramref name="name"/> in the server's <c>GET /metrics</c>; null when it has none.</summary>
+    public async Task<(double Sum, long Count)?> HistogramAsync(string name, CancellationToken ct)
+    {
+        string text;
+        try
+        {
+            using var response = await http.GetAsync(new Uri("metrics", UriKind.Relative), ct);
+            if (!response.IsSuccessStatusCode)
+            {
+                return null;
+            }
+
+            text = await response.Content.ReadAsStringAsync(ct);
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+
+        double? sum = null;
+        long? count = null;
+        foreach (var line in text.Split('\n'))
+        {
+            var parts = line.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length < 2)
+            {
+                continue;
+            }
+
+            if (parts[0] == name + "_sum" && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var s))
+            {
+                sum = s;
+            }
+            else if (parts[0] == name + "_count" && long.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var c))
+            {
+                count = c;
+            }
+        }
+
+        return sum is { } total && count is { } n ? (total, n) : null;
     }
 
     /// <summary>Replays <paramref name="requests"/> at their arrival times; returns one record per request, in order.</summary>

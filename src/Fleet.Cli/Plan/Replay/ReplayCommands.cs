@@ -227,7 +227,14 @@ public static class ReplayCommands
             var requests = RequestGenerator.Generate(simulated);
             var predicted = await Task.Run(() => new Simulator { RecordRequests = true }.Run(simulated, requests, null, ct), ct);
             stderr.MarkupLineInterpolated($"[grey]predicted: TTFT p50 {predicted.Ttft.P50 * 1e3:F1} ms, TPOT p50 {predicted.Tpot.P50 * 1e3:F2} ms; replaying {requests.Count:N0} requests[/]");
+            var ttftBefore = await generator.HistogramAsync(ServerTtftMetric, ct);
+            var stepsBefore = await generator.EngineStepSecondsAsync(ct);
             var measuredRequests = await generator.RunAsync(requests, new LoadGeneratorOptions(modelName, TimeSpan.FromSeconds(parse.GetValue(timeout)), scenario.Seed), progress, ct);
+            if (await ServerSideAsync(generator, ttftBefore, stepsBefore, measuredRequests, ct) is { } split)
+            {
+                stderr.MarkupLineInterpolated($"[grey]{split}[/]");
+            }
+
             var measured = ReplayResult.From(url, modelName, scenario, scenario.Slo, measuredRequests);
             if (measured.Failed > 0)
             {
@@ -254,6 +261,32 @@ public static class ReplayCommands
             return measured.Failed == 0 && report.WithinTolerance(tol) ? ExitCodes.Pass : ExitCodes.Failed;
         });
         return command;
+    }
+
+    private const string ServerTtftMetric = "fleet_serve_time_to_first_token_seconds";
+
+    /// <summary>
+    /// Where the replay's TTFT went, from the server's own histograms when it has them (<c>fleet infer serve</c>): the mean
+    /// TTFT inside the server (hand-off to the batcher to the first token) against the client's, and the mean engine step.
+    /// </summary>
+    private static async Task<string?> ServerSideAsync(
+        OpenAiLoadGenerator generator, (double Sum, long Count)? ttftBefore, (double Seconds, long Steps)? stepsBefore,
+        IReadOnlyList<ReplayedRequest> replayed, CancellationToken ct)
+    {
+        var ttftAfter = await generator.HistogramAsync(ServerTtftMetric, ct);
+        var stepsAfter = await generator.EngineStepSecondsAsync(ct);
+        var done = replayed.Where(r => r.Completed).ToList();
+        if (ttftBefore is not { } tb || ttftAfter is not { } ta || stepsBefore is not { } sb || stepsAfter is not { } sa
+            || ta.Count <= tb.Count || sa.Steps <= sb.Steps || done.Count == 0)
+        {
+            return null;
+        }
+
+        var server = (ta.Sum - tb.Sum) / (ta.Count - tb.Count);
+        var client = done.Average(r => r.FirstToken - r.Sent);
+        var step = (sa.Seconds - sb.Seconds) / (sa.Steps - sb.Steps);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"server side: mean TTFT {server * 1e3:F1} ms in the server against {client * 1e3:F1} ms at the client ({(client - server) * 1e3:F1} ms outside the engine); {sa.Steps - sb.Steps} engine steps, mean {step * 1e3:F2} ms");
     }
 
     private static async Task<PerformanceProfile> ReadProfileAsync(string path, CancellationToken ct)

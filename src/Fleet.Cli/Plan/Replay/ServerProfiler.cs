@@ -7,9 +7,12 @@ namespace Fleet.Cli.Plan.Replay;
 
 /// <summary>
 /// Profiles a served engine from outside, through its completions API, into the simulator's step-time model: prefill time
-/// against prompt length from the TTFT of lone one-token requests (HTTP overhead folds into the constant, as a client
-/// sees it), decode step time against batch and context from the median inter-token gap of B requests sent together.
-/// Fitted by the profiler's own least squares (<see cref="InferenceProfiler.FitPrefill"/>, <see cref="InferenceProfiler.FitDecode"/>).
+/// against prompt length from lone one-output-token requests, timed by the engine's own step time in <c>/metrics</c>
+/// (the rest of their TTFT is <see cref="PerformanceProfile.RequestOverheadSeconds"/>) or, for a server without it, by
+/// the TTFT (the overhead then folds into the prefill constant); decode step time against batch and context from the
+/// median inter-token gap of B requests sent together. Fitted by the profiler's own least squares
+/// (<see cref="InferenceProfiler.FitPrefill"/>, <see cref="InferenceProfiler.FitDecode"/>) and per batch size
+/// (<see cref="DecodeCurve.Fit"/>).
 /// </summary>
 public sealed class ServerProfiler(OpenAiLoadGenerator generator)
 {
@@ -27,20 +30,46 @@ public sealed class ServerProfiler(OpenAiLoadGenerator generator)
 
         // Warm-up: the first requests pay for JIT and allocation.
         await generator.RunAsync(Together(1, lengths[0], 4), options, null, ct);
-        var prefill = new List<PrefillPoint>();
-        foreach (var length in lengths)
+
+        // Lone one-output-token requests: the client's TTFT, and the engine's own time for the one step each ran where
+        // the server reports its step times. A 1-token prompt is nearly all overhead.
+        var timed = new List<(int Length, List<double> Ttft, List<double> Engine)>();
+        var overheads = new List<double>();
+        foreach (var length in lengths.Prepend(1).Distinct())
         {
             var ttft = new List<double>();
+            var engine = new List<double>();
             for (var k = 0; k < 5; k++)
             {
+                var before = await generator.EngineStepSecondsAsync(ct);
                 var r = (await generator.RunAsync(Together(1, length, 1), options, null, ct))[0];
-                ttft.Add(Check(r).FirstToken - r.Sent);
+                var first = Check(r).FirstToken - r.Sent;
+                ttft.Add(first);
+                if (before is { } b && await generator.EngineStepSecondsAsync(ct) is { } a && a.Steps - b.Steps == 1)
+                {
+                    engine.Add(a.Seconds - b.Seconds);
+                    overheads.Add(first - (a.Seconds - b.Seconds));
+                }
             }
 
-            var seconds = Median(ttft);
-            prefill.Add(new PrefillPoint(1, length, seconds));
-            progress?.Report(string.Create(CultureInfo.InvariantCulture, $"prefill L={length}: TTFT {seconds * 1e3:F2} ms"));
+            timed.Add((length, ttft, engine));
         }
+
+        // Engine time where every length has it (then the rest of the TTFT is the request overhead), else the TTFT
+        // itself, with the overhead folded into the prefill constant, as a client sees it.
+        var metered = timed.All(t => t.Engine.Count > 0);
+        var prefill = new List<PrefillPoint>();
+        foreach (var (length, ttft, engine) in timed)
+        {
+            var seconds = Median(metered ? engine : ttft);
+            prefill.Add(new PrefillPoint(1, length, seconds));
+            progress?.Report(string.Create(CultureInfo.InvariantCulture, $"prefill L={length}: {(metered ? "engine step" : "TTFT")} {seconds * 1e3:F2} ms"));
+        }
+
+        double? overhead = metered ? Math.Max(0, Median(overheads)) : null;
+        progress?.Report(overhead is { } o
+            ? string.Create(CultureInfo.InvariantCulture, $"request overhead (TTFT minus the engine's step): {o * 1e3:F2} ms")
+            : "the server reports no fleet_serve_step_seconds in /metrics: request overhead not measured (it stays in the prefill constant)");
 
         var decode = new List<DecodePoint>();
         var batches = new[] { 1, 2, 4, 8, 16 }.Where(b => b <= maxBatch).ToList();
@@ -75,6 +104,8 @@ public sealed class ServerProfiler(OpenAiLoadGenerator generator)
             Ceilings = new ProfileCeilings(0, 0),
             Prefill = InferenceProfiler.FitPrefill(prefill),
             Decode = InferenceProfiler.FitDecode(decode),
+            DecodeByBatch = DecodeCurve.Fit(decode),
+            RequestOverheadSeconds = overhead,
             Memory = new ProfileMemory(0, 0, 0, []),
             PrefillPoints = prefill,
             DecodePoints = decode,

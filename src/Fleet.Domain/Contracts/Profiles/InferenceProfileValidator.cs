@@ -19,7 +19,7 @@ public sealed class ContractValidationException(string contract, IReadOnlyList<s
 public static class InferenceProfileValidator
 {
     private static readonly string[] s_root =
-        ["schema", "gpuModel", "device", "model", "dtype", "measuredAtUtc", "toolVersion", "ceilings", "prefill", "decode", "memory", "prefillPoints", "decodePoints", "decodeMbu", "prefillMfu"];
+        ["schema", "gpuModel", "device", "model", "dtype", "measuredAtUtc", "toolVersion", "ceilings", "prefill", "decode", "memory", "prefillPoints", "decodePoints", "decodeMbu", "prefillMfu", "decodeByBatch", "requestOverheadSeconds"];
 
     /// <summary>Every problem of <paramref name="json"/>; empty when it is a valid profile.</summary>
     public static IReadOnlyList<string> Validate(string json)
@@ -93,6 +93,12 @@ public static class InferenceProfileValidator
 
             Points(root, "prefillPoints", ["batch", "promptTokens", "seconds"], errors);
             Points(root, "decodePoints", ["batch", "context", "seconds"], errors);
+            DecodeByBatch(root, errors);
+            if (root.TryGetProperty("requestOverheadSeconds", out var overhead) && overhead.ValueKind != JsonValueKind.Null)
+            {
+                Number(root, "$", "requestOverheadSeconds", errors, nonNegative: true);
+            }
+
             if (errors.Count == 0 && root.GetProperty("decode") is var d && Value(d, "a") + Value(d, "c") <= 0
                 && !root.TryGetProperty("decodePoints", out _))
             {
@@ -167,6 +173,48 @@ public static class InferenceProfileValidator
         if ((positive && x <= 0) || (nonNegative && x < 0))
         {
             errors.Add(string.Create(CultureInfo.InvariantCulture, $"{path}.{name}: must be {(positive ? "> 0" : ">= 0")} (got {x})"));
+        }
+    }
+
+    /// <summary>Per-batch decode lines: batch ≥ 1 strictly ascending, a and b finite, b ≥ 0.</summary>
+    private static void DecodeByBatch(JsonElement root, List<string> errors)
+    {
+        if (!root.TryGetProperty("decodeByBatch", out var array) || array.ValueKind == JsonValueKind.Null)
+        {
+            return;
+        }
+
+        if (array.ValueKind != JsonValueKind.Array)
+        {
+            errors.Add("$.decodeByBatch: must be an array");
+            return;
+        }
+
+        var i = 0;
+        var previous = 0.0;
+        foreach (var fit in array.EnumerateArray())
+        {
+            var path = string.Create(CultureInfo.InvariantCulture, $"$.decodeByBatch[{i++}]");
+            if (fit.ValueKind != JsonValueKind.Object)
+            {
+                errors.Add($"{path}: must be an object");
+                continue;
+            }
+
+            var before = errors.Count;
+            Number(fit, path, "batch", errors, positive: true);
+            Number(fit, path, "a", errors);
+            Number(fit, path, "b", errors, nonNegative: true);
+            if (errors.Count == before)
+            {
+                var batch = fit.GetProperty("batch").GetDouble();
+                if (batch <= previous || batch != Math.Floor(batch))
+                {
+                    errors.Add(string.Create(CultureInfo.InvariantCulture, $"{path}.batch: must be a whole number above the previous entry's {previous} (got {batch})"));
+                }
+
+                previous = batch;
+            }
         }
     }
 
