@@ -130,6 +130,69 @@ public abstract class DataContractTests(string provider)
         Assert.Equal(1, g7.Version);
     }
 
+    /// <summary>
+    /// The card's host name column (what the grid's host sort reads) is kept by the database on every write path: a
+    /// card placed through the domain, bulk-written placed, moved and unplaced by set-based updates, a direct write of
+    /// the column itself, and a renamed host.
+    /// </summary>
+    [SkippableFact]
+    public async Task HostNameColumn_EveryWayACardIsPlacedOrMoved_IsItsHostsName()
+    {
+        await using var database = await NewDatabaseAsync();
+        await using var db = database.CreateContext();
+        var models = await DemoSeeder.EnsureCatalogAsync(db, CancellationToken.None);
+        var dc = new Datacenter { Code = "TST1", Name = "Test" };
+        db.Datacenters.Add(dc);
+        await db.SaveChangesAsync();
+        var rack = new Rack { DatacenterId = dc.Id, Name = "R1" };
+        db.Racks.Add(rack);
+        await db.SaveChangesAsync();
+        var (a, b) = (new Host { RackId = rack.Id, Hostname = "tst1-r1-h1", ServerModel = "S", GpuSlots = 8 },
+            new Host { RackId = rack.Id, Hostname = "tst1-r1-h2", ServerModel = "S", GpuSlots = 8 });
+        db.Hosts.AddRange(a, b);
+        await db.SaveChangesAsync();
+
+        var placed = new Gpu(GpuStatus.InService) { Serial = "HN-1", GpuModelId = models["H100 SXM5 80GB"].Id };
+        placed.PlaceIn(a, dc.Id, 0, DateTime.UtcNow);
+        db.Gpus.Add(placed);
+        db.Gpus.Add(new Gpu(GpuStatus.Received) { Serial = "HN-2", GpuModelId = models["H100 SXM5 80GB"].Id });
+        await db.SaveChangesAsync();
+        await using (var tx = await db.Database.BeginTransactionAsync())
+        {
+            await database.Provider.BulkWriter.InsertAsync(db, [new Gpu(GpuStatus.InService)
+            {
+                Serial = "HN-3", GpuModelId = models["H100 SXM5 80GB"].Id, HostId = b.Id, DatacenterId = dc.Id, Slot = 1,
+            }], CancellationToken.None);
+            await tx.CommitAsync();
+        }
+
+        async Task<Dictionary<string, string?>> NamesAsync()
+        {
+            await using var check = database.CreateContext();
+            return await check.Gpus.Where(g => g.Serial.StartsWith("HN-"))
+                .Select(g => new { g.Serial, Name = EF.Property<string?>(g, GpuColumns.HostName) }).ToDictionaryAsync(x => x.Serial, x => x.Name);
+        }
+
+        Assert.Equal(new Dictionary<string, string?> { ["HN-1"] = "tst1-r1-h1", ["HN-2"] = null, ["HN-3"] = "tst1-r1-h2" }, await NamesAsync());
+
+        // Moved by a set-based update, unplaced, and the column written directly: the database puts it right.
+        await db.Gpus.Where(g => g.Serial == "HN-2").ExecuteUpdateAsync(u => u.SetProperty(g => g.HostId, b.Id));
+        await db.Gpus.Where(g => g.Serial == "HN-3").ExecuteUpdateAsync(u => u.SetProperty(g => g.HostId, (int?)null));
+        await db.Gpus.Where(g => g.Serial == "HN-1").ExecuteUpdateAsync(u => u.SetProperty(g => EF.Property<string?>(g, GpuColumns.HostName), "wrong"));
+        Assert.Equal(new Dictionary<string, string?> { ["HN-1"] = "tst1-r1-h1", ["HN-2"] = "tst1-r1-h2", ["HN-3"] = null }, await NamesAsync());
+
+        // A renamed host renames its cards' copies; a tracked edit of another field leaves the copy alone.
+        await db.Hosts.Where(h => h.Id == a.Id).ExecuteUpdateAsync(u => u.SetProperty(h => h.Hostname, "tst1-r1-h9"));
+        await using (var edit = database.CreateContext())
+        {
+            var card = await edit.Gpus.SingleAsync(g => g.Serial == "HN-1");
+            card.Notes = "edited";
+            await edit.SaveChangesAsync();
+        }
+
+        Assert.Equal(new Dictionary<string, string?> { ["HN-1"] = "tst1-r1-h9", ["HN-2"] = "tst1-r1-h2", ["HN-3"] = null }, await NamesAsync());
+    }
+
     [SkippableFact]
     public async Task BulkWriter_FailureInsideTransaction_WritesNothing()
     {

@@ -1210,6 +1210,11 @@ namespace Fleet.Migrations.Postgres.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("host_id");
 
+                    b.Property<string>("HostName")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("host_name");
+
                     b.Property<DateTime?>("InServiceAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("in_service_at");
@@ -1305,6 +1310,9 @@ namespace Fleet.Migrations.Postgres.Migrations
                     b.HasIndex("HostId", "Id")
                         .HasDatabaseName("ix_gpus_host_id_id");
 
+                    b.HasIndex("HostName", "Id")
+                        .HasDatabaseName("ix_gpus_host_name_id");
+
                     b.HasIndex("PoNumber", "Id")
                         .HasDatabaseName("ix_gpus_po_number_id");
 
@@ -1325,6 +1333,9 @@ namespace Fleet.Migrations.Postgres.Migrations
 
                     b.HasIndex("Status", "DatacenterId", "GpuModelId", "AssetTag", "Id")
                         .HasDatabaseName("ix_gpus_combo_asset_tag");
+
+                    b.HasIndex("Status", "DatacenterId", "GpuModelId", "HostName", "Id")
+                        .HasDatabaseName("ix_gpus_combo_host_name");
 
                     b.HasIndex("Status", "DatacenterId", "GpuModelId", "PoNumber", "Id")
                         .HasDatabaseName("ix_gpus_combo_po_number");

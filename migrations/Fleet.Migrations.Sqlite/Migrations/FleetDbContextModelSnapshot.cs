@@ -1171,6 +1171,11 @@ namespace Fleet.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("host_id");
 
+                    b.Property<string>("HostName")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("host_name");
+
                     b.Property<DateTime?>("InServiceAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("in_service_at");
@@ -1266,6 +1271,9 @@ namespace Fleet.Migrations.Sqlite.Migrations
                     b.HasIndex("HostId", "Id")
                         .HasDatabaseName("ix_gpus_host_id_id");
 
+                    b.HasIndex("HostName", "Id")
+                        .HasDatabaseName("ix_gpus_host_name_id");
+
                     b.HasIndex("PoNumber", "Id")
                         .HasDatabaseName("ix_gpus_po_number_id");
 
@@ -1286,6 +1294,9 @@ namespace Fleet.Migrations.Sqlite.Migrations
 
                     b.HasIndex("Status", "DatacenterId", "GpuModelId", "AssetTag", "Id")
                         .HasDatabaseName("ix_gpus_combo_asset_tag");
+
+                    b.HasIndex("Status", "DatacenterId", "GpuModelId", "HostName", "Id")
+                        .HasDatabaseName("ix_gpus_combo_host_name");
 
                     b.HasIndex("Status", "DatacenterId", "GpuModelId", "PoNumber", "Id")
                         .HasDatabaseName("ix_gpus_combo_po_number");

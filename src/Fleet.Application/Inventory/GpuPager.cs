@@ -81,7 +81,8 @@ internal sealed class GpuPager
             "UUID" => WithNulls(g => g.Uuid, i => i.Uuid, s => s!, s => s, g => g.Uuid != null, g => g.Uuid == null),
             "ASSETTAG" => WithNulls(g => g.AssetTag, i => i.AssetTag, s => s!, s => s, g => g.AssetTag != null, g => g.AssetTag == null),
             "PONUMBER" => WithNulls(g => g.PoNumber, i => i.PoNumber, s => s!, s => s, g => g.PoNumber != null, g => g.PoNumber == null),
-            "HOST" => WithNulls(g => g.Host!.Hostname, i => i.Host, s => s!, s => s, g => g.HostId != null, g => g.HostId == null),
+            "HOST" => WithNulls(g => EF.Property<string?>(g, GpuColumns.HostName), i => i.Host, s => s!, s => s,
+                g => EF.Property<string?>(g, GpuColumns.HostName) != null, g => EF.Property<string?>(g, GpuColumns.HostName) == null),
             "RECEIVEDAT" => WithNulls(g => g.ReceivedAt, i => i.ReceivedAt, Ticks, FromTicks, g => g.ReceivedAt != null, g => g.ReceivedAt == null),
             "WARRANTYENDSAT" => WithNulls(g => g.WarrantyEndsAt, i => i.WarrantyEndsAt, Ticks, FromTicks,
                 g => g.WarrantyEndsAt != null, g => g.WarrantyEndsAt == null),
@@ -303,8 +304,6 @@ internal sealed class GpuPager
     private List<IQueryable<Gpu>>? Branches(GpuFilter filter, Section section) =>
         filter.Branches is not { } branches ? null
         : filter.Combos is not { } combos ? [.. branches]
-        // The host sort orders by a joined column no combination index holds: one query sorts the filter's cards.
-        : SortKey.EndsWith("HOST", StringComparison.Ordinal) ? null
         : Admitted(branches, combos, section);
 
     private static List<IQueryable<Gpu>>? Admitted(IReadOnlyList<IQueryable<Gpu>> branches, IReadOnlyList<GpuCombo> combos, Section section)
@@ -316,5 +315,5 @@ internal sealed class GpuPager
 
     private static IQueryable<Row> Project(IQueryable<Gpu> gpus) => gpus.Select(g => new Row(g.Id, new GpuListItem(
         g.Serial, g.Uuid, g.AssetTag, g.Model!.Name, g.Status, g.Datacenter != null ? g.Datacenter.Code : null,
-        g.Host != null ? g.Host.Hostname : null, g.Slot, g.UnitCost, g.Currency, g.PoNumber, g.ReceivedAt, g.WarrantyEndsAt, g.Version)));
+        EF.Property<string?>(g, GpuColumns.HostName), g.Slot, g.UnitCost, g.Currency, g.PoNumber, g.ReceivedAt, g.WarrantyEndsAt, g.Version)));
 }

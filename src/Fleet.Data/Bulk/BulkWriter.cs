@@ -30,6 +30,8 @@ public sealed class BulkTable
         var entity = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not mapped.");
         var properties = entity.GetProperties()
             .Where(p => !(p.IsPrimaryKey() && p.ValueGenerated == Microsoft.EntityFrameworkCore.Metadata.ValueGenerated.OnAdd))
+            // Columns the database keeps itself (a trigger's copy) are never written.
+            .Where(p => p.GetBeforeSaveBehavior() != PropertySaveBehavior.Ignore)
             .ToList();
         return new BulkTable(entity.GetTableName()!, properties);
     }

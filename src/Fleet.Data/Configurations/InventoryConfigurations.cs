@@ -1,6 +1,7 @@
 using Fleet.Domain.Catalog;
 using Fleet.Domain.Inventory;
 using Fleet.Domain.Procurement;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Fleet.Data.Configurations;
@@ -76,6 +77,14 @@ internal sealed class GpuConfiguration : IEntityTypeConfiguration<Gpu>
         b.HasIndex(x => new { x.Status, x.DatacenterId, x.GpuModelId, x.UnitCost, x.Id }).HasDatabaseName("ix_gpus_combo_unit_cost");
         b.HasIndex(x => new { x.Status, x.DatacenterId, x.GpuModelId, x.ReceivedAt, x.Id }).HasDatabaseName("ix_gpus_combo_received_at");
         b.HasIndex(x => new { x.Status, x.DatacenterId, x.GpuModelId, x.WarrantyEndsAt, x.Id }).HasDatabaseName("ix_gpus_combo_warranty_ends_at");
+        // The host's name on the card, copied by database triggers on every write path (EF, COPY, set-based updates, a
+        // renamed host) so that the host sort is one column an index holds; the application never writes it.
+        var hostName = b.Property<string?>(GpuColumns.HostName).HasMaxLength(GpuFieldLimits.Host).Metadata;
+        hostName.SetBeforeSaveBehavior(PropertySaveBehavior.Ignore);
+        hostName.SetAfterSaveBehavior(PropertySaveBehavior.Ignore);
+        b.HasIndex(GpuColumns.HostName, nameof(Gpu.Id));
+        b.HasIndex(nameof(Gpu.Status), nameof(Gpu.DatacenterId), nameof(Gpu.GpuModelId), GpuColumns.HostName, nameof(Gpu.Id))
+            .HasDatabaseName("ix_gpus_combo_host_name");
         // Keyset paging: one (sort key, id) index per sortable column, read forwards or backwards; status, model and
         // datacenter sorts read one value at a time in id order (benchmarks/README.md says which index serves which shape).
         b.HasIndex(x => new { x.AssetTag, x.Id });
