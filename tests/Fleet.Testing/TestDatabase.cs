@@ -188,6 +188,8 @@ public sealed class TestDatabase : IAsyncDisposable
 
         await using (var context = new FleetDbContext(db.CreateOptions(connectionString)))
         {
+            // A kept benchmark database holds a million cards: a migration that backfills a column outlasts 30 s.
+            context.Database.SetCommandTimeout(TimeSpan.FromMinutes(30));
             await context.Database.MigrateAsync();
         }
 

@@ -262,16 +262,27 @@ internal sealed class GpuPager
                 continue;
             }
 
-            IQueryable<Row> query;
             if (branches is not null && first <= MaxMergedRows)
             {
-                var ids = section.Top(branches.Select(b => section.Query(b, descending, position).Take(first)), filter.Combos is null, descending, first);
-                query = Project(section.Query(filtered.Where(g => ids.Contains(g.Id)), descending, null));
+                // The merge gives the section's first ids in order; the page reads those rows by primary key. Left in one
+                // query, the planner walked the sort key's index from its start, checking each row against the ids.
+                var ids = await section.Top(branches.Select(b => section.Query(b, descending, position).Take(first)), filter.Combos is null,
+                    descending, first).ToListAsync(ct);
+                if (ids.Count <= skip)
+                {
+                    // The offset lies past this section, which holds just these rows.
+                    skip -= ids.Count;
+                    continue;
+                }
+
+                var wanted = ids.Skip(skip).Take(count - rows.Count).ToList();
+                skip = 0;
+                var read = await Project(filtered.Where(g => wanted.Contains(g.Id))).ToDictionaryAsync(r => r.Id, ct);
+                rows.AddRange(wanted.Where(read.ContainsKey).Select(id => read[id]));
+                continue;
             }
-            else
-            {
-                query = Project(section.Query(filtered, descending, position));
-            }
+
+            var query = Project(section.Query(filtered, descending, position));
 
             if (skip > 0)
             {

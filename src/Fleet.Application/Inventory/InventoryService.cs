@@ -143,6 +143,13 @@ public sealed class InventoryService(
     internal static async Task<GpuFilter> FilterBranchesAsync(FleetDbContext db, GpuQuery query, CancellationToken ct)
     {
         IQueryable<Gpu> gpus = db.Gpus.AsNoTracking();
+        var kept = new List<Expression<Func<Gpu, bool>>>();
+        void Keep(Expression<Func<Gpu, bool>> condition)
+        {
+            kept.Add(condition);
+            gpus = gpus.Where(condition);
+        }
+
         List<GpuStatus>? statusSet = null;
         List<int>? datacenterSet = null, modelSet = null;
         if (GpuQuery.Values(query.Status) is { Count: > 0 } statusNames)
@@ -156,7 +163,7 @@ public sealed class InventoryService(
             }
 
             statusSet = statuses.Distinct().ToList();
-            gpus = OneOf(gpus, statusSet, s => g => g.Status == s, list => g => list.Contains(g.Status));
+            Keep(OneOf(statusSet, s => g => g.Status == s, list => g => list.Contains(g.Status)));
         }
 
         if (GpuQuery.Values(query.Datacenter) is { Count: > 0 } codes)
@@ -166,7 +173,7 @@ public sealed class InventoryService(
                 ?? throw new ValidationException("datacenter",
                     $"Unknown datacenter '{c}'. Known: {string.Join(", ", known.Select(d => d.Code).Order(StringComparer.Ordinal))}.")).Distinct().ToList();
             datacenterSet = ids;
-            gpus = OneOf(gpus, ids, id => g => g.DatacenterId == id, list => g => g.DatacenterId != null && list.Contains(g.DatacenterId.Value));
+            Keep(OneOf(ids, id => g => g.DatacenterId == id, list => g => g.DatacenterId != null && list.Contains(g.DatacenterId.Value)));
         }
 
         if (GpuQuery.Values(query.Model) is { Count: > 0 } names)
@@ -176,7 +183,7 @@ public sealed class InventoryService(
                 ?? throw new ValidationException("model",
                     $"Unknown model '{n}'. Known: {string.Join(", ", known.Select(m => m.Name).Order(StringComparer.Ordinal))}.")).Distinct().ToList();
             modelSet = ids;
-            gpus = OneOf(gpus, ids, id => g => g.GpuModelId == id, list => g => list.Contains(g.GpuModelId));
+            Keep(OneOf(ids, id => g => g.GpuModelId == id, list => g => list.Contains(g.GpuModelId)));
         }
 
         if (!string.IsNullOrWhiteSpace(query.Search))
@@ -229,8 +236,14 @@ public sealed class InventoryService(
                 IEnumerable<Expression<Func<Gpu, bool>>> branches = poNumbers is { Count: <= MaxPoNumberBranches }
                     ? [.. columns.Where(c => c != po), .. poNumbers.Select(PoNumberIs)]
                     : columns;
-                var unfiltered = gpus;
-                return new GpuFilter(gpus.Where(AnyOf(columns)), [.. branches.Select(c => unfiltered.Where(c))]);
+                // A column found as ids reads them behind a fence (OFFSET 0), by primary key: left to the planner, a page
+                // in serial order walked the serial index from its start checking each row against the list (0.1 s).
+                IQueryable<Gpu> Branch(Expression<Func<Gpu, bool>> column) =>
+                    kept.Aggregate(column == columns[0] && serials is not null ? ById(db, serials)
+                        : column == columns[1] && uuids is not null ? ById(db, uuids)
+                        : column == columns[2] && tags is not null ? ById(db, tags)
+                        : db.Gpus.AsNoTracking().Where(column), (q, c) => q.Where(c));
+                return new GpuFilter(gpus.Where(AnyOf(columns)), [.. branches.Select(Branch)]);
             }
         }
 
@@ -299,6 +312,11 @@ public sealed class InventoryService(
     private static async Task<(List<int>? Serials, List<int>? Uuids, List<int>? Tags)> MatchingIdsAsync(
         FleetDbContext db, string pattern, CancellationToken ct)
     {
+        if (!DatabaseProviderNames.IsPostgres(db.Database))
+        {
+            return (null, null, null);
+        }
+
         var cards = db.Gpus.AsNoTracking();
         var found = await cards.Where(g => EF.Functions.Like(g.Serial.ToUpper(), pattern, LikeEscape))
             .Select(g => new { Column = 0, g.Id }).Take(MaxMatchedIds + 1)
@@ -315,6 +333,10 @@ public sealed class InventoryService(
 
         return (Column(0), Column(1), Column(2));
     }
+
+    /// <summary>The cards of <paramref name="ids"/>, read by primary key in a subquery the planner keeps apart (PostgreSQL).</summary>
+    private static IQueryable<Gpu> ById(FleetDbContext db, List<int> ids) =>
+        db.Gpus.FromSqlRaw("SELECT * FROM gpus WHERE id = ANY({0}) OFFSET 0", ids.ToArray()).AsNoTracking();
 
     /// <summary>Most cards a searched column may match for its ids to stand in for its LIKE.</summary>
     private const int MaxMatchedIds = 2000;
@@ -464,12 +486,12 @@ public sealed class InventoryService(
     /// One value is an equality (the plans the single-value indexes were chosen for); several are an IN list, which
     /// PostgreSQL serves from the same (column, id) indexes.
     /// </summary>
-    private static IQueryable<Gpu> OneOf<T>(IQueryable<Gpu> gpus, List<T> values, Func<T, Expression<Func<Gpu, bool>>> one,
+    private static Expression<Func<Gpu, bool>> OneOf<T>(List<T> values, Func<T, Expression<Func<Gpu, bool>>> one,
         Func<List<T>, Expression<Func<Gpu, bool>>> any) =>
-        gpus.Where(values.Count == 1 ? one(values[0]) : any(values));
+        values.Count == 1 ? one(values[0]) : any(values);
 
     private const string LikeEscape = "\\";
-    private const int MaxSearchHosts = 2000;
+    private const int MaxSearchHosts = 10_000;
     private const int MaxSearchPoNumbers = 2000;
 
     private static string EscapeLike(string term) =>

@@ -32,6 +32,9 @@ public sealed class DatabaseStartup(
                     logger.LogInformation("Backed up the database to {Backup} before applying migrations.", backup);
                 }
 
+                // A migration may rewrite a whole table at a fleet's size (a backfilled column: a million rows), far past
+                // the default 30 s command timeout.
+                db.Database.SetCommandTimeout(TimeSpan.FromMinutes(30));
                 await db.Database.MigrateAsync(cancellationToken);
                 break;
             }

@@ -149,23 +149,32 @@ public abstract class SearchResultsContractTests<TFixture>(TFixture fixture) : I
     /// read from its own index and merged. Every page, by cursor forwards and backwards and by offset, is the rule's
     /// matches in the sort's order (nulls last, ties by id), and the total counts them all.
     /// </summary>
+    /// <remarks>
+    /// "002" matches few cards in each column (a search then looks up the ids it found once); "00" matches more than
+    /// 2,000 serials or asset tags (those columns keep their LIKE).
+    /// </remarks>
     [SkippableTheory]
-    [InlineData("serial")]
-    [InlineData("-serial")]
-    [InlineData("unitCost")]
-    [InlineData("-receivedAt")]
-    public async Task Search_TermInSeveralColumns_EveryPageIsTheMatchesInSortOrder(string sort)
+    [InlineData("002", "serial")]
+    [InlineData("002", "-serial")]
+    [InlineData("002", "unitCost")]
+    [InlineData("002", "-receivedAt")]
+    [InlineData("00", "serial")]
+    [InlineData("00", "-receivedAt")]
+    public async Task Search_TermInSeveralColumns_EveryPageIsTheMatchesInSortOrder(string term, string sort)
     {
-        const string term = "002";
         const int size = 9;
         await using var db = App.CreateDbContext();
         var cards = await db.Gpus.AsNoTracking()
             .Select(g => new { g.Id, g.Serial, g.Uuid, g.AssetTag, g.PoNumber, g.UnitCost, g.ReceivedAt, Host = g.Host != null ? g.Host.Hostname : null })
             .ToListAsync();
-        static bool Has(string? value) => value is not null && value.ToUpperInvariant().Contains(term, StringComparison.Ordinal);
+        bool Has(string? value) => value is not null && value.ToUpperInvariant().Contains(term, StringComparison.Ordinal);
         var matches = cards.Where(c => Has(c.Serial) || Has(c.Uuid) || Has(c.AssetTag) || Has(c.PoNumber) || Has(c.Host)).ToList();
-        Assert.Contains(matches, c => Has(c.PoNumber) && !Has(c.Serial));
-        Assert.Contains(matches, c => Has(c.Serial) && !Has(c.PoNumber));
+        if (term == "002")
+        {
+            Assert.Contains(matches, c => Has(c.PoNumber) && !Has(c.Serial));
+            Assert.Contains(matches, c => Has(c.Serial) && !Has(c.PoNumber));
+        }
+
         var expected = (sort switch
         {
             "serial" => matches.OrderBy(c => c.Serial, StringComparer.Ordinal).ThenBy(c => c.Id),
@@ -174,6 +183,7 @@ public abstract class SearchResultsContractTests<TFixture>(TFixture fixture) : I
             _ => matches.OrderBy(c => c.ReceivedAt is null).ThenByDescending(c => c.ReceivedAt).ThenByDescending(c => c.Id),
         }).Select(c => c.Serial).ToList();
         Assert.True(expected.Count > 5 * size, $"{expected.Count} matches");
+        Assert.Equal(term == "00", cards.Count(c => Has(c.Serial)) > 2000 || cards.Count(c => Has(c.AssetTag)) > 2000);
 
         using var client = await App.ClientForRoleAsync(Roles.Viewer);
         async Task<JsonElement> Page(string query) =>
