@@ -33,15 +33,14 @@ internal sealed class GpuPager
         Func<string, int, bool, Expression<Func<Gpu, bool>>>? after,
         Func<GpuListItem, string?> key,
         Func<GpuListItem, bool> holds,
-        Func<IEnumerable<IQueryable<Gpu>>, bool, bool, int, IQueryable<int>> top,
+        Func<IEnumerable<IQueryable<Gpu>>, bool, int, IQueryable<int>> top,
         Func<GpuCombo, bool>? admits = null)
     {
         /// <summary>
         /// The ids of the first <paramref name="take"/> rows of the union of <paramref name="parts"/> (each already in
-        /// this section's order and limited), in that order; <paramref name="overlap"/> drops rows found twice.
+        /// this section's order and limited, disjoint), in that order.
         /// </summary>
-        public IQueryable<int> Top(IEnumerable<IQueryable<Gpu>> parts, bool overlap, bool descending, int take) =>
-            top(parts, overlap, descending, take);
+        public IQueryable<int> Top(IEnumerable<IQueryable<Gpu>> parts, bool descending, int take) => top(parts, descending, take);
 
         /// <summary>Whether cards of <paramref name="combo"/> can be in this section (a status section holds one status).</summary>
         public bool Admits(GpuCombo combo) => admits is null || admits(combo);
@@ -139,7 +138,7 @@ internal sealed class GpuPager
             i => read(i) is not null,
             TopIds(key));
 
-    private static readonly Func<IEnumerable<IQueryable<Gpu>>, bool, bool, int, IQueryable<int>> s_topById = TopIds(g => g.Id);
+    private static readonly Func<IEnumerable<IQueryable<Gpu>>, bool, int, IQueryable<int>> s_topById = TopIds(g => g.Id);
 
     /// <summary>A branch's row as the merge reads it: its id and sort key, both in the branch's index.</summary>
     private sealed class KeyRow<T>
@@ -154,15 +153,15 @@ internal sealed class GpuPager
     /// range); the page then reads its few rows by id. Reading whole rows in a branch let the planner walk the primary
     /// key instead, past every card of the other combinations, where ids run with the model and the delivery (0.4 s).
     /// </summary>
-    private static Func<IEnumerable<IQueryable<Gpu>>, bool, bool, int, IQueryable<int>> TopIds<T>(Expression<Func<Gpu, T>> key)
+    private static Func<IEnumerable<IQueryable<Gpu>>, bool, int, IQueryable<int>> TopIds<T>(Expression<Func<Gpu, T>> key)
     {
         var g = key.Parameters[0];
         var projection = Expression.Lambda<Func<Gpu, KeyRow<T>>>(Expression.MemberInit(Expression.New(typeof(KeyRow<T>)),
             Expression.Bind(typeof(KeyRow<T>).GetProperty(nameof(KeyRow<T>.Id))!, Expression.Property(g, nameof(Gpu.Id))),
             Expression.Bind(typeof(KeyRow<T>).GetProperty(nameof(KeyRow<T>.Key))!, key.Body)), g);
-        return (parts, overlap, descending, take) =>
+        return (parts, descending, take) =>
         {
-            var merged = parts.Select(p => p.Select(projection)).Aggregate((a, b) => overlap ? a.Union(b) : a.Concat(b));
+            var merged = parts.Select(p => p.Select(projection)).Aggregate((a, b) => a.Concat(b));
             var ordered = descending ? merged.OrderByDescending(r => r.Key).ThenByDescending(r => r.Id) : merged.OrderBy(r => r.Key).ThenBy(r => r.Id);
             return ordered.Take(take).Select(r => r.Id);
         };
@@ -262,12 +261,36 @@ internal sealed class GpuPager
                 continue;
             }
 
+            if (branches is not null && first <= MaxMergedRows && filter.Combos is null)
+            {
+                // A search's columns: each branch is read whole (by its trigram or column index), so the planner does not
+                // walk the sort key's index alone past every non-matching card to serve a LIKE from the index.
+                var union = branches.Select(b => section.Query(b, descending, position).Take(first)).Aggregate((a, b) => a.Union(b));
+                var found = Project(section.Query(union, descending, null));
+                if (skip > 0)
+                {
+                    var all = await found.Take(first).ToListAsync(ct);
+                    if (all.Count <= skip)
+                    {
+                        skip -= all.Count;
+                        continue;
+                    }
+
+                    rows.AddRange(all.Skip(skip).Take(count - rows.Count));
+                    skip = 0;
+                    continue;
+                }
+
+                rows.AddRange(await found.Take(count - rows.Count).ToListAsync(ct));
+                continue;
+            }
+
             if (branches is not null && first <= MaxMergedRows)
             {
                 // The merge gives the section's first ids in order; the page reads those rows by primary key. Left in one
                 // query, the planner walked the sort key's index from its start, checking each row against the ids.
-                var ids = await section.Top(branches.Select(b => section.Query(b, descending, position).Take(first)), filter.Combos is null,
-                    descending, first).ToListAsync(ct);
+                var ids = await section.Top(branches.Select(b => section.Query(b, descending, position).Take(first)), descending, first)
+                    .ToListAsync(ct);
                 if (ids.Count <= skip)
                 {
                     // The offset lies past this section, which holds just these rows.

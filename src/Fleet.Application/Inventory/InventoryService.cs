@@ -47,8 +47,25 @@ public sealed class InventoryService(
             ? GpuCursor.Decode(cursors, token, backward ? "before" : "after", pager.SortKey, filters)
             : null;
 
+        // A text search on PostgreSQL: its page merges each searched column's first rows (each column's own index, in
+        // the sort's order), and its total is counted (or estimated) meanwhile on a second connection, each doing one
+        // scan of the trigram indexes on its own core.
+        using var counting = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var total = filter.Branches is null || filter.Combos is not null ? null : CountAsync(query, counting.Token);
+
         // One row more than the page says whether there is another page that way.
-        var rows = await pager.ReadAsync(filter, from, backward, query.PageSize + 1, (query.Page - 1) * query.PageSize, ct);
+        List<GpuPager.Row> rows;
+        try
+        {
+            rows = await pager.ReadAsync(filter, from, backward, query.PageSize + 1, (query.Page - 1) * query.PageSize, ct);
+        }
+        catch when (total is not null)
+        {
+            // The page's error is the answer; the count on the other connection ends first.
+            await ((Task)total).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            throw;
+        }
+
         var more = rows.Count > query.PageSize;
         if (more)
         {
@@ -58,9 +75,23 @@ public sealed class InventoryService(
         var atStart = backward ? !more : from is null && query.Page == 1;
         var atEnd = backward ? from is null || from.End : !more;
 
-        // A first page that holds every match is its own exact total. Otherwise the count follows the page on the same
-        // connection: a search has already read its trigram indexes once (the ids it found), so counting is cheap.
-        var counted = from is null && query.Page == 1 && !more ? (rows.Count, false) : await CountAsync(db, filtered, query.ExactCount, ct);
+        // A first page that holds every match is its own exact total (a count on the other connection stops); otherwise
+        // the count follows the page, or is the one that ran meanwhile.
+        (int, bool) counted;
+        if (from is null && query.Page == 1 && !more)
+        {
+            await counting.CancelAsync();
+            if (total is not null)
+            {
+                await ((Task)total).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
+            counted = (rows.Count, false);
+        }
+        else
+        {
+            counted = total is null ? await CountAsync(db, filtered, query.ExactCount, ct) : await total;
+        }
         var (count, estimate) = counted;
         string? Cursor(GpuPager.Row row) => pager.Locate(row, filters).Encode(cursors);
         return new GpuListPage(count, estimate, [.. rows.Select(r => r.Item)],
@@ -196,12 +227,11 @@ public sealed class InventoryService(
                 Expression<Func<Gpu, bool>> host = hostIds.Count <= MaxSearchHosts
                     ? g => g.HostId != null && hostIds.Contains(g.HostId.Value)
                     : g => g.HostId != null && hosts.Contains(g.HostId.Value);
-                var (serials, uuids, tags) = await MatchingIdsAsync(db, pattern, ct);
                 Expression<Func<Gpu, bool>>[] columns =
                 [
-                    serials is null ? g => EF.Functions.Like(g.Serial.ToUpper(), pattern, LikeEscape) : g => serials.Contains(g.Id),
-                    uuids is null ? g => g.Uuid != null && EF.Functions.Like(g.Uuid.ToUpper(), pattern, LikeEscape) : g => uuids.Contains(g.Id),
-                    tags is null ? g => g.AssetTag != null && EF.Functions.Like(g.AssetTag.ToUpper(), pattern, LikeEscape) : g => tags.Contains(g.Id),
+                    g => EF.Functions.Like(g.Serial.ToUpper(), pattern, LikeEscape),
+                    g => g.Uuid != null && EF.Functions.Like(g.Uuid.ToUpper(), pattern, LikeEscape),
+                    g => g.AssetTag != null && EF.Functions.Like(g.AssetTag.ToUpper(), pattern, LikeEscape),
                     po,
                     host,
                 ];
@@ -211,13 +241,7 @@ public sealed class InventoryService(
                 IEnumerable<Expression<Func<Gpu, bool>>> branches = poNumbers is { Count: <= MaxPoNumberBranches }
                     ? [.. columns.Where(c => c != po), .. poNumbers.Select(PoNumberIs)]
                     : columns;
-                // A column found as ids reads them behind a fence (OFFSET 0), by primary key: left to the planner, a page
-                // in serial order walked the serial index from its start checking each row against the list (0.1 s).
-                IQueryable<Gpu> Branch(Expression<Func<Gpu, bool>> column) =>
-                    kept.Aggregate(column == columns[0] && serials is not null ? ById(db, serials)
-                        : column == columns[1] && uuids is not null ? ById(db, uuids)
-                        : column == columns[2] && tags is not null ? ById(db, tags)
-                        : db.Gpus.AsNoTracking().Where(column), (q, c) => q.Where(c));
+                IQueryable<Gpu> Branch(Expression<Func<Gpu, bool>> column) => kept.Aggregate(db.Gpus.AsNoTracking().Where(column), (q, c) => q.Where(c));
                 return new GpuFilter(gpus.Where(AnyOf(columns)), [.. branches.Select(Branch)]);
             }
         }
@@ -280,44 +304,6 @@ public sealed class InventoryService(
             """).ToListAsync(ct);
         return numbers.Count > MaxSearchPoNumbers ? null : numbers;
     }
-
-    /// <summary>
-    /// On PostgreSQL, the ids of the cards whose serial, UUID or asset tag matches <paramref name="pattern"/>, in one
-    /// round trip, each list null when more than <see cref="MaxMatchedIds"/> match (the LIKE then decides). The trigram
-    /// scans are a search's costly part (a digits-only term's trigrams have long posting lists: 15–20 ms for the serial
-    /// index at a million cards); read once here, the page and the count look the few ids up instead of scanning again.
-    /// </summary>
-    private static async Task<(List<int>? Serials, List<int>? Uuids, List<int>? Tags)> MatchingIdsAsync(
-        FleetDbContext db, string pattern, CancellationToken ct)
-    {
-        if (!DatabaseProviderNames.IsPostgres(db.Database))
-        {
-            return (null, null, null);
-        }
-
-        var cards = db.Gpus.AsNoTracking();
-        var found = await cards.Where(g => EF.Functions.Like(g.Serial.ToUpper(), pattern, LikeEscape))
-            .Select(g => new { Column = 0, g.Id }).Take(MaxMatchedIds + 1)
-            .Concat(cards.Where(g => g.Uuid != null && EF.Functions.Like(g.Uuid.ToUpper(), pattern, LikeEscape))
-                .Select(g => new { Column = 1, g.Id }).Take(MaxMatchedIds + 1))
-            .Concat(cards.Where(g => g.AssetTag != null && EF.Functions.Like(g.AssetTag.ToUpper(), pattern, LikeEscape))
-                .Select(g => new { Column = 2, g.Id }).Take(MaxMatchedIds + 1))
-            .ToListAsync(ct);
-        List<int>? Column(int column)
-        {
-            var ids = found.Where(f => f.Column == column).Select(f => f.Id).ToList();
-            return ids.Count > MaxMatchedIds ? null : ids;
-        }
-
-        return (Column(0), Column(1), Column(2));
-    }
-
-    /// <summary>The cards of <paramref name="ids"/>, read by primary key in a subquery the planner keeps apart (PostgreSQL).</summary>
-    private static IQueryable<Gpu> ById(FleetDbContext db, List<int> ids) =>
-        db.Gpus.FromSqlRaw("SELECT * FROM gpus WHERE id = ANY({0}) OFFSET 0", ids.ToArray()).AsNoTracking();
-
-    /// <summary>Most cards a searched column may match for its ids to stand in for its LIKE.</summary>
-    private const int MaxMatchedIds = 2000;
 
     /// <summary>Most matching PO numbers that a grid search reads as one branch each.</summary>
     private const int MaxPoNumberBranches = 8;

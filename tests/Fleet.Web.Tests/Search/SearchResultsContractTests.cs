@@ -150,8 +150,8 @@ public abstract class SearchResultsContractTests<TFixture>(TFixture fixture) : I
     /// matches in the sort's order (nulls last, ties by id), and the total counts them all.
     /// </summary>
     /// <remarks>
-    /// "002" matches few cards in each column (a search then looks up the ids it found once); "00" matches more than
-    /// 2,000 serials or asset tags (those columns keep their LIKE).
+    /// "002" matches few cards in each column; "00" matches more than 2,000 serials or asset tags, so each branch's
+    /// first rows come from many matches.
     /// </remarks>
     [SkippableTheory]
     [InlineData("002", "serial")]
