@@ -455,7 +455,7 @@ public sealed class InventoryService(
         values.Count == 1 ? one(values[0]) : any(values);
 
     private const string LikeEscape = "\\";
-    private const int MaxSearchHosts = 10_000;
+    private const int MaxSearchHosts = 2000;
     private const int MaxSearchPoNumbers = 2000;
 
     private static string EscapeLike(string term) =>
