@@ -233,10 +233,10 @@ internal sealed class GpuPager
 
     /// <summary>
     /// Up to <paramref name="count"/> rows after <paramref name="from"/> (or from the start, skipping
-    /// <paramref name="skip"/>), or with <paramref name="backward"/> the rows before it, in display order. With
-    /// <paramref name="branches"/> (queries whose union is <paramref name="filtered"/>), each section's rows are the
-    /// first of the union of each branch's first rows in the same order: every branch walks its own index for a page
-    /// instead of one query sorting every match of an OR.
+    /// <paramref name="skip"/>), or with <paramref name="backward"/> the rows before it, in display order. When
+    /// <paramref name="filter"/> has branches (queries whose union is its cards), each section's rows are the first of
+    /// the union of each branch's first rows in the same order: every branch walks its own index for a page instead of
+    /// one query sorting every match of an OR, or walking one index past the cards the filter leaves out.
     /// </summary>
     public async Task<List<Row>> ReadAsync(GpuFilter filter, GpuCursor? from, bool backward, int count, int skip, CancellationToken ct)
     {
