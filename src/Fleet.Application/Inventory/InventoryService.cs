@@ -249,7 +249,9 @@ public sealed class InventoryService(
         // Unfiltered, a status, model or datacenter sort reads each of its sections by combination too: one value's cards
         // in id order from the primary key walk past the other values' (ids run with the model and the delivery).
         var segmented = query.Sort?.Trim().TrimStart('-', '+').ToUpperInvariant() is "STATUS" or "MODEL" or "DATACENTER";
-        if (statusSet is null && datacenterSet is null && modelSet is null && !segmented)
+        // The combinations stand for the status, datacenter and model filters only: with a text search (SQLite's, or
+        // PostgreSQL's past its branches) the page is one query.
+        if ((statusSet is null && datacenterSet is null && modelSet is null && !segmented) || !string.IsNullOrWhiteSpace(query.Search))
         {
             return new GpuFilter(gpus, null);
         }

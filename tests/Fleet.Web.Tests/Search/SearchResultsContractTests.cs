@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Fleet.Domain.Inventory;
+using Fleet.Domain.Lifecycle;
 using Fleet.Web.Tests.Api;
 
 namespace Fleet.Web.Tests.Search;
@@ -207,6 +208,24 @@ public abstract class SearchResultsContractTests<TFixture>(TFixture fixture) : I
         Assert.Equal(expected.Skip(3 * size).Take(size), Serials(await Page("&page=4")));
         var last = await Page("&before=" + Uri.EscapeDataString(pages[0].GetProperty("last").GetString()!));
         Assert.Equal(expected.TakeLast(size), Serials(last));
+    }
+
+    /// <summary>A search together with status and model filters (SQLite's full-text path and PostgreSQL's branches alike).</summary>
+    [SkippableFact]
+    public async Task Search_WithStatusAndModelFilters_FindsTheCardsOfBoth()
+    {
+        await using var db = App.CreateDbContext();
+        var card = await db.Gpus.AsNoTracking().Where(g => g.Status == GpuStatus.Failed).OrderBy(g => g.Id)
+            .Select(g => new { g.Serial, Model = g.Model!.Name }).FirstAsync();
+        using var client = await App.ClientForRoleAsync(Roles.Viewer);
+        async Task<JsonElement> Grid(string filters) =>
+            await JsonAsync(await client.GetAsync($"/api/gpus?search={card.Serial}&{filters}&count=exact"));
+
+        var found = await Grid($"status=Failed,RmaPending&model={Uri.EscapeDataString(card.Model)}");
+        Assert.Equal(1, found.GetProperty("total").GetInt32());
+        Assert.Equal(card.Serial, found.GetProperty("items")[0].GetProperty("serial").GetString());
+        Assert.Equal(card.Serial, (await Grid("status=Failed&sort=-host")).GetProperty("items")[0].GetProperty("serial").GetString());
+        Assert.Equal(0, (await Grid("status=InService")).GetProperty("total").GetInt32());
     }
 
     [SkippableFact]
