@@ -102,6 +102,9 @@ public sealed class BrowserSession : IAsyncDisposable
         // Generous, because CI runs everything on two shared cores; waits end as soon as the condition holds.
         context.SetDefaultTimeout(20_000);
         context.SetDefaultNavigationTimeout(30_000);
+        // The same for every Expect(...) assertion (Playwright's own default is 5 s): the RMA page re-rendering its queue
+        // and cases after a dialog closed took longer than that under the whole suite (KeyboardJourneyTests, CI 2026-12-02).
+        Assertions.SetDefaultExpectTimeout(20_000);
         return context;
     }
 

@@ -228,6 +228,39 @@ public abstract class SearchResultsContractTests<TFixture>(TFixture fixture) : I
         Assert.Equal(0, (await Grid("status=InService")).GetProperty("total").GetInt32());
     }
 
+    /// <summary>
+    /// A term naming more hosts than the search turns into an id list (2,000: a whole rack row's prefix) still finds
+    /// exactly the cards on them (PostgreSQL reads them from the cards' own host-name column then, SQLite by a subquery).
+    /// </summary>
+    [SkippableFact]
+    public async Task Search_TermNamingMoreHostsThanTheIdList_FindsTheCardsOnThem()
+    {
+        await using (var db = App.CreateDbContext())
+        {
+            if (!await db.Hosts.AnyAsync(h => h.Hostname == "wide-row-0000"))
+            {
+                var rack = await db.Racks.OrderBy(r => r.Id).Select(r => r.Id).FirstAsync();
+                var model = await db.GpuModels.OrderBy(m => m.Id).Select(m => m.Id).FirstAsync();
+                var hosts = Enumerable.Range(0, 2_100).Select(i => new Host { RackId = rack, Hostname = $"wide-row-{i:D4}" }).ToList();
+                db.Hosts.AddRange(hosts);
+                await db.SaveChangesAsync();
+                db.Gpus.AddRange(
+                    new Gpu { Serial = "WIDE-C", GpuModelId = model, HostId = hosts[7].Id, Slot = 0 },
+                    new Gpu { Serial = "WIDE-A", GpuModelId = model, HostId = hosts[2_050].Id, Slot = 1 },
+                    new Gpu { Serial = "WIDE-B", GpuModelId = model, HostId = hosts[990].Id, Slot = 0 });
+                await db.SaveChangesAsync();
+            }
+        }
+
+        var expected = await ExpectedAsync("WIDE-ROW-");
+        Assert.Equal(["WIDE-A", "WIDE-B", "WIDE-C"], expected.Serials);
+        Assert.Equal(expected.Serials, (await CardGroupAsync("WIDE-ROW-")).Serials);
+        var grid = await GridAsync("wide-row-");
+        Assert.Equal(expected.Serials, grid.Serials);
+        Assert.Equal(3, grid.Total);
+        Assert.Equal(["WIDE-A"], (await GridAsync("row-205")).Serials);
+    }
+
     [SkippableFact]
     public async Task Search_TermMatchingNothing_NoCardGroup()
     {

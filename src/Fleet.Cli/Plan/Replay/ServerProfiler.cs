@@ -19,6 +19,12 @@ public sealed class ServerProfiler(OpenAiLoadGenerator generator)
     /// <summary>Decode tokens per profiling request; the context stated for a point is the prompt plus half of them.</summary>
     public const int DecodeTokens = 24;
 
+    /// <summary>Times each decode point is measured (in rounds over all points); the median is kept.</summary>
+    public const int DecodeRounds = 3;
+
+    /// <summary>Lone requests timed per prompt length (in rounds over the lengths); the median is kept.</summary>
+    public const int PrefillRounds = 5;
+
     /// <summary>Profiles prompts up to <paramref name="longestPrompt"/> (the workload's longest, so a slow server is not timed far outside what it will serve).</summary>
     public async Task<PerformanceProfile> ProfileAsync(
         string servedModel, ModelShape shape, string dtype, int maxBatch, int longestPrompt, IProgress<string>? progress, CancellationToken ct)
@@ -28,18 +34,21 @@ public sealed class ServerProfiler(OpenAiLoadGenerator generator)
         var longest = Math.Max(8, Math.Min(Math.Min(512, longestPrompt), shape.MaxContext - DecodeTokens - 1));
         var lengths = new[] { longest / 8, longest / 4, longest / 2, longest }.Where(l => l >= 1).Distinct().ToList();
 
-        // Warm-up: the first requests pay for JIT and allocation.
-        await generator.RunAsync(Together(1, lengths[0], 4), options, null, ct);
+        var batches = new[] { 1, 2, 4, 8, 16 }.Where(b => b <= maxBatch).ToList();
+        var contexts = new[] { Math.Max(1, longest / 8), longest }.Distinct().ToList();
+
+        // Warm-up: the first requests pay for JIT (tiered compilation recompiles a hot loop only after many calls) and
+        // allocation, so the largest batch at the longest prompt and a lone sequence each decode a full profiling request.
+        await generator.RunAsync(Together(batches[^1], longest, DecodeTokens), options, null, ct);
+        await generator.RunAsync(Together(1, longest, DecodeTokens), options, null, ct);
 
         // Lone one-output-token requests: the client's TTFT, and the engine's own time for the one step each ran where
         // the server reports its step times. A 1-token prompt is nearly all overhead.
-        var timed = new List<(int Length, List<double> Ttft, List<double> Engine)>();
+        var timed = lengths.Prepend(1).Distinct().Select(l => (Length: l, Ttft: new List<double>(), Engine: new List<double>())).ToList();
         var overheads = new List<double>();
-        foreach (var length in lengths.Prepend(1).Distinct())
+        for (var k = 0; k < PrefillRounds; k++)
         {
-            var ttft = new List<double>();
-            var engine = new List<double>();
-            for (var k = 0; k < 5; k++)
+            foreach (var (length, ttft, engine) in timed)
             {
                 var before = await generator.EngineStepSecondsAsync(ct);
                 var r = (await generator.RunAsync(Together(1, length, 1), options, null, ct))[0];
@@ -51,8 +60,6 @@ public sealed class ServerProfiler(OpenAiLoadGenerator generator)
                     overheads.Add(first - (a.Seconds - b.Seconds));
                 }
             }
-
-            timed.Add((length, ttft, engine));
         }
 
         // Engine time where every length has it (then the rest of the TTFT is the request overhead), else the TTFT
@@ -71,11 +78,12 @@ public sealed class ServerProfiler(OpenAiLoadGenerator generator)
             ? string.Create(CultureInfo.InvariantCulture, $"request overhead (TTFT minus the engine's step): {o * 1e3:F2} ms")
             : "the server reports no fleet_serve_step_seconds in /metrics: request overhead not measured (it stays in the prefill constant)");
 
-        var decode = new List<DecodePoint>();
-        var batches = new[] { 1, 2, 4, 8, 16 }.Where(b => b <= maxBatch).ToList();
-        foreach (var context in new[] { Math.Max(1, longest / 8), longest })
+        // Decode: every (context, batch) point measured once per round, DecodeRounds rounds, and the median of its rounds
+        // kept, so a burst of load on the machine falls on one round of each point rather than on every round of one.
+        var rounds = contexts.SelectMany(c => batches.Select(b => (Context: c, Batch: b, Medians: new List<double>()))).ToList();
+        for (var round = 0; round < DecodeRounds; round++)
         {
-            foreach (var batch in batches)
+            foreach (var (context, batch, medians) in rounds)
             {
                 var gaps = new List<double>();
                 foreach (var r in await generator.RunAsync(Together(batch, context, DecodeTokens), options, null, ct))
@@ -87,10 +95,17 @@ public sealed class ServerProfiler(OpenAiLoadGenerator generator)
                     }
                 }
 
-                var seconds = Median(gaps);
-                decode.Add(new DecodePoint(batch, context + (DecodeTokens / 2), seconds));
-                progress?.Report(string.Create(CultureInfo.InvariantCulture, $"decode B={batch} ctx={context + (DecodeTokens / 2)}: {seconds * 1e3:F2} ms/step"));
+                medians.Add(Median(gaps));
             }
+        }
+
+        var decode = new List<DecodePoint>();
+        foreach (var (context, batch, medians) in rounds)
+        {
+            var seconds = Median([.. medians]);
+            decode.Add(new DecodePoint(batch, context + (DecodeTokens / 2), seconds));
+            progress?.Report(string.Create(CultureInfo.InvariantCulture,
+                $"decode B={batch} ctx={context + (DecodeTokens / 2)}: {seconds * 1e3:F2} ms/step (rounds {string.Join(" / ", medians.Select(m => (m * 1e3).ToString("F2", CultureInfo.InvariantCulture)))})"));
         }
 
         return new PerformanceProfile
