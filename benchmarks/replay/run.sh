@@ -2,6 +2,9 @@
 # The simulator's accuracy against `fleet infer serve` on the CPU engine (issue 15): stories-15m and stories-110m shapes
 # with seeded random weights, at 30, 60 and 85 % of the capacity the profile predicts. The profile is measured through
 # the server once (in the 30 % run) and reused for the other two loads. Writes JSON, SVG and logs to OUT.
+# The engine gets one thread (FLEET_SERVE_THREADS): on this 2-core VM the HTTP server and the load generator need the
+# other core, and with two engine threads they preempted an engine worker mid-step, flooring every step at the 4 ms
+# scheduler tick (2026-12-02: decode at batch 1, 2 and 4 all 4.0 ms) in a pattern the profile cannot see.
 # Usage: dotnet build src/Fleet.Cli -c Release && benchmarks/replay/run.sh [OUT] [MODELS...]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -13,7 +16,7 @@ fleet=(dotnet src/Fleet.Cli/bin/Release/net10.0/fleet.dll)
 for model in ${models[@]}; do
   port=$((18000 + RANDOM % 1000))
   url=http://127.0.0.1:$port
-  "${fleet[@]}" infer serve --preset "$model" --max-batch 8 --threads 2 --urls "$url" 2> "$out/$model-serve.log" &
+  "${fleet[@]}" infer serve --preset "$model" --max-batch 8 --threads "${FLEET_SERVE_THREADS:-1}" --urls "$url" 2> "$out/$model-serve.log" &
   pid=$!
   for _ in $(seq 1 120); do curl -sf "$url/v1/models" > /dev/null && break; sleep 1; done
   echo "== $model on $url; uptime: $(uptime)" | tee -a "$out/machine.txt"

@@ -20,7 +20,7 @@ public sealed class ServerProfiler(OpenAiLoadGenerator generator)
     public const int DecodeTokens = 24;
 
     /// <summary>Times each decode point is measured (in rounds over all points); the median is kept.</summary>
-    public const int DecodeRounds = 3;
+    public const int DecodeRounds = 5;
 
     /// <summary>Lone requests timed per prompt length (in rounds over the lengths); the median is kept.</summary>
     public const int PrefillRounds = 5;
