@@ -241,7 +241,9 @@ public sealed class InventoryService(
                 IEnumerable<Expression<Func<Gpu, bool>>> branches = poNumbers is { Count: <= MaxPoNumberBranches }
                     ? [.. columns.Where(c => c != po), .. poNumbers.Select(PoNumberIs)]
                     : columns;
-                IQueryable<Gpu> Branch(Expression<Func<Gpu, bool>> column) => kept.Aggregate(db.Gpus.AsNoTracking().Where(column), (q, c) => q.Where(c));
+                IQueryable<Gpu> Branch(Expression<Func<Gpu, bool>> column) => kept.Aggregate(
+                    column == host && hostIds.Count > MaxSearchHosts ? HostNameMatches(db, pattern) : db.Gpus.AsNoTracking().Where(column),
+                    (q, c) => q.Where(c));
                 return new GpuFilter(gpus.Where(AnyOf(columns)), [.. branches.Select(Branch)]);
             }
         }
@@ -426,7 +428,7 @@ public sealed class InventoryService(
 
             if (postgres)
             {
-                return Cards(c).Where(HostNameLike(pattern));
+                return HostNameMatches(c, pattern);
             }
 
             var matchingHosts = Hosts(c);
@@ -442,6 +444,14 @@ public sealed class InventoryService(
     private static Expression<Func<Gpu, bool>> HostNameLike(string pattern) =>
         g => EF.Property<string?>(g, GpuColumns.HostName) != null
             && EF.Functions.Like(EF.Property<string>(g, GpuColumns.HostName).ToUpper(), pattern, LikeEscape);
+
+    /// <summary>
+    /// <see cref="HostNameLike"/>'s cards as a branch to order and page, behind a fence (OFFSET 0): the trigram bitmap,
+    /// then the page sorted from the matches. Left to itself, the planner walked the serial index from its start and
+    /// filtered each card (host names run with the serials: 243,000 cards read for a page, 172 ms at a million).
+    /// </summary>
+    private static IQueryable<Gpu> HostNameMatches(FleetDbContext db, string pattern) =>
+        db.Gpus.FromSql($"SELECT * FROM gpus WHERE host_name IS NOT NULL AND upper(host_name) LIKE {pattern} ESCAPE '\\' OFFSET 0").AsNoTracking();
 
     /// <summary>The shortest term the SQLite FTS5 trigram index (<c>gpus_search</c>) answers; shorter ones are LIKE scans.</summary>
     internal const int FullTextMinLength = 3;
