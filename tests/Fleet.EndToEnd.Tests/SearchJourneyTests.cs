@@ -40,9 +40,11 @@ public sealed class SearchJourneyTests
         var hit = browser.ByTestId("search-group-gpus").Locator("[data-testid='search-hit']", new() { HasText = serial });
         // A search a keystroke on a 2-core CI machine running other suites at once: allow it a minute, not 20 s.
         await Assertions.Expect(hit).ToBeVisibleAsync(new() { Timeout = 60_000 });
-        await browser.ScreenshotAsync("search-results");
+        // The hit is clicked before any screenshot: a full-page screenshot resizes the viewport for a moment, and in CI
+        // (2026-12-02) the results list was gone after it, the click waiting 20 s for a hit no longer there.
         await hit.ClickAsync();
         await page.WaitForURLAsync(new Regex($"/gpus/{Regex.Escape(serial)}$"), new() { WaitUntil = WaitUntilState.Commit });
         await Assertions.Expect(page.Locator("h1[data-testid='gpu-serial']")).ToHaveTextAsync(serial);
+        await browser.ScreenshotAsync("search-opened-card");
     }
 }
