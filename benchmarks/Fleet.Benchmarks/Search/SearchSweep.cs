@@ -62,6 +62,7 @@ public static class SearchSweep
                  [
                      ("serial, whole", serial), ("serial prefix", serial[..^3]), ("serial substring", serial[3..^1]), ("asset tag", assetTag),
                      ("UUID fragment", uuid.Substring(9, 8)), ("PO number", po), ("host", host), ("host prefix (a rack)", host[..^3]),
+                     ("host prefix (racks)", RackRow(host, 3)), ("host prefix (a rack row)", RackRow(host, 2)), ("host prefix (rack rows)", RackRow(host, 1)),
                      ("vendor", vendor[..5]), ("RMA tracking number", tracking[2..]), ("RMA case number", "RMA-12"), ("no match", "zz-no-such-thing"),
                  ];
         foreach (var (name, term) in terms)
@@ -98,6 +99,9 @@ public static class SearchSweep
         await File.WriteAllTextAsync(output, report.ToString());
         return 0;
     }
+
+    /// <summary>A host name's prefix up to <paramref name="digits"/> digits of its rack number: `fra1-r10790-h3`, 2 → `fra1-r10`.</summary>
+    private static string RackRow(string host, int digits) => host[..(host.IndexOf("-r", StringComparison.Ordinal) + 2 + digits)];
 
     private static async Task<JsonElement> JsonAsync(HttpClient client, string url)
     {
