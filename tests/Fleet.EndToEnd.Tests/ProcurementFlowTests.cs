@@ -94,6 +94,7 @@ public sealed class ProcurementFlowTests
 
         // Open the RMA from the technician's queue, ship it, receive the replacement with a 5,000 USD credit.
         await browser.GotoAsync("rma");
+        await Input(browser, "rma-failed-search").FillAsync("E2E-A");
         var failedRow = page.Locator("[data-testid='rma-failed-row'][data-serial='E2E-A']");
         await failedRow.Locator("[data-testid='rma-open']").ClickAsync();
         await Input(browser, "rma-reason").FillAsync("HBM row remap failures");

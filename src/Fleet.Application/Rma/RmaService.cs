@@ -41,6 +41,9 @@ public sealed record RmaCaseFilter(RmaStatus? Status = null, string? Vendor = nu
 /// <summary>One page of RMA cases, newest first, and how many cases match the filter.</summary>
 public sealed record PagedRmaCases(IReadOnlyList<RmaCaseItem> Items, int Total, int Page, int PageSize);
 
+/// <summary>A page of the failed cards that have no case yet.</summary>
+public sealed record PagedFailedCards(IReadOnlyList<FailedCardItem> Items, int Total, int Page, int PageSize);
+
 /// <summary>
 /// RMA cases from a failed card to its replacement. Cost-basis policy: a replacement is the same asset continuing — it
 /// carries the original card's unit cost less any vendor credit, the original's currency, purchase-order line, warranty
@@ -58,20 +61,54 @@ public sealed class RmaService(IDbContextFactory<FleetDbContext> contexts, TimeP
 
     public async Task<TechnicianQueue> QueueAsync(CancellationToken ct = default)
     {
-        var now = time.GetUtcNow().UtcDateTime;
         await using var db = await contexts.CreateDbContextAsync(ct);
+        var failed = await FailedItemsAsync(db, FailedWithoutCase(db), ct);
+        var open = await CasesAsync(db, db.RmaCases.Where(c => c.Status != RmaStatus.Closed), ct);
+        return new TechnicianQueue(failed, open.OrderByDescending(c => c.AgeDays).ThenBy(c => c.Vendor).ToList());
+    }
+
+    /// <summary>
+    /// The failed cards without a case a page at a time, in serial order, optionally those whose serial, model,
+    /// datacenter or host contains <paramref name="search"/> (any case): the RMA page's queue, however many cards failed.
+    /// </summary>
+    public async Task<PagedFailedCards> FindFailedAsync(string? search, int page, int pageSize, CancellationToken ct = default)
+    {
+        if (pageSize is < 1 or > 500)
+        {
+            throw new ValidationException("pageSize", "The page size is 1 to 500 cards.");
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var failed = FailedWithoutCase(db);
+        if (!string.IsNullOrWhiteSpace(search))
+        {
+            var pattern = LikePattern.Contains(search);
+            failed = failed.Where(g => EF.Functions.Like(g.Serial.ToUpper(), pattern, LikePattern.Escape)
+                || EF.Functions.Like(g.Model!.Name.ToUpper(), pattern, LikePattern.Escape)
+                || (g.Datacenter != null && EF.Functions.Like(g.Datacenter.Code.ToUpper(), pattern, LikePattern.Escape))
+                || (g.Host != null && EF.Functions.Like(g.Host.Hostname.ToUpper(), pattern, LikePattern.Escape)));
+        }
+
+        var total = await failed.CountAsync(ct);
+        page = Math.Clamp(page, 1, Math.Max(1, (total + pageSize - 1) / pageSize));
+        var items = await FailedItemsAsync(db, failed.Skip((page - 1) * pageSize).Take(pageSize), ct);
+        return new PagedFailedCards(items, total, page, pageSize);
+    }
+
+    private static IQueryable<Gpu> FailedWithoutCase(FleetDbContext db) => db.Gpus.AsNoTracking()
+        .Where(g => g.Status == GpuStatus.Failed && !db.RmaCases.Any(c => c.GpuId == g.Id && c.Status != RmaStatus.Closed))
+        .OrderBy(g => g.Serial);
+
+    private async Task<List<FailedCardItem>> FailedItemsAsync(FleetDbContext db, IQueryable<Gpu> cards, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
         var vendors = await VendorByLineAsync(db, ct);
-        var failed = await db.Gpus.AsNoTracking()
-            .Where(g => g.Status == GpuStatus.Failed && !db.RmaCases.Any(c => c.GpuId == g.Id && c.Status != RmaStatus.Closed))
-            .OrderBy(g => g.Serial)
+        var failed = await cards
             .Select(g => new { g.Serial, Model = g.Model!.Name, Dc = g.Datacenter != null ? g.Datacenter.Code : null,
                 Host = g.Host != null ? g.Host.Hostname : null, g.PurchaseOrderLineId, g.WarrantyEndsAt, g.Notes })
             .ToListAsync(ct);
-        var open = await CasesAsync(db, db.RmaCases.Where(c => c.Status != RmaStatus.Closed), ct);
-        return new TechnicianQueue(
-            failed.Select(f => new FailedCardItem(f.Serial, f.Model, f.Dc, f.Host,
-                f.PurchaseOrderLineId is { } l ? vendors.GetValueOrDefault(l) : null, f.WarrantyEndsAt, WarrantyStatus(f.WarrantyEndsAt, now), f.Notes)).ToList(),
-            open.OrderByDescending(c => c.AgeDays).ThenBy(c => c.Vendor).ToList());
+        return [.. failed.Select(f => new FailedCardItem(f.Serial, f.Model, f.Dc, f.Host,
+            f.PurchaseOrderLineId is { } l ? vendors.GetValueOrDefault(l) : null, f.WarrantyEndsAt, WarrantyStatus(f.WarrantyEndsAt, now), f.Notes))];
     }
 
     /// <summary>

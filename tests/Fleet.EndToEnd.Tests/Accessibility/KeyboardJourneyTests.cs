@@ -104,6 +104,9 @@ public sealed class KeyboardJourneyTests
         await TabToAsync(page, "a[href='rma']");
         await keyboard.PressAsync("Enter");
         await page.WaitForURLAsync(new Regex("/rma$"));
+        // The queue is a page at a time in serial order: find the card in it first.
+        await TabToAsync(page, "[data-testid='rma-failed-search'] input, input[data-testid='rma-failed-search']");
+        await keyboard.TypeAsync("KBD-0001");
         await TabToAsync(page, "[data-testid='rma-failed-row'][data-serial='KBD-0001'] [data-testid='rma-open']");
         await keyboard.PressAsync("Enter");
         await TabToAsync(page, "[data-testid='rma-reason'] input, input[data-testid='rma-reason']");

@@ -70,6 +70,53 @@ public sealed class RmaFilterAndDialogTests : ComponentTestContext
     }
 
     [Fact]
+    public async Task FailedQueue_PagedInSerialOrder_FindNarrowsItToTheCard()
+    {
+        await SeedAsync();
+        await using (var db = CreateDbContext())
+        {
+            // More failed cards than the demo's, for three pages.
+            var model = await db.GpuModels.OrderBy(m => m.Id).Select(m => m.Id).FirstAsync();
+            db.Gpus.AddRange(Enumerable.Range(0, 2 * RmaPage.PageSize + 10)
+                .Select(i => new Fleet.Domain.Inventory.Gpu { Serial = $"QUEUE-{i:D3}", GpuModelId = model }));
+            await db.SaveChangesAsync();
+            await db.Gpus.Where(g => g.Serial.StartsWith("QUEUE-")).ExecuteUpdateAsync(u => u.SetProperty(g => g.Status, GpuStatus.Failed));
+        }
+
+        var cut = RenderAs(Roles.Technician);
+        var rma = Services.GetRequiredService<RmaService>();
+        var everyFailed = (await rma.QueueAsync()).FailedWithoutCase.Select(f => f.Serial).ToList();
+        Assert.True(everyFailed.Count > 2 * RmaPage.PageSize, $"{everyFailed.Count} failed card(s) without a case; the test needs three pages.");
+        static List<string> Shown(IRenderedComponent<RmaPage> c) =>
+            [.. c.FindAll("[data-testid='rma-failed-row']").Select(r => r.GetAttribute("data-serial")!)];
+
+        Assert.Equal(everyFailed.Take(RmaPage.PageSize), Shown(cut));
+        cut.Find("[data-testid='rma-failed-pager'] button[aria-label='Next page'], [data-testid='rma-failed-pager'] button[aria-label*='next' i]").Click();
+        cut.WaitForAssertion(() => Assert.Equal(everyFailed.Skip(RmaPage.PageSize).Take(RmaPage.PageSize), Shown(cut)));
+
+        var wanted = everyFailed[^1];
+        cut.Find("input[data-testid='rma-failed-search'], [data-testid='rma-failed-search'] input").Input(wanted.ToLowerInvariant());
+        cut.WaitForAssertion(() => Assert.Equal([wanted], Shown(cut)), TimeSpan.FromSeconds(5));
+        Assert.Contains("Failed cards without a case (1)", cut.Markup, StringComparison.Ordinal);
+        Assert.Empty(cut.FindAll("[data-testid='rma-failed-pager']"));
+
+        // The service behind it: the find is a literal, case-blind substring of serial, model, datacenter or host, and a
+        // page past the end is the last page.
+        var items = (await rma.QueueAsync()).FailedWithoutCase;
+        static bool Has(string? value, string term) => value?.Contains(term, StringComparison.OrdinalIgnoreCase) == true;
+        var h100 = items.Where(f => Has(f.Serial, "H100") || Has(f.Model, "H100") || Has(f.Datacenter, "H100") || Has(f.Host, "H100")).ToList();
+        Assert.NotEmpty(h100);
+        var byModel = await rma.FindFailedAsync(" h100 ", 1, 500);
+        Assert.Equal(h100.Count, byModel.Total);
+        Assert.Equal(h100.Select(f => f.Serial).Take(500), byModel.Items.Select(f => f.Serial));
+        Assert.Equal(0, (await rma.FindFailedAsync("%", 1, 500)).Total);
+        var last = (everyFailed.Count + RmaPage.PageSize - 1) / RmaPage.PageSize;
+        var past = await rma.FindFailedAsync(null, last + 5, RmaPage.PageSize);
+        Assert.Equal(last, past.Page);
+        Assert.Equal(everyFailed.Skip((last - 1) * RmaPage.PageSize), past.Items.Select(f => f.Serial));
+    }
+
+    [Fact]
     public async Task OpenRma_ButtonInARow_OpensADialogForThatCardAndOpensTheCase()
     {
         await SeedAsync();

@@ -19,6 +19,26 @@ public sealed class RmaPageTests : ComponentTestContext
         return cut;
     }
 
+    /// <summary>
+    /// Runs an event on elements found afresh; once more if a render came between finding and firing (the page's load
+    /// renders twice as it ends: the reload's and the lifecycle's), which leaves the found element's handler stale.
+    /// </summary>
+    private static void OnFreshRender(Action fire)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                fire();
+                return;
+            }
+            catch (Bunit.Rendering.UnknownEventHandlerIdException) when (attempt < 5)
+            {
+                Thread.Sleep(50);
+            }
+        }
+    }
+
     [Fact]
     public async Task Render_Technician_MovesCasesButRecordsNoCredit()
     {
@@ -41,11 +61,11 @@ public sealed class RmaPageTests : ComponentTestContext
         var row = cut.FindAll("[data-testid='rma-case-row']").First(r => r.QuerySelector("[data-testid='rma-case-status']")!.TextContent == "Shipped");
         var serial = row.GetAttribute("data-serial")!;
 
-        row.QuerySelector("input[data-testid='rma-credit-amount']")!.Change("1000");
-        cut.FindAll("[data-testid='rma-case-row']").First(r => r.GetAttribute("data-serial") == serial)
-            .QuerySelector("input[type='checkbox']")!.Change(true);
-        cut.FindAll("[data-testid='rma-case-row']").First(r => r.GetAttribute("data-serial") == serial)
-            .QuerySelector("[data-testid='rma-credit-submit']")!.Click();
+        AngleSharp.Dom.IElement InRow(string selector) =>
+            cut.FindAll("[data-testid='rma-case-row']").First(r => r.GetAttribute("data-serial") == serial).QuerySelector(selector)!;
+        OnFreshRender(() => InRow("input[data-testid='rma-credit-amount']").Change("1000"));
+        OnFreshRender(() => InRow("input[type='checkbox']").Change(true));
+        OnFreshRender(() => InRow("[data-testid='rma-credit-submit']").Click());
 
         cut.WaitForAssertion(() => Assert.Contains("Closed", cut.Find("[data-testid='rma-success']").TextContent, StringComparison.Ordinal));
         await using var db = CreateDbContext();

@@ -7,16 +7,19 @@ using MudBlazor;
 namespace Fleet.Web.Components.Pages.Rma;
 
 /// <summary>
-/// The technician's queue: failed cards without a case, then the cases a page at a time (newest first, filtered by
-/// status), each row with its own fields, and the moves of each case.
+/// The technician's queue: failed cards without a case a page at a time (in serial order, found by serial, model,
+/// datacenter or host), then the cases a page at a time (newest first, filtered by status), each row with its own
+/// fields, and the moves of each case.
 /// </summary>
 public partial class RmaPage
 {
-    /// <summary>Cases per page: keeps the page (and its Tab order) small however many cases are open.</summary>
+    /// <summary>Failed cards and cases per page: keeps the page (and its Tab order) small however many cards failed.</summary>
     public const int PageSize = 25;
 
     private readonly Dictionary<int, CaseDraft> _drafts = [];
-    private TechnicianQueue? _queue;
+    private PagedFailedCards? _failed;
+    private int _failedPage = 1;
+    private string? _failedSearch;
     private PagedRmaCases? _cases;
     private RmaStatus? _status;
     private int _page = 1;
@@ -77,7 +80,8 @@ public partial class RmaPage
 
     private async Task ReloadAsync()
     {
-        _queue = await Rma.QueueAsync();
+        _failed = await Rma.FindFailedAsync(_failedSearch, _failedPage, PageSize);
+        _failedPage = _failed.Page;
         _cases = await Rma.FindCasesAsync(new RmaCaseFilter(_status, _vendor, _datacenter, _search), _page, PageSize);
         _page = _cases.Page;
     }
@@ -95,6 +99,18 @@ public partial class RmaPage
     {
         change();
         _page = 1;
+        return RunAsync(ReloadAsync);
+    }
+
+    private Task FailedSearchAsync(string? search)
+    {
+        (_failedSearch, _failedPage) = (search, 1);
+        return RunAsync(ReloadAsync);
+    }
+
+    private Task FailedPageAsync(int page)
+    {
+        _failedPage = page;
         return RunAsync(ReloadAsync);
     }
 
