@@ -201,7 +201,7 @@ public sealed class InventoryService(
         if (!string.IsNullOrWhiteSpace(query.Search))
         {
             // upper(column) LIKE '%TERM%': the shape the trigram indexes (PostgreSQL) serve, prefix and substring alike.
-            var pattern = "%" + EscapeLike(query.Search.Trim().ToUpperInvariant()) + "%";
+            var pattern = LikePattern.Contains(query.Search);
             var hosts = db.Hosts.Where(h => EF.Functions.Like(h.Hostname.ToUpper(), pattern, LikeEscape)).Select(h => h.Id);
             if (FullTextIds(db, query.Search) is { } fts)
             {
@@ -341,7 +341,7 @@ public sealed class InventoryService(
     internal static async Task<List<GpuListItem>> SearchFirstAsync(
         IDbContextFactory<FleetDbContext> contexts, string term, int take, CancellationToken ct)
     {
-        var pattern = "%" + EscapeLike(term.Trim().ToUpperInvariant()) + "%";
+        var pattern = LikePattern.Contains(term);
         await using var db = await contexts.CreateDbContextAsync(ct);
         var postgres = DatabaseProviderNames.IsPostgres(db.Database);
         var fts = FullTextIds(db, term);
@@ -497,12 +497,9 @@ public sealed class InventoryService(
         Func<List<T>, Expression<Func<Gpu, bool>>> any) =>
         values.Count == 1 ? one(values[0]) : any(values);
 
-    private const string LikeEscape = "\\";
+    private const string LikeEscape = LikePattern.Escape;
     private const int MaxSearchHosts = 2000;
     private const int MaxSearchPoNumbers = 2000;
-
-    private static string EscapeLike(string term) =>
-        term.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 
     internal static IQueryable<Gpu> Sort(IQueryable<Gpu> gpus, string? sort)
     {
