@@ -426,7 +426,8 @@ public sealed class InventoryService(
 
     /// <summary>
     /// On PostgreSQL, a search's cards by the cards' own host-name column (kept by triggers), through its trigram index
-    /// like the other searched columns: the filter the count, the export and the planner's estimate use.
+    /// like the other searched columns: the whole filter's host column (exports, the grid's estimate) and, past
+    /// <see cref="MaxFencedHosts"/>, the host branch itself.
     /// </summary>
     private static Expression<Func<Gpu, bool>> HostNameLike(string pattern) =>
         g => EF.Property<string?>(g, GpuColumns.HostName) != null
